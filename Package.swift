@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Phapai: patient transport dispatch and scheduling. No third-party packages: the toolchain and
+// the system SQLite library are the only dependencies.
+let package = Package(
+    name: "phapai",
+    products: [
+        .executable(name: "phapai", targets: ["phapai"]),
+        .library(name: "PhapaiCore", targets: ["PhapaiCore"]),
+        .library(name: "PhapaiStore", targets: ["PhapaiStore"]),
+        .library(name: "PhapaiService", targets: ["PhapaiService"]),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "PhapaiCore"),
+        .target(name: "PhapaiStore", dependencies: ["CSQLite", "PhapaiCore"]),
+        .target(name: "PhapaiService", dependencies: ["PhapaiCore", "PhapaiStore"]),
+        .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiService"]),
+        .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),
+        .testTarget(name: "PhapaiCoreTests", dependencies: ["PhapaiCore"]),
+        .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),
+        .testTarget(name: "PhapaiServiceTests", dependencies: ["PhapaiService"]),
+        .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiCLI", "phapai"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,243 @@
+import Foundation
+
+/// An area as written in `config/areas/*.json`: the area's places, fleet, drivers, shift
+/// patterns and registered patients. Decoded leniently into plain entries, then validated into
+/// domain values by ``build(defaults:)`` so every error names its path (`patients[3].phone`).
+public struct AreaFile: Sendable, Decodable {
+    /// A place entry.
+    public struct PlaceEntry: Sendable, Decodable {
+        public var id: String
+        public var kind: String
+        public var name: String
+        public var moo: Int?
+        public var lat: Double
+        public var lon: Double
+        public var address: String?
+    }
+
+    /// A vehicle entry.
+    public struct VehicleEntry: Sendable, Decodable {
+        public var id: String
+        public var name: String
+        public var plate: String?
+        public var seats: Int
+        public var wheelchairs: Int?
+        public var stretchers: Int?
+        public var foldSeats: Int?
+        public var depot: String
+        public var costPerKm: Double
+    }
+
+    /// A driver entry.
+    public struct DriverEntry: Sendable, Decodable {
+        public var id: String
+        public var name: String
+        public var phone: String
+    }
+
+    /// A weekly shift pattern, expanded into dated shifts over the booking horizon.
+    public struct ShiftPatternEntry: Sendable, Decodable {
+        public var driver: String
+        public var vehicle: String
+        public var weekdays: String
+        public var start: String
+        public var end: String
+        public var breakStart: String?
+        public var breakEnd: String?
+    }
+
+    /// A patient entry. `home` gives the house's coordinates; without it the village is the pickup.
+    public struct PatientEntry: Sendable, Decodable {
+        public struct Home: Sendable, Decodable {
+            public var lat: Double
+            public var lon: Double
+        }
+        public var id: String
+        public var name: String
+        public var phone: String
+        public var village: String
+        public var home: Home?
+        public var address: String?
+        public var mobility: String
+        public var companions: Int?
+        public var entitlement: String
+        public var registeredOn: String
+        public var notes: String?
+    }
+
+    /// The travel model entry.
+    public struct TravelEntry: Sendable, Decodable {
+        public var circuityFactor: Double
+        public var averageSpeedKmh: Double
+    }
+
+    public var id: String
+    public var name: String
+    public var utcOffsetMinutes: Int?
+    public var travel: TravelEntry
+    public var policies: PolicyOverrides?
+    public var places: [PlaceEntry]
+    public var vehicles: [VehicleEntry]
+    public var drivers: [DriverEntry]
+    public var shiftPatterns: [ShiftPatternEntry]?
+    public var patients: [PatientEntry]?
+
+    /// Decodes an area file, turning JSON errors into a message with the path at fault.
+    public static func decode(_ data: Data, file: String) throws -> AreaFile {
+        try ConfigDecoding.decode(AreaFile.self, from: data, file: file)
+    }
+
+    /// Validates every entry into domain values; the first error is thrown with its path.
+    public func build(defaults: Policies) throws -> Area {
+        let areaID = try at("id") { try AreaID.parse(id, field: "id") }
+        let areaName = try at("name") { try TextRules.line(name, field: "name", maxLength: TextRules.Limit.name) }
+        let offset = UTCOffset(minutes: utcOffsetMinutes ?? UTCOffset.bangkok.minutes)
+        guard (-720...840).contains(offset.minutes) else {
+            throw PhapaiError.invalid("utcOffsetMinutes", "OUT_OF_RANGE", "must be between -720 and 840")
+        }
+        let travelModel = try at("travel") {
+            try TravelModel(circuityFactor: travel.circuityFactor, averageSpeedKmh: travel.averageSpeedKmh)
+        }
+        let mergedPolicies = defaults.merging(policies)
+        try at("policies") { try mergedPolicies.validate() }
+
+        var builtPlaces: [Place] = []
+        for (index, entry) in places.enumerated() {
+            builtPlaces.append(
+                try at("places[\(index)]") {
+                    try Place(
+                        id: PlaceID.parse(entry.id, field: "id"), area: areaID, kind: PlaceKind.parse(entry.kind),
+                        name: entry.name, moo: entry.moo,
+                        coordinate: Coordinate(latitude: entry.lat, longitude: entry.lon), address: entry.address)
+                })
+        }
+        var builtVehicles: [Vehicle] = []
+        for (index, entry) in vehicles.enumerated() {
+            builtVehicles.append(
+                try at("vehicles[\(index)]") {
+                    try Vehicle(
+                        id: VehicleID.parse(entry.id, field: "id"), area: areaID, name: entry.name, plate: entry.plate,
+                        capacity: Capacity(
+                            seats: entry.seats, wheelchairs: entry.wheelchairs ?? 0, stretchers: entry.stretchers ?? 0,
+                            seatsPerFoldedWheelchair: entry.foldSeats ?? 0),
+                        depot: PlaceID.parse(entry.depot, field: "depot"), costPerKm: entry.costPerKm)
+                })
+        }
+        var builtDrivers: [Driver] = []
+        for (index, entry) in drivers.enumerated() {
+            builtDrivers.append(
+                try at("drivers[\(index)]") {
+                    try Driver(id: DriverID.parse(entry.id, field: "id"), area: areaID, name: entry.name, phone: entry.phone)
+                })
+        }
+        var patterns: [ShiftPattern] = []
+        for (index, entry) in (shiftPatterns ?? []).enumerated() {
+            patterns.append(
+                try at("shiftPatterns[\(index)]") {
+                    let start = try LocalTime.parse(entry.start, field: "start")
+                    let end = try LocalTime.parse(entry.end, field: "end")
+                    let breakStart = try entry.breakStart.map { try LocalTime.parse($0, field: "breakStart") }
+                    let breakEnd = try entry.breakEnd.map { try LocalTime.parse($0, field: "breakEnd") }
+                    let driver = try DriverID.parse(entry.driver, field: "driver")
+                    let vehicle = try VehicleID.parse(entry.vehicle, field: "vehicle")
+                    // Validates the times once, on an arbitrary day.
+                    _ = try Shift(
+                        driver: driver, vehicle: vehicle, date: LocalDate(dayNumber: 0), start: start, end: end,
+                        breakStart: breakStart, breakEnd: breakEnd)
+                    return ShiftPattern(
+                        driver: driver, vehicle: vehicle, weekdays: try Weekday.parseSet(entry.weekdays, field: "weekdays"),
+                        start: start, end: end, breakStart: breakStart, breakEnd: breakEnd)
+                })
+        }
+        var builtPatients: [(Patient, Place?)] = []
+        for (index, entry) in (patients ?? []).enumerated() {
+            builtPatients.append(
+                try at("patients[\(index)]") {
+                    let patientID = try PatientID.parse(entry.id, field: "id")
+                    let village = try PlaceID.parse(entry.village, field: "village")
+                    var homePlace: Place?
+                    if let home = entry.home {
+                        homePlace = try Place(
+                            id: PlaceID.parse("HOME-\(patientID.rawValue)", field: "id"), area: areaID, kind: .home,
+                            name: "บ้าน \(patientID.rawValue)", coordinate: Coordinate(latitude: home.lat, longitude: home.lon),
+                            address: nil)
+                    }
+                    let patient = try Patient(
+                        id: patientID, area: areaID, name: entry.name, phone: entry.phone, home: homePlace?.id ?? village,
+                        village: village, address: entry.address, mobility: Mobility.parse(entry.mobility),
+                        companions: entry.companions ?? 1, entitlement: Entitlement.parse(entry.entitlement),
+                        registeredOn: LocalDate.parse(entry.registeredOn, field: "registeredOn"), notes: entry.notes)
+                    return (patient, homePlace)
+                })
+        }
+        return Area(
+            id: areaID, name: areaName, offset: offset, travel: travelModel, policies: mergedPolicies,
+            places: builtPlaces, vehicles: builtVehicles, drivers: builtDrivers, shiftPatterns: patterns,
+            patients: builtPatients.map(\.0), homes: builtPatients.compactMap(\.1))
+    }
+
+    private func at<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch var error as PhapaiError {
+            error.field = error.field.map { "\(path).\($0)" } ?? path
+            throw error
+        }
+    }
+}
+
+/// A weekly pattern of shifts (driver D drives vehicle V Mon-Fri 07:00-16:00).
+public struct ShiftPattern: Hashable, Sendable {
+    public var driver: DriverID
+    public var vehicle: VehicleID
+    public var weekdays: [Weekday]
+    public var start: LocalTime
+    public var end: LocalTime
+    public var breakStart: LocalTime?
+    public var breakEnd: LocalTime?
+
+    /// The dated shift on `date`, if the pattern works that day.
+    public func shift(on date: LocalDate) -> Shift? {
+        guard weekdays.contains(date.weekday) else { return nil }
+        return try? Shift(
+            driver: driver, vehicle: vehicle, date: date, start: start, end: end, breakStart: breakStart, breakEnd: breakEnd)
+    }
+}
+
+/// A validated area, ready to store.
+public struct Area: Sendable {
+    public var id: AreaID
+    public var name: String
+    public var offset: UTCOffset
+    public var travel: TravelModel
+    public var policies: Policies
+    public var places: [Place]
+    public var vehicles: [Vehicle]
+    public var drivers: [Driver]
+    public var shiftPatterns: [ShiftPattern]
+    public var patients: [Patient]
+    /// Home places created for patients whose file entry gives house coordinates.
+    public var homes: [Place]
+}
+
+/// Decodes JSON configuration, turning `DecodingError` into a ``PhapaiError`` naming the path.
+public enum ConfigDecoding {
+    /// Decodes `type` from `data`; `file` names the source in errors.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            let (path, reason): ([any CodingKey], String)
+            switch error {
+            case .keyNotFound(let key, let context): (path, reason) = (context.codingPath + [key], "is required")
+            case .typeMismatch(let type, let context): (path, reason) = (context.codingPath, "must be a \(type)")
+            case .valueNotFound(let type, let context): (path, reason) = (context.codingPath, "must be a \(type), not null")
+            case .dataCorrupted(let context): (path, reason) = (context.codingPath, context.debugDescription)
+            @unknown default: (path, reason) = ([], "is malformed")
+            }
+            let field = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            throw PhapaiError.invalid(field.isEmpty ? file : "\(file): \(field)", "INVALID_CONFIG", reason)
+        }
+    }
+}

@@ -1,0 +1,216 @@
+/// What a dispatcher asks for when booking a ride.
+public struct BookingRequest: Hashable, Sendable {
+    /// When the outbound leg must happen.
+    public enum Timing: Hashable, Sendable {
+        /// Arrive in time for an appointment at this moment.
+        case appointment(Instant)
+        /// Be picked up at this moment.
+        case pickup(Instant)
+    }
+
+    /// Whether and how the patient comes back.
+    public enum ReturnLeg: Hashable, Sendable {
+        /// One-way only.
+        case none
+        /// A return picked up at this moment.
+        case at(Instant)
+        /// A return released when the clinic calls.
+        case willCall
+    }
+
+    /// Who travels.
+    public var patient: PatientID
+    /// Where the outbound leg starts; the patient's home when nil.
+    public var from: PlaceID?
+    /// Where the outbound leg goes.
+    public var to: PlaceID
+    /// When.
+    public var timing: Timing
+    /// The return leg.
+    public var returnLeg: ReturnLeg
+    /// Relatives travelling along; the patient's usual number when nil.
+    public var companions: Int?
+    /// Who pays; the patient's entitlement when nil.
+    public var funding: Entitlement?
+    /// Notes for the driver.
+    public var notes: String?
+
+    /// Creates a request.
+    public init(
+        patient: PatientID, from: PlaceID? = nil, to: PlaceID, timing: Timing, returnLeg: ReturnLeg = .none,
+        companions: Int? = nil, funding: Entitlement? = nil, notes: String? = nil
+    ) {
+        self.patient = patient
+        self.from = from
+        self.to = to
+        self.timing = timing
+        self.returnLeg = returnLeg
+        self.companions = companions
+        self.funding = funding
+        self.notes = notes
+    }
+}
+
+/// Everything the booking rules need to know besides the request; gathered by the service.
+public struct BookingContext: Sendable {
+    /// The patient, as registered.
+    public var patient: Patient
+    /// Where the outbound leg starts.
+    public var pickupPlace: Place
+    /// Where it goes.
+    public var dropoffPlace: Place
+    /// The area's rules.
+    public var policies: Policies
+    /// The area's travel model.
+    public var travel: TravelModel
+    /// The area's offset from UTC.
+    public var offset: UTCOffset
+    /// The moment of booking.
+    public var now: Instant
+    /// What each vehicle of the area can carry.
+    public var fleet: [Capacity]
+
+    /// Creates a context.
+    public init(
+        patient: Patient, pickupPlace: Place, dropoffPlace: Place, policies: Policies, travel: TravelModel,
+        offset: UTCOffset, now: Instant, fleet: [Capacity]
+    ) {
+        self.patient = patient
+        self.pickupPlace = pickupPlace
+        self.dropoffPlace = dropoffPlace
+        self.policies = policies
+        self.travel = travel
+        self.offset = offset
+        self.now = now
+        self.fleet = fleet
+    }
+}
+
+/// The pure rules that turn a booking request into trips: windows from the policies, and refusals
+/// for what can never be served. Checks that need the store (double booking) live in the service.
+public enum BookingRules {
+    /// Builds the outbound trip and, when asked for, its return (not yet linked or stored).
+    public static func makeTrips(_ request: BookingRequest, context: BookingContext) throws -> [Trip] {
+        let policies = context.policies
+        let companions = request.companions ?? context.patient.companions
+        guard (0...Patient.maxCompanions).contains(companions) else {
+            throw PhapaiError.invalid("companions", "OUT_OF_RANGE", "must be between 0 and \(Patient.maxCompanions)")
+        }
+        guard request.from != request.to, context.pickupPlace.id != context.dropoffPlace.id else {
+            throw PhapaiError.invalid("to", "SAME_PLACE", "the drop-off must differ from the pickup place")
+        }
+        try checkFleetCanCarry(mobility: context.patient.mobility, companions: companions, fleet: context.fleet)
+        let notes = try request.notes.map { try TextRules.line($0, field: "notes", maxLength: TextRules.Limit.notes, required: false) }
+            .flatMap { $0.isEmpty ? nil : $0 }
+
+        let mobility = context.patient.mobility
+        let boarding = policies.boardingSeconds(mobility)
+        let direct = context.travel.seconds(context.pickupPlace.coordinate, context.dropoffPlace.coordinate)
+        let maxRide = policies.maxRideSeconds(direct: direct)
+
+        var outbound = Trip(
+            id: nil, area: context.patient.area, patient: context.patient.id, direction: .outbound,
+            pickupPlace: context.pickupPlace.id, dropoffPlace: context.dropoffPlace.id,
+            serviceDate: context.offset.date(of: context.now), appointment: nil, requestedPickup: nil,
+            pickupWindow: nil, dropoffWindow: nil, directSeconds: direct, maxRideSeconds: maxRide, mobility: mobility,
+            companions: companions, funding: request.funding ?? context.patient.entitlement, status: .requested,
+            willCall: false, linkedTrip: nil, standingOrder: nil, cancellationCode: nil, statusReason: nil, notes: notes,
+            createdAt: context.now)
+
+        let arrival: Instant
+        switch request.timing {
+        case .appointment(let appointment):
+            try checkBookable(appointment, field: "appointment", context: context)
+            let latestDropoff = appointment.adding(minutes: -policies.arriveBeforeAppointmentMinMinutes)
+            let earliestDropoff = appointment.adding(minutes: -policies.arriveBeforeAppointmentMaxMinutes)
+            let latestPickup = latestDropoff.adding(seconds: -(direct + boarding))
+            let earliestPickup = latestPickup.adding(minutes: -policies.pickupWindowMinutes)
+            guard latestPickup >= context.now else {
+                throw PhapaiError.invalid(
+                    "appointment", "TOO_SOON",
+                    "the patient would have to be picked up by \(context.offset.format(latestPickup)), which has passed")
+            }
+            outbound.appointment = appointment
+            outbound.serviceDate = context.offset.date(of: appointment)
+            outbound.pickupWindow = TimeWindow(earliest: earliestPickup, latest: latestPickup)
+            outbound.dropoffWindow = TimeWindow(earliest: min(earliestDropoff, latestDropoff), latest: latestDropoff)
+            arrival = appointment
+        case .pickup(let pickup):
+            try checkBookable(pickup, field: "pickup", context: context)
+            let windows = pickupWindows(at: pickup, direct: direct, boarding: boarding, maxRide: maxRide, policies: policies)
+            outbound.requestedPickup = pickup
+            outbound.serviceDate = context.offset.date(of: pickup)
+            outbound.pickupWindow = windows.pickup
+            outbound.dropoffWindow = windows.dropoff
+            arrival = windows.dropoff.latest
+        }
+
+        var trips = [outbound]
+        var back = outbound
+        back.direction = .return
+        back.pickupPlace = outbound.dropoffPlace
+        back.dropoffPlace = outbound.pickupPlace
+        back.appointment = nil
+        back.requestedPickup = nil
+        back.pickupWindow = nil
+        back.dropoffWindow = nil
+        switch request.returnLeg {
+        case .none:
+            break
+        case .willCall:
+            back.willCall = true
+            trips.append(back)
+        case .at(let pickup):
+            guard pickup >= arrival else {
+                throw PhapaiError.invalid(
+                    "return", "RETURN_BEFORE_ARRIVAL",
+                    "the return pickup \(context.offset.format(pickup)) is before the outbound arrival \(context.offset.format(arrival))")
+            }
+            guard context.offset.date(of: pickup) == outbound.serviceDate else {
+                throw PhapaiError.invalid("return", "RETURN_OTHER_DAY", "the return must be on the same day as the outbound trip; book another trip for a later day")
+            }
+            let windows = pickupWindows(at: pickup, direct: direct, boarding: boarding, maxRide: maxRide, policies: policies)
+            back.requestedPickup = pickup
+            back.pickupWindow = windows.pickup
+            back.dropoffWindow = windows.dropoff
+            trips.append(back)
+        }
+        return trips
+    }
+
+    /// Refuses a patient whose space (plus companions' seats) no vehicle of the area can ever carry.
+    public static func checkFleetCanCarry(mobility: Mobility, companions: Int, fleet: [Capacity]) throws {
+        if fleet.contains(where: { $0.canCarry(Load(mobility: mobility, companions: companions)) }) { return }
+        if fleet.contains(where: { $0.canCarry(Load(mobility: mobility, companions: 0)) }) {
+            throw PhapaiError.invalid(
+                "companions", "NO_CAPABLE_VEHICLE",
+                "no vehicle of the area has room for a \(mobility.rawValue) patient with \(companions) companion(s)")
+        }
+        throw PhapaiError.invalid("mobility", "NO_CAPABLE_VEHICLE", "no vehicle of the area can carry a \(mobility.rawValue) patient")
+    }
+
+    /// The windows of a trip asked for at a pickup moment: pickup in [t, t + window], drop-off
+    /// between the direct arrival from the earliest pickup and the longest ride from the latest.
+    static func pickupWindows(at pickup: Instant, direct: Int, boarding: Int, maxRide: Int, policies: Policies)
+        -> (pickup: TimeWindow, dropoff: TimeWindow)
+    {
+        let latestPickup = pickup.adding(minutes: policies.pickupWindowMinutes)
+        return (
+            TimeWindow(earliest: pickup, latest: latestPickup),
+            TimeWindow(earliest: pickup.adding(seconds: boarding + direct), latest: latestPickup.adding(seconds: boarding + maxRide))
+        )
+    }
+
+    static func checkBookable(_ moment: Instant, field: String, context: BookingContext) throws {
+        guard moment > context.now else {
+            throw PhapaiError.invalid(field, "IN_PAST", "\(context.offset.format(moment)) is in the past (now \(context.offset.format(context.now)))")
+        }
+        let today = context.offset.date(of: context.now)
+        let lastDay = today.adding(days: context.policies.bookingHorizonDays)
+        guard context.offset.date(of: moment) <= lastDay else {
+            throw PhapaiError.invalid(
+                field, "BEYOND_HORIZON",
+                "bookings are taken up to \(context.policies.bookingHorizonDays) days ahead (until \(lastDay.iso))")
+        }
+    }
+}

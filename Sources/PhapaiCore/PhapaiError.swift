@@ -1,0 +1,59 @@
+/// The one error type of Phapai's domain: a machine keyword, the field at fault and a human message
+/// that names the rule. Callers act on ``category`` and ``keyword``; the message is for people.
+public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of refusal this is; the CLI maps it to its documented exit code.
+    public enum Category: String, Sendable, Hashable {
+        /// The command line itself is malformed (unknown option, missing argument).
+        case usage
+        /// The input breaks a rule (format, range, policy).
+        case invalidInput
+        /// A referenced object does not exist.
+        case notFound
+        /// The input is well-formed but clashes with what is stored (double booking, bad transition).
+        case conflict
+        /// The database could not be read or written.
+        case storage
+    }
+
+    /// What kind of refusal this is.
+    public var category: Category
+    /// A stable upper-case keyword such as `INVALID_DATE` or `UNKNOWN_PATIENT`.
+    public var keyword: String
+    /// The input field at fault, when there is one (`appointment`, `patient`, ...).
+    public var field: String?
+    /// A sentence that names the rule that was broken.
+    public var message: String
+
+    /// Creates an error; prefer the category helpers below.
+    public init(_ category: Category, keyword: String, field: String?, message: String) {
+        self.category = category
+        self.keyword = keyword
+        self.field = field
+        self.message = message
+    }
+
+    /// Input that breaks a rule.
+    public static func invalid(_ field: String, _ keyword: String, _ message: String) -> PhapaiError {
+        PhapaiError(.invalidInput, keyword: keyword, field: field, message: message)
+    }
+
+    /// A referenced object that does not exist.
+    public static func notFound(_ field: String, _ keyword: String, _ message: String) -> PhapaiError {
+        PhapaiError(.notFound, keyword: keyword, field: field, message: message)
+    }
+
+    /// Input that clashes with what is stored.
+    public static func conflict(_ field: String?, _ keyword: String, _ message: String) -> PhapaiError {
+        PhapaiError(.conflict, keyword: keyword, field: field, message: message)
+    }
+
+    /// A malformed command line.
+    public static func usage(_ message: String, field: String? = nil) -> PhapaiError {
+        PhapaiError(.usage, keyword: "USAGE", field: field, message: message)
+    }
+
+    public var description: String {
+        if let field { return "\(keyword): \(field): \(message)" }
+        return "\(keyword): \(message)"
+    }
+}

@@ -1,0 +1,296 @@
+import Foundation
+import PhapaiCore
+import PhapaiStore
+
+/// The application: every command a dispatcher, driver or planner can give, run against the store.
+/// Transport-agnostic: the CLI calls it in-process; the server will call the same methods.
+///
+/// ```swift
+/// let service = try PhapaiService.open(path: "phapai.db", create: false, actor: "cli:somchai")
+/// let trips = try service.bookTrip(BookingRequest(patient: id, to: hospital, timing: .appointment(at)))
+/// ```
+public final class PhapaiService {
+    /// The store.
+    public let store: Store
+    /// Who is acting, recorded in every audit event.
+    public var actor: String
+    /// What time it is; replaceable for tests and simulations.
+    public var clock: () -> Instant
+
+    /// Wraps an open store.
+    public init(store: Store, actor: String, clock: @escaping () -> Instant = PhapaiService.systemClock) {
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+    }
+
+    /// Opens (or, with `create`, creates) the database at `path`.
+    public static func open(
+        path: String, create: Bool, actor: String, clock: @escaping () -> Instant = PhapaiService.systemClock
+    ) throws -> PhapaiService {
+        PhapaiService(store: try Store(path: path, create: create), actor: actor, clock: clock)
+    }
+
+    /// The machine's clock.
+    public static func systemClock() -> Instant {
+        Instant(rawValue: Int64(Date().timeIntervalSince1970))
+    }
+
+    /// Runs a write transaction at the current time as the current actor.
+    func write<T>(_ body: (Instant) throws -> T) throws -> T {
+        let now = clock()
+        return try store.write(actor: actor, at: now) { try body(now) }
+    }
+
+    // MARK: Areas
+
+    /// Stores a validated area: its places, fleet, drivers, patients, and the shifts of its patterns
+    /// from today over the booking horizon. All or nothing.
+    public func importArea(_ area: Area) throws -> ImportSummary {
+        if try store.areas().contains(where: { $0.id == area.id }) {
+            throw PhapaiError.conflict("id", "AREA_EXISTS", "area \(area.id) is already in this database")
+        }
+        try checkReferences(of: area)
+        return try write { now in
+            try store.insertArea(area, createdAt: now)
+            for place in area.places + area.homes { try store.insertPlace(place) }
+            for vehicle in area.vehicles { try store.insertVehicle(vehicle) }
+            for driver in area.drivers { try store.insertDriver(driver) }
+            for patient in area.patients { try store.insertPatient(patient) }
+            let today = area.offset.date(of: now)
+            var shiftCount = 0
+            for day in 0...area.policies.bookingHorizonDays {
+                for pattern in area.shiftPatterns {
+                    if let shift = pattern.shift(on: today.adding(days: day)) {
+                        try store.insertShift(shift)
+                        shiftCount += 1
+                    }
+                }
+            }
+            let summary = ImportSummary(
+                area: area.id, places: area.places.count + area.homes.count, vehicles: area.vehicles.count,
+                drivers: area.drivers.count, patients: area.patients.count, shifts: shiftCount)
+            store.record(
+                "area.import", entity: "area:\(area.id)",
+                detail: ["places": "\(summary.places)", "vehicles": "\(summary.vehicles)", "drivers": "\(summary.drivers)",
+                         "patients": "\(summary.patients)", "shifts": "\(summary.shifts)"])
+            return summary
+        }
+    }
+
+    private func checkReferences(of area: Area) throws {
+        var kinds: [PlaceID: PlaceKind] = [:]
+        for (index, place) in (area.places + area.homes).enumerated() {
+            guard kinds.updateValue(place.kind, forKey: place.id) == nil else {
+                throw PhapaiError.invalid("places[\(index)].id", "DUPLICATE_ID", "place \(place.id) appears twice")
+            }
+        }
+        for (index, vehicle) in area.vehicles.enumerated() where kinds[vehicle.depot] == nil {
+            throw PhapaiError.notFound("vehicles[\(index)].depot", "UNKNOWN_PLACE", "no place \(vehicle.depot) in the area")
+        }
+        let vehicles = Set(area.vehicles.map(\.id))
+        let drivers = Set(area.drivers.map(\.id))
+        guard vehicles.count == area.vehicles.count else { throw PhapaiError.invalid("vehicles", "DUPLICATE_ID", "a vehicle id appears twice") }
+        guard drivers.count == area.drivers.count else { throw PhapaiError.invalid("drivers", "DUPLICATE_ID", "a driver id appears twice") }
+        for (index, pattern) in area.shiftPatterns.enumerated() {
+            guard drivers.contains(pattern.driver) else {
+                throw PhapaiError.notFound("shiftPatterns[\(index)].driver", "UNKNOWN_DRIVER", "no driver \(pattern.driver) in the area")
+            }
+            guard vehicles.contains(pattern.vehicle) else {
+                throw PhapaiError.notFound("shiftPatterns[\(index)].vehicle", "UNKNOWN_VEHICLE", "no vehicle \(pattern.vehicle) in the area")
+            }
+        }
+        var patients = Set<PatientID>()
+        for (index, patient) in area.patients.enumerated() {
+            guard patients.insert(patient.id).inserted else {
+                throw PhapaiError.invalid("patients[\(index)].id", "DUPLICATE_ID", "patient \(patient.id) appears twice")
+            }
+            guard kinds[patient.village] == .village else {
+                throw PhapaiError.notFound("patients[\(index)].village", "UNKNOWN_VILLAGE", "no village \(patient.village) in the area")
+            }
+        }
+        let fleet = area.vehicles.map(\.capacity)
+        for (index, patient) in area.patients.enumerated() {
+            do {
+                try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: 0, fleet: fleet)
+            } catch var error as PhapaiError {
+                error.field = "patients[\(index)].mobility"
+                throw error
+            }
+        }
+    }
+
+    /// The settings of `id`, or of the only area when `id` is nil.
+    public func area(_ id: AreaID? = nil) throws -> AreaSettings {
+        let all = try store.areas()
+        if let id {
+            guard let found = all.first(where: { $0.id == id }) else {
+                throw PhapaiError.notFound("area", "UNKNOWN_AREA", "no area \(id) in this database")
+            }
+            return found
+        }
+        guard let only = all.first else {
+            throw PhapaiError.notFound("area", "NO_AREA", "the database has no area yet; run 'phapai init'")
+        }
+        guard all.count == 1 else {
+            throw PhapaiError.usage("the database has several areas (\(all.map(\.id.rawValue).joined(separator: ", "))); name one with --area", field: "area")
+        }
+        return only
+    }
+
+    // MARK: Places
+
+    /// Adds a place.
+    public func addPlace(_ place: Place) throws -> Place {
+        _ = try area(place.area)
+        if try store.place(place.id) != nil {
+            throw PhapaiError.conflict("id", "DUPLICATE_ID", "place \(place.id) already exists")
+        }
+        return try write { _ in
+            try store.insertPlace(place)
+            store.record("place.add", entity: "place:\(place.id)", detail: ["kind": place.kind.rawValue])
+            return place
+        }
+    }
+
+    /// Places, optionally of one kind.
+    public func places(kind: PlaceKind? = nil) throws -> [Place] { try store.places(kind: kind) }
+
+    /// The place `id`, or a not-found error naming `field`.
+    public func place(_ id: PlaceID, field: String = "place") throws -> Place {
+        guard let place = try store.place(id) else {
+            throw PhapaiError.notFound(field, "UNKNOWN_PLACE", "no place \(id)")
+        }
+        return place
+    }
+
+    // MARK: Patients
+
+    /// Registers a patient. The home and village must exist; the village must be a village.
+    public func addPatient(_ patient: Patient) throws -> Patient {
+        _ = try area(patient.area)
+        if try store.patient(patient.id) != nil {
+            throw PhapaiError.conflict("id", "DUPLICATE_ID", "patient \(patient.id) is already registered")
+        }
+        _ = try place(patient.home, field: "home")
+        guard try place(patient.village, field: "village").kind == .village else {
+            throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(patient.village) is not a village")
+        }
+        let fleet = try store.vehicles(area: patient.area).map(\.capacity)
+        if !fleet.isEmpty { try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: 0, fleet: fleet) }
+        return try write { _ in
+            try store.insertPatient(patient)
+            store.record("patient.add", entity: "patient:\(patient.id)", detail: ["mobility": patient.mobility.rawValue])
+            return patient
+        }
+    }
+
+    /// The patient `id`, or a not-found error.
+    public func patient(_ id: PatientID) throws -> Patient {
+        guard let patient = try store.patient(id) else {
+            throw PhapaiError.notFound("patient", "UNKNOWN_PATIENT", "no registered patient \(id)")
+        }
+        return patient
+    }
+
+    /// Registered patients, optionally of one village.
+    public func patients(village: PlaceID? = nil) throws -> [Patient] {
+        if let village { _ = try place(village, field: "village") }
+        return try store.patients(village: village)
+    }
+
+    /// Patients whose name, phone or id contains `text` (case-insensitive, NFC).
+    public func findPatients(_ text: String) throws -> [Patient] {
+        let needle = try TextRules.line(text, field: "text", maxLength: TextRules.Limit.name).lowercased()
+        let digits = needle.filter(\.isNumber)
+        return try store.patients().filter { patient in
+            patient.name.lowercased().contains(needle) || patient.id.rawValue.lowercased().contains(needle)
+                || (digits.count >= 3 && patient.phone.filter(\.isNumber).contains(digits))
+        }
+    }
+
+    // MARK: Fleet
+
+    /// Adds a vehicle; its depot must exist.
+    public func addVehicle(_ vehicle: Vehicle) throws -> Vehicle {
+        _ = try area(vehicle.area)
+        if try store.vehicle(vehicle.id) != nil {
+            throw PhapaiError.conflict("id", "DUPLICATE_ID", "vehicle \(vehicle.id) already exists")
+        }
+        _ = try place(vehicle.depot, field: "depot")
+        return try write { _ in
+            try store.insertVehicle(vehicle)
+            store.record("vehicle.add", entity: "vehicle:\(vehicle.id)")
+            return vehicle
+        }
+    }
+
+    /// Every vehicle.
+    public func vehicles() throws -> [Vehicle] { try store.vehicles() }
+
+    /// Adds a driver.
+    public func addDriver(_ driver: Driver) throws -> Driver {
+        _ = try area(driver.area)
+        if try store.driver(driver.id) != nil {
+            throw PhapaiError.conflict("id", "DUPLICATE_ID", "driver \(driver.id) already exists")
+        }
+        return try write { _ in
+            try store.insertDriver(driver)
+            store.record("driver.add", entity: "driver:\(driver.id)")
+            return driver
+        }
+    }
+
+    /// Every driver.
+    public func drivers() throws -> [Driver] { try store.drivers() }
+
+    /// Adds a shift; refuses one that overlaps another shift of the same driver or vehicle.
+    public func addShift(_ shift: Shift) throws -> Shift {
+        guard try store.driver(shift.driver) != nil else {
+            throw PhapaiError.notFound("driver", "UNKNOWN_DRIVER", "no driver \(shift.driver)")
+        }
+        guard try store.vehicle(shift.vehicle) != nil else {
+            throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(shift.vehicle)")
+        }
+        for other in try store.shifts(from: shift.date, to: shift.date) where other.overlaps(shift) {
+            if other.driver == shift.driver {
+                throw PhapaiError.conflict("driver", "SHIFT_OVERLAP", "driver \(shift.driver) already works \(other.start)-\(other.end) on \(shift.date)")
+            }
+            if other.vehicle == shift.vehicle {
+                throw PhapaiError.conflict("vehicle", "SHIFT_OVERLAP", "vehicle \(shift.vehicle) is already driven \(other.start)-\(other.end) on \(shift.date)")
+            }
+        }
+        return try write { _ in
+            var stored = shift
+            stored.id = try store.insertShift(shift)
+            store.record("shift.add", entity: "shift:\(stored.id!)", detail: ["driver": "\(shift.driver)", "vehicle": "\(shift.vehicle)", "date": shift.date.iso])
+            return stored
+        }
+    }
+
+    /// Shifts between two dates inclusive.
+    public func shifts(from: LocalDate, to: LocalDate) throws -> [Shift] { try store.shifts(from: from, to: to) }
+
+    // MARK: Audit and maintenance
+
+    /// Audit events, newest first.
+    public func audit(entity: String? = nil, limit: Int = 50) throws -> [AuditEvent] {
+        guard (1...10_000).contains(limit) else {
+            throw PhapaiError.invalid("limit", "OUT_OF_RANGE", "must be between 1 and 10000")
+        }
+        return try store.events(entity: entity, limit: limit)
+    }
+
+    /// Writes an online backup of the database to a new file.
+    public func backup(to path: String) throws { try store.backup(to: path) }
+}
+
+/// What an area import stored.
+public struct ImportSummary: Hashable, Sendable {
+    public var area: AreaID
+    public var places: Int
+    public var vehicles: Int
+    public var drivers: Int
+    public var patients: Int
+    public var shifts: Int
+}

@@ -1,0 +1,122 @@
+import PhapaiCore
+import PhapaiStore
+
+/// What one materialisation run did.
+public struct MaterialiseReport: Sendable {
+    /// Trips created (both legs).
+    public var created: [Trip] = []
+    /// Days skipped, with the reason (a double booking, a patient on hold is not listed).
+    public var skipped: [(order: StandingOrderID, date: LocalDate, reason: String)] = []
+}
+
+extension PhapaiService {
+    /// Adds a standing order and materialises its trips over the booking horizon.
+    public func addStandingOrder(_ order: StandingOrder) throws -> (StandingOrder, MaterialiseReport) {
+        let patient = try patient(order.patient)
+        _ = try place(order.pickupPlace, field: "from")
+        _ = try place(order.destination, field: "to")
+        guard !order.weekdays.isEmpty else {
+            throw PhapaiError.invalid("days", "REQUIRED", "give at least one weekday")
+        }
+        if let end = order.endDate, end < order.startDate {
+            throw PhapaiError.invalid("until", "DATE_ORDER", "the end date \(end) is before the start date \(order.startDate)")
+        }
+        guard (0...Patient.maxCompanions).contains(order.companions) else {
+            throw PhapaiError.invalid("companions", "OUT_OF_RANGE", "must be between 0 and \(Patient.maxCompanions)")
+        }
+        if case .at(let time) = order.returnMode, time <= order.appointmentTime {
+            throw PhapaiError.invalid("return", "RETURN_BEFORE_ARRIVAL", "the return time \(time) is not after the appointment \(order.appointmentTime)")
+        }
+        let fleet = try store.vehicles(area: patient.area).map(\.capacity)
+        try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: order.companions, fleet: fleet)
+        var stored = order
+        stored.notes = try order.notes.map { try TextRules.line($0, field: "notes", maxLength: TextRules.Limit.notes) }
+        return try write { now in
+            stored.id = try store.insertStandingOrder(stored)
+            store.record(
+                "standing.add", entity: "standing:\(stored.id!)",
+                detail: ["patient": "\(order.patient)", "days": order.weekdays.map(\.shortName).joined(separator: ",")])
+            let report = try materialise(orders: [stored], now: now)
+            return (stored, report)
+        }
+    }
+
+    /// Every standing order.
+    public func standingOrders() throws -> [StandingOrder] { try store.standingOrders() }
+
+    /// Holds of an order (or of all).
+    public func holds(order: StandingOrderID? = nil) throws -> [StandingHold] { try store.holds(order: order) }
+
+    /// Pauses a standing order between two dates and cancels the trips it had already produced
+    /// in that span.
+    public func holdStandingOrder(_ id: StandingOrderID, from: LocalDate, to: LocalDate, reason: String) throws
+        -> (StandingHold, [Trip])
+    {
+        guard try store.standingOrder(id) != nil else {
+            throw PhapaiError.notFound("standing", "UNKNOWN_STANDING_ORDER", "no standing order \(id)")
+        }
+        guard from <= to else {
+            throw PhapaiError.invalid("to", "DATE_ORDER", "the hold must end on or after its first day (\(from))")
+        }
+        let reasonText = try TextRules.line(reason, field: "reason", maxLength: TextRules.Limit.reason)
+        return try write { now in
+            var hold = StandingHold(id: nil, order: id, from: from, to: to, reason: reasonText)
+            hold.id = try store.insertHold(hold)
+            store.record("standing.hold", entity: "standing:\(id)", detail: ["from": from.iso, "to": to.iso])
+            let affected = try store.trips(from: from, to: to).filter {
+                $0.standingOrder == id && $0.status.allowedNext.contains(.cancelled)
+            }
+            let cancelled = try affected.map { try cancel($0, reason: "standing order on hold: \(reasonText)", atDoor: false, now: now) }
+            return (hold, cancelled)
+        }
+    }
+
+    /// Materialises every active standing order over the booking horizon.
+    public func materialiseStandingOrders() throws -> MaterialiseReport {
+        let orders = try store.standingOrders().filter(\.active)
+        guard !orders.isEmpty else { return MaterialiseReport() }
+        return try write { now in
+            let report = try materialise(orders: orders, now: now)
+            if report.created.isEmpty {
+                store.record("standing.materialise", entity: "standing:all", detail: ["created": "0"])
+            }
+            return report
+        }
+    }
+
+    /// Creates the missing trips of `orders` from today to the end of the horizon, inside a write.
+    /// A day that cannot be booked (already passed, patient double-booked) is skipped and reported.
+    private func materialise(orders: [StandingOrder], now: Instant) throws -> MaterialiseReport {
+        var report = MaterialiseReport()
+        for order in orders {
+            let patient = try patient(order.patient)
+            let settings = try area(patient.area)
+            let today = settings.offset.date(of: now)
+            let holds = try store.holds(order: order.id!)
+            for day in 0...settings.policies.bookingHorizonDays {
+                let date = today.adding(days: day)
+                guard order.recurs(on: date), !holds.contains(where: { $0.covers(date) }),
+                    try !store.hasMaterialised(order.id!, on: date)
+                else { continue }
+                let returnLeg: BookingRequest.ReturnLeg =
+                    switch order.returnMode {
+                    case .none: .none
+                    case .willCall: .willCall
+                    case .at(let time): .at(settings.offset.instant(date, time))
+                    }
+                let request = BookingRequest(
+                    patient: order.patient, from: order.pickupPlace, to: order.destination,
+                    timing: .appointment(settings.offset.instant(date, order.appointmentTime)), returnLeg: returnLeg,
+                    companions: order.companions, funding: order.funding, notes: order.notes)
+                do {
+                    report.created += try store.savepoint { try book(request, now: now, standingOrder: order.id) }
+                } catch let error as PhapaiError where error.category != .storage {
+                    // A day whose pickup has already passed is simply not produced.
+                    if error.keyword == "IN_PAST" || error.keyword == "TOO_SOON" { continue }
+                    report.skipped.append((order.id!, date, error.message))
+                }
+            }
+        }
+        return report
+    }
+}

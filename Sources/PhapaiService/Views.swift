@@ -1,0 +1,93 @@
+import PhapaiCore
+import PhapaiStore
+
+/// Builds the documented machine-readable forms of trips and patients (`--json`, and later the
+/// wire). Key order and field names are a contract: see docs/cli.md.
+public struct ViewBuilder {
+    let service: PhapaiService
+    let offset: UTCOffset
+    private var places: [PlaceID: Place] = [:]
+    private var patientNames: [PatientID: String] = [:]
+
+    /// Creates a builder that resolves names through `service`.
+    public init(service: PhapaiService) throws {
+        self.service = service
+        self.offset = (try? service.store.areas().first?.offset) ?? .bangkok
+        for place in try service.places() { places[place.id] = place }
+    }
+
+    /// The name of a place, or its id when unknown.
+    public func placeName(_ id: PlaceID) -> String { places[id]?.displayName ?? id.rawValue }
+
+    /// A place, if known.
+    public func place(_ id: PlaceID) -> Place? { places[id] }
+
+    /// The patient's name (looked up once).
+    public mutating func patientName(_ id: PatientID) -> String {
+        if let name = patientNames[id] { return name }
+        let name = (try? service.patient(id).name) ?? id.rawValue
+        patientNames[id] = name
+        return name
+    }
+
+    /// A trip as JSON (docs/cli.md, "Trip object").
+    public mutating func tripJSON(_ trip: Trip) -> JSONValue {
+        func time(_ instant: Instant?) -> JSONValue { .optional(instant.map(offset.iso8601)) }
+        func end(_ place: PlaceID, _ window: TimeWindow?) -> JSONValue {
+            .object([
+                ("place", .string(place.rawValue)), ("name", .string(placeName(place))),
+                ("earliest", time(window?.earliest)), ("latest", time(window?.latest)),
+            ])
+        }
+        return .object([
+            ("id", .int(trip.id?.rawValue ?? 0)),
+            ("status", .string(trip.status.rawValue)),
+            ("direction", .string(trip.direction.rawValue)),
+            ("serviceDate", .string(trip.serviceDate.iso)),
+            ("patient", .object([("id", .string(trip.patient.rawValue)), ("name", .string(patientName(trip.patient)))])),
+            ("pickup", end(trip.pickupPlace, trip.pickupWindow)),
+            ("dropoff", end(trip.dropoffPlace, trip.dropoffWindow)),
+            ("appointment", time(trip.appointment)),
+            ("requestedPickup", time(trip.requestedPickup)),
+            ("willCall", .bool(trip.willCall)),
+            ("mobility", .string(trip.mobility.rawValue)),
+            ("companions", .int(trip.companions)),
+            ("funding", .string(trip.funding.rawValue)),
+            ("directMinutes", .int((trip.directSeconds + 59) / 60)),
+            ("maxRideMinutes", .int(trip.maxRideSeconds / 60)),
+            ("linkedTrip", .optional(trip.linkedTrip?.rawValue)),
+            ("standingOrder", .optional(trip.standingOrder?.rawValue)),
+            ("cancellationCode", .optional(trip.cancellationCode?.rawValue)),
+            ("statusReason", .optional(trip.statusReason)),
+            ("notes", .optional(trip.notes)),
+            ("createdAt", .string(offset.iso8601(trip.createdAt))),
+        ])
+    }
+
+    /// A patient with their upcoming trips as JSON (docs/cli.md, "Patient object").
+    public mutating func patientJSON(_ patient: Patient, upcoming: [Trip]) -> JSONValue {
+        let village = place(patient.village)
+        let home = place(patient.home)
+        return .object([
+            ("id", .string(patient.id.rawValue)),
+            ("name", .string(patient.name)),
+            ("phone", .string(patient.phone)),
+            ("mobility", .string(patient.mobility.rawValue)),
+            ("companions", .int(patient.companions)),
+            ("entitlement", .string(patient.entitlement.rawValue)),
+            ("registeredOn", .string(patient.registeredOn.iso)),
+            ("village", .object([
+                ("place", .string(patient.village.rawValue)), ("name", .optional(village?.name)),
+                ("moo", .optional(village?.moo.map(Int64.init))),
+            ])),
+            ("home", .object([
+                ("place", .string(patient.home.rawValue)),
+                ("latitude", home.map { .double($0.coordinate.latitude) } ?? .null),
+                ("longitude", home.map { .double($0.coordinate.longitude) } ?? .null),
+            ])),
+            ("address", .optional(patient.address)),
+            ("notes", .optional(patient.notes)),
+            ("upcomingTrips", .array(upcoming.map { tripJSON($0) })),
+        ])
+    }
+}

@@ -1,0 +1,378 @@
+import Foundation
+import PhapaiCore
+
+/// A stored area's settings.
+public struct AreaSettings: Hashable, Sendable {
+    public var id: AreaID
+    public var name: String
+    public var offset: UTCOffset
+    public var travel: TravelModel
+    public var policies: Policies
+}
+
+extension SQLiteValue {
+    static func optionalText(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }
+    static func optionalInt(_ value: Int64?) -> SQLiteValue { value.map { .integer($0) } ?? .null }
+    static func optionalInt(_ value: Int?) -> SQLiteValue { value.map { .integer(Int64($0)) } ?? .null }
+    static func instant(_ value: Instant?) -> SQLiteValue { value.map { .integer($0.rawValue) } ?? .null }
+}
+
+// MARK: - Areas
+
+extension Store {
+    /// Stores a new area's settings.
+    public func insertArea(_ area: Area, createdAt: Instant) throws {
+        let policies = String(decoding: try JSONEncoder().encode(area.policies), as: UTF8.self)
+        try run(
+            "INSERT INTO areas (id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(area.id.rawValue), .text(area.name), .integer(Int64(area.offset.minutes)), .real(area.travel.circuityFactor),
+             .real(area.travel.averageSpeedKmh), .text(policies), .integer(createdAt.rawValue)])
+    }
+
+    /// Every stored area.
+    public func areas() throws -> [AreaSettings] {
+        try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json FROM areas ORDER BY id") { row in
+            let policies = try JSONDecoder().decode(Policies.self, from: Data(row.text(5).utf8))
+            return AreaSettings(
+                id: AreaID(unchecked: row.text(0)), name: row.text(1), offset: UTCOffset(minutes: Int(row.int64(2))),
+                travel: try TravelModel(circuityFactor: row.double(3), averageSpeedKmh: row.double(4)), policies: policies)
+        }
+    }
+}
+
+// MARK: - Places
+
+extension Store {
+    private static let placeColumns = "id, area_id, kind, name, moo, latitude, longitude, address"
+
+    /// Stores a new place.
+    public func insertPlace(_ place: Place) throws {
+        try run(
+            "INSERT INTO places (\(Store.placeColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(place.id.rawValue), .text(place.area.rawValue), .text(place.kind.rawValue), .text(place.name),
+             .optionalInt(place.moo), .real(place.coordinate.latitude), .real(place.coordinate.longitude), .optionalText(place.address)])
+    }
+
+    /// The place with `id`, if stored.
+    public func place(_ id: PlaceID) throws -> Place? {
+        try query("SELECT \(Store.placeColumns) FROM places WHERE id = ?", [.text(id.rawValue)], Store.readPlace).first
+    }
+
+    /// Places, optionally of one kind, ordered by kind then หมู่ number then id.
+    public func places(kind: PlaceKind? = nil) throws -> [Place] {
+        let sql = "SELECT \(Store.placeColumns) FROM places WHERE (?1 IS NULL OR kind = ?1) ORDER BY kind, moo, id"
+        return try query(sql, [.optionalText(kind?.rawValue)], Store.readPlace)
+    }
+
+    static func readPlace(_ row: SQLiteStatement) throws -> Place {
+        try Place(
+            id: PlaceID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)),
+            kind: PlaceKind(rawValue: row.text(2)) ?? .landmark, name: row.text(3), moo: row.int64OrNil(4).map { Int($0) },
+            coordinate: Coordinate(latitude: row.double(5), longitude: row.double(6)), address: row.textOrNil(7))
+    }
+}
+
+// MARK: - Patients
+
+extension Store {
+    private static let patientColumns =
+        "id, area_id, name, phone, home_place_id, village_id, address, mobility, companions, entitlement, registered_on, notes"
+
+    /// Stores a new patient.
+    public func insertPatient(_ patient: Patient) throws {
+        try run(
+            "INSERT INTO patients (\(Store.patientColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(patient.id.rawValue), .text(patient.area.rawValue), .text(patient.name), .text(patient.phone),
+             .text(patient.home.rawValue), .text(patient.village.rawValue), .optionalText(patient.address),
+             .text(patient.mobility.rawValue), .integer(Int64(patient.companions)), .text(patient.entitlement.rawValue),
+             .text(patient.registeredOn.iso), .optionalText(patient.notes)])
+    }
+
+    /// The patient with `id`, if registered.
+    public func patient(_ id: PatientID) throws -> Patient? {
+        try query("SELECT \(Store.patientColumns) FROM patients WHERE id = ?", [.text(id.rawValue)], Store.readPatient).first
+    }
+
+    /// Registered patients, optionally of one village, ordered by id.
+    public func patients(village: PlaceID? = nil) throws -> [Patient] {
+        try query(
+            "SELECT \(Store.patientColumns) FROM patients WHERE (?1 IS NULL OR village_id = ?1) ORDER BY id",
+            [.optionalText(village?.rawValue)], Store.readPatient)
+    }
+
+    static func readPatient(_ row: SQLiteStatement) throws -> Patient {
+        try Patient(
+            id: PatientID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), phone: row.text(3),
+            home: PlaceID(unchecked: row.text(4)), village: PlaceID(unchecked: row.text(5)), address: row.textOrNil(6),
+            mobility: Mobility(rawValue: row.text(7)) ?? .ambulatory, companions: Int(row.int64(8)),
+            entitlement: Entitlement(rawValue: row.text(9)) ?? .selfPay,
+            registeredOn: LocalDate.parse(row.text(10), field: "registered_on"), notes: row.textOrNil(11))
+    }
+}
+
+// MARK: - Vehicles, drivers, shifts
+
+extension Store {
+    private static let vehicleColumns = "id, area_id, name, plate, seats, wheelchairs, stretchers, fold_seats, depot_id, cost_per_km"
+
+    /// Stores a new vehicle.
+    public func insertVehicle(_ vehicle: Vehicle) throws {
+        let c = vehicle.capacity
+        try run(
+            "INSERT INTO vehicles (\(Store.vehicleColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(vehicle.id.rawValue), .text(vehicle.area.rawValue), .text(vehicle.name), .optionalText(vehicle.plate),
+             .integer(Int64(c.seats)), .integer(Int64(c.wheelchairs)), .integer(Int64(c.stretchers)),
+             .integer(Int64(c.seatsPerFoldedWheelchair)), .text(vehicle.depot.rawValue), .real(vehicle.costPerKm)])
+    }
+
+    /// The vehicle with `id`, if stored.
+    public func vehicle(_ id: VehicleID) throws -> Vehicle? {
+        try query("SELECT \(Store.vehicleColumns) FROM vehicles WHERE id = ?", [.text(id.rawValue)], Store.readVehicle).first
+    }
+
+    /// Vehicles, optionally of one area, ordered by id.
+    public func vehicles(area: AreaID? = nil) throws -> [Vehicle] {
+        try query(
+            "SELECT \(Store.vehicleColumns) FROM vehicles WHERE (?1 IS NULL OR area_id = ?1) ORDER BY id",
+            [.optionalText(area?.rawValue)], Store.readVehicle)
+    }
+
+    static func readVehicle(_ row: SQLiteStatement) throws -> Vehicle {
+        try Vehicle(
+            id: VehicleID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), plate: row.textOrNil(3),
+            capacity: Capacity(
+                seats: Int(row.int64(4)), wheelchairs: Int(row.int64(5)), stretchers: Int(row.int64(6)),
+                seatsPerFoldedWheelchair: Int(row.int64(7))),
+            depot: PlaceID(unchecked: row.text(8)), costPerKm: row.double(9))
+    }
+
+    /// Stores a new driver.
+    public func insertDriver(_ driver: Driver) throws {
+        try run(
+            "INSERT INTO drivers (id, area_id, name, phone) VALUES (?, ?, ?, ?)",
+            [.text(driver.id.rawValue), .text(driver.area.rawValue), .text(driver.name), .text(driver.phone)])
+    }
+
+    /// The driver with `id`, if stored.
+    public func driver(_ id: DriverID) throws -> Driver? {
+        try query("SELECT id, area_id, name, phone FROM drivers WHERE id = ?", [.text(id.rawValue)], Store.readDriver).first
+    }
+
+    /// Every driver, ordered by id.
+    public func drivers() throws -> [Driver] {
+        try query("SELECT id, area_id, name, phone FROM drivers ORDER BY id", [], Store.readDriver)
+    }
+
+    static func readDriver(_ row: SQLiteStatement) throws -> Driver {
+        try Driver(id: DriverID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), phone: row.text(3))
+    }
+
+    /// Stores a new shift and returns its number.
+    @discardableResult
+    public func insertShift(_ shift: Shift) throws -> ShiftID {
+        try run(
+            "INSERT INTO shifts (driver_id, vehicle_id, date, start_minute, end_minute, break_start_minute, break_end_minute) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [.text(shift.driver.rawValue), .text(shift.vehicle.rawValue), .text(shift.date.iso), .integer(Int64(shift.start.minutes)),
+             .integer(Int64(shift.end.minutes)), .optionalInt(shift.breakStart?.minutes), .optionalInt(shift.breakEnd?.minutes)])
+        return ShiftID(connection.lastInsertRowID)
+    }
+
+    /// Shifts between two dates inclusive, ordered by date, start and vehicle.
+    public func shifts(from: LocalDate, to: LocalDate) throws -> [Shift] {
+        try query(
+            "SELECT id, driver_id, vehicle_id, date, start_minute, end_minute, break_start_minute, break_end_minute FROM shifts WHERE date BETWEEN ? AND ? ORDER BY date, start_minute, vehicle_id, id",
+            [.text(from.iso), .text(to.iso)]
+        ) { row in
+            try Shift(
+                id: ShiftID(row.int64(0)), driver: DriverID(unchecked: row.text(1)), vehicle: VehicleID(unchecked: row.text(2)),
+                date: LocalDate.parse(row.text(3), field: "date"), start: LocalTime(minutes: Int(row.int64(4)))!,
+                end: LocalTime(minutes: Int(row.int64(5)))!, breakStart: row.int64OrNil(6).flatMap { LocalTime(minutes: Int($0)) },
+                breakEnd: row.int64OrNil(7).flatMap { LocalTime(minutes: Int($0)) })
+        }
+    }
+}
+
+// MARK: - Trips
+
+extension Store {
+    private static let tripColumns = """
+        id, area_id, patient_id, direction, pickup_place_id, dropoff_place_id, service_date, appointment_at, \
+        requested_pickup_at, pickup_earliest, pickup_latest, dropoff_earliest, dropoff_latest, direct_seconds, \
+        max_ride_seconds, mobility, companions, funding, status, will_call, linked_trip_id, standing_order_id, \
+        cancellation_code, status_reason, notes, created_at
+        """
+
+    /// Stores a new trip and returns its number.
+    public func insertTrip(_ trip: Trip) throws -> TripID {
+        try run(
+            "INSERT INTO trips (\(Store.tripColumns), updated_at) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(trip.area.rawValue), .text(trip.patient.rawValue), .text(trip.direction.rawValue),
+             .text(trip.pickupPlace.rawValue), .text(trip.dropoffPlace.rawValue), .text(trip.serviceDate.iso),
+             .instant(trip.appointment), .instant(trip.requestedPickup), .instant(trip.pickupWindow?.earliest),
+             .instant(trip.pickupWindow?.latest), .instant(trip.dropoffWindow?.earliest), .instant(trip.dropoffWindow?.latest),
+             .integer(Int64(trip.directSeconds)), .integer(Int64(trip.maxRideSeconds)), .text(trip.mobility.rawValue),
+             .integer(Int64(trip.companions)), .text(trip.funding.rawValue), .text(trip.status.rawValue),
+             .integer(trip.willCall ? 1 : 0), .optionalInt(trip.linkedTrip?.rawValue), .optionalInt(trip.standingOrder?.rawValue),
+             .optionalText(trip.cancellationCode?.rawValue), .optionalText(trip.statusReason), .optionalText(trip.notes),
+             .integer(trip.createdAt.rawValue), .integer(trip.createdAt.rawValue)])
+        return TripID(connection.lastInsertRowID)
+    }
+
+    /// Links two legs of one journey to each other.
+    public func linkTrips(_ first: TripID, _ second: TripID) throws {
+        try run("UPDATE trips SET linked_trip_id = ? WHERE id = ?", [.integer(second.rawValue), .integer(first.rawValue)])
+        try run("UPDATE trips SET linked_trip_id = ? WHERE id = ?", [.integer(first.rawValue), .integer(second.rawValue)])
+    }
+
+    /// Records a new status, with its cancellation code and reason.
+    public func updateTripStatus(_ id: TripID, status: TripStatus, code: CancellationCode?, reason: String?, at: Instant) throws {
+        try run(
+            "UPDATE trips SET status = ?, cancellation_code = ?, status_reason = ?, updated_at = ? WHERE id = ?",
+            [.text(status.rawValue), .optionalText(code?.rawValue), .optionalText(reason), .integer(at.rawValue), .integer(id.rawValue)])
+    }
+
+    /// The trip with `id`, if stored.
+    public func trip(_ id: TripID) throws -> Trip? {
+        try query("SELECT \(Store.tripColumns) FROM trips WHERE id = ?", [.integer(id.rawValue)], Store.readTrip).first
+    }
+
+    /// Trips matching every given filter, ordered by day, pickup time and id.
+    public func trips(
+        date: LocalDate? = nil, patient: PatientID? = nil, status: TripStatus? = nil, from: LocalDate? = nil,
+        to: LocalDate? = nil
+    ) throws -> [Trip] {
+        let sql = """
+            SELECT \(Store.tripColumns) FROM trips
+            WHERE (?1 IS NULL OR service_date = ?1) AND (?2 IS NULL OR patient_id = ?2) AND (?3 IS NULL OR status = ?3)
+              AND (?4 IS NULL OR service_date >= ?4) AND (?5 IS NULL OR service_date <= ?5)
+            ORDER BY service_date, COALESCE(pickup_earliest, dropoff_latest, appointment_at, 9223372036854775807), id
+            """
+        return try query(
+            sql,
+            [.optionalText(date?.iso), .optionalText(patient?.rawValue), .optionalText(status?.rawValue),
+             .optionalText(from?.iso), .optionalText(to?.iso)], Store.readTrip)
+    }
+
+    /// Number of stored trips (every status).
+    public func tripCount() throws -> Int {
+        Int(try query("SELECT COUNT(*) FROM trips") { $0.int64(0) }.first ?? 0)
+    }
+
+    static func readTrip(_ row: SQLiteStatement) throws -> Trip {
+        func window(_ a: Int32, _ b: Int32) -> TimeWindow? {
+            guard let earliest = row.int64OrNil(a), let latest = row.int64OrNil(b) else { return nil }
+            return TimeWindow(earliest: Instant(rawValue: earliest), latest: Instant(rawValue: latest))
+        }
+        return Trip(
+            id: TripID(row.int64(0)), area: AreaID(unchecked: row.text(1)), patient: PatientID(unchecked: row.text(2)),
+            direction: TripDirection(rawValue: row.text(3)) ?? .outbound, pickupPlace: PlaceID(unchecked: row.text(4)),
+            dropoffPlace: PlaceID(unchecked: row.text(5)), serviceDate: try LocalDate.parse(row.text(6), field: "service_date"),
+            appointment: row.int64OrNil(7).map(Instant.init(rawValue:)), requestedPickup: row.int64OrNil(8).map(Instant.init(rawValue:)),
+            pickupWindow: window(9, 10), dropoffWindow: window(11, 12), directSeconds: Int(row.int64(13)),
+            maxRideSeconds: Int(row.int64(14)), mobility: Mobility(rawValue: row.text(15)) ?? .ambulatory,
+            companions: Int(row.int64(16)), funding: Entitlement(rawValue: row.text(17)) ?? .selfPay,
+            status: TripStatus(rawValue: row.text(18)) ?? .requested, willCall: row.int64(19) != 0,
+            linkedTrip: row.int64OrNil(20).map(TripID.init), standingOrder: row.int64OrNil(21).map(StandingOrderID.init),
+            cancellationCode: row.textOrNil(22).flatMap(CancellationCode.init(rawValue:)), statusReason: row.textOrNil(23),
+            notes: row.textOrNil(24), createdAt: Instant(rawValue: row.int64(25)))
+    }
+}
+
+// MARK: - Standing orders
+
+extension Store {
+    private static let standingColumns = """
+        id, patient_id, pickup_place_id, destination_id, weekdays, appointment_minute, start_date, end_date, \
+        return_mode, return_minute, companions, funding, notes, active
+        """
+
+    /// Stores a new standing order and returns its number.
+    public func insertStandingOrder(_ order: StandingOrder) throws -> StandingOrderID {
+        let (mode, minute): (String, Int?) =
+            switch order.returnMode {
+            case .none: ("none", nil)
+            case .at(let time): ("at", time.minutes)
+            case .willCall: ("will_call", nil)
+            }
+        try run(
+            "INSERT INTO standing_orders (\(Store.standingColumns)) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [.text(order.patient.rawValue), .text(order.pickupPlace.rawValue), .text(order.destination.rawValue),
+             .text(order.weekdays.map { String($0.rawValue) }.joined(separator: ",")), .integer(Int64(order.appointmentTime.minutes)),
+             .text(order.startDate.iso), .optionalText(order.endDate?.iso), .text(mode), .optionalInt(minute),
+             .integer(Int64(order.companions)), .text(order.funding.rawValue), .optionalText(order.notes),
+             .integer(order.active ? 1 : 0)])
+        return StandingOrderID(connection.lastInsertRowID)
+    }
+
+    /// The standing order with `id`, if stored.
+    public func standingOrder(_ id: StandingOrderID) throws -> StandingOrder? {
+        try query("SELECT \(Store.standingColumns) FROM standing_orders WHERE id = ?", [.integer(id.rawValue)], Store.readStanding).first
+    }
+
+    /// Every standing order, ordered by id.
+    public func standingOrders() throws -> [StandingOrder] {
+        try query("SELECT \(Store.standingColumns) FROM standing_orders ORDER BY id", [], Store.readStanding)
+    }
+
+    /// Stores a hold and returns its number.
+    @discardableResult
+    public func insertHold(_ hold: StandingHold) throws -> Int64 {
+        try run(
+            "INSERT INTO standing_holds (order_id, from_date, to_date, reason) VALUES (?, ?, ?, ?)",
+            [.integer(hold.order.rawValue), .text(hold.from.iso), .text(hold.to.iso), .text(hold.reason)])
+        return connection.lastInsertRowID
+    }
+
+    /// Holds of one order (or of every order), ordered by start.
+    public func holds(order: StandingOrderID? = nil) throws -> [StandingHold] {
+        try query(
+            "SELECT id, order_id, from_date, to_date, reason FROM standing_holds WHERE (?1 IS NULL OR order_id = ?1) ORDER BY from_date, id",
+            [.optionalInt(order?.rawValue)]
+        ) { row in
+            StandingHold(
+                id: row.int64(0), order: StandingOrderID(row.int64(1)), from: try LocalDate.parse(row.text(2), field: "from"),
+                to: try LocalDate.parse(row.text(3), field: "to"), reason: row.text(4))
+        }
+    }
+
+    /// Whether the order already produced a trip of `direction` on `date`.
+    public func hasMaterialised(_ order: StandingOrderID, on date: LocalDate) throws -> Bool {
+        try query(
+            "SELECT 1 FROM trips WHERE standing_order_id = ? AND service_date = ? AND direction = 'outbound'",
+            [.integer(order.rawValue), .text(date.iso)]
+        ) { _ in true }.first ?? false
+    }
+
+    static func readStanding(_ row: SQLiteStatement) throws -> StandingOrder {
+        let mode: StandingOrder.ReturnMode =
+            switch row.text(8) {
+            case "at": .at(LocalTime(minutes: Int(row.int64(9)))!)
+            case "will_call": .willCall
+            default: .none
+            }
+        return StandingOrder(
+            id: StandingOrderID(row.int64(0)), patient: PatientID(unchecked: row.text(1)), pickupPlace: PlaceID(unchecked: row.text(2)),
+            destination: PlaceID(unchecked: row.text(3)),
+            weekdays: row.text(4).split(separator: ",").compactMap { Int($0).flatMap(Weekday.init(rawValue:)) },
+            appointmentTime: LocalTime(minutes: Int(row.int64(5)))!, startDate: try LocalDate.parse(row.text(6), field: "start_date"),
+            endDate: try row.textOrNil(7).map { try LocalDate.parse($0, field: "end_date") }, returnMode: mode,
+            companions: Int(row.int64(10)), funding: Entitlement(rawValue: row.text(11)) ?? .selfPay, notes: row.textOrNil(12),
+            active: row.int64(13) != 0)
+    }
+}
+
+// MARK: - Audit
+
+extension Store {
+    /// Audit events, newest first, optionally of one entity (`trip:12`).
+    public func events(entity: String? = nil, limit: Int = 50) throws -> [AuditEvent] {
+        try query(
+            "SELECT id, at, actor, action, entity, detail FROM events WHERE (?1 IS NULL OR entity = ?1) ORDER BY id DESC LIMIT ?2",
+            [.optionalText(entity), .integer(Int64(limit))]
+        ) { row in
+            AuditEvent(
+                id: row.int64(0), at: Instant(rawValue: row.int64(1)), actor: row.text(2), action: row.text(3),
+                entity: row.text(4), detail: row.text(5))
+        }
+    }
+}

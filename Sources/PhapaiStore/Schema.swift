@@ -1,0 +1,142 @@
+/// The database schema as an ordered list of migrations; `PRAGMA user_version` records how many
+/// have been applied. Never edit a released migration: append a new one.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: the foundation.
+        """
+        CREATE TABLE areas (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            utc_offset_minutes INTEGER NOT NULL,
+            circuity_factor REAL NOT NULL,
+            average_speed_kmh REAL NOT NULL,
+            policies_json TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );
+        CREATE TABLE places (
+            id TEXT PRIMARY KEY,
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            kind TEXT NOT NULL CHECK (kind IN ('village','hospital','health_centre','depot','landmark','home')),
+            name TEXT NOT NULL,
+            moo INTEGER CHECK (moo IS NULL OR moo BETWEEN 1 AND 99),
+            latitude REAL NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+            longitude REAL NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+            address TEXT
+        );
+        CREATE TABLE patients (
+            id TEXT PRIMARY KEY,
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            home_place_id TEXT NOT NULL REFERENCES places(id),
+            village_id TEXT NOT NULL REFERENCES places(id),
+            address TEXT,
+            mobility TEXT NOT NULL CHECK (mobility IN ('ambulatory','wheelchair','stretcher')),
+            companions INTEGER NOT NULL CHECK (companions BETWEEN 0 AND 4),
+            entitlement TEXT NOT NULL,
+            registered_on TEXT NOT NULL,
+            notes TEXT
+        );
+        CREATE INDEX patients_area ON patients(area_id);
+        CREATE TABLE vehicles (
+            id TEXT PRIMARY KEY,
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            name TEXT NOT NULL,
+            plate TEXT,
+            seats INTEGER NOT NULL CHECK (seats >= 0),
+            wheelchairs INTEGER NOT NULL CHECK (wheelchairs >= 0),
+            stretchers INTEGER NOT NULL CHECK (stretchers >= 0),
+            fold_seats INTEGER NOT NULL CHECK (fold_seats >= 0),
+            depot_id TEXT NOT NULL REFERENCES places(id),
+            cost_per_km REAL NOT NULL
+        );
+        CREATE TABLE drivers (
+            id TEXT PRIMARY KEY,
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL
+        );
+        CREATE TABLE shifts (
+            id INTEGER PRIMARY KEY,
+            driver_id TEXT NOT NULL REFERENCES drivers(id),
+            vehicle_id TEXT NOT NULL REFERENCES vehicles(id),
+            date TEXT NOT NULL,
+            start_minute INTEGER NOT NULL,
+            end_minute INTEGER NOT NULL,
+            break_start_minute INTEGER,
+            break_end_minute INTEGER,
+            CHECK (start_minute < end_minute)
+        );
+        CREATE INDEX shifts_date ON shifts(date);
+        CREATE TABLE standing_orders (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL REFERENCES patients(id),
+            pickup_place_id TEXT NOT NULL REFERENCES places(id),
+            destination_id TEXT NOT NULL REFERENCES places(id),
+            weekdays TEXT NOT NULL,
+            appointment_minute INTEGER NOT NULL,
+            start_date TEXT NOT NULL,
+            end_date TEXT,
+            return_mode TEXT NOT NULL CHECK (return_mode IN ('none','at','will_call')),
+            return_minute INTEGER,
+            companions INTEGER NOT NULL,
+            funding TEXT NOT NULL,
+            notes TEXT,
+            active INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE TABLE standing_holds (
+            id INTEGER PRIMARY KEY,
+            order_id INTEGER NOT NULL REFERENCES standing_orders(id),
+            from_date TEXT NOT NULL,
+            to_date TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            CHECK (from_date <= to_date)
+        );
+        CREATE TABLE trips (
+            id INTEGER PRIMARY KEY,
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            patient_id TEXT NOT NULL REFERENCES patients(id),
+            direction TEXT NOT NULL CHECK (direction IN ('outbound','return')),
+            pickup_place_id TEXT NOT NULL REFERENCES places(id),
+            dropoff_place_id TEXT NOT NULL REFERENCES places(id),
+            service_date TEXT NOT NULL,
+            appointment_at INTEGER,
+            requested_pickup_at INTEGER,
+            pickup_earliest INTEGER,
+            pickup_latest INTEGER,
+            dropoff_earliest INTEGER,
+            dropoff_latest INTEGER,
+            direct_seconds INTEGER NOT NULL,
+            max_ride_seconds INTEGER NOT NULL,
+            mobility TEXT NOT NULL,
+            companions INTEGER NOT NULL,
+            funding TEXT NOT NULL,
+            status TEXT NOT NULL,
+            will_call INTEGER NOT NULL DEFAULT 0,
+            linked_trip_id INTEGER REFERENCES trips(id),
+            standing_order_id INTEGER REFERENCES standing_orders(id),
+            cancellation_code TEXT,
+            status_reason TEXT,
+            notes TEXT,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            UNIQUE (standing_order_id, service_date, direction)
+        );
+        CREATE INDEX trips_date ON trips(service_date);
+        CREATE INDEX trips_patient ON trips(patient_id, service_date);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            detail TEXT NOT NULL
+        );
+        CREATE INDEX events_entity ON events(entity);
+        CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """
+    ]
+}

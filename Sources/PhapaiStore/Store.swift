@@ -1,0 +1,182 @@
+import Foundation
+import PhapaiCore
+
+/// The durable store: one SQLite file in WAL mode with `synchronous=FULL`. Every write runs in one
+/// transaction together with its audit events, so a crash leaves either all of it or none.
+public final class Store {
+    /// The open connection.
+    public let connection: SQLiteConnection
+    /// Where the file is.
+    public let path: String
+    /// Called at named points inside writes, so tests can fail or kill a write half-way. The
+    /// default kills the process at the point named by the `PHAPAI_FAULT` environment variable.
+    public var faultHandler: (String) throws -> Void = Store.environmentFault
+
+    private var statements: [String: SQLiteStatement] = [:]
+    private var pendingEvents: [AuditEvent] = []
+    private var transactionActor: String?
+    private var transactionTime = Instant(rawValue: 0)
+
+    /// Opens the store at `path`, creating it when `create` is set, and applies pending migrations.
+    public init(path: String, create: Bool) throws {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw PhapaiError(.storage, keyword: "NO_DATABASE", field: "db", message: "no database at \(path); run 'phapai init' first or give --db")
+        }
+        do {
+            connection = try SQLiteConnection(path: path, create: create)
+            self.path = path
+            try migrate()
+        } catch let error as SQLiteError {
+            throw Store.storageError(error)
+        }
+    }
+
+    /// The schema version this program writes.
+    public static var schemaVersion: Int { Schema.migrations.count }
+
+    private func migrate() throws {
+        let current = Int(try connection.scalarInt("PRAGMA user_version") ?? 0)
+        guard current <= Schema.migrations.count else {
+            throw PhapaiError(.storage, keyword: "SCHEMA_TOO_NEW", field: "db", message: "the database has schema version \(current); this program knows up to \(Schema.migrations.count)")
+        }
+        for version in current..<Schema.migrations.count {
+            try connection.execute("BEGIN IMMEDIATE")
+            do {
+                try connection.execute(Schema.migrations[version])
+                try connection.execute("PRAGMA user_version = \(version + 1)")
+                try connection.execute("COMMIT")
+            } catch {
+                try? connection.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` as one write transaction by `actor` at `time`. The body must record at least one
+    /// audit event; the events are written just before COMMIT. Any error rolls everything back.
+    public func write<T>(actor: String, at time: Instant, _ body: () throws -> T) throws -> T {
+        precondition(transactionActor == nil, "write transactions do not nest")
+        transactionActor = actor
+        transactionTime = time
+        pendingEvents = []
+        defer {
+            transactionActor = nil
+            pendingEvents = []
+        }
+        do {
+            try connection.execute("BEGIN IMMEDIATE")
+            let result = try body()
+            precondition(!pendingEvents.isEmpty, "every write must record an audit event")
+            let insert = try statement("INSERT INTO events (at, actor, action, entity, detail) VALUES (?, ?, ?, ?, ?)")
+            for event in pendingEvents {
+                try insert.run([.integer(event.at.rawValue), .text(event.actor), .text(event.action), .text(event.entity), .text(event.detail)])
+            }
+            try faultPoint("store.before-commit")
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
+            throw error
+        }
+    }
+
+    /// Runs `body` inside a savepoint of the open write: on error only its own changes and audit
+    /// events are undone, and the error is rethrown.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        precondition(transactionActor != nil, "savepoints live inside a write")
+        let eventCount = pendingEvents.count
+        try connection.execute("SAVEPOINT step")
+        do {
+            let result = try body()
+            try connection.execute("RELEASE step")
+            return result
+        } catch {
+            try? connection.execute("ROLLBACK TO step")
+            try? connection.execute("RELEASE step")
+            pendingEvents.removeSubrange(eventCount...)
+            throw error
+        }
+    }
+
+    /// Adds an audit event to the open write transaction. `detail` holds identifiers and statuses,
+    /// never names, phones or notes.
+    public func record(_ action: String, entity: String, detail: [String: String] = [:]) {
+        precondition(transactionActor != nil, "audit events are recorded inside a write")
+        let encoded = detail.keys.sorted().map { "\($0)=\(detail[$0]!)" }.joined(separator: " ")
+        pendingEvents.append(AuditEvent(id: 0, at: transactionTime, actor: transactionActor!, action: action, entity: entity, detail: encoded))
+    }
+
+    /// A named point inside a write where a fault can be injected.
+    public func faultPoint(_ name: String) throws { try faultHandler(name) }
+
+    /// Kills the process without cleanup when `PHAPAI_FAULT` names this point: the same as a
+    /// `kill -9` half-way through a write, used by crash tests.
+    public static func environmentFault(_ name: String) throws {
+        if ProcessInfo.processInfo.environment["PHAPAI_FAULT"] == name { _exit(70) }
+    }
+
+    /// A prepared statement for `sql`, kept for reuse.
+    func statement(_ sql: String) throws -> SQLiteStatement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try connection.prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// Runs a write statement.
+    func run(_ sql: String, _ values: [SQLiteValue]) throws {
+        precondition(transactionActor != nil, "writes go through write(actor:at:_:)")
+        try statement(sql).run(values)
+    }
+
+    /// Reads rows.
+    func query<T>(_ sql: String, _ values: [SQLiteValue] = [], _ read: (SQLiteStatement) throws -> T) throws -> [T] {
+        do {
+            return try statement(sql).rows(values, read)
+        } catch let error as SQLiteError {
+            throw Store.storageError(error)
+        }
+    }
+
+    /// Copies the database to a new file at `path` while it stays in use.
+    public func backup(to path: String) throws {
+        if FileManager.default.fileExists(atPath: path) {
+            throw PhapaiError.conflict("path", "FILE_EXISTS", "\(path) already exists; a backup never overwrites a file")
+        }
+        do {
+            try connection.backup(to: path)
+        } catch let error as SQLiteError {
+            try? FileManager.default.removeItem(atPath: path)
+            throw Store.storageError(error)
+        }
+    }
+
+    /// `PRAGMA integrity_check` result ("ok" when sound).
+    public func integrityCheck() throws -> String {
+        try query("PRAGMA integrity_check") { $0.text(0) }.joined(separator: "; ")
+    }
+
+    static func storageError(_ error: SQLiteError) -> PhapaiError {
+        if error.code ~= .constraint {
+            return PhapaiError(.conflict, keyword: "CONSTRAINT", field: nil, message: error.description)
+        }
+        return PhapaiError(.storage, keyword: "STORAGE", field: nil, message: error.description)
+    }
+}
+
+/// One entry of the append-only audit log.
+public struct AuditEvent: Hashable, Sendable, Codable {
+    /// Its number, in the order written.
+    public var id: Int64
+    /// When.
+    public var at: Instant
+    /// Who (a user name or `cli:<login>`).
+    public var actor: String
+    /// What, as a dotted verb: `trip.book`, `trip.cancel`, `patient.add`.
+    public var action: String
+    /// The object, `kind:id`.
+    public var entity: String
+    /// Identifiers and statuses as `key=value` pairs; never personal data.
+    public var detail: String
+}
