@@ -19,7 +19,7 @@ let package = Package(
         .target(name: "PhapaiCore"),
         .target(name: "PhapaiStore", dependencies: ["CSQLite", "PhapaiCore"]),
         .target(name: "PhapaiService", dependencies: ["PhapaiCore", "PhapaiStore"]),
-        .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiService"]),
+        .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiStore", "PhapaiService"]),
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),
         .testTarget(name: "PhapaiCoreTests", dependencies: ["PhapaiCore"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),

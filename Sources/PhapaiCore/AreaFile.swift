@@ -159,7 +159,7 @@ public struct AreaFile: Sendable, Decodable {
                     if let home = entry.home {
                         homePlace = try Place(
                             id: PlaceID.parse("HOME-\(patientID.rawValue)", field: "id"), area: areaID, kind: .home,
-                            name: "บ้าน \(patientID.rawValue)", coordinate: Coordinate(latitude: home.lat, longitude: home.lon),
+                            name: homeName(village: builtPlaces.first { $0.id == village }), coordinate: Coordinate(latitude: home.lat, longitude: home.lon),
                             address: nil)
                     }
                     let patient = try Patient(
@@ -174,6 +174,12 @@ public struct AreaFile: Sendable, Decodable {
             id: areaID, name: areaName, offset: offset, travel: travelModel, policies: mergedPolicies,
             places: builtPlaces, vehicles: builtVehicles, drivers: builtDrivers, shiftPatterns: patterns,
             patients: builtPatients.map(\.0), homes: builtPatients.compactMap(\.1))
+    }
+
+    /// A home's name says where it is, not whose it is: "บ้านผู้ป่วย ม.4 บ้านหนองบัว".
+    private func homeName(village: Place?) -> String {
+        guard let village else { return "บ้านผู้ป่วย" }
+        return "บ้านผู้ป่วย " + (village.moo.map { "ม.\($0) " } ?? "") + village.name
     }
 
     private func at<T>(_ path: String, _ body: () throws -> T) throws -> T {

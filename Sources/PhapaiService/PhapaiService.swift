@@ -109,15 +109,6 @@ public final class PhapaiService {
                 throw PhapaiError.notFound("patients[\(index)].village", "UNKNOWN_VILLAGE", "no village \(patient.village) in the area")
             }
         }
-        let fleet = area.vehicles.map(\.capacity)
-        for (index, patient) in area.patients.enumerated() {
-            do {
-                try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: 0, fleet: fleet)
-            } catch var error as PhapaiError {
-                error.field = "patients[\(index)].mobility"
-                throw error
-            }
-        }
     }
 
     /// The settings of `id`, or of the only area when `id` is nil.
@@ -166,7 +157,8 @@ public final class PhapaiService {
 
     // MARK: Patients
 
-    /// Registers a patient. The home and village must exist; the village must be a village.
+    /// Registers a patient. The home and village must exist; the village must be a village. A patient
+    /// whom no vehicle can carry may be registered; booking them is refused.
     public func addPatient(_ patient: Patient) throws -> Patient {
         _ = try area(patient.area)
         if try store.patient(patient.id) != nil {
@@ -176,8 +168,6 @@ public final class PhapaiService {
         guard try place(patient.village, field: "village").kind == .village else {
             throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(patient.village) is not a village")
         }
-        let fleet = try store.vehicles(area: patient.area).map(\.capacity)
-        if !fleet.isEmpty { try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: 0, fleet: fleet) }
         return try write { _ in
             try store.insertPatient(patient)
             store.record("patient.add", entity: "patient:\(patient.id)", detail: ["mobility": patient.mobility.rawValue])
