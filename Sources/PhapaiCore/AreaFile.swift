@@ -202,6 +202,17 @@ public struct ShiftPattern: Hashable, Sendable {
     public var breakStart: LocalTime?
     public var breakEnd: LocalTime?
 
+    /// Creates a value from all its fields.
+    public init(driver: DriverID, vehicle: VehicleID, weekdays: [Weekday], start: LocalTime, end: LocalTime, breakStart: LocalTime?, breakEnd: LocalTime?) {
+        self.driver = driver
+        self.vehicle = vehicle
+        self.weekdays = weekdays
+        self.start = start
+        self.end = end
+        self.breakStart = breakStart
+        self.breakEnd = breakEnd
+    }
+
     /// The dated shift on `date`, if the pattern works that day.
     public func shift(on date: LocalDate) -> Shift? {
         guard weekdays.contains(date.weekday) else { return nil }
@@ -224,6 +235,21 @@ public struct Area: Sendable {
     public var patients: [Patient]
     /// Home places created for patients whose file entry gives house coordinates.
     public var homes: [Place]
+
+    /// Creates a value from all its fields.
+    public init(id: AreaID, name: String, offset: UTCOffset, travel: TravelModel, policies: Policies, places: [Place], vehicles: [Vehicle], drivers: [Driver], shiftPatterns: [ShiftPattern], patients: [Patient], homes: [Place]) {
+        self.id = id
+        self.name = name
+        self.offset = offset
+        self.travel = travel
+        self.policies = policies
+        self.places = places
+        self.vehicles = vehicles
+        self.drivers = drivers
+        self.shiftPatterns = shiftPatterns
+        self.patients = patients
+        self.homes = homes
+    }
 }
 
 /// Decodes JSON configuration, turning `DecodingError` into a ``PhapaiError`` naming the path.

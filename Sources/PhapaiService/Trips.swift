@@ -42,26 +42,31 @@ extension PhapaiService {
         return trips
     }
 
-    /// Refuses trips that overlap, in time, a trip the patient already holds.
+    /// Refuses trips that overlap, in time, a journey the patient already has. A journey with a
+    /// return holds the patient from the outbound pickup to the return drop-off: between the two
+    /// legs they are at the clinic and cannot be somewhere else.
     private func checkNoOverlap(_ trips: [Trip], patient: PatientID, offset: UTCOffset) throws {
         let date = trips[0].serviceDate
         let existing = try store.trips(patient: patient, from: date.adding(days: -1), to: date.adding(days: 1))
             .filter { $0.status.isActive }
-        let existingSpans = existing.map { trip -> (Trip, TimeWindow) in
-            let linkedArrival = trip.linkedTrip.flatMap { id in existing.first { $0.id == id } }
-                .flatMap { $0.appointment ?? $0.dropoffWindow?.latest }
-            return (trip, trip.occupiedSpan(offset: offset, notBefore: linkedArrival))
+        let newSpan = journeySpan(trips, offset: offset)
+        for trip in existing {
+            let journey = [trip] + existing.filter { $0.id == trip.linkedTrip }
+            let legs = journey.sorted { $0.direction == .outbound && $1.direction == .return }
+            guard journeySpan(legs, offset: offset).overlaps(newSpan) else { continue }
+            let when = trip.pickupWindow.map { offset.format($0.earliest) } ?? "\(trip.serviceDate.iso) (will-call)"
+            throw PhapaiError.conflict(
+                "patient", "DOUBLE_BOOKING",
+                "patient \(patient) already has trip \(trip.id!) at \(when) overlapping this booking")
         }
-        let arrival = trips[0].appointment ?? trips[0].dropoffWindow?.latest
-        for (index, trip) in trips.enumerated() {
-            let span = trip.occupiedSpan(offset: offset, notBefore: index == 0 ? nil : arrival)
-            if let clash = existingSpans.first(where: { $0.1.overlaps(span) }) {
-                let when = clash.0.pickupWindow.map { offset.format($0.earliest) } ?? "\(clash.0.serviceDate.iso) (will-call)"
-                throw PhapaiError.conflict(
-                    "patient", "DOUBLE_BOOKING",
-                    "patient \(patient) already has trip \(clash.0.id!) at \(when) overlapping this booking")
-            }
-        }
+    }
+
+    /// From the first leg's earliest pickup to the last leg's latest drop-off; a will-call return
+    /// runs from the outbound arrival to the end of its day.
+    private func journeySpan(_ legs: [Trip], offset: UTCOffset) -> TimeWindow {
+        let arrival = legs.first { $0.direction == .outbound }.flatMap { $0.appointment ?? $0.dropoffWindow?.latest }
+        let spans = legs.map { $0.occupiedSpan(offset: offset, notBefore: $0.direction == .return ? arrival : nil) }
+        return TimeWindow(earliest: spans.map(\.earliest).min()!, latest: spans.map(\.latest).max()!)
     }
 
     /// The trip `id`, or a not-found error.

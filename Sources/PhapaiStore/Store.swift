@@ -158,7 +158,7 @@ public final class Store {
     }
 
     static func storageError(_ error: SQLiteError) -> PhapaiError {
-        if error.code ~= .constraint {
+        if SQLiteResultCode.constraint ~= error.code {
             return PhapaiError(.conflict, keyword: "CONSTRAINT", field: nil, message: error.description)
         }
         return PhapaiError(.storage, keyword: "STORAGE", field: nil, message: error.description)
