@@ -24,7 +24,7 @@ let package = Package(
         .testTarget(name: "PhapaiCoreTests", dependencies: ["PhapaiCore"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),
         .testTarget(name: "PhapaiServiceTests", dependencies: ["PhapaiService"]),
-        .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiCLI", "phapai"]),
+        .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiCLI", "PhapaiCore", "PhapaiStore", "phapai"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -123,7 +123,8 @@ public enum BookingRules {
             try checkBookable(appointment, field: "appointment", context: context)
             let latestDropoff = appointment.adding(minutes: -policies.arriveBeforeAppointmentMinMinutes)
             let earliestDropoff = appointment.adding(minutes: -policies.arriveBeforeAppointmentMaxMinutes)
-            let latestPickup = latestDropoff.adding(seconds: -(direct + boarding))
+            // A promise to a patient is in whole minutes; rounding down keeps it on the safe side.
+            let latestPickup = latestDropoff.adding(seconds: -(direct + boarding)).roundedDownToMinute
             let earliestPickup = latestPickup.adding(minutes: -policies.pickupWindowMinutes)
             guard latestPickup >= context.now else {
                 throw PhapaiError.invalid(

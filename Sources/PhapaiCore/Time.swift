@@ -15,6 +15,9 @@ public struct Instant: RawRepresentable, Hashable, Comparable, Sendable, Codable
     /// Seconds from `other` to this instant (positive when this is later).
     public func seconds(since other: Instant) -> Int { Int(rawValue - other.rawValue) }
 
+    /// This instant with the seconds dropped (the start of its minute).
+    public var roundedDownToMinute: Instant { Instant(rawValue: floorDiv(rawValue, 60) * 60) }
+
     public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public init(from decoder: any Decoder) throws {

@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+import PhapaiCore
+import PhapaiStore
+
+/// Rows in the database, read directly rather than through the CLI.
+func counts(_ workspace: Workspace) throws -> (trips: Int, events: Int) {
+    let store = try Store(path: workspace.database, create: false)
+    return (try store.tripCount(), try store.events(limit: 100_000).count)
+}
+
+@Suite("phapai: commands end to end")
+struct CommandTests {
+    static let commandNames = [
+        "init", "place add", "place list", "patient add", "patient show", "patient list", "patient find", "vehicle add",
+        "vehicle list", "driver add", "driver list", "shift add", "shift list", "trip book", "trip show", "trip list",
+        "trip cancel", "standing add", "standing list", "standing hold", "standing materialise", "audit", "backup", "demo",
+    ]
+
+    @Test(arguments: commandNames)
+    func everyCommandHasHelp(name: String) throws {
+        let result = try Workspace().run(name.split(separator: " ").map(String.init) + ["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.hasPrefix("Usage: phapai \(name)"))
+        #expect(result.stdout.contains("--db PATH"))
+    }
+
+    @Test func theOverviewDocumentsTheExitCodes() throws {
+        let result = try Workspace().run("--help")
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Exit codes: 0 done, 1 usage error, 2 input refused, 3 not found, 4 conflict, 5 storage error."))
+        for name in Self.commandNames { #expect(result.stdout.contains("  \(name) ")) }
+    }
+
+    @Test func initLoadsTheSampleArea() throws {
+        let workspace = Workspace()
+        let output = try workspace.ok("init")
+        #expect(output.contains("with area sample-tambon: 57 places, 40 patients, 3 vehicles, 3 drivers, 51 shifts."))
+        #expect(try workspace.run("init").status == 4)
+    }
+
+    @Test func registryCommandsAddAndList() throws {
+        let w = try Workspace.initialised()
+        #expect(try w.ok("place", "add", "--id", "V13", "--kind", "village", "--name", "บ้านใหม่", "--moo", "13", "--lat", "7.05", "--lon", "100.45")
+            .contains("Added place V13: หมู่ 13 บ้านใหม่ (village)"))
+        let places = try w.ok("place", "list", "--kind", "village", "--json")
+        #expect(places.contains("\"id\": \"V13\"") && places.contains("\"moo\": 13"))
+        #expect(try w.ok("patient", "add", "--id", "P100", "--name", "นายทดสอบ ใหม่", "--phone", "081-999-0000", "--village", "V13",
+                         "--mobility", "wheelchair", "--entitlement", "disability", "--notes", "ใช้ไม้ค้ำ")
+            .contains("Registered patient P100: นายทดสอบ ใหม่"))
+        let shown = try w.ok("patient", "show", "P100")
+        #expect(shown.contains("Patient P100  นายทดสอบ ใหม่") && shown.contains("Registered   2026-11-20") && shown.contains("No upcoming trips."))
+        #expect(try w.ok("patient", "list", "--village", "V13").contains("P100"))
+        #expect(try w.ok("patient", "find", "ทดสอบ").contains("P100"))
+        #expect(try w.ok("vehicle", "add", "--id", "VAN2", "--name", "รถตู้ 2", "--seats", "8", "--wheelchairs", "2", "--depot", "DEPOT",
+                         "--cost-per-km", "9").contains("Added vehicle VAN2"))
+        let vehicles = try w.ok("vehicle", "list")
+        #expect(vehicles.contains("VAN2") && vehicles.contains("1 (folds to 2)"))
+        #expect(try w.ok("driver", "add", "--id", "D04", "--name", "นายขับ ดี", "--phone", "0812345670").contains("Added driver D04"))
+        #expect(try w.ok("driver", "list", "--json").contains("\"id\": \"D04\""))
+        #expect(try w.ok("shift", "add", "--driver", "D04", "--vehicle", "VAN2", "--date", "2026-11-23", "--start", "07:00", "--end", "15:00",
+                         "--break", "11:30-12:30").contains("D04 on VAN2, 2026-11-23 07:00-15:00"))
+        let shifts = try w.ok("shift", "list", "--date", "2026-11-23")
+        #expect(shifts.split(separator: "\n").count == 5)
+        #expect(shifts.contains("11:30-12:30"))
+    }
+
+    @Test func tripsAreBookedShownListedAndCancelled() throws {
+        let w = try Workspace.initialised()
+        let booked = try w.ok("trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--return", "12:00",
+                              "--notes", "ขอรถตู้")
+        #expect(booked.contains("trip 1 outbound"))
+        #expect(booked.contains("arrive by 08:45 for the 09:00 appointment"))
+        #expect(booked.contains("trip 2 return: โรงพยาบาลชุมชนนาทอง -> บ้านผู้ป่วย ม.7 บ้านโคกม่วง; pickup between 12:00-12:30"))
+        let shown = try w.ok("trip", "show", "1")
+        #expect(shown.contains("Return       trip 2") && shown.contains("Notes        ขอรถตู้"))
+        let listed = try w.ok("trip", "list", "--date", "2026-11-23")
+        #expect(listed.contains("2 trip(s)"))
+        #expect(try w.ok("trip", "list").contains("No trips on 2026-11-20."))
+        let cancelled = try w.ok("trip", "cancel", "1", "--reason", "ญาติพาไปเอง")
+        #expect(cancelled == "Cancelled trip 1 (outbound, code advance)\nCancelled trip 2 (return, code advance)\n")
+        #expect(try w.ok("trip", "list", "--status", "cancelled", "--date", "2026-11-23").contains("cancelled/advance"))
+        let audit = try w.ok("audit", "--entity", "trip:1", "--json")
+        #expect(audit.contains("\"action\": \"trip.cancel\"") && audit.contains("\"actor\": \"test:dispatcher\""))
+        #expect(!audit.contains("ญาติ"))
+    }
+
+    @Test func standingOrdersMaterialiseAndHold() throws {
+        let w = try Workspace.initialised()
+        let added = try w.ok("standing", "add", "--patient", "P005", "--to", "H-PROV", "--days", "mon,wed,fri", "--appointment", "08:00",
+                             "--return", "13:00")
+        #expect(added.contains("Added standing order 1 for P005: mon,wed,fri at 08:00"))
+        #expect(added.contains("Materialised 18 trip(s) on 9 day(s)."))
+        #expect(try w.ok("standing", "materialise").contains("Materialised 0 trip(s)"))
+        let held = try w.ok("standing", "hold", "1", "--from", "2026-11-24", "--to", "2026-11-30", "--reason", "admitted")
+        #expect(held.contains("cancelled 6 trip(s)"))
+        let list = try w.ok("standing", "list")
+        #expect(list.contains("mon,wed,fri") && list.contains("2026-11-24..2026-11-30"))
+        #expect(try w.ok("standing", "list", "--json").contains("\"reason\": \"admitted\""))
+    }
+
+    @Test func backupWritesAVerifiedCopy() throws {
+        let w = try Workspace.initialised()
+        try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 08:30")
+        let copy = w.folder + "/copy.db"
+        #expect(try w.ok("backup", copy).contains("(integrity ok)"))
+        let store = try Store(path: copy, create: false)
+        #expect(try store.tripCount() == 1)
+        let again = try w.run("backup", copy)
+        #expect(again.status == 4 && again.stderr.contains("[FILE_EXISTS]"))
+    }
+
+    @Test func yearsCanBeShownAndGivenInTheBuddhistEra() throws {
+        let w = try Workspace.initialised()
+        try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2569-11-23 08:30")
+        let listed = try w.run("--era", "buddhist", "trip", "list", "--date", "2569-11-23")
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("2569-11-23") && !listed.stdout.contains("2026-11-23"))
+        #expect(try w.ok("trip", "list", "--date", "2026-11-23").contains("2026-11-23"))
+    }
+
+    @Test func thaiTablesAlignByDisplayColumn() throws {
+        let w = try Workspace.initialised()
+        let lines = try w.ok("patient", "list").split(separator: "\n").dropLast().map(String.init)
+        #expect(lines.count == 41)
+        // Every MOBILITY cell starts at the same display column as its header, whatever the Thai marks before it.
+        func column(of text: String, in line: String) -> Int? {
+            guard let range = line.range(of: text) else { return nil }
+            return TextRules.displayWidth(String(line[..<range.lowerBound]))
+        }
+        let header = try #require(column(of: "MOBILITY", in: lines[0]))
+        for line in lines.dropFirst() {
+            let cell = ["ambulatory", "wheelchair", "stretcher"].compactMap { column(of: $0, in: line) }.first
+            #expect(cell == header, "misaligned: \(line)")
+        }
+    }
+
+    @Test func theDemoBooksARealisticDay() throws {
+        let w = Workspace()
+        let folder = w.folder + "/demo"
+        let result = try w.run("demo", "--dir", folder)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("Booking 12 journeys for 2026-11-23 (mon):"))
+        #expect(result.stdout.contains("22 trips for 12 patients: 12 outbound, 10 returns (1 will-call); 2 wheelchair and 2 stretcher legs."))
+        let store = try Store(path: folder + "/phapai.db", create: false)
+        #expect(try store.tripCount() == 22)
+        let again = try w.run("demo", "--dir", folder)
+        #expect(again.status == 4)
+    }
+
+    @Test func readCommandsNeverCreateADatabase() throws {
+        let w = Workspace()
+        let result = try w.run("trip", "list")
+        #expect(result.status == 5 && result.stderr.contains("[NO_DATABASE]"))
+        #expect(!FileManager.default.fileExists(atPath: w.database))
+    }
+}
