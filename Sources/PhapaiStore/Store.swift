@@ -110,10 +110,10 @@ public final class Store {
     /// A named point inside a write where a fault can be injected.
     public func faultPoint(_ name: String) throws { try faultHandler(name) }
 
-    /// Kills the process without cleanup when `PHAPAI_FAULT` names this point: the same as a
-    /// `kill -9` half-way through a write, used by crash tests.
+    /// Sends SIGKILL to this process when `PHAPAI_FAULT` names this point: a `kill -9` half-way
+    /// through a write, for crash tests.
     public static func environmentFault(_ name: String) throws {
-        if ProcessInfo.processInfo.environment["PHAPAI_FAULT"] == name { _exit(70) }
+        if ProcessInfo.processInfo.environment["PHAPAI_FAULT"] == name { kill(getpid(), SIGKILL) }
     }
 
     /// A prepared statement for `sql`, kept for reuse.
