@@ -131,6 +131,11 @@ public enum BookingRules {
                     "appointment", "TOO_SOON",
                     "the patient would have to be picked up by \(context.offset.format(latestPickup)), which has passed")
             }
+            guard earliestPickup >= context.offset.startOfDay(context.offset.date(of: appointment)) else {
+                throw PhapaiError.invalid(
+                    "appointment", "CROSSES_MIDNIGHT",
+                    "the pickup would start on the day before the appointment; book a pickup time on that day instead")
+            }
             outbound.appointment = appointment
             outbound.serviceDate = context.offset.date(of: appointment)
             outbound.pickupWindow = TimeWindow(earliest: earliestPickup, latest: latestPickup)

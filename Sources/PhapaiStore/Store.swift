@@ -141,6 +141,7 @@ public final class Store {
 
     /// Copies the database to a new file at `path` while it stays in use.
     public func backup(to path: String) throws {
+        guard !path.isEmpty else { throw PhapaiError.invalid("path", "EMPTY", "the backup path must not be empty") }
         if FileManager.default.fileExists(atPath: path) {
             throw PhapaiError.conflict("path", "FILE_EXISTS", "\(path) already exists; a backup never overwrites a file")
         }

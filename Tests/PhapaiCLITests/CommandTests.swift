@@ -108,6 +108,8 @@ struct CommandTests {
         #expect(try store.tripCount() == 1)
         let again = try w.run("backup", copy)
         #expect(again.status == 4 && again.stderr.contains("[FILE_EXISTS]"))
+        let empty = try w.run("backup", "")
+        #expect(empty.status == 2 && empty.stderr.contains("[EMPTY]: path"))
     }
 
     @Test func yearsCanBeShownAndGivenInTheBuddhistEra() throws {

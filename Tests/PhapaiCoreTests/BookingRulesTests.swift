@@ -104,6 +104,14 @@ struct BookingRulesTests {
         #expect(error?.keyword == "TOO_SOON" && error?.field == "appointment")
     }
 
+    @Test func appointmentsWhosePickupFallsOnThePreviousDayAreRefused() throws {
+        let world = try BookingWorld()
+        let error = refusal(
+            BookingRequest(patient: world.patient.id, to: world.hospital.id, timing: .appointment(try world.at("2026-11-23 00:30"))),
+            try world.context(now: "2026-11-20 10:00"))
+        #expect(error?.keyword == "CROSSES_MIDNIGHT" && error?.field == "appointment")
+    }
+
     @Test func bookingsBeyondTheHorizonAreRefused() throws {
         let world = try BookingWorld()
         let context = try world.context(now: "2026-11-20 10:00")
