@@ -1,0 +1,77 @@
+import Foundation
+
+/// The `phapai-bench` command line.
+public enum BenchCommand {
+    static let usage = """
+        Usage:
+          phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--out DIR]
+        """
+
+    /// Runs the benchmark named by `arguments` (program name excluded) and returns the exit code.
+    public static func run(_ arguments: [String]) -> Int32 {
+        guard let command = arguments.first else {
+            FileHandle.standardError.write(Data((usage + "\n").utf8))
+            return 1
+        }
+        do {
+            var options = try Options(Array(arguments.dropFirst()))
+            switch command {
+            case "darp":
+                _ = try DARPBenchmark.run(
+                    paths: options.positionals, seconds: try options.double("time") ?? 10, iterations: try options.int("iterations"),
+                    seed: UInt64(try options.int("seed") ?? 1), outputFolder: options.take("out"), print: { Swift.print($0) })
+            default:
+                throw BenchError("unknown benchmark '\(command)'\n\(usage)")
+            }
+            try options.checkAllUsed()
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("phapai-bench: \(error)\n".utf8))
+            return 1
+        }
+    }
+}
+
+/// `--name value` options and positionals.
+struct Options {
+    var values: [String: String] = [:]
+    var positionals: [String] = []
+    private var used = Set<String>()
+
+    init(_ arguments: [String]) throws {
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            if token.hasPrefix("--") {
+                guard index + 1 < arguments.count else { throw BenchError("\(token) needs a value") }
+                values[String(token.dropFirst(2))] = arguments[index + 1]
+                index += 2
+            } else {
+                positionals.append(token)
+                index += 1
+            }
+        }
+    }
+
+    mutating func take(_ name: String) -> String? {
+        used.insert(name)
+        return values[name]
+    }
+
+    mutating func int(_ name: String) throws -> Int? {
+        guard let text = take(name) else { return nil }
+        guard let value = Int(text), value >= 0 else { throw BenchError("--\(name) must be a whole number, not '\(text)'") }
+        return value
+    }
+
+    mutating func double(_ name: String) throws -> Double? {
+        guard let text = take(name) else { return nil }
+        guard let value = Double(text), value > 0, value.isFinite else { throw BenchError("--\(name) must be a positive number, not '\(text)'") }
+        return value
+    }
+
+    func checkAllUsed() throws {
+        let unknown = Set(values.keys).subtracting(used)
+        if !unknown.isEmpty { throw BenchError("unknown option(s): \(unknown.sorted().map { "--\($0)" }.joined(separator: ", "))") }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import PhapaiScheduler
+
+/// `phapai-bench darp`: solves Cordeau-format instances, writes solution files, and compares each
+/// result with the best known cost after re-checking it with the independent verifier.
+public enum DARPBenchmark {
+    /// One solved instance.
+    public struct Row: Sendable {
+        public var instance: String
+        public var cost: Double
+        public var bestKnown: Double?
+        public var routes: Int
+        public var secondsToBest: Double
+        public var iterations: Int
+        public var verified: Bool
+        public var unserved: Int
+
+        /// Gap to the best known cost, in percent.
+        public var gap: Double? { bestKnown.map { ($0 > 0 ? (cost - $0) / $0 : 0) * 100 } }
+    }
+
+    /// Runs the benchmark and returns its rows.
+    public static func run(paths: [String], seconds: Double, iterations: Int?, seed: UInt64, outputFolder: String?, print: (String) -> Void) throws -> [Row] {
+        let files = try instanceFiles(paths)
+        guard !files.isEmpty else { throw BenchError("no instance files (*.txt) found in \(paths.joined(separator: ", "))") }
+        let bestKnown = loadBestKnown(near: files)
+        if let outputFolder { try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) }
+        print(String(format: "%-10@ %10@ %10@ %8@ %6@ %8@ %9@ %8@", "instance", "cost", "best", "gap%", "routes", "to-best", "iters", "verified"))
+        var rows: [Row] = []
+        for file in files {
+            let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            let instance = try CordeauInstance(text: String(contentsOfFile: file, encoding: .utf8))
+            let result = DARPSolver(problem: instance.problem).solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
+            let check = PlanVerifier.verify(result.plan, problem: instance.problem)
+            let row = Row(
+                instance: name, cost: check.travelCost, bestKnown: bestKnown[name], routes: check.vehiclesUsed,
+                secondsToBest: result.secondsToBest, iterations: result.iterations,
+                verified: check.feasible && result.plan.unserved.isEmpty, unserved: result.plan.unserved.count)
+            rows.append(row)
+            print(format(row))
+            if let outputFolder {
+                try solutionText(result.plan, instance: instance, cost: check.travelCost)
+                    .write(toFile: (outputFolder as NSString).appendingPathComponent("\(name).sol"), atomically: true, encoding: .utf8)
+            }
+        }
+        let gaps = rows.compactMap(\.gap)
+        if !gaps.isEmpty {
+            let mean = gaps.reduce(0, +) / Double(gaps.count)
+            let verified = rows.filter(\.verified).count
+            print(String(format: "%-10@ %10@ %10@ %8.3f %6@ %8@ %9@ %8@", "mean", "", "", mean, "", "", "",
+                         "\(verified)/\(rows.count)"))
+            print(String(format: "max gap %.3f%%, instances above 3%%: %d", gaps.max()!, gaps.filter { $0 > 3 }.count))
+        }
+        return rows
+    }
+
+    static func format(_ row: Row) -> String {
+        String(format: "%-10@ %10.2f %10@ %8@ %6d %8.2f %9d %8@", row.instance, row.cost,
+               row.bestKnown.map { String(format: "%.2f", $0) } ?? "-", row.gap.map { String(format: "%.3f", $0) } ?? "-",
+               row.routes, row.secondsToBest, row.iterations, row.verified ? "yes" : "NO")
+    }
+
+    /// `route k: ids...` per non-empty route in the instance's numbering, then `cost X`.
+    public static func solutionText(_ plan: DARPPlan, instance: CordeauInstance, cost: Double) -> String {
+        var lines: [String] = []
+        var number = 0
+        for route in plan.routes where !route.isEmpty {
+            number += 1
+            lines.append("route \(number): " + route.map { String(instance.fileNodeIDs[$0]) }.joined(separator: " "))
+        }
+        lines.append(String(format: "cost %.2f", cost))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func instanceFiles(_ paths: [String]) throws -> [String] {
+        var files: [String] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw BenchError("no such file or folder: \(path)") }
+            if isFolder.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".txt") }
+                files += names.sorted(by: naturalOrder).map { (path as NSString).appendingPathComponent($0) }
+            } else {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    /// a2-16 before a10-100: compare the numbers inside names as numbers.
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        a.compare(b, options: .numeric) == .orderedAscending
+    }
+
+    /// Best known costs from a `bks.tsv` (instance, vehicles, requests, cost) beside or above the instances.
+    static func loadBestKnown(near files: [String]) -> [String: Double] {
+        var table: [String: Double] = [:]
+        var folders = Set<String>()
+        for file in files {
+            let folder = (file as NSString).deletingLastPathComponent
+            folders.insert(folder)
+            folders.insert((folder as NSString).deletingLastPathComponent)
+        }
+        for folder in folders {
+            guard let text = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("bks.tsv"), encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: "\t")
+                if fields.count >= 4, let cost = Double(fields[3]) { table[String(fields[0])] = cost }
+            }
+        }
+        return table
+    }
+}
+
+/// A benchmark failure with a message for the terminal.
+public struct BenchError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import PhapaiBench
+
+exit(BenchCommand.run(Array(CommandLine.arguments.dropFirst())))
