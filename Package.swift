@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),
         .executableTarget(name: "phapai-bench", dependencies: ["PhapaiBench"]),
         .testTarget(name: "PhapaiCoreTests", dependencies: ["PhapaiCore"]),
-        .testTarget(name: "PhapaiSchedulerTests", dependencies: ["PhapaiScheduler"]),
+        .testTarget(name: "PhapaiSchedulerTests", dependencies: ["PhapaiScheduler"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),
         .testTarget(name: "PhapaiServiceTests", dependencies: ["PhapaiService"]),
         .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiCLI", "PhapaiCore", "PhapaiStore", "phapai"]),

@@ -5,6 +5,9 @@ public enum BenchCommand {
     static let usage = """
         Usage:
           phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--out DIR]
+          phapai-bench insert [--sizes 100,1000] [--probes N] [--seed N]
+          phapai-bench scale [--requests 1000] [--vehicles 60] [--time SECONDS] [--seed N] [--write FILE]
+        Build with -c release for meaningful figures.
         """
 
     /// Runs the benchmark named by `arguments` (program name excluded) and returns the exit code.
@@ -20,6 +23,18 @@ public enum BenchCommand {
                 _ = try DARPBenchmark.run(
                     paths: options.positionals, seconds: try options.double("time") ?? 10, iterations: try options.int("iterations"),
                     seed: UInt64(try options.int("seed") ?? 1), outputFolder: options.take("out"), print: { Swift.print($0) })
+            case "insert":
+                let sizes = try (options.take("sizes") ?? "100,1000").split(separator: ",").map { text -> Int in
+                    guard let size = Int(text), size > 0 else { throw BenchError("--sizes takes positive numbers, not '\(text)'") }
+                    return size
+                }
+                _ = try InsertionBenchmark.run(
+                    sizes: sizes, probes: try options.int("probes") ?? 200, seed: UInt64(try options.int("seed") ?? 1), print: { Swift.print($0) })
+            case "scale":
+                try ScaleBenchmark.run(
+                    requests: try options.int("requests") ?? 1000, vehicles: try options.int("vehicles") ?? 60,
+                    seed: UInt64(try options.int("seed") ?? 1), seconds: try options.double("time") ?? 30, writeTo: options.take("write"),
+                    print: { Swift.print($0) })
             default:
                 throw BenchError("unknown benchmark '\(command)'\n\(usage)")
             }

@@ -8,6 +8,9 @@ struct Route {
     var earliest: [Double] = []
     var latestStart: [Double] = []
     var loadAfter: [Int] = []
+    /// Least ride slack (maximum ride minus the ride with no waiting) of the passengers on board
+    /// between position g and g + 1: a detour longer than this breaks a ride whatever the schedule.
+    var rideSlack: [Double] = []
     var travelCost = 0.0
 
     init(vehicle: DARPProblem.Vehicle) {
@@ -36,6 +39,21 @@ struct Route {
             earliest[p] = max(problem.earliest[node], earliest[p - 1] + problem.service[previous] + problem.time(previous, node))
             travelCost += problem.cost(previous, node)
             for d in 0..<dims { loadAfter[p * dims + d] = loadAfter[(p - 1) * dims + d] + problem.load[node * dims + d] }
+        }
+        if rideSlack.count != count { rideSlack = [Double](repeating: 0, count: count) }
+        for g in 0..<count { rideSlack[g] = .infinity }
+        // Time along the route with no waiting, to measure the shortest possible rides.
+        var path = [Double](repeating: 0, count: count)
+        for p in 1..<count {
+            path[p] = path[p - 1] + problem.service[stops[p - 1]] + problem.time(stops[p - 1], stops[p])
+        }
+        for a in 1..<(count - 1) {
+            let request = problem.requestOfNode[stops[a]]
+            guard problem.requests[request].pickup == stops[a] else { continue }
+            var b = a + 1
+            while b < count - 1 && stops[b] != problem.requests[request].dropoff { b += 1 }
+            let slack = problem.requests[request].maxRide - (path[b] - path[a] - problem.service[stops[a]])
+            for g in a..<b where slack < rideSlack[g] { rideSlack[g] = slack }
         }
         latestStart[count - 1] = problem.latest[stops[count - 1]]
         var p = count - 2

@@ -36,19 +36,70 @@ public struct SolverResult: Sendable {
 /// of the plan (random, worst or related requests) and repair it by greedy or regret insertion,
 /// with noise; accept by a threshold that falls linearly in cycles and restarts from the best
 /// plan at each cycle's end (deterministic annealing, after Braekers, Caris & Janssens 2014).
-public struct DARPSolver {
+public final class DARPSolver: @unchecked Sendable {
     /// The problem.
     public let problem: DARPProblem
+    let flat: FlatProblem
 
-    /// Creates a solver for `problem`.
-    public init(problem: DARPProblem) { self.problem = problem }
+    /// Creates a solver for `problem` (copies its data once into the solver's flat layout).
+    public init(problem: DARPProblem) {
+        self.problem = problem
+        flat = FlatProblem(problem)
+    }
 
-    /// Searches within the budget and returns the best plan, re-verified independently.
+    /// Searches within the budget and returns the best plan found.
     public func solve(_ options: SolverOptions, initial: DARPPlan? = nil) -> SolverResult {
-        var search = Search(problem: problem, seed: options.seed)
+        var search = Search(problem: problem, flat: flat, seed: options.seed)
         if let initial { search.load(initial) }
         return search.run(options)
     }
+
+    /// Inserts one request into an existing plan at its cheapest feasible place, moving nothing
+    /// else (locked stops stay at the head of their routes): the dispatcher's same-day booking.
+    public func insert(_ request: Int, into plan: DARPPlan) -> InsertionOutcome {
+        guard problem.requests.indices.contains(request) else { return .refused(reason: "unknown request \(request)") }
+        var search = Search(problem: problem, flat: flat, seed: 0)
+        search.load(plan)
+        guard search.routeOf[request] < 0 else { return .refused(reason: "request \(request) is already in the plan") }
+        var best: (vehicle: Int, delta: Double, i: Int, j: Int)?
+        for k in problem.vehicles.indices {
+            if let option = search.bestInsertion(request, into: k), option.delta < (best?.delta ?? .infinity) {
+                best = (k, option.delta, option.i, option.j)
+            }
+        }
+        guard let best else { return .refused(reason: search.unservedReason(request)) }
+        search.insert(request, into: best.vehicle, i: best.i, j: best.j)
+        let stops = search.routes[best.vehicle].stops
+        _ = search.evaluator.feasible(stops, vehicle: problem.vehicles[best.vehicle])
+        let pickupAt = stops.firstIndex(of: problem.requests[request].pickup)!
+        let dropoffAt = stops.firstIndex(of: problem.requests[request].dropoff)!
+        return .inserted(
+            InsertionResult(
+                vehicle: best.vehicle, plan: search.plan(), costIncrease: best.delta,
+                pickupTime: search.evaluator.serviceStart(at: pickupAt), dropoffTime: search.evaluator.serviceStart(at: dropoffAt)))
+    }
+}
+
+/// A request placed into a plan.
+public struct InsertionResult: Sendable {
+    /// The vehicle that takes it.
+    public var vehicle: Int
+    /// The plan with the request in it.
+    public var plan: DARPPlan
+    /// How much the plan's cost grew.
+    public var costIncrease: Double
+    /// Planned start of service at the pickup (a schedule that meets every constraint).
+    public var pickupTime: Double
+    /// Planned start of service at the drop-off.
+    public var dropoffTime: Double
+}
+
+/// The answer to a same-day insertion.
+public enum InsertionOutcome: Sendable {
+    /// Placed.
+    case inserted(InsertionResult)
+    /// No feasible place, and why.
+    case refused(reason: String)
 }
 
 /// The search state: routes, where each request is, and the insertion machinery.
@@ -57,14 +108,17 @@ struct Search {
     var random: SeededGenerator
     var routes: [Route]
     var routeOf: [Int]
-    var evaluator = RouteEvaluator()
+    let flat: FlatProblem
+    let evaluator: RouteEvaluator
     var scratch: [Int] = []
     var candidates: [(delta: Double, i: Int, j: Int)] = []
     let maxArcCost: Double
     let removable: [Bool]
 
-    init(problem: DARPProblem, seed: UInt64) {
+    init(problem: DARPProblem, flat: FlatProblem, seed: UInt64) {
         self.problem = problem
+        self.flat = flat
+        evaluator = RouteEvaluator(flat)
         random = SeededGenerator(seed: seed)
         routes = problem.vehicles.map { Route(vehicle: $0) }
         routeOf = [Int](repeating: -1, count: problem.requests.count)
@@ -86,12 +140,13 @@ struct Search {
                 }
             }
         }
-        maxArcCost = problem.travelCost.max() ?? 1
+        maxArcCost = flat.maxCost
         for k in routes.indices { routes[k].refresh(problem) }
     }
 
     /// Starts from a given plan.
     mutating func load(_ plan: DARPPlan) {
+        for index in routeOf.indices { routeOf[index] = -1 }
         for (k, nodes) in plan.routes.enumerated() where k < routes.count {
             routes[k].stops = [problem.vehicles[k].startNode] + nodes + [problem.vehicles[k].endNode]
             routes[k].refresh(problem)
@@ -116,8 +171,9 @@ struct Search {
     // MARK: Insertion
 
     /// The cheapest feasible way to insert `request` into route `k`: (cost increase, pickup after
-    /// position i, drop-off after position j of the current route), or nil.
-    mutating func bestInsertion(_ request: Int, into k: Int) -> (delta: Double, i: Int, j: Int)? {
+    /// position i, drop-off after position j of the current route), or nil. Without `verify`, the
+    /// cheapest candidate that passes the constant-time filters, not yet fully checked.
+    mutating func bestInsertion(_ request: Int, into k: Int, verify: Bool = true) -> (delta: Double, i: Int, j: Int)? {
         let p = problem.requests[request].pickup
         let d = problem.requests[request].dropoff
         let maxRide = problem.requests[request].maxRide
@@ -151,12 +207,18 @@ struct Search {
             let removed = cc[a * n + b]
             // Drop-off right after the pickup.
             let startD = max(e[d], startP + s[p] + tt[p * n + d])
-            if startD <= l[d] + eps && startD + s[d] + tt[d * n + b] <= route.latestStart[i + 1] + eps && tt[p * n + d] <= maxRide + eps {
+            let bothDetour = tt[a * n + p] + s[p] + tt[p * n + d] + s[d] + tt[d * n + b] - tt[a * n + b]
+            if startD <= l[d] + eps && startD + s[d] + tt[d * n + b] <= route.latestStart[i + 1] + eps && tt[p * n + d] <= maxRide + eps
+                && bothDetour <= route.rideSlack[i] + eps
+            {
                 candidates.append(((cc[a * n + p] + cc[p * n + d] + cc[d * n + b] - removed) * unit + fixed, i, i))
             }
             // Drop-off later: the stops between shift by the pickup's detour.
+            if tt[a * n + p] + s[p] + tt[p * n + b] - tt[a * n + b] > route.rideSlack[i] + eps { continue }
             var current = max(e[b], startP + s[p] + tt[p * n + b])
             if current > route.latestStart[i + 1] + eps { continue }
+            // The latest the pickup can end: its window, and the next stop's latest start.
+            let latestPickupEnd = min(l[p], route.latestStart[i + 1] - tt[p * n + b] - s[p]) + s[p]
             let pickupDelta = cc[a * n + p] + cc[p * n + b] - removed
             var minimumRide = tt[p * n + b]
             var j = i + 1
@@ -173,17 +235,30 @@ struct Search {
                 if ride > maxRide + eps { break }
                 let next = stops[j + 1]
                 let startD = max(e[d], current + s[c] + tt[c * n + d])
-                if startD <= l[d] + eps && startD + s[d] + tt[d * n + next] <= route.latestStart[j + 1] + eps {
+                // The drop-off starts no earlier than startD; the pickup ends no later than
+                // latestPickupEnd: a longer gap than the maximum ride can never work.
+                if startD - latestPickupEnd > maxRide + eps { j += 1; continue }
+                if startD <= l[d] + eps && startD + s[d] + tt[d * n + next] <= route.latestStart[j + 1] + eps
+                    && tt[c * n + d] + s[d] + tt[d * n + next] - tt[c * n + next] <= route.rideSlack[j] + eps
+                {
                     candidates.append(((pickupDelta + cc[c * n + d] + cc[d * n + next] - cc[c * n + next]) * unit + fixed, i, j))
                 }
                 j += 1
             }
         }
-        guard !candidates.isEmpty else { return nil }
-        candidates.sort { $0.delta < $1.delta }
-        for candidate in candidates {
+        // Cheapest first; most calls stop at the first candidate, so select rather than sort.
+        var remaining = candidates.count
+        if !verify {
+            return candidates.min { $0.delta < $1.delta }
+        }
+        while remaining > 0 {
+            var cheapest = 0
+            for index in 1..<remaining where candidates[index].delta < candidates[cheapest].delta { cheapest = index }
+            let candidate = candidates[cheapest]
             build(stops, p, d, candidate.i, candidate.j)
-            if evaluator.feasible(scratch, vehicle: vehicle, problem: problem) { return candidate }
+            if evaluator.feasible(scratch, vehicle: vehicle) { return candidate }
+            remaining -= 1
+            candidates.swapAt(cheapest, remaining)
         }
         return nil
     }
@@ -224,14 +299,15 @@ struct Search {
     mutating func repair(_ requests: [Int], regret: Int, noise: Bool) {
         var pending = requests
         let vehicleCount = routes.count
-        // best[r][k]: cached best insertion of pending request r into route k.
+        // cache[r][k]: the cheapest filtered insertion of pending request r into route k; it is
+        // fully checked only when chosen (verified[r][k]), since most filtered candidates pass.
         var cache = [[(delta: Double, i: Int, j: Int)?]](repeating: [], count: pending.count)
+        var verified = [[Bool]](repeating: [Bool](repeating: false, count: vehicleCount), count: pending.count)
         var noiseOf = [[Double]](repeating: [], count: pending.count)
         for index in pending.indices {
-            cache[index] = (0..<vehicleCount).map { bestInsertion(pending[index], into: $0) }
+            cache[index] = (0..<vehicleCount).map { bestInsertion(pending[index], into: $0, verify: false) }
             noiseOf[index] = (0..<vehicleCount).map { _ in noise ? (random.unit() * 2 - 1) * 0.025 * maxArcCost : 0 }
         }
-        var emptyRouteTried = [Bool](repeating: false, count: vehicleCount)
         while !pending.isEmpty {
             var chosen = -1
             var chosenScore = -Double.infinity
@@ -276,13 +352,22 @@ struct Search {
                 }
             }
             guard chosen >= 0, let option = cache[chosen][chosenRoute] else { break }
+            if !verified[chosen][chosenRoute] {
+                let checked = bestInsertion(pending[chosen], into: chosenRoute)
+                verified[chosen][chosenRoute] = true
+                if checked?.i != option.i || checked?.j != option.j {
+                    cache[chosen][chosenRoute] = checked
+                    continue
+                }
+            }
             insert(pending[chosen], into: chosenRoute, i: option.i, j: option.j)
             pending.remove(at: chosen)
             cache.remove(at: chosen)
+            verified.remove(at: chosen)
             noiseOf.remove(at: chosen)
-            emptyRouteTried[chosenRoute] = false
             for index in pending.indices {
-                cache[index][chosenRoute] = bestInsertion(pending[index], into: chosenRoute)
+                cache[index][chosenRoute] = bestInsertion(pending[index], into: chosenRoute, verify: false)
+                verified[index][chosenRoute] = false
             }
         }
     }

@@ -1,0 +1,61 @@
+/// The problem's per-node data and matrix copied into raw buffers once, for the solver's inner
+/// loops (no bounds or exclusivity checks, no reference counting). Read-only after creation.
+final class FlatProblem: @unchecked Sendable {
+    let nodeCount: Int
+    let dimensions: Int
+    let earliest: UnsafeMutablePointer<Double>
+    let latest: UnsafeMutablePointer<Double>
+    let service: UnsafeMutablePointer<Double>
+    let time: UnsafeMutablePointer<Double>
+    let cost: UnsafeMutablePointer<Double>
+    let load: UnsafeMutablePointer<Int>
+    /// Per node: the request's max ride, the partner node, and whether it is a pickup.
+    let maxRide: UnsafeMutablePointer<Double>
+    let partner: UnsafeMutablePointer<Int>
+    let isPickup: UnsafeMutablePointer<Bool>
+    /// The largest arc cost (scales the insertion noise).
+    let maxCost: Double
+
+    init(_ problem: DARPProblem) {
+        let n = problem.nodeCount
+        nodeCount = n
+        dimensions = problem.dimensions
+        func copy<T>(_ values: [T]) -> UnsafeMutablePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, values.count))
+            pointer.initialize(from: values, count: values.count)
+            return pointer
+        }
+        earliest = copy(problem.earliest)
+        latest = copy(problem.latest)
+        service = copy(problem.service)
+        time = copy(problem.travelTime)
+        cost = copy(problem.travelCost)
+        load = copy(problem.load)
+        var ride = [Double](repeating: .infinity, count: n)
+        var other = [Int](repeating: -1, count: n)
+        var pickup = [Bool](repeating: false, count: n)
+        for request in problem.requests {
+            ride[request.pickup] = request.maxRide
+            ride[request.dropoff] = request.maxRide
+            other[request.pickup] = request.dropoff
+            other[request.dropoff] = request.pickup
+            pickup[request.pickup] = true
+        }
+        maxCost = problem.travelCost.max() ?? 1
+        maxRide = copy(ride)
+        partner = copy(other)
+        isPickup = copy(pickup)
+    }
+
+    deinit {
+        earliest.deallocate()
+        latest.deallocate()
+        service.deallocate()
+        time.deallocate()
+        cost.deallocate()
+        load.deallocate()
+        maxRide.deallocate()
+        partner.deallocate()
+        isPickup.deallocate()
+    }
+}
