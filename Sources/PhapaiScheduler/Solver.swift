@@ -314,8 +314,7 @@ struct Search {
             var chosenRoute = -1
             var chosenCost = Double.infinity
             for index in pending.indices {
-                // Costs of this request per route, cheapest first (only one empty route counts:
-                // empty routes of identical vehicles are interchangeable).
+                // The three cheapest insertion costs of this request over the routes.
                 var best = Double.infinity, second = Double.infinity, third = Double.infinity
                 var bestRoute = -1
                 var options = 0
