@@ -25,7 +25,7 @@ public enum DARPBenchmark {
         guard !files.isEmpty else { throw BenchError("no instance files (*.txt) found in \(paths.joined(separator: ", "))") }
         let bestKnown = loadBestKnown(near: files)
         if let outputFolder { try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) }
-        print(String(format: "%-10@ %10@ %10@ %8@ %6@ %8@ %9@ %8@", "instance", "cost", "best", "gap%", "routes", "to-best", "iters", "verified"))
+        print(columns(["instance", "cost", "best", "gap%", "routes", "to-best", "iters", "verified"]))
         var rows: [Row] = []
         for file in files {
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -47,17 +47,27 @@ public enum DARPBenchmark {
         if !gaps.isEmpty {
             let mean = gaps.reduce(0, +) / Double(gaps.count)
             let verified = rows.filter(\.verified).count
-            print(String(format: "%-10@ %10@ %10@ %8.3f %6@ %8@ %9@ %8@", "mean", "", "", mean, "", "", "",
-                         "\(verified)/\(rows.count)"))
+            print(columns(["mean", "", "", String(format: "%.3f", mean), "", "", "", "\(verified)/\(rows.count)"]))
             print(String(format: "max gap %.3f%%, instances above 3%%: %d", gaps.max()!, gaps.filter { $0 > 3 }.count))
         }
         return rows
     }
 
     static func format(_ row: Row) -> String {
-        String(format: "%-10@ %10.2f %10@ %8@ %6d %8.2f %9d %8@", row.instance, row.cost,
-               row.bestKnown.map { String(format: "%.2f", $0) } ?? "-", row.gap.map { String(format: "%.3f", $0) } ?? "-",
-               row.routes, row.secondsToBest, row.iterations, row.verified ? "yes" : "NO")
+        columns([
+            row.instance, String(format: "%.2f", row.cost), row.bestKnown.map { String(format: "%.2f", $0) } ?? "-",
+            row.gap.map { String(format: "%.3f", $0) } ?? "-", String(row.routes), String(format: "%.2f", row.secondsToBest),
+            String(row.iterations), row.verified ? "yes" : "NO",
+        ])
+    }
+
+    /// The first column left-aligned, the others right-aligned, at fixed widths.
+    static func columns(_ cells: [String]) -> String {
+        let widths = [10, 10, 10, 8, 6, 8, 9, 8]
+        return cells.enumerated().map { index, cell in
+            let fill = String(repeating: " ", count: max(0, widths[index] - cell.count))
+            return index == 0 ? cell + fill : fill + cell
+        }.joined(separator: " ")
     }
 
     /// `route k: ids...` per non-empty route in the instance's numbering, then `cost X`.
