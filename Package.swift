@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "PhapaiCore"),
         .target(name: "PhapaiScheduler"),
         .target(name: "PhapaiStore", dependencies: ["CSQLite", "PhapaiCore"]),
-        .target(name: "PhapaiService", dependencies: ["PhapaiCore", "PhapaiStore"]),
+        .target(name: "PhapaiService", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiStore"]),
         .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiStore", "PhapaiService"]),
         .target(name: "PhapaiBench", dependencies: ["PhapaiScheduler"]),
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),

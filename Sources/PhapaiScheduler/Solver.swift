@@ -54,6 +54,15 @@ public final class DARPSolver: @unchecked Sendable {
         return search.run(options)
     }
 
+    /// Planned service start times for vehicle `vehicle` driving `route` (request nodes only), one
+    /// per stop, depots included; nil when the route is infeasible.
+    public func schedule(_ route: [Int], vehicle: Int) -> [Double]? {
+        let evaluator = RouteEvaluator(flat)
+        let stops = [problem.vehicles[vehicle].startNode] + route + [problem.vehicles[vehicle].endNode]
+        guard evaluator.feasible(stops, vehicle: problem.vehicles[vehicle]) else { return nil }
+        return stops.indices.map { evaluator.serviceStart(at: $0) }
+    }
+
     /// Inserts one request into an existing plan at its cheapest feasible place, moving nothing
     /// else (locked stops stay at the head of their routes): the dispatcher's same-day booking.
     public func insert(_ request: Int, into plan: DARPPlan) -> InsertionOutcome {

@@ -137,6 +137,28 @@ enum Schema {
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        """,
+        // 2: planned runs: one per shift and day, its stops in order with planned times.
         """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            date TEXT NOT NULL,
+            shift_id INTEGER NOT NULL UNIQUE REFERENCES shifts(id),
+            vehicle_id TEXT NOT NULL REFERENCES vehicles(id),
+            driver_id TEXT NOT NULL REFERENCES drivers(id),
+            planned_at INTEGER NOT NULL
+        );
+        CREATE INDEX runs_date ON runs(date);
+        CREATE TABLE run_stops (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            sequence INTEGER NOT NULL,
+            trip_id INTEGER NOT NULL REFERENCES trips(id),
+            action TEXT NOT NULL CHECK (action IN ('pickup','dropoff')),
+            planned_time INTEGER NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, sequence),
+            UNIQUE (trip_id, action)
+        );
+        """,
     ]
 }

@@ -1,0 +1,198 @@
+import PhapaiCore
+import PhapaiScheduler
+import PhapaiStore
+
+/// A day's plan as stored: its runs, and the trips it could not serve with the reason.
+public struct DayPlan: Sendable {
+    /// The day.
+    public var date: LocalDate
+    /// One run per shift that has stops.
+    public var runs: [Run]
+    /// Trips left unserved, with why.
+    public var unserved: [(trip: TripID, reason: String)]
+    /// Road kilometres driven by all runs.
+    public var kilometres: Double
+    /// Operating cost of the driving, baht.
+    public var drivingCost: Double
+}
+
+/// The scheduling problem of one day, built from the store: one DARP vehicle per shift (with depot
+/// nodes of its own, whose windows are the shift), one request per trip with a time window.
+/// Times are seconds after the day's local midnight.
+struct PlanningModel {
+    let problem: DARPProblem
+    let shifts: [Shift]
+    let trips: [Trip]
+    let dayStart: Instant
+    /// The place of each node.
+    let nodePlaces: [PlaceID]
+
+    /// Fixed cost of putting a vehicle on the road for a day, in baht: planning prefers fewer vehicles.
+    static let vehicleDayCost = 300.0
+
+    static func build(
+        date: LocalDate, trips allTrips: [Trip], shifts: [Shift], vehicles: [VehicleID: Vehicle], places: [PlaceID: Place],
+        settings: AreaSettings, locked: [ShiftID: [(TripID, RunStop.Action)]] = [:]
+    ) throws -> PlanningModel {
+        let dayStart = settings.offset.startOfDay(date)
+        let trips = allTrips.filter { $0.status.isActive && $0.pickupWindow != nil && $0.dropoffWindow != nil }
+        var earliest: [Double] = [], latest: [Double] = [], service: [Double] = [], load: [Int] = [], placeOfNode: [PlaceID] = []
+        func node(_ place: PlaceID, _ window: (Double, Double), _ seconds: Double, _ vector: [Int]) -> Int {
+            earliest.append(window.0)
+            latest.append(max(window.0, window.1))
+            service.append(seconds)
+            load.append(contentsOf: vector)
+            placeOfNode.append(place)
+            return earliest.count - 1
+        }
+        func offsetSeconds(_ instant: Instant) -> Double { Double(instant.seconds(since: dayStart)) }
+        var darpVehicles: [DARPProblem.Vehicle] = []
+        for shift in shifts {
+            guard let vehicle = vehicles[shift.vehicle] else { continue }
+            let window = (Double(shift.start.minutes * 60), Double(shift.end.minutes * 60))
+            let start = node(vehicle.depot, window, 0, [0, 0, 0])
+            let end = node(vehicle.depot, window, 0, [0, 0, 0])
+            darpVehicles.append(
+                DARPProblem.Vehicle(
+                    startNode: start, endNode: end,
+                    capacity: [vehicle.capacity.seats, vehicle.capacity.wheelchairs, vehicle.capacity.stretchers],
+                    maxDuration: window.1 - window.0, fixedCost: vehicleDayCost, costPerUnit: vehicle.costPerKm))
+        }
+        var requests: [DARPProblem.Request] = []
+        var nodeOfStop: [TripID: (pickup: Int, dropoff: Int)] = [:]
+        for trip in trips {
+            let boarding = Double(settings.policies.boardingSeconds(trip.mobility))
+            let vector = [trip.load.seats, trip.load.wheelchairs, trip.load.stretchers]
+            let pickup = node(
+                trip.pickupPlace, (offsetSeconds(trip.pickupWindow!.earliest), offsetSeconds(trip.pickupWindow!.latest)), boarding, vector)
+            let dropoff = node(
+                trip.dropoffPlace, (offsetSeconds(trip.dropoffWindow!.earliest), offsetSeconds(trip.dropoffWindow!.latest)), boarding,
+                vector.map { -$0 })
+            requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: Double(trip.maxRideSeconds)))
+            nodeOfStop[trip.id!] = (pickup, dropoff)
+        }
+        for (index, shift) in shifts.enumerated() where index < darpVehicles.count {
+            darpVehicles[index].lockedNodes = (locked[shift.id!] ?? []).compactMap { stop in
+                nodeOfStop[stop.0].map { stop.1 == .pickup ? $0.pickup : $0.dropoff }
+            }
+        }
+        let count = earliest.count
+        var time = [Double](repeating: 0, count: count * count)
+        var kilometres = [Double](repeating: 0, count: count * count)
+        for a in 0..<count {
+            for b in 0..<count where a != b {
+                guard let from = places[placeOfNode[a]]?.coordinate, let to = places[placeOfNode[b]]?.coordinate else { continue }
+                time[a * count + b] = Double(settings.travel.seconds(from, to))
+                kilometres[a * count + b] = settings.travel.roadKilometres(from, to)
+            }
+        }
+        let problem = try DARPProblem(
+            dimensions: 3, earliest: earliest, latest: latest, service: service, load: load, travelTime: time, travelCost: kilometres,
+            requests: requests, vehicles: darpVehicles, unservedPenalty: 1_000_000)
+        return PlanningModel(problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart, nodePlaces: placeOfNode)
+    }
+
+    /// The DARP plan that a set of stored runs describes.
+    func plan(from runs: [Run]) -> DARPPlan {
+        var index: [TripID: Int] = [:]
+        for (request, trip) in trips.enumerated() { index[trip.id!] = request }
+        var routes = [[Int]](repeating: [], count: shifts.count)
+        var served = Set<Int>()
+        for run in runs {
+            guard let k = shifts.firstIndex(where: { $0.id == run.shift }) else { continue }
+            for stop in run.stops {
+                guard let request = index[stop.trip] else { continue }
+                routes[k].append(stop.action == .pickup ? problem.requests[request].pickup : problem.requests[request].dropoff)
+                served.insert(request)
+            }
+        }
+        return DARPPlan(routes: routes, unserved: problem.requests.indices.filter { !served.contains($0) })
+    }
+}
+
+extension PhapaiService {
+    /// Builds the runs of `date` from its booked trips, vehicles and shifts with the scheduler,
+    /// checks them with the independent verifier, and stores them with planned times. Locked stops
+    /// stay at the head of their runs. Trips that cannot be served stay `requested` with the reason.
+    public func planDay(_ date: LocalDate, seconds: Double = 5, iterations: Int? = nil, seed: UInt64 = 1) throws -> DayPlan {
+        guard seconds > 0, seconds <= 600 else {
+            throw PhapaiError.invalid("time", "OUT_OF_RANGE", "the planning time must be between 0 and 600 seconds")
+        }
+        let settings = try area()
+        let shifts = try store.shifts(from: date, to: date)
+        guard !shifts.isEmpty else {
+            throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
+        }
+        let model = try planningModel(for: date, settings: settings, shifts: shifts)
+        let solver = DARPSolver(problem: model.problem)
+        let result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
+        let check = PlanVerifier.verify(result.plan, problem: model.problem)
+        guard check.feasible else {
+            throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "the plan failed verification: \(check.violations.first ?? "")")
+        }
+        return try write { now in
+            var runs: [Run] = []
+            for (k, route) in result.plan.routes.enumerated() where !route.isEmpty {
+                let times = solver.schedule(route, vehicle: k) ?? check.schedules[k]
+                let shift = model.shifts[k]
+                let lockedCount = model.problem.vehicles[k].lockedNodes.count
+                let stops = route.enumerated().map { position, node -> RunStop in
+                    let request = model.problem.requestOfNode[node]
+                    return RunStop(
+                        sequence: position + 1, trip: model.trips[request].id!,
+                        action: model.problem.requests[request].pickup == node ? .pickup : .dropoff,
+                        plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount)
+                }
+                runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
+            }
+            try store.replaceRuns(on: date, with: runs)
+            var unserved: [(TripID, String)] = []
+            for (request, trip) in model.trips.enumerated() {
+                let served = !result.plan.unserved.contains(request)
+                let reason = served ? nil : (result.unservedReasons[request] ?? "no feasible vehicle")
+                let status: TripStatus = served ? .scheduled : .requested
+                if let reason { unserved.append((trip.id!, reason)) }
+                if trip.status != status || trip.statusReason != reason {
+                    try store.updateTripStatus(trip.id!, status: status, code: nil, reason: reason, at: now)
+                }
+            }
+            store.record(
+                "day.plan", entity: "day:\(date.iso)",
+                detail: ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)"])
+            let kilometres = result.plan.routes.enumerated().reduce(0.0) { total, entry in
+                guard !entry.element.isEmpty else { return total }
+                let vehicle = model.problem.vehicles[entry.offset]
+                let stops = [vehicle.startNode] + entry.element + [vehicle.endNode]
+                return total + zip(stops, stops.dropFirst()).reduce(0.0) { $0 + model.problem.cost($1.0, $1.1) }
+            }
+            return DayPlan(
+                date: date, runs: try store.runs(on: date), unserved: unserved, kilometres: kilometres,
+                drivingCost: check.travelCost)
+        }
+    }
+
+    /// The scheduling model of `date` as the store holds it now (trips, shifts, locked stops).
+    func planningModel(for date: LocalDate, settings: AreaSettings, shifts: [Shift]) throws -> PlanningModel {
+        var vehicles: [VehicleID: Vehicle] = [:]
+        for vehicle in try store.vehicles() { vehicles[vehicle.id] = vehicle }
+        var places: [PlaceID: Place] = [:]
+        for place in try store.places() { places[place.id] = place }
+        var locked: [ShiftID: [(TripID, RunStop.Action)]] = [:]
+        for run in try store.runs(on: date) {
+            locked[run.shift] = run.stops.filter(\.locked).map { ($0.trip, $0.action) }
+        }
+        return try PlanningModel.build(
+            date: date, trips: try store.trips(date: date), shifts: shifts, vehicles: vehicles, places: places, settings: settings,
+            locked: locked)
+    }
+
+    /// The stored runs of `date`.
+    public func runs(on date: LocalDate) throws -> [Run] { try store.runs(on: date) }
+
+    /// Re-checks the stored runs of `date` with the independent verifier, from the database alone.
+    public func verifyStoredPlan(_ date: LocalDate) throws -> PlanCheck {
+        let settings = try area()
+        let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date))
+        return PlanVerifier.verify(model.plan(from: try store.runs(on: date)), problem: model.problem)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import PhapaiCore
+import PhapaiScheduler
+import PhapaiStore
+@testable import PhapaiService
+
+@Suite("Service: planning the day")
+struct PlanningTests {
+    /// A weekday morning of the sample tambon: clinics, dialysis, a wheelchair and a stretcher patient.
+    func bookMonday(_ world: World) throws {
+        let journeys: [(String, String, String, String?)] = [
+            ("P005", "H-COMM", "2026-11-23 11:00", "2026-11-23 13:00"),
+            ("P004", "H-COMM", "2026-11-23 09:00", "2026-11-23 12:00"),
+            ("P002", "H-COMM", "2026-11-23 08:30", "2026-11-23 11:30"),
+            ("P003", "H-COMM", "2026-11-23 09:30", "2026-11-23 12:00"),
+            ("P010", "HC-NATHONG", "2026-11-23 09:00", "2026-11-23 10:30"),
+            ("P017", "H-COMM", "2026-11-23 10:00", nil),
+            ("P001", "H-COMM", "2026-11-23 10:00", "2026-11-23 14:00"),
+            ("P027", "H-COMM", "2026-11-23 08:00", "2026-11-23 10:30"),
+        ]
+        for (patient, to, appointment, back) in journeys {
+            _ = try world.service.bookTrip(world.request(patient, to: to, appointment: appointment, back: back))
+        }
+    }
+
+    @Test func everyTripOfTheDayIsPlannedAndTheStoredPlanVerifies() throws {
+        let world = try World()
+        try bookMonday(world)
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let plan = try world.service.planDay(day, seconds: 600, iterations: 300)
+        #expect(plan.unserved.isEmpty, "\(plan.unserved)")
+        let trips = try world.service.trips(date: day)
+        #expect(trips.count == 15)
+        #expect(trips.allSatisfy { $0.status == .scheduled })
+        // Each trip appears once as a pickup and once as a drop-off, pickup first.
+        let stops = plan.runs.flatMap(\.stops)
+        #expect(stops.count == 30)
+        for trip in trips {
+            let run = try #require(plan.runs.first { $0.stops.contains { $0.trip == trip.id } })
+            let pickup = try #require(run.stops.first { $0.trip == trip.id && $0.action == .pickup })
+            let dropoff = try #require(run.stops.first { $0.trip == trip.id && $0.action == .dropoff })
+            #expect(pickup.sequence < dropoff.sequence)
+            // Planned times sit inside the promised windows.
+            #expect(trip.pickupWindow!.earliest <= pickup.plannedTime && pickup.plannedTime <= trip.pickupWindow!.latest.adding(seconds: 1))
+            #expect(dropoff.plannedTime <= trip.dropoffWindow!.latest.adding(seconds: 1))
+        }
+        // The stretcher patient rides the only vehicle with a stretcher position.
+        let stretcherTrip = try #require(trips.first { $0.patient.rawValue == "P001" })
+        #expect(plan.runs.first { $0.stops.contains { $0.trip == stretcherTrip.id } }?.vehicle.rawValue == "PICKUP1")
+        // Re-verified from the database alone.
+        let check = try world.service.verifyStoredPlan(day)
+        #expect(check.feasible, "\(check.violations)")
+        #expect(try world.service.audit(limit: 1).first?.action == "day.plan")
+    }
+
+    @Test func replanningReplacesTheRunsAndKeepsEveryTrip() throws {
+        let world = try World()
+        try bookMonday(world)
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        _ = try world.service.planDay(day, seconds: 600, iterations: 100)
+        _ = try world.service.cancelTrip(TripID(3), reason: "ญาติพาไปเอง")
+        let again = try world.service.planDay(day, seconds: 600, iterations: 100)
+        #expect(!again.runs.flatMap(\.stops).contains { $0.trip == TripID(3) || $0.trip == TripID(4) })
+        #expect(again.runs.flatMap(\.stops).count == 26)
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+    }
+
+    @Test func tripsTheFleetCannotFitAreListedWithTheReason() throws {
+        // With the wheelchair van and the stretcher pickup both needed in the morning, no vehicle
+        // can also take a dialysis patient 80 km to the provincial hospital for 08:00.
+        let world = try World()
+        try bookMonday(world)
+        let extra = try world.service.bookTrip(world.request("P033", to: "H-PROV", appointment: "2026-11-23 08:00"))
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let plan = try world.service.planDay(day, seconds: 600, iterations: 300)
+        #expect(plan.unserved.map(\.trip) == [extra[0].id!])
+        #expect(plan.unserved.first?.reason.contains("alongside the other requests") == true)
+        let stored = try world.service.trip(extra[0].id!)
+        #expect(stored.status == .requested && stored.statusReason == plan.unserved.first?.reason)
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+    }
+
+    @Test func aDayWithoutShiftsCannotBePlanned() throws {
+        let world = try World()
+        let sunday = try LocalDate.parse("2026-11-22", field: "d")
+        #expect(world.refusal { _ = try world.service.planDay(sunday, seconds: 1, iterations: 10) }?.keyword == "NO_SHIFTS")
+    }
+}
