@@ -7,7 +7,9 @@ import PhapaiStore
 enum Commands {
     static let json = OptionSpec.flag("json", "print JSON instead of a table (see docs/cli.md)")
 
-    static let all: [CommandSpec] = [
+    static let all: [CommandSpec] = foundation + DispatchCommands.specs
+
+    static let foundation: [CommandSpec] = [
         CommandSpec(
             "init", "Create the database (if needed) and load an area file",
             positionals: [PositionalSpec(name: "AREA_FILE", help: "area JSON (default config/areas/sample-tambon.json)", required: false)],

@@ -1,0 +1,108 @@
+import Foundation
+import PhapaiCore
+import PhapaiService
+import PhapaiStore
+
+/// Commands of daily dispatch: planning, runs and manifests.
+enum DispatchCommands {
+    static let specs: [CommandSpec] = [
+        CommandSpec(
+            "plan", "Plan a day: assign the booked trips to the vehicles on shift, with routes and times",
+            options: [
+                .value("date", "DATE", "the day to plan", required: true),
+                .value("time", "SECONDS", "how long to search (default 5)"),
+            ], run: plan),
+        CommandSpec("runs", "Overview of the day's runs, one line per vehicle and shift",
+                    options: [.value("date", "DATE", "the day", required: true), Commands.json], run: runs),
+        CommandSpec(
+            "run show", "A driver's manifest: stops in order with times, patients, places and notes",
+            options: [
+                .value("date", "DATE", "the day", required: true), .value("vehicle", "ID", "the vehicle", required: true), Commands.json,
+                .flag("csv", "print CSV (UTF-8 with BOM, for spreadsheets)"), .flag("html", "print a printable A4 HTML page"),
+            ], run: showRun),
+    ]
+
+    static func plan(_ call: Invocation) throws {
+        let service = try call.context.service()
+        let date = try call.date("date")!
+        let seconds = try call.double("time") ?? 5
+        let plan = try service.planDay(date, seconds: seconds)
+        let format = try call.context.formatter()
+        let trips = plan.runs.reduce(0) { $0 + $1.stops.count } / 2
+        call.console.out(
+            "Planned \(format.date(date)): \(trips) trip(s) on \(plan.runs.count) run(s), \(plan.unserved.count) not served; "
+                + String(format: "%.1f km, %.0f baht of driving.", plan.kilometres, plan.drivingCost))
+        for run in plan.runs {
+            let first = run.stops.first.map { format.time($0.plannedTime) } ?? "-"
+            let last = run.stops.last.map { format.time($0.plannedTime) } ?? "-"
+            call.console.out("  \(run.vehicle) (\(run.driver)): \(run.stops.count / 2) trip(s), \(first)-\(last)")
+        }
+        if !plan.unserved.isEmpty {
+            call.console.out("Not served:")
+            for (trip, reason) in plan.unserved { call.console.out("  trip \(trip): \(reason)") }
+        }
+    }
+
+    static func runs(_ call: Invocation) throws {
+        let service = try call.context.service()
+        let date = try call.date("date")!
+        let runs = try service.runs(on: date)
+        let format = try call.context.formatter()
+        if call.wantsJSON {
+            return call.printJSON(.array(runs.map { run in
+                .object([
+                    ("vehicle", .string(run.vehicle.rawValue)), ("driver", .string(run.driver.rawValue)), ("shift", .int(run.shift.rawValue)),
+                    ("stops", .int(run.stops.count)), ("trips", .int(Set(run.stops.map(\.trip)).count)),
+                    ("first", .optional(run.stops.first.map { format.offset.iso8601($0.plannedTime) })),
+                    ("last", .optional(run.stops.last.map { format.offset.iso8601($0.plannedTime) })),
+                    ("plannedAt", .string(format.offset.iso8601(run.plannedAt))),
+                ])
+            }))
+        }
+        guard !runs.isEmpty else {
+            call.console.out("No runs on \(format.date(date)); plan the day with 'phapai plan --date \(date.iso)'.")
+            return
+        }
+        var table = TextTable(["VEHICLE", "DRIVER", "TRIPS", "STOPS", "FIRST", "LAST", "LOCKED"], rightAligned: [2, 3, 6])
+        for run in runs {
+            table.add([
+                run.vehicle.rawValue, run.driver.rawValue, String(Set(run.stops.map(\.trip)).count), String(run.stops.count),
+                run.stops.first.map { format.time($0.plannedTime) } ?? "-", run.stops.last.map { format.time($0.plannedTime) } ?? "-",
+                String(run.stops.filter(\.locked).count),
+            ])
+        }
+        call.console.out(table.render())
+    }
+
+    static func showRun(_ call: Invocation) throws {
+        let service = try call.context.service()
+        let manifests = try service.manifests(
+            on: call.date("date")!, vehicle: VehicleID.parse(call.required("vehicle"), field: "vehicle"))
+        let format = try call.context.formatter()
+        let formats = [call.wantsJSON, call.flag("csv"), call.flag("html")].filter { $0 }.count
+        guard formats <= 1 else { throw PhapaiError.usage("give at most one of --json, --csv and --html") }
+        if call.wantsJSON {
+            return call.printJSON(.array(manifests.map { ManifestFormat.json($0, offset: format.offset) }))
+        }
+        if call.flag("csv") { return call.console.out(String(ManifestFormat.csv(manifests, offset: format.offset).dropLast(2))) }
+        if call.flag("html") { return call.console.out(String(ManifestFormat.html(manifests, offset: format.offset, era: format.era).dropLast())) }
+        for manifest in manifests {
+            call.console.out(
+                "Run of \(manifest.vehicle.name) (\(manifest.vehicle.id)) on \(format.date(manifest.run.date)), "
+                    + "driver \(manifest.driver.name) \(manifest.driver.phone), shift \(manifest.shift.start)-\(manifest.shift.end)")
+            var table = TextTable(["#", "TIME", "DO", "TRIP", "PATIENT", "PHONE", "PLACE", "MOBILITY", "+C", "NOTES"], rightAligned: [0, 3, 8])
+            for stop in manifest.stops {
+                var notes = stop.notes
+                if stop.action == .dropoff, let appointment = stop.appointment { notes.insert("appt \(format.time(appointment))", at: 0) }
+                let back = ManifestFormat.returnText(stop, offset: format.offset)
+                if !back.isEmpty { notes.append("return \(back)") }
+                table.add([
+                    String(stop.sequence) + (stop.locked ? "*" : ""), format.time(stop.plannedTime), stop.action.rawValue,
+                    String(stop.trip.rawValue), stop.patient.name, stop.patient.phone, stop.place.displayName,
+                    stop.patient.mobility.rawValue, String(stop.companions), notes.joined(separator: "; "),
+                ])
+            }
+            call.console.out(table.render())
+        }
+    }
+}
