@@ -417,11 +417,16 @@ enum Commands {
             to: try PlaceID.parse(call.required("to"), field: "to"), timing: timing, returnLeg: returnLeg,
             companions: try call.int("companions"), funding: try call.value("funding").map { try Entitlement.parse($0, field: "funding") },
             notes: call.value("notes"))
-        let trips = try service.bookTrip(request)
+        let (trips, placements) = try service.bookAndPlace(request)
         var views = try ViewBuilder(service: service)
         let format = try call.context.formatter()
         call.console.out("Booked for \(trips[0].patient) \(views.patientName(trips[0].patient)) on \(format.date(trips[0].serviceDate)):")
-        for trip in trips { call.console.out(describeBooked(trip, views: views, format: format)) }
+        for trip in trips {
+            call.console.out(describeBooked(trip, views: views, format: format))
+            if let placement = placements?[trip.id!] {
+                call.console.out("    scheduled on \(placement.vehicle), pickup planned at \(format.time(placement.pickupTime))")
+            }
+        }
     }
 
     static func describeBooked(_ trip: Trip, views: ViewBuilder, format: Formatter) -> String {

@@ -158,7 +158,7 @@ public enum ManifestFormat {
                 body += """
                     <tr class="\(stop.action.rawValue)"><td>\(stop.sequence)</td><td>\(offset.time(of: stop.plannedTime))</td><td>\(action)</td>\
                     <td>\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · trip \(stop.trip)</small></td>\
-                    <td>\(escape(stop.patient.phone))</td><td>\(escape(stop.place.displayName))\(stop.village.map { "<br><small>\(escape($0.displayName))</small>" } ?? "")</td>\
+                    <td>\(escape(stop.patient.phone))</td><td>\(escape(stop.place.displayName))\(stop.place.id == stop.patient.home ? stop.village.map { "<br><small>\(escape($0.displayName))</small>" } ?? "" : "")</td>\
                     <td>\(mobilityThai(stop.patient.mobility))</td><td>\(stop.companions)</td><td>\(notes)</td></tr>
 
                     """

@@ -76,14 +76,32 @@ struct PlanningModel {
                 nodeOfStop[stop.0].map { stop.1 == .pickup ? $0.pickup : $0.dropoff }
             }
         }
+        // Travel between places, computed once per pair of distinct places, then spread to nodes.
+        var placeIndex: [PlaceID: Int] = [:]
+        var coordinates: [Coordinate] = []
+        let nodePlace = placeOfNode.map { place -> Int in
+            if let index = placeIndex[place] { return index }
+            placeIndex[place] = coordinates.count
+            coordinates.append(places[place]?.coordinate ?? coordinates.first ?? (try! Coordinate(latitude: 0, longitude: 0)))
+            return coordinates.count - 1
+        }
+        let placeCount = coordinates.count
+        var placeTime = [Double](repeating: 0, count: placeCount * placeCount)
+        var placeKilometres = [Double](repeating: 0, count: placeCount * placeCount)
+        for a in 0..<placeCount {
+            for b in 0..<placeCount where a != b {
+                placeTime[a * placeCount + b] = Double(settings.travel.seconds(coordinates[a], coordinates[b]))
+                placeKilometres[a * placeCount + b] = settings.travel.roadKilometres(coordinates[a], coordinates[b])
+            }
+        }
         let count = earliest.count
         var time = [Double](repeating: 0, count: count * count)
         var kilometres = [Double](repeating: 0, count: count * count)
         for a in 0..<count {
-            for b in 0..<count where a != b {
-                guard let from = places[placeOfNode[a]]?.coordinate, let to = places[placeOfNode[b]]?.coordinate else { continue }
-                time[a * count + b] = Double(settings.travel.seconds(from, to))
-                kilometres[a * count + b] = settings.travel.roadKilometres(from, to)
+            let row = nodePlace[a] * placeCount
+            for b in 0..<count {
+                time[a * count + b] = placeTime[row + nodePlace[b]]
+                kilometres[a * count + b] = placeKilometres[row + nodePlace[b]]
             }
         }
         let problem = try DARPProblem(
@@ -131,21 +149,7 @@ extension PhapaiService {
             throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "the plan failed verification: \(check.violations.first ?? "")")
         }
         return try write { now in
-            var runs: [Run] = []
-            for (k, route) in result.plan.routes.enumerated() where !route.isEmpty {
-                let times = solver.schedule(route, vehicle: k) ?? check.schedules[k]
-                let shift = model.shifts[k]
-                let lockedCount = model.problem.vehicles[k].lockedNodes.count
-                let stops = route.enumerated().map { position, node -> RunStop in
-                    let request = model.problem.requestOfNode[node]
-                    return RunStop(
-                        sequence: position + 1, trip: model.trips[request].id!,
-                        action: model.problem.requests[request].pickup == node ? .pickup : .dropoff,
-                        plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount)
-                }
-                runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
-            }
-            try store.replaceRuns(on: date, with: runs)
+            let runs = try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
             var unserved: [(TripID, String)] = []
             for (request, trip) in model.trips.enumerated() {
                 let served = !result.plan.unserved.contains(request)
@@ -171,8 +175,31 @@ extension PhapaiService {
         }
     }
 
+    /// Replaces the runs of `date` with `plan`, with planned times from the solver's schedule.
+    @discardableResult
+    func storeRuns(_ plan: DARPPlan, model: PlanningModel, solver: DARPSolver, date: LocalDate, now: Instant) throws -> [Run] {
+        var runs: [Run] = []
+        for (k, route) in plan.routes.enumerated() where !route.isEmpty {
+            guard let times = solver.schedule(route, vehicle: k) else {
+                throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "run \(k) of \(date.iso) has no feasible schedule")
+            }
+            let shift = model.shifts[k]
+            let lockedCount = model.problem.vehicles[k].lockedNodes.count
+            let stops = route.enumerated().map { position, node -> RunStop in
+                let request = model.problem.requestOfNode[node]
+                return RunStop(
+                    sequence: position + 1, trip: model.trips[request].id!,
+                    action: model.problem.requests[request].pickup == node ? .pickup : .dropoff,
+                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount)
+            }
+            runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
+        }
+        try store.replaceRuns(on: date, with: runs)
+        return runs
+    }
+
     /// The scheduling model of `date` as the store holds it now (trips, shifts, locked stops).
-    func planningModel(for date: LocalDate, settings: AreaSettings, shifts: [Shift]) throws -> PlanningModel {
+    func planningModel(for date: LocalDate, settings: AreaSettings, shifts: [Shift], extraTrips: [Trip] = []) throws -> PlanningModel {
         var vehicles: [VehicleID: Vehicle] = [:]
         for vehicle in try store.vehicles() { vehicles[vehicle.id] = vehicle }
         var places: [PlaceID: Place] = [:]
@@ -182,8 +209,8 @@ extension PhapaiService {
             locked[run.shift] = run.stops.filter(\.locked).map { ($0.trip, $0.action) }
         }
         return try PlanningModel.build(
-            date: date, trips: try store.trips(date: date), shifts: shifts, vehicles: vehicles, places: places, settings: settings,
-            locked: locked)
+            date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
+            settings: settings, locked: locked)
     }
 
     /// The stored runs of `date`.

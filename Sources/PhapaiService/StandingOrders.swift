@@ -67,6 +67,7 @@ extension PhapaiService {
                 $0.standingOrder == id && $0.status.allowedNext.contains(.cancelled)
             }
             let cancelled = try affected.map { try cancel($0, reason: "standing order on hold: \(reasonText)", atDoor: false, now: now) }
+            try removeFromRuns(cancelled)
             return (hold, cancelled)
         }
     }

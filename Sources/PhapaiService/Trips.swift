@@ -7,7 +7,25 @@ extension PhapaiService {
     /// return before arrival, a patient no vehicle can carry, and a second booking that overlaps
     /// one the patient already has.
     public func bookTrip(_ request: BookingRequest) throws -> [Trip] {
-        try write { now in try book(request, now: now, standingOrder: nil) }
+        try bookAndPlace(request).trips
+    }
+
+    /// Books a journey and, when its day is already planned, places it in the runs at once (one
+    /// transaction). When no vehicle can take it, nothing is stored and the refusal names the
+    /// reason and up to three nearby times that would fit.
+    public func bookAndPlace(_ request: BookingRequest) throws -> (trips: [Trip], placements: [TripID: Placement]?) {
+        do {
+            return try write { now in
+                var trips = try book(request, now: now, standingOrder: nil)
+                let placements = try insertIntoPlan(trips, now: now)
+                for index in trips.indices where placements?[trips[index].id!] != nil { trips[index].status = .scheduled }
+                return (trips, placements)
+            }
+        } catch var error as PhapaiError where error.keyword == "NO_CAPACITY" {
+            let options = try alternatives(for: request)
+            error.message += options.isEmpty ? "; no nearby time fits either" : "; nearest that fit: " + options.joined(separator: "; ")
+            throw error
+        }
     }
 
     /// The booking itself, run inside an open write.
@@ -97,7 +115,9 @@ extension PhapaiService {
             {
                 affected.append(back)
             }
-            return try affected.map { try cancel($0, reason: reasonText, atDoor: atDoor && $0.id == id, now: now) }
+            let cancelled = try affected.map { try cancel($0, reason: reasonText, atDoor: atDoor && $0.id == id, now: now) }
+            try removeFromRuns(cancelled)
+            return cancelled
         }
     }
 

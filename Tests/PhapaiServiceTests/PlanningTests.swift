@@ -87,3 +87,49 @@ struct PlanningTests {
         #expect(world.refusal { _ = try world.service.planDay(sunday, seconds: 1, iterations: 10) }?.keyword == "NO_SHIFTS")
     }
 }
+
+@Suite("Service: booking into a planned day")
+struct PlannedBookingTests {
+    func plannedMonday() throws -> (World, LocalDate) {
+        let world = try World()
+        try PlanningTests().bookMonday(world)
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        _ = try world.service.planDay(day, seconds: 600, iterations: 200)
+        return (world, day)
+    }
+
+    @Test func aBookingThatFitsIsScheduledAtOnce() throws {
+        let (world, day) = try plannedMonday()
+        let (trips, placements) = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 13:00"))
+        let placement = try #require(placements?[trips[0].id!])
+        #expect(trips[0].status == .scheduled)
+        #expect(try world.service.trip(trips[0].id!).status == .scheduled)
+        #expect(trips[0].pickupWindow!.earliest <= placement.pickupTime && placement.pickupTime <= trips[0].pickupWindow!.latest.adding(seconds: 1))
+        let run = try #require(try world.service.runs(on: day).first { $0.vehicle == placement.vehicle })
+        #expect(run.stops.contains { $0.trip == trips[0].id && $0.action == .pickup && $0.plannedTime == placement.pickupTime })
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+    }
+
+    @Test func aBookingThatFitsNowhereIsRefusedWithAlternativesAndNothingStored() throws {
+        let (world, day) = try plannedMonday()
+        let before = try world.service.store.tripCount()
+        let runsBefore = try world.service.runs(on: day)
+        let error = world.refusal { _ = try world.service.bookAndPlace(world.request("P033", to: "H-PROV", appointment: "2026-11-23 08:00")) }
+        #expect(error?.keyword == "NO_CAPACITY" && error?.category == .conflict)
+        #expect(error?.message.contains("alongside the other requests") == true)
+        #expect(error?.message.contains("nearest that fit: ") == true)
+        #expect(try world.service.store.tripCount() == before)
+        #expect(try world.service.runs(on: day) == runsBefore)
+    }
+
+    @Test func cancellingFreesTheSeatsAtOnce() throws {
+        let (world, day) = try plannedMonday()
+        let stopsBefore = try world.service.runs(on: day).flatMap(\.stops).count
+        _ = try world.service.cancelTrip(TripID(3), reason: "ญาติพาไปเอง")
+        let stops = try world.service.runs(on: day).flatMap(\.stops)
+        #expect(stops.count == stopsBefore - 4)
+        #expect(!stops.contains { $0.trip == TripID(3) || $0.trip == TripID(4) })
+        for run in try world.service.runs(on: day) { #expect(run.stops.map(\.sequence) == Array(1...run.stops.count)) }
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+    }
+}
