@@ -98,13 +98,13 @@ extension PhapaiService {
 
     /// Removes the stops of `trips` from their runs, freeing the seats at once (inside a write).
     /// The remaining planned times stay valid: dropping stops never makes a run late.
-    func removeFromRuns(_ trips: [Trip]) throws {
+    func removeFromRuns(_ trips: [Trip], actions: Set<RunStop.Action> = [.pickup, .dropoff]) throws {
         for date in Set(trips.map(\.serviceDate)) {
             let ids = Set(trips.compactMap(\.id))
             var runs = try store.runs(on: date)
             guard runs.contains(where: { $0.stops.contains { ids.contains($0.trip) } }) else { continue }
             for index in runs.indices {
-                runs[index].stops = runs[index].stops.filter { !ids.contains($0.trip) }.enumerated().map { position, stop in
+                runs[index].stops = runs[index].stops.filter { !(ids.contains($0.trip) && actions.contains($0.action)) }.enumerated().map { position, stop in
                     var renumbered = stop
                     renumbered.sequence = position + 1
                     return renumbered

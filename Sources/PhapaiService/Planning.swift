@@ -24,6 +24,10 @@ struct PlanningModel {
     let shifts: [Shift]
     let trips: [Trip]
     let dayStart: Instant
+    /// Per shift: the stops already performed, kept ahead of whatever is planned after them.
+    let performed: [[RunStop]]
+    /// Trips whose patient is on board: their pickup node stands at the vehicle's start.
+    let onBoard: Set<TripID>
     /// The place of each node.
     let nodePlaces: [PlaceID]
 
@@ -32,10 +36,42 @@ struct PlanningModel {
 
     static func build(
         date: LocalDate, trips allTrips: [Trip], shifts: [Shift], vehicles: [VehicleID: Vehicle], places: [PlaceID: Place],
-        settings: AreaSettings, locked: [ShiftID: [(TripID, RunStop.Action)]] = [:]
+        settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:]
     ) throws -> PlanningModel {
         let dayStart = settings.offset.startOfDay(date)
+        let dayEnd = 86_400.0
         let trips = allTrips.filter { $0.status.isActive && $0.pickupWindow != nil && $0.dropoffWindow != nil }
+        let tripByID = Dictionary(uniqueKeysWithValues: allTrips.compactMap { trip in trip.id.map { ($0, trip) } })
+        func actual(_ trip: TripID, _ kind: TripEvent.Kind) -> Instant? { events[trip]?.last { $0.kind == kind }?.at }
+        // What each shift has already done, and where and when its vehicle is now.
+        var performed: [[RunStop]] = []
+        var position: [(place: PlaceID, time: Double)?] = []
+        var lockedHeads: [[(TripID, RunStop.Action)]] = []
+        var onBoard = Set<TripID>()
+        for shift in shifts {
+            let run = runs.first { $0.shift == shift.id }
+            var done: [RunStop] = []
+            var heads: [(TripID, RunStop.Action)] = []
+            var here: (PlaceID, Double)?
+            for stop in run?.stops ?? [] {
+                guard let trip = tripByID[stop.trip] else { continue }
+                let doneAt: Instant? =
+                    stop.action == .pickup ? (actual(stop.trip, .pickup) ?? actual(stop.trip, .noshow)) : actual(stop.trip, .dropoff)
+                if let doneAt {
+                    done.append(stop)
+                    here = (stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace, Double(doneAt.seconds(since: dayStart)))
+                } else if stop.locked {
+                    heads.append((stop.trip, stop.action))
+                }
+            }
+            for stop in done where stop.action == .pickup && tripByID[stop.trip]?.status == .pickedUp {
+                onBoard.insert(stop.trip)
+                heads.insert((stop.trip, .pickup), at: heads.filter { $0.1 == .pickup && onBoard.contains($0.0) }.count)
+            }
+            performed.append(done)
+            position.append(here)
+            lockedHeads.append(heads)
+        }
         var earliest: [Double] = [], latest: [Double] = [], service: [Double] = [], load: [Int] = [], placeOfNode: [PlaceID] = []
         func node(_ place: PlaceID, _ window: (Double, Double), _ seconds: Double, _ vector: [Int]) -> Int {
             earliest.append(window.0)
@@ -47,34 +83,57 @@ struct PlanningModel {
         }
         func offsetSeconds(_ instant: Instant) -> Double { Double(instant.seconds(since: dayStart)) }
         var darpVehicles: [DARPProblem.Vehicle] = []
-        for shift in shifts {
+        for (index, shift) in shifts.enumerated() {
             guard let vehicle = vehicles[shift.vehicle] else { continue }
-            let window = (Double(shift.start.minutes * 60), Double(shift.end.minutes * 60))
-            let start = node(vehicle.depot, window, 0, [0, 0, 0])
-            let end = node(vehicle.depot, window, 0, [0, 0, 0])
+            var window = (Double(shift.start.minutes * 60), Double(shift.end.minutes * 60))
+            var startPlace = vehicle.depot
+            if let here = position[index] {
+                // The vehicle is where it last stopped, since then (it may have set out early).
+                startPlace = here.place
+                window = (here.time, max(here.time, window.1))
+            }
+            let start = node(startPlace, (window.0, window.1), 0, [0, 0, 0])
+            let end = node(vehicle.depot, (window.0, max(window.1, window.0)), 0, [0, 0, 0])
             darpVehicles.append(
                 DARPProblem.Vehicle(
                     startNode: start, endNode: end,
                     capacity: [vehicle.capacity.seats, vehicle.capacity.wheelchairs, vehicle.capacity.stretchers],
-                    maxDuration: window.1 - window.0, fixedCost: vehicleDayCost, costPerUnit: vehicle.costPerKm))
+                    maxDuration: max(0, window.1 - window.0), fixedCost: vehicleDayCost, costPerUnit: vehicle.costPerKm))
         }
         var requests: [DARPProblem.Request] = []
         var nodeOfStop: [TripID: (pickup: Int, dropoff: Int)] = [:]
         for trip in trips {
             let boarding = Double(settings.policies.boardingSeconds(trip.mobility))
             let vector = [trip.load.seats, trip.load.wheelchairs, trip.load.stretchers]
-            let pickup = node(
-                trip.pickupPlace, (offsetSeconds(trip.pickupWindow!.earliest), offsetSeconds(trip.pickupWindow!.latest)), boarding, vector)
-            let dropoff = node(
-                trip.dropoffPlace, (offsetSeconds(trip.dropoffWindow!.earliest), offsetSeconds(trip.dropoffWindow!.latest)), boarding,
-                vector.map { -$0 })
-            requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: Double(trip.maxRideSeconds)))
+            var pickupWindow = (offsetSeconds(trip.pickupWindow!.earliest), offsetSeconds(trip.pickupWindow!.latest))
+            var dropoffWindow = (offsetSeconds(trip.dropoffWindow!.earliest), offsetSeconds(trip.dropoffWindow!.latest))
+            var pickupPlace = trip.pickupPlace
+            var pickupService = boarding
+            var maxRide = Double(trip.maxRideSeconds)
+            if onBoard.contains(trip.id!), let k = performed.firstIndex(where: { $0.contains { $0.trip == trip.id } }),
+                let here = position[k]
+            {
+                // On board: "picked up" where the vehicle is now; the promise can no longer bind the drop-off.
+                pickupPlace = here.place
+                pickupWindow = (here.time, here.time)
+                pickupService = 0
+                dropoffWindow = (min(dropoffWindow.0, here.time), dayEnd)
+                maxRide = dayEnd
+            } else if let arrived = actual(trip.id!, .arrive) {
+                let time = offsetSeconds(arrived)
+                pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
+                dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
+            }
+            let pickup = node(pickupPlace, pickupWindow, pickupService, vector)
+            let dropoff = node(trip.dropoffPlace, dropoffWindow, boarding, vector.map { -$0 })
+            requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: maxRide))
             nodeOfStop[trip.id!] = (pickup, dropoff)
         }
-        for (index, shift) in shifts.enumerated() where index < darpVehicles.count {
-            darpVehicles[index].lockedNodes = (locked[shift.id!] ?? []).compactMap { stop in
+        for index in darpVehicles.indices {
+            var seen = Set<Int>()
+            darpVehicles[index].lockedNodes = lockedHeads[index].compactMap { stop in
                 nodeOfStop[stop.0].map { stop.1 == .pickup ? $0.pickup : $0.dropoff }
-            }
+            }.filter { seen.insert($0).inserted }
         }
         // Travel between places, computed once per pair of distinct places, then spread to nodes.
         var placeIndex: [PlaceID: Int] = [:]
@@ -107,7 +166,9 @@ struct PlanningModel {
         let problem = try DARPProblem(
             dimensions: 3, earliest: earliest, latest: latest, service: service, load: load, travelTime: time, travelCost: kilometres,
             requests: requests, vehicles: darpVehicles, unservedPenalty: 1_000_000)
-        return PlanningModel(problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart, nodePlaces: placeOfNode)
+        return PlanningModel(
+            problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
+            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, nodePlaces: placeOfNode)
     }
 
     /// The DARP plan that a set of stored runs describes.
@@ -118,8 +179,10 @@ struct PlanningModel {
         var served = Set<Int>()
         for run in runs {
             guard let k = shifts.firstIndex(where: { $0.id == run.shift }) else { continue }
+            let done = Set(performed[k].map { "\($0.trip)/\($0.action.rawValue)" })
             for stop in run.stops {
                 guard let request = index[stop.trip] else { continue }
+                if done.contains("\(stop.trip)/\(stop.action.rawValue)") && !(stop.action == .pickup && onBoard.contains(stop.trip)) { continue }
                 routes[k].append(stop.action == .pickup ? problem.requests[request].pickup : problem.requests[request].dropoff)
                 served.insert(request)
             }
@@ -151,7 +214,7 @@ extension PhapaiService {
         return try write { now in
             let runs = try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
             var unserved: [(TripID, String)] = []
-            for (request, trip) in model.trips.enumerated() {
+            for (request, trip) in model.trips.enumerated() where trip.status == .requested || trip.status == .scheduled {
                 let served = !result.plan.unserved.contains(request)
                 let reason = served ? nil : (result.unservedReasons[request] ?? "no feasible vehicle")
                 let status: TripStatus = served ? .scheduled : .requested
@@ -179,19 +242,25 @@ extension PhapaiService {
     @discardableResult
     func storeRuns(_ plan: DARPPlan, model: PlanningModel, solver: DARPSolver, date: LocalDate, now: Instant) throws -> [Run] {
         var runs: [Run] = []
-        for (k, route) in plan.routes.enumerated() where !route.isEmpty {
-            guard let times = solver.schedule(route, vehicle: k) else {
+        for (k, route) in plan.routes.enumerated() where !route.isEmpty || !model.performed[k].isEmpty {
+            guard let times = route.isEmpty ? [] : solver.schedule(route, vehicle: k) else {
                 throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "run \(k) of \(date.iso) has no feasible schedule")
             }
             let shift = model.shifts[k]
             let lockedCount = model.problem.vehicles[k].lockedNodes.count
-            let stops = route.enumerated().map { position, node -> RunStop in
+            // Performed stops first, as they happened; then the plan, without the on-board
+            // passengers' stand-in pickups (they are among the performed stops).
+            var stops = model.performed[k]
+            for (position, node) in route.enumerated() {
                 let request = model.problem.requestOfNode[node]
-                return RunStop(
-                    sequence: position + 1, trip: model.trips[request].id!,
-                    action: model.problem.requests[request].pickup == node ? .pickup : .dropoff,
-                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount)
+                let trip = model.trips[request].id!
+                let action: RunStop.Action = model.problem.requests[request].pickup == node ? .pickup : .dropoff
+                if action == .pickup && model.onBoard.contains(trip) { continue }
+                stops.append(RunStop(
+                    sequence: 0, trip: trip, action: action,
+                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount))
             }
+            for index in stops.indices { stops[index].sequence = index + 1 }
             runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
         }
         try store.replaceRuns(on: date, with: runs)
@@ -204,13 +273,9 @@ extension PhapaiService {
         for vehicle in try store.vehicles() { vehicles[vehicle.id] = vehicle }
         var places: [PlaceID: Place] = [:]
         for place in try store.places() { places[place.id] = place }
-        var locked: [ShiftID: [(TripID, RunStop.Action)]] = [:]
-        for run in try store.runs(on: date) {
-            locked[run.shift] = run.stops.filter(\.locked).map { ($0.trip, $0.action) }
-        }
         return try PlanningModel.build(
             date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
-            settings: settings, locked: locked)
+            settings: settings, runs: try store.runs(on: date), events: try store.tripEvents(on: date))
     }
 
     /// The stored runs of `date`.

@@ -160,5 +160,17 @@ enum Schema {
             UNIQUE (trip_id, action)
         );
         """,
+        // 3: what drivers report, with actual times and odometer readings.
+        """
+        CREATE TABLE trip_events (
+            id INTEGER PRIMARY KEY,
+            trip_id INTEGER NOT NULL REFERENCES trips(id),
+            kind TEXT NOT NULL CHECK (kind IN ('arrive','pickup','dropoff','noshow')),
+            at INTEGER NOT NULL,
+            odometer_km REAL,
+            recorded_at INTEGER NOT NULL
+        );
+        CREATE INDEX trip_events_trip ON trip_events(trip_id);
+        """,
     ]
 }

@@ -1,0 +1,83 @@
+import PhapaiCore
+
+/// What a driver reports about a trip.
+public struct TripEvent: Hashable, Sendable {
+    /// The kinds of report.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Arrived at the pickup.
+        case arrive
+        /// The patient is on board.
+        case pickup
+        /// The patient was delivered.
+        case dropoff
+        /// The patient was not there after the wait.
+        case noshow
+    }
+    public var id: Int64?
+    public var trip: TripID
+    public var kind: Kind
+    /// When it happened (actual time).
+    public var at: Instant
+    /// Odometer reading, km.
+    public var odometer: Double?
+    /// When it was recorded.
+    public var recordedAt: Instant
+
+    /// Creates an event.
+    public init(id: Int64?, trip: TripID, kind: Kind, at: Instant, odometer: Double?, recordedAt: Instant) {
+        self.id = id
+        self.trip = trip
+        self.kind = kind
+        self.at = at
+        self.odometer = odometer
+        self.recordedAt = recordedAt
+    }
+}
+
+extension Store {
+    /// Stores a driver's report.
+    public func insertTripEvent(_ event: TripEvent) throws {
+        try run(
+            "INSERT INTO trip_events (trip_id, kind, at, odometer_km, recorded_at) VALUES (?, ?, ?, ?, ?)",
+            [.integer(event.trip.rawValue), .text(event.kind.rawValue), .integer(event.at.rawValue),
+             event.odometer.map { .real($0) } ?? .null, .integer(event.recordedAt.rawValue)])
+    }
+
+    /// Removes one report (undo).
+    public func deleteTripEvent(_ id: Int64) throws {
+        try run("DELETE FROM trip_events WHERE id = ?", [.integer(id)])
+    }
+
+    /// The reports of a trip, oldest first.
+    public func tripEvents(_ trip: TripID) throws -> [TripEvent] {
+        try query(
+            "SELECT id, trip_id, kind, at, odometer_km, recorded_at FROM trip_events WHERE trip_id = ? ORDER BY id", [.integer(trip.rawValue)]
+        ) { row in
+            TripEvent(
+                id: row.int64(0), trip: TripID(row.int64(1)), kind: TripEvent.Kind(rawValue: row.text(2)) ?? .arrive,
+                at: Instant(rawValue: row.int64(3)), odometer: row.isNull(4) ? nil : row.double(4), recordedAt: Instant(rawValue: row.int64(5)))
+        }
+    }
+
+    /// Sets the locked flag of one stop of a trip in its run.
+    public func lockStop(trip: TripID, action: RunStop.Action, locked: Bool) throws {
+        try run("UPDATE run_stops SET locked = ? WHERE trip_id = ? AND action = ?", [.integer(locked ? 1 : 0), .integer(trip.rawValue), .text(action.rawValue)])
+    }
+}
+
+extension Store {
+    /// Every report of the trips of `date`, by trip, oldest first.
+    public func tripEvents(on date: LocalDate) throws -> [TripID: [TripEvent]] {
+        let events = try query(
+            """
+            SELECT e.id, e.trip_id, e.kind, e.at, e.odometer_km, e.recorded_at FROM trip_events e
+            JOIN trips t ON t.id = e.trip_id WHERE t.service_date = ? ORDER BY e.id
+            """, [.text(date.iso)]
+        ) { row in
+            TripEvent(
+                id: row.int64(0), trip: TripID(row.int64(1)), kind: TripEvent.Kind(rawValue: row.text(2)) ?? .arrive,
+                at: Instant(rawValue: row.int64(3)), odometer: row.isNull(4) ? nil : row.double(4), recordedAt: Instant(rawValue: row.int64(5)))
+        }
+        return Dictionary(grouping: events, by: \.trip)
+    }
+}
