@@ -20,7 +20,79 @@ enum DispatchCommands {
                 .value("date", "DATE", "the day", required: true), .value("vehicle", "ID", "the vehicle", required: true), Commands.json,
                 .flag("csv", "print CSV (UTF-8 with BOM, for spreadsheets)"), .flag("html", "print a printable A4 HTML page"),
             ], run: showRun),
+        CommandSpec(
+            "trip status", "Record what the driver reports: arrive, pickup, dropoff, noshow, or undo the last report",
+            positionals: [PositionalSpec(name: "ID", help: "trip number", required: true),
+                          PositionalSpec(name: "ACTION", help: "arrive, pickup, dropoff, noshow or undo", required: true)],
+            options: [.value("at", "HH:MM|'DATE HH:MM'", "when it happened (default now)"), .value("odometer", "KM", "odometer reading")],
+            run: status),
+        CommandSpec(
+            "trip ready", "The clinic called: release a will-call return and place it in the day's runs",
+            positionals: [PositionalSpec(name: "ID", help: "trip number of the return", required: true)],
+            options: [.value("at", "HH:MM", "ready from (default now)")], run: ready),
+        CommandSpec(
+            "trip assign", "Pin a trip to a vehicle; planning keeps it there",
+            positionals: [PositionalSpec(name: "ID", help: "trip number", required: true)],
+            options: [.value("vehicle", "ID", "the vehicle", required: true)], run: assign),
+        CommandSpec(
+            "trip lock", "Lock a trip on its run: it and the stops before it keep their order when re-planning",
+            positionals: [PositionalSpec(name: "ID", help: "trip number", required: true)], run: lock),
+        CommandSpec(
+            "trip unlock", "Unlock a trip and the stops after it on its run",
+            positionals: [PositionalSpec(name: "ID", help: "trip number", required: true)], run: unlock),
     ]
+
+    static func printWarnings(_ call: Invocation, date: LocalDate) throws {
+        for warning in try call.context.service().warnings(on: date) { call.console.out("warning: \(warning)") }
+    }
+
+    static func status(_ call: Invocation) throws {
+        let service = try call.context.service()
+        let id = try TripID.parse(call.positional(0)!, field: "ID")
+        let report = try DriverReport.parse(call.positional(1)!)
+        let trip = try service.trip(id)
+        let offset = try call.context.formatter().offset
+        let at = try call.value("at").map { try offset.parseDateTime($0, field: "at", defaultDate: trip.serviceDate) }
+        let change = try service.reportStatus(id, report, at: at, odometer: try call.double("odometer"))
+        call.console.out("Trip \(id) is \(change.trip.status.rawValue)" + (report == .undo ? " (last report undone)" : ""))
+        for other in change.alsoChanged { call.console.out("Trip \(other.id!) is \(other.status.rawValue)") }
+        if change.replanned { call.console.out("The rest of the day was re-planned around the locked stops.") }
+    }
+
+    static func ready(_ call: Invocation) throws {
+        let service = try call.context.service()
+        let id = try TripID.parse(call.positional(0)!, field: "ID")
+        let trip = try service.trip(id)
+        let format = try call.context.formatter()
+        let at = try call.value("at").map { try format.offset.parseDateTime($0, field: "at", defaultDate: trip.serviceDate) }
+        let (released, placement, reason) = try service.releaseWillCall(id, at: at)
+        call.console.out("Trip \(id) released: pickup between \(format.window(released.pickupWindow))")
+        if let placement {
+            call.console.out("    scheduled on \(placement.vehicle), pickup planned at \(format.time(placement.pickupTime))")
+        } else if let reason {
+            call.console.out("    not placed: \(reason)")
+        }
+    }
+
+    static func assign(_ call: Invocation) throws {
+        let id = try TripID.parse(call.positional(0)!, field: "ID")
+        let vehicle = try VehicleID.parse(call.required("vehicle"), field: "vehicle")
+        let placement = try call.context.service().assignTrip(id, to: vehicle)
+        let format = try call.context.formatter()
+        call.console.out("Trip \(id) assigned to \(vehicle)" + (placement.map { ", pickup planned at \(format.time($0.pickupTime))" } ?? ""))
+    }
+
+    static func lock(_ call: Invocation) throws {
+        let id = try TripID.parse(call.positional(0)!, field: "ID")
+        try call.context.service().lockTrip(id)
+        call.console.out("Trip \(id) locked on its run")
+    }
+
+    static func unlock(_ call: Invocation) throws {
+        let id = try TripID.parse(call.positional(0)!, field: "ID")
+        try call.context.service().unlockTrip(id)
+        call.console.out("Trip \(id) unlocked")
+    }
 
     static func plan(_ call: Invocation) throws {
         let service = try call.context.service()
@@ -41,6 +113,7 @@ enum DispatchCommands {
             call.console.out("Not served:")
             for (trip, reason) in plan.unserved { call.console.out("  trip \(trip): \(reason)") }
         }
+        try printWarnings(call, date: date)
     }
 
     static func runs(_ call: Invocation) throws {
@@ -72,6 +145,7 @@ enum DispatchCommands {
             ])
         }
         call.console.out(table.render())
+        try printWarnings(call, date: date)
     }
 
     static func showRun(_ call: Invocation) throws {

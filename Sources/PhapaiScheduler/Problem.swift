@@ -14,12 +14,15 @@ public struct DARPProblem: Sendable {
         public var dropoff: Int
         /// Longest ride allowed: drop-off service start minus (pickup service start + pickup service time).
         public var maxRide: Double
+        /// The only vehicles that may serve it (a dispatcher's manual assignment); nil: any.
+        public var allowedVehicles: Set<Int>?
 
         /// Creates a request.
-        public init(pickup: Int, dropoff: Int, maxRide: Double) {
+        public init(pickup: Int, dropoff: Int, maxRide: Double, allowedVehicles: Set<Int>? = nil) {
             self.pickup = pickup
             self.dropoff = dropoff
             self.maxRide = maxRide
+            self.allowedVehicles = allowedVehicles
         }
     }
 

@@ -183,6 +183,7 @@ struct Search {
     /// position i, drop-off after position j of the current route), or nil. Without `verify`, the
     /// cheapest candidate that passes the constant-time filters, not yet fully checked.
     mutating func bestInsertion(_ request: Int, into k: Int, verify: Bool = true) -> (delta: Double, i: Int, j: Int)? {
+        if let allowed = problem.requests[request].allowedVehicles, !allowed.contains(k) { return nil }
         let p = problem.requests[request].pickup
         let d = problem.requests[request].dropoff
         let maxRide = problem.requests[request].maxRide

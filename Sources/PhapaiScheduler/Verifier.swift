@@ -61,6 +61,9 @@ public enum PlanVerifier {
                 if dropoffAt < pickupAt {
                     violations.append("route \(k): request \(problem.requestOfNode[node]) is dropped off before it is picked up")
                 }
+                if let allowed = request.allowedVehicles, !allowed.contains(k) {
+                    violations.append("route \(k): request \(problem.requestOfNode[node]) is assigned to other vehicles")
+                }
             }
             for node in route where (0..<problem.nodeCount).contains(node) && problem.requestOfNode[node] >= 0 {
                 let request = problem.requests[problem.requestOfNode[node]]

@@ -36,7 +36,7 @@ struct PlanningModel {
 
     static func build(
         date: LocalDate, trips allTrips: [Trip], shifts: [Shift], vehicles: [VehicleID: Vehicle], places: [PlaceID: Place],
-        settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:]
+        settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:], assignments: [TripID: VehicleID] = [:]
     ) throws -> PlanningModel {
         let dayStart = settings.offset.startOfDay(date)
         let dayEnd = 86_400.0
@@ -126,7 +126,8 @@ struct PlanningModel {
             }
             let pickup = node(pickupPlace, pickupWindow, pickupService, vector)
             let dropoff = node(trip.dropoffPlace, dropoffWindow, boarding, vector.map { -$0 })
-            requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: maxRide))
+            let allowed = assignments[trip.id!].map { vehicle in Set(shifts.indices.filter { shifts[$0].vehicle == vehicle }) }
+            requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed))
             nodeOfStop[trip.id!] = (pickup, dropoff)
         }
         for index in darpVehicles.indices {
@@ -275,7 +276,8 @@ extension PhapaiService {
         for place in try store.places() { places[place.id] = place }
         return try PlanningModel.build(
             date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
-            settings: settings, runs: try store.runs(on: date), events: try store.tripEvents(on: date))
+            settings: settings, runs: try store.runs(on: date), events: try store.tripEvents(on: date),
+            assignments: try store.assignments(on: date))
     }
 
     /// The stored runs of `date`.

@@ -172,5 +172,9 @@ enum Schema {
         );
         CREATE INDEX trip_events_trip ON trip_events(trip_id);
         """,
+        // 4: a dispatcher's manual assignment of a trip to a vehicle.
+        """
+        ALTER TABLE trips ADD COLUMN assigned_vehicle_id TEXT REFERENCES vehicles(id);
+        """,
     ]
 }

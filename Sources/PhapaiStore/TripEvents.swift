@@ -81,3 +81,36 @@ extension Store {
         return Dictionary(grouping: events, by: \.trip)
     }
 }
+
+extension Store {
+    /// Pins a trip to a vehicle (nil: any vehicle).
+    public func assignTrip(_ trip: TripID, to vehicle: VehicleID?) throws {
+        try run("UPDATE trips SET assigned_vehicle_id = ? WHERE id = ?", [.optionalText(vehicle?.rawValue), .integer(trip.rawValue)])
+    }
+
+    /// Manual assignments of the trips of `date`.
+    public func assignments(on date: LocalDate) throws -> [TripID: VehicleID] {
+        let pairs = try query(
+            "SELECT id, assigned_vehicle_id FROM trips WHERE service_date = ? AND assigned_vehicle_id IS NOT NULL", [.text(date.iso)]
+        ) { (TripID($0.int64(0)), VehicleID(unchecked: $0.text(1))) }
+        return Dictionary(uniqueKeysWithValues: pairs)
+    }
+
+    /// Sets the windows of a trip (a will-call return released by the clinic).
+    public func updateTripTiming(_ trip: TripID, requestedPickup: Instant, pickup: TimeWindow, dropoff: TimeWindow, at: Instant) throws {
+        try run(
+            "UPDATE trips SET requested_pickup_at = ?, pickup_earliest = ?, pickup_latest = ?, dropoff_earliest = ?, dropoff_latest = ?, updated_at = ? WHERE id = ?",
+            [.integer(requestedPickup.rawValue), .integer(pickup.earliest.rawValue), .integer(pickup.latest.rawValue),
+             .integer(dropoff.earliest.rawValue), .integer(dropoff.latest.rawValue), .integer(at.rawValue), .integer(trip.rawValue)])
+    }
+
+    /// Replaces the stops of one run (same run id), keeping the others.
+    public func setLocks(run: Int64, throughSequence last: Int?, fromSequence first: Int?, locked: Bool) throws {
+        if let last {
+            try self.run("UPDATE run_stops SET locked = ? WHERE run_id = ? AND sequence <= ?", [.integer(locked ? 1 : 0), .integer(run), .integer(Int64(last))])
+        }
+        if let first {
+            try self.run("UPDATE run_stops SET locked = ? WHERE run_id = ? AND sequence >= ?", [.integer(locked ? 1 : 0), .integer(run), .integer(Int64(first))])
+        }
+    }
+}

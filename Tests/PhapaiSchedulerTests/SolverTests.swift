@@ -131,3 +131,23 @@ struct InsertionTests {
         #expect(reason.contains("already"))
     }
 }
+
+@Suite("Manual assignment")
+struct AssignmentTests {
+    @Test func aRequestAssignedToAVehicleIsServedOnlyByIt() throws {
+        var problem = try lineProblem(
+            x: [0, 5, 10, 15, 20], windows: Array(repeating: (0, 500), count: 5), loads: [0, 1, 1, -1, -1],
+            requests: [(1, 3, 100), (2, 4, 100)], vehicles: [vehicle(), vehicle()])
+        let requests = problem.requests.enumerated().map { index, request in
+            DARPProblem.Request(pickup: request.pickup, dropoff: request.dropoff, maxRide: request.maxRide, allowedVehicles: index == 1 ? [1] : nil)
+        }
+        problem = try DARPProblem(
+            dimensions: 1, earliest: problem.earliest, latest: problem.latest, service: problem.service, load: problem.load,
+            travelTime: problem.travelTime, travelCost: problem.travelCost, requests: requests, vehicles: problem.vehicles)
+        let result = DARPSolver(problem: problem).solve(SolverOptions(seed: 1, iterationLimit: 100))
+        #expect(result.plan.routes[1].contains(2) && result.plan.routes[1].contains(4))
+        #expect(PlanVerifier.verify(result.plan, problem: problem).feasible)
+        #expect(PlanVerifier.verify(DARPPlan(routes: [[1, 2, 3, 4], []], unserved: []), problem: problem).violations
+            .contains { $0.contains("assigned to other vehicles") })
+    }
+}

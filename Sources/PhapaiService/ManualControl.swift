@@ -1,0 +1,135 @@
+import PhapaiCore
+import PhapaiStore
+
+extension PhapaiService {
+    /// Pins a trip to a vehicle: planning keeps it there. When its day is planned, the trip moves
+    /// to that vehicle's run at once, or the assignment is refused with the reason.
+    public func assignTrip(_ id: TripID, to vehicleID: VehicleID) throws -> Placement? {
+        try write { now in
+            let trip = try trip(id)
+            guard trip.status == .requested || trip.status == .scheduled else {
+                throw PhapaiError.conflict("trip", "INVALID_TRANSITION", "trip \(id) is \(trip.status.rawValue): only a trip not yet under way can be reassigned")
+            }
+            guard let vehicle = try store.vehicle(vehicleID) else {
+                throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(vehicleID)")
+            }
+            guard vehicle.capacity.canCarry(trip.load) else {
+                throw PhapaiError.conflict(
+                    "vehicle", "VEHICLE_CANNOT_CARRY",
+                    "\(vehicleID) cannot carry a \(trip.mobility.rawValue) patient with \(trip.companions) companion(s)")
+            }
+            try store.assignTrip(id, to: vehicleID)
+            store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
+            guard try !store.runs(on: trip.serviceDate).isEmpty, trip.pickupWindow != nil else { return nil }
+            try removeFromRuns([trip])
+            var moved = trip
+            moved.status = .requested
+            return try insertIntoPlan([moved], now: now)?[id]
+        }
+    }
+
+    /// Locks a trip on its run: its stops, and every stop before them on that run, keep their
+    /// vehicle and order when the day is re-planned.
+    public func lockTrip(_ id: TripID) throws {
+        try write { _ in
+            let trip = try trip(id)
+            guard let run = try store.runs(on: trip.serviceDate).first(where: { $0.stops.contains { $0.trip == id } }) else {
+                throw PhapaiError.conflict("trip", "NOT_PLANNED", "trip \(id) is on no run; plan its day first")
+            }
+            let last = run.stops.last { $0.trip == id }!.sequence
+            try store.setLocks(run: run.id!, throughSequence: last, fromSequence: nil, locked: true)
+            store.record("trip.lock", entity: "trip:\(id)", detail: ["run": "\(run.id!)"])
+        }
+    }
+
+    /// Unlocks a trip and the stops after it on its run, except what has already happened.
+    public func unlockTrip(_ id: TripID) throws {
+        try write { _ in
+            let trip = try trip(id)
+            guard try store.tripEvents(id).isEmpty else {
+                throw PhapaiError.conflict("trip", "ALREADY_UNDER_WAY", "trip \(id) has driver reports; its stops stay locked")
+            }
+            guard let run = try store.runs(on: trip.serviceDate).first(where: { $0.stops.contains { $0.trip == id } }) else {
+                throw PhapaiError.conflict("trip", "NOT_PLANNED", "trip \(id) is on no run")
+            }
+            let first = run.stops.first { $0.trip == id }!.sequence
+            let events = try store.tripEvents(on: trip.serviceDate)
+            // Performed stops after it stay locked (they happened).
+            try store.setLocks(run: run.id!, throughSequence: nil, fromSequence: first, locked: false)
+            for stop in run.stops where stop.sequence >= first && !(events[stop.trip] ?? []).isEmpty {
+                try store.lockStop(trip: stop.trip, action: stop.action, locked: true)
+            }
+            store.record("trip.unlock", entity: "trip:\(id)", detail: ["run": "\(run.id!)"])
+        }
+    }
+
+    /// The clinic called: a will-call return is released for pickup from now (or `at`), and placed
+    /// in the planned day at once. When no vehicle is free it stays requested with the reason.
+    public func releaseWillCall(_ id: TripID, at time: Instant? = nil) throws -> (trip: Trip, placement: Placement?, reason: String?) {
+        let released: Trip = try write { now in
+            var trip = try trip(id)
+            guard trip.willCall, trip.direction == .return else {
+                throw PhapaiError.conflict("trip", "NOT_WILL_CALL", "trip \(id) is not a will-call return")
+            }
+            guard trip.pickupWindow == nil, trip.status == .requested else {
+                throw PhapaiError.conflict("trip", "ALREADY_RELEASED", "trip \(id) was already released")
+            }
+            let settings = try area(trip.area)
+            let start = max(time ?? now, now)
+            guard settings.offset.date(of: start) == trip.serviceDate else {
+                throw PhapaiError.invalid("at", "OTHER_DAY", "the return is booked for \(trip.serviceDate.iso)")
+            }
+            let boarding = settings.policies.boardingSeconds(trip.mobility)
+            let pickup = TimeWindow(earliest: start, latest: start.adding(minutes: settings.policies.pickupWindowMinutes))
+            let dropoff = TimeWindow(
+                earliest: pickup.earliest.adding(seconds: boarding + trip.directSeconds),
+                latest: pickup.latest.adding(seconds: boarding + trip.maxRideSeconds))
+            try store.updateTripTiming(id, requestedPickup: start, pickup: pickup, dropoff: dropoff, at: now)
+            store.record("trip.ready", entity: "trip:\(id)", detail: ["at": settings.offset.iso8601(start)])
+            trip.requestedPickup = start
+            trip.pickupWindow = pickup
+            trip.dropoffWindow = dropoff
+            return trip
+        }
+        do {
+            let placement = try write { now in try insertIntoPlan([released], now: now)?[id] }
+            return (try trip(id), placement, nil)
+        } catch let error as PhapaiError where error.keyword == "NO_CAPACITY" {
+            try write { now in
+                try store.updateTripStatus(id, status: .requested, code: nil, reason: error.message, at: now)
+                store.record("trip.unplaced", entity: "trip:\(id)", detail: [:])
+            }
+            return (try trip(id), nil, error.message)
+        }
+    }
+
+    /// Problems a dispatcher should see for `date`: a patient with overlapping trips, a driver on
+    /// two shifts at once, a trip assigned to a vehicle that cannot carry it.
+    public func warnings(on date: LocalDate) throws -> [String] {
+        var warnings: [String] = []
+        let trips = try store.trips(date: date).filter { $0.status.isActive && $0.pickupWindow != nil }
+        for (patient, own) in Dictionary(grouping: trips, by: \.patient) {
+            let sorted = own.sorted { $0.pickupWindow!.earliest < $1.pickupWindow!.earliest }
+            for (a, b) in zip(sorted, sorted.dropFirst()) where a.linkedTrip != b.id {
+                if TimeWindow(earliest: a.pickupWindow!.earliest, latest: a.dropoffWindow!.latest)
+                    .overlaps(TimeWindow(earliest: b.pickupWindow!.earliest, latest: b.dropoffWindow!.latest))
+                {
+                    warnings.append("patient \(patient) is double-booked: trips \(a.id!) and \(b.id!) overlap")
+                }
+            }
+        }
+        let shifts = try store.shifts(from: date, to: date)
+        for (driver, own) in Dictionary(grouping: shifts, by: \.driver) {
+            for (a, b) in zip(own, own.dropFirst()) where a.overlaps(b) {
+                warnings.append("driver \(driver) is double-booked: shifts \(a.id!) and \(b.id!) overlap")
+            }
+        }
+        for (trip, vehicle) in try store.assignments(on: date) {
+            guard let record = try store.trip(trip), record.status.isActive, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
+            if !capacity.canCarry(record.load) {
+                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry a \(record.mobility.rawValue) patient")
+            }
+        }
+        return warnings.sorted()
+    }
+}
