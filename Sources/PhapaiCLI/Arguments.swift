@@ -122,6 +122,10 @@ struct ParsedArguments {
                 if command == nil && !isPrefix {
                     throw PhapaiError.usage("unknown command '\(parsed.commandWords.joined(separator: " "))'; run 'phapai --help'")
                 }
+            } else if parsed.positionals.isEmpty, let longer = commands.first(where: { $0.path == parsed.commandWords + [token] }) {
+                // "report funder" rather than "report" with an argument.
+                parsed.commandWords.append(token)
+                command = longer
             } else {
                 parsed.positionals.append(token)
             }

@@ -21,6 +21,15 @@ enum DispatchCommands {
                 .flag("csv", "print CSV (UTF-8 with BOM, for spreadsheets)"), .flag("html", "print a printable A4 HTML page"),
             ], run: showRun),
         CommandSpec(
+            "report", "Service figures over days: served, denied, cancelled, no-shows, punctuality, ride times, vehicle use",
+            options: [
+                .value("from", "DATE", "first day", required: true), .value("to", "DATE", "last day", required: true),
+                .value("by", "village|funding|vehicle", "one row per group"), .flag("csv", "print CSV"),
+            ], run: report),
+        CommandSpec(
+            "report funder", "Patients and trips served per entitlement in a month, for the funder",
+            options: [.value("month", "YYYY-MM", "the month", required: true), .flag("csv", "print CSV")], run: funder),
+        CommandSpec(
             "trip status", "Record what the driver reports: arrive, pickup, dropoff, noshow, or undo the last report",
             positionals: [PositionalSpec(name: "ID", help: "trip number", required: true),
                           PositionalSpec(name: "ACTION", help: "arrive, pickup, dropoff, noshow or undo", required: true)],
@@ -41,6 +50,51 @@ enum DispatchCommands {
             "trip unlock", "Unlock a trip and the stops after it on its run",
             positionals: [PositionalSpec(name: "ID", help: "trip number", required: true)], run: unlock),
     ]
+
+    static func report(_ call: Invocation) throws {
+        let grouping = try call.value("by").map { text -> ReportGrouping in
+            guard let value = ReportGrouping(rawValue: text) else {
+                throw PhapaiError.invalid("by", "INVALID_VALUE", "'\(text)' is not one of: village, funding, vehicle")
+            }
+            return value
+        }
+        let rows = try call.context.service().report(from: call.date("from")!, to: call.date("to")!, by: grouping)
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.1f", $0 * 100) } ?? "-" }
+        func number(_ value: Double?, _ digits: Int = 1) -> String { value.map { String(format: "%.\(digits)f", $0) } ?? "-" }
+        let headers = [grouping?.rawValue.uppercased() ?? "GROUP", "SERVED", "DENIED", "CANCELLED", "ADVANCE", "SAME_DAY", "LATE", "AT_DOOR",
+                       "NO_SHOW", "PICKUP_ON_TIME_%", "APPT_ON_TIME_%", "RIDE_MEAN_MIN", "RIDE_P95_MIN", "RATIO_MEAN", "RATIO_P95",
+                       "VEHICLE_H", "KM", "PAX_PER_VEH_H"]
+        let cells = rows.map { row -> [String] in
+            [row.group, String(row.served), String(row.denied), String(row.cancelled.values.reduce(0, +)),
+             String(row.cancelled[.advance] ?? 0), String(row.cancelled[.sameDay] ?? 0), String(row.cancelled[.late] ?? 0),
+             String(row.cancelled[.atDoor] ?? 0), String(row.noShows), percent(row.pickupOnTime), percent(row.appointmentOnTime),
+             number(row.meanRideMinutes), number(row.p95RideMinutes), number(row.meanRideRatio, 2), number(row.p95RideRatio, 2),
+             number(row.vehicleHours, 2), number(row.kilometres), number(row.passengersPerVehicleHour, 2)]
+        }
+        printTable(call, headers: headers, rows: cells)
+    }
+
+    static func funder(_ call: Invocation) throws {
+        let text = try call.required("month")
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else {
+            throw PhapaiError.invalid("month", "INVALID_DATE", "'\(text)' is not a month in the form YYYY-MM")
+        }
+        let rows = try call.context.service().funderReport(year: year >= 2400 ? year - Era.buddhistOffset : year, month: month)
+        printTable(call, headers: ["ENTITLEMENT", "PATIENTS", "TRIPS"],
+                   rows: rows.map { [$0.entitlement.rawValue, String($0.patients), String($0.trips)] })
+    }
+
+    static func printTable(_ call: Invocation, headers: [String], rows: [[String]]) {
+        if call.flag("csv") {
+            let lines = [headers.map { $0.lowercased() }] + rows
+            call.console.out(lines.map { $0.map(ManifestFormat.csvField).joined(separator: ",") }.joined(separator: "\n"))
+            return
+        }
+        var table = TextTable(headers, rightAligned: Set(1..<headers.count))
+        for row in rows { table.add(row) }
+        call.console.out(table.render())
+    }
 
     static func printWarnings(_ call: Invocation, date: LocalDate) throws {
         for warning in try call.context.service().warnings(on: date) { call.console.out("warning: \(warning)") }

@@ -122,7 +122,8 @@ public enum ManifestFormat {
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 
-    static func csvField(_ text: String) -> String {
+    /// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+    public static func csvField(_ text: String) -> String {
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -1,0 +1,173 @@
+import PhapaiCore
+import PhapaiStore
+
+/// How to group a report.
+public enum ReportGrouping: String, Sendable, CaseIterable {
+    case village, funding, vehicle
+}
+
+/// Service figures for one group (or the total) over a span of days.
+public struct ReportRow: Sendable, Equatable {
+    /// The group ("all" for the total).
+    public var group: String
+    /// Trips completed (dropped off).
+    public var served = 0
+    /// Trips denied, or left unserved by the planner with a reason.
+    public var denied = 0
+    /// Cancellations by code.
+    public var cancelled: [CancellationCode: Int] = [:]
+    /// No-shows.
+    public var noShows = 0
+    /// Share of picked-up trips picked up by the end of their window (0-1; nil without any).
+    public var pickupOnTime: Double?
+    /// Share of outbound appointment trips delivered by the appointment time.
+    public var appointmentOnTime: Double?
+    /// Mean ride, minutes.
+    public var meanRideMinutes: Double?
+    /// 95th percentile ride (nearest rank), minutes.
+    public var p95RideMinutes: Double?
+    /// Mean ride over the direct driving time.
+    public var meanRideRatio: Double?
+    /// 95th percentile ride ratio.
+    public var p95RideRatio: Double?
+    /// Hours from the first to the last stop of each run (actual times where reported).
+    public var vehicleHours: Double?
+    /// Kilometres along the runs, depot to depot.
+    public var kilometres: Double?
+    /// Passengers (patients and companions) carried per vehicle-hour.
+    public var passengersPerVehicleHour: Double?
+}
+
+/// Patients served per entitlement in a month, for the funder.
+public struct FunderRow: Sendable, Equatable {
+    public var entitlement: Entitlement
+    public var patients: Int
+    public var trips: Int
+}
+
+extension PhapaiService {
+    /// Figures of the days `from` to `to`, in total or grouped.
+    public func report(from: LocalDate, to: LocalDate, by grouping: ReportGrouping? = nil) throws -> [ReportRow] {
+        guard from <= to else { throw PhapaiError.invalid("to", "DATE_ORDER", "the last day \(to.iso) is before the first \(from.iso)") }
+        guard to.dayNumber - from.dayNumber <= 366 else { throw PhapaiError.invalid("to", "OUT_OF_RANGE", "a report spans at most 366 days") }
+        let settings = try area()
+        let trips = try store.trips(from: from, to: to)
+        var patients: [PatientID: Patient] = [:]
+        for patient in try store.patients() { patients[patient.id] = patient }
+        var places: [PlaceID: Place] = [:]
+        for place in try store.places() { places[place.id] = place }
+        var events: [TripID: [TripEvent]] = [:]
+        var runs: [Run] = []
+        var day = from
+        while day <= to {
+            events.merge(try store.tripEvents(on: day)) { $1 }
+            runs += try store.runs(on: day)
+            day = day.adding(days: 1)
+        }
+        var vehicleOfTrip: [TripID: VehicleID] = [:]
+        for run in runs { for stop in run.stops { vehicleOfTrip[stop.trip] = run.vehicle } }
+        var depots: [VehicleID: PlaceID] = [:]
+        for vehicle in try store.vehicles() { depots[vehicle.id] = vehicle.depot }
+
+        func key(_ trip: Trip) -> String {
+            switch grouping {
+            case nil: "all"
+            case .village: patients[trip.patient].flatMap { places[$0.village]?.displayName } ?? "-"
+            case .funding: trip.funding.rawValue
+            case .vehicle: vehicleOfTrip[trip.id!]?.rawValue ?? "-"
+            }
+        }
+        var groups: [String: [Trip]] = [:]
+        for trip in trips { groups[key(trip), default: []].append(trip) }
+        if grouping == .vehicle { for run in runs where groups[run.vehicle.rawValue] == nil { groups[run.vehicle.rawValue] = [] } }
+        if grouping == nil && groups.isEmpty { groups["all"] = [] }
+
+        func at(_ trip: TripID, _ kind: TripEvent.Kind) -> Instant? { events[trip]?.last { $0.kind == kind }?.at }
+        let tripByID = Dictionary(uniqueKeysWithValues: trips.compactMap { t in t.id.map { ($0, t) } })
+        return groups.keys.sorted().map { group in
+            let own = groups[group]!
+            var row = ReportRow(group: group)
+            var rides: [Double] = [], ratios: [Double] = []
+            var pickups = 0, pickupsOnTime = 0, appointments = 0, appointmentsOnTime = 0
+            var passengers = 0
+            for trip in own {
+                switch trip.status {
+                case .droppedOff: row.served += 1
+                case .denied: row.denied += 1
+                case .requested where trip.statusReason != nil: row.denied += 1
+                case .cancelled: row.cancelled[trip.cancellationCode ?? .advance, default: 0] += 1
+                case .noShow: row.noShows += 1
+                default: break
+                }
+                if let pickedUp = at(trip.id!, .pickup), let window = trip.pickupWindow {
+                    pickups += 1
+                    if pickedUp <= window.latest { pickupsOnTime += 1 }
+                    if let droppedOff = at(trip.id!, .dropoff) {
+                        let ride = Double(droppedOff.seconds(since: pickedUp)) / 60
+                        rides.append(ride)
+                        if trip.directSeconds > 0 { ratios.append(ride * 60 / Double(trip.directSeconds)) }
+                        passengers += 1 + trip.companions
+                        if trip.direction == .outbound, let appointment = trip.appointment {
+                            appointments += 1
+                            if droppedOff <= appointment { appointmentsOnTime += 1 }
+                        }
+                    }
+                }
+            }
+            if pickups > 0 { row.pickupOnTime = Double(pickupsOnTime) / Double(pickups) }
+            if appointments > 0 { row.appointmentOnTime = Double(appointmentsOnTime) / Double(appointments) }
+            if !rides.isEmpty {
+                row.meanRideMinutes = rides.reduce(0, +) / Double(rides.count)
+                row.p95RideMinutes = nearestRank(rides, 0.95)
+            }
+            if !ratios.isEmpty {
+                row.meanRideRatio = ratios.reduce(0, +) / Double(ratios.count)
+                row.p95RideRatio = nearestRank(ratios, 0.95)
+            }
+            // Vehicle figures belong to runs: in total, or by vehicle.
+            if grouping == nil || grouping == .vehicle {
+                let ownRuns = runs.filter { grouping == nil || $0.vehicle.rawValue == group }
+                var hours = 0.0, kilometres = 0.0
+                for run in ownRuns where !run.stops.isEmpty {
+                    let times = run.stops.map { stop in
+                        at(stop.trip, stop.action == .pickup ? .pickup : .dropoff) ?? (stop.action == .pickup ? at(stop.trip, .noshow) : nil)
+                            ?? stop.plannedTime
+                    }
+                    hours += Double(times.max()!.seconds(since: times.min()!)) / 3600
+                    var path = [depots[run.vehicle]].compactMap { $0 }
+                    for stop in run.stops {
+                        guard let trip = tripByID[stop.trip] else { continue }
+                        path.append(stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace)
+                    }
+                    if let depot = depots[run.vehicle] { path.append(depot) }
+                    for (a, b) in zip(path, path.dropFirst()) {
+                        if let from = places[a]?.coordinate, let to = places[b]?.coordinate { kilometres += settings.travel.roadKilometres(from, to) }
+                    }
+                }
+                row.vehicleHours = hours
+                row.kilometres = kilometres
+                if hours > 0 { row.passengersPerVehicleHour = Double(passengers) / hours }
+            }
+            return row
+        }
+    }
+
+    /// Patients served (at least one trip completed) per entitlement of the trips, in `month`.
+    public func funderReport(year: Int, month: Int) throws -> [FunderRow] {
+        guard let first = LocalDate(year: year, month: month, day: 1) else {
+            throw PhapaiError.invalid("month", "INVALID_DATE", "\(year)-\(month) is not a month")
+        }
+        let last = first.adding(days: 40).adding(days: -LocalDate(dayNumber: first.dayNumber + 40).day)
+        let served = try store.trips(from: first, to: last).filter { $0.status == .droppedOff }
+        return Entitlement.allCases.map { entitlement in
+            let own = served.filter { $0.funding == entitlement }
+            return FunderRow(entitlement: entitlement, patients: Set(own.map(\.patient)).count, trips: own.count)
+        }
+    }
+}
+
+func nearestRank(_ values: [Double], _ q: Double) -> Double {
+    let sorted = values.sorted()
+    let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(max(rank, 0), sorted.count - 1)]
+}
