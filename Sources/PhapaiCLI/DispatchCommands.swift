@@ -30,6 +30,13 @@ enum DispatchCommands {
             "report funder", "Patients and trips served per entitlement in a month, for the funder",
             options: [.value("month", "YYYY-MM", "the month", required: true), .flag("csv", "print CSV")], run: funder),
         CommandSpec(
+            "matrix import", "Import road travel times between places: CSV (from,to,seconds[,meters]) or an OSRM table response (JSON)",
+            positionals: [PositionalSpec(name: "FILE", help: "the matrix file", required: true)],
+            options: [
+                .value("format", "csv|osrm", "default: by the file's extension (.json is osrm)"),
+                .value("places", "ID,ID,...", "OSRM: the places in the order of the request's coordinates"),
+            ], run: importMatrix),
+        CommandSpec(
             "trip status", "Record what the driver reports: arrive, pickup, dropoff, noshow, or undo the last report",
             positionals: [PositionalSpec(name: "ID", help: "trip number", required: true),
                           PositionalSpec(name: "ACTION", help: "arrive, pickup, dropoff, noshow or undo", required: true)],
@@ -94,6 +101,14 @@ enum DispatchCommands {
         var table = TextTable(headers, rightAligned: Set(1..<headers.count))
         for row in rows { table.add(row) }
         call.console.out(table.render())
+    }
+
+    static func importMatrix(_ call: Invocation) throws {
+        let path = call.positional(0)!
+        let format = call.value("format") ?? (path.lowercased().hasSuffix(".json") ? "osrm" : "csv")
+        let places = try call.value("places").map { try $0.split(separator: ",").map { try PlaceID.parse(String($0), field: "places") } }
+        let count = try call.context.service().importMatrix(call.context.readFile(path, field: "FILE"), format: format, places: places)
+        call.console.out("Imported \(count) travel time(s); planning and booking use them from now on.")
     }
 
     static func printWarnings(_ call: Invocation, date: LocalDate) throws {

@@ -69,11 +69,13 @@ public struct BookingContext: Sendable {
     public var now: Instant
     /// What each vehicle of the area can carry.
     public var fleet: [Capacity]
+    /// The direct driving time from an imported road matrix, when it has the pair.
+    public var directSeconds: Int?
 
     /// Creates a context.
     public init(
         patient: Patient, pickupPlace: Place, dropoffPlace: Place, policies: Policies, travel: TravelModel,
-        offset: UTCOffset, now: Instant, fleet: [Capacity]
+        offset: UTCOffset, now: Instant, fleet: [Capacity], directSeconds: Int? = nil
     ) {
         self.patient = patient
         self.pickupPlace = pickupPlace
@@ -83,6 +85,7 @@ public struct BookingContext: Sendable {
         self.offset = offset
         self.now = now
         self.fleet = fleet
+        self.directSeconds = directSeconds
     }
 }
 
@@ -105,7 +108,7 @@ public enum BookingRules {
 
         let mobility = context.patient.mobility
         let boarding = policies.boardingSeconds(mobility)
-        let direct = context.travel.seconds(context.pickupPlace.coordinate, context.dropoffPlace.coordinate)
+        let direct = context.directSeconds ?? context.travel.seconds(context.pickupPlace.coordinate, context.dropoffPlace.coordinate)
         let maxRide = policies.maxRideSeconds(direct: direct)
 
         var outbound = Trip(

@@ -72,10 +72,12 @@ extension PhapaiService {
     /// The planned pickup if `request` would be accepted now, nil if not. Unplanned days accept any
     /// booking the rules allow.
     private func fits(_ request: BookingRequest, patient: Patient, settings: AreaSettings) throws -> Instant? {
+        let from = try place(request.from ?? patient.home)
+        let to = try place(request.to)
         let context = BookingContext(
-            patient: patient, pickupPlace: try place(request.from ?? patient.home), dropoffPlace: try place(request.to),
-            policies: settings.policies, travel: settings.travel, offset: settings.offset, now: clock(),
-            fleet: try store.vehicles(area: patient.area).map(\.capacity))
+            patient: patient, pickupPlace: from, dropoffPlace: to, policies: settings.policies, travel: settings.travel,
+            offset: settings.offset, now: clock(), fleet: try store.vehicles(area: patient.area).map(\.capacity),
+            directSeconds: try store.matrixEntry(from: from.id, to: to.id).map { Int($0.seconds.rounded(.up)) })
         guard var trips = try? BookingRules.makeTrips(request, context: context) else { return nil }
         let date = trips[0].serviceDate
         let runs = try store.runs(on: date)

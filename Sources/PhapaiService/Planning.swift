@@ -36,8 +36,10 @@ struct PlanningModel {
 
     static func build(
         date: LocalDate, trips allTrips: [Trip], shifts: [Shift], vehicles: [VehicleID: Vehicle], places: [PlaceID: Place],
-        settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:], assignments: [TripID: VehicleID] = [:]
+        settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:], assignments: [TripID: VehicleID] = [:],
+        matrix: [PlaceID: [PlaceID: MatrixEntry]] = [:]
     ) throws -> PlanningModel {
+        let travel = TravelTimes(model: settings.travel, matrix: matrix)
         let dayStart = settings.offset.startOfDay(date)
         let dayEnd = 86_400.0
         let trips = allTrips.filter { $0.status.isActive && $0.pickupWindow != nil && $0.dropoffWindow != nil }
@@ -138,20 +140,21 @@ struct PlanningModel {
         }
         // Travel between places, computed once per pair of distinct places, then spread to nodes.
         var placeIndex: [PlaceID: Int] = [:]
-        var coordinates: [Coordinate] = []
-        let nodePlace = placeOfNode.map { place -> Int in
-            if let index = placeIndex[place] { return index }
-            placeIndex[place] = coordinates.count
-            coordinates.append(places[place]?.coordinate ?? coordinates.first ?? (try! Coordinate(latitude: 0, longitude: 0)))
-            return coordinates.count - 1
+        var distinct: [Place] = []
+        let nodePlace = try placeOfNode.map { id -> Int in
+            if let index = placeIndex[id] { return index }
+            guard let place = places[id] else { throw PhapaiError(.storage, keyword: "BROKEN_PLACE", field: nil, message: "place \(id) is missing") }
+            placeIndex[id] = distinct.count
+            distinct.append(place)
+            return distinct.count - 1
         }
-        let placeCount = coordinates.count
+        let placeCount = distinct.count
         var placeTime = [Double](repeating: 0, count: placeCount * placeCount)
         var placeKilometres = [Double](repeating: 0, count: placeCount * placeCount)
         for a in 0..<placeCount {
             for b in 0..<placeCount where a != b {
-                placeTime[a * placeCount + b] = Double(settings.travel.seconds(coordinates[a], coordinates[b]))
-                placeKilometres[a * placeCount + b] = settings.travel.roadKilometres(coordinates[a], coordinates[b])
+                placeTime[a * placeCount + b] = travel.seconds(distinct[a], distinct[b])
+                placeKilometres[a * placeCount + b] = travel.kilometres(distinct[a], distinct[b])
             }
         }
         let count = earliest.count
@@ -277,7 +280,7 @@ extension PhapaiService {
         return try PlanningModel.build(
             date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
             settings: settings, runs: try store.runs(on: date), events: try store.tripEvents(on: date),
-            assignments: try store.assignments(on: date))
+            assignments: try store.assignments(on: date), matrix: try store.matrix())
     }
 
     /// The stored runs of `date`.

@@ -37,7 +37,8 @@ extension PhapaiService {
         let fleet = try store.vehicles(area: patient.area).map(\.capacity)
         let context = BookingContext(
             patient: patient, pickupPlace: pickupPlace, dropoffPlace: dropoffPlace, policies: settings.policies,
-            travel: settings.travel, offset: settings.offset, now: now, fleet: fleet)
+            travel: settings.travel, offset: settings.offset, now: now, fleet: fleet,
+            directSeconds: try store.matrixEntry(from: pickupPlace.id, to: dropoffPlace.id).map { Int($0.seconds.rounded(.up)) })
         var trips = try BookingRules.makeTrips(request, context: context)
         try checkNoOverlap(trips, patient: patient.id, offset: settings.offset)
 

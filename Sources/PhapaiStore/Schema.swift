@@ -176,5 +176,15 @@ enum Schema {
         """
         ALTER TABLE trips ADD COLUMN assigned_vehicle_id TEXT REFERENCES vehicles(id);
         """,
+        // 5: imported road travel times and distances between places.
+        """
+        CREATE TABLE travel_matrix (
+            from_place TEXT NOT NULL REFERENCES places(id),
+            to_place TEXT NOT NULL REFERENCES places(id),
+            seconds REAL NOT NULL CHECK (seconds >= 0),
+            meters REAL CHECK (meters IS NULL OR meters >= 0),
+            PRIMARY KEY (from_place, to_place)
+        );
+        """,
     ]
 }

@@ -114,3 +114,51 @@ extension Store {
         }
     }
 }
+
+/// An imported road travel time (and distance) between two places.
+public struct MatrixEntry: Hashable, Sendable {
+    public var from: PlaceID
+    public var to: PlaceID
+    public var seconds: Double
+    public var meters: Double?
+
+    /// Creates an entry.
+    public init(from: PlaceID, to: PlaceID, seconds: Double, meters: Double?) {
+        self.from = from
+        self.to = to
+        self.seconds = seconds
+        self.meters = meters
+    }
+}
+
+extension Store {
+    /// Adds or replaces imported travel times.
+    public func upsertMatrix(_ entries: [MatrixEntry]) throws {
+        for entry in entries {
+            try run(
+                "INSERT INTO travel_matrix (from_place, to_place, seconds, meters) VALUES (?, ?, ?, ?) ON CONFLICT (from_place, to_place) DO UPDATE SET seconds = excluded.seconds, meters = excluded.meters",
+                [.text(entry.from.rawValue), .text(entry.to.rawValue), .real(entry.seconds), entry.meters.map { .real($0) } ?? .null])
+        }
+    }
+
+    /// Every imported travel time, by (from, to).
+    public func matrix() throws -> [PlaceID: [PlaceID: MatrixEntry]] {
+        var table: [PlaceID: [PlaceID: MatrixEntry]] = [:]
+        let entries = try query("SELECT from_place, to_place, seconds, meters FROM travel_matrix", [], Store.readMatrixEntry)
+        for entry in entries { table[entry.from, default: [:]][entry.to] = entry }
+        return table
+    }
+
+    /// The imported travel time from one place to another, if any.
+    public func matrixEntry(from: PlaceID, to: PlaceID) throws -> MatrixEntry? {
+        try query(
+            "SELECT from_place, to_place, seconds, meters FROM travel_matrix WHERE from_place = ? AND to_place = ?",
+            [.text(from.rawValue), .text(to.rawValue)], Store.readMatrixEntry
+        ).first
+    }
+
+    static func readMatrixEntry(_ row: SQLiteStatement) -> MatrixEntry {
+        MatrixEntry(from: PlaceID(unchecked: row.text(0)), to: PlaceID(unchecked: row.text(1)), seconds: row.double(2),
+                    meters: row.isNull(3) ? nil : row.double(3))
+    }
+}
