@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "PhapaiStore", dependencies: ["CSQLite", "PhapaiCore"]),
         .target(name: "PhapaiService", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiStore"]),
         .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiStore", "PhapaiService"]),
-        .target(name: "PhapaiBench", dependencies: ["PhapaiScheduler"]),
+        .target(name: "PhapaiBench", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiService", "PhapaiStore"]),
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),
         .executableTarget(name: "phapai-bench", dependencies: ["PhapaiBench"]),
         .testTarget(name: "PhapaiCoreTests", dependencies: ["PhapaiCore"]),

@@ -7,6 +7,7 @@ public enum BenchCommand {
           phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--out DIR]
           phapai-bench insert [--sizes 100,1000] [--probes N] [--seed N]
           phapai-bench scale [--requests 1000] [--vehicles 60] [--time SECONDS] [--seed N] [--write FILE]
+          phapai-bench book [--trips 200] [--vehicles 20] [--probes 100] [--plan-time SECONDS] [--seed N]
         Build with -c release for meaningful figures.
         """
 
@@ -35,6 +36,10 @@ public enum BenchCommand {
                     requests: try options.int("requests") ?? 1000, vehicles: try options.int("vehicles") ?? 60,
                     seed: UInt64(try options.int("seed") ?? 1), seconds: try options.double("time") ?? 30, writeTo: options.take("write"),
                     print: { Swift.print($0) })
+            case "book":
+                try BookingBenchmark.run(
+                    trips: try options.int("trips") ?? 200, vehicles: try options.int("vehicles") ?? 20, probes: try options.int("probes") ?? 100,
+                    seed: UInt64(try options.int("seed") ?? 1), planSeconds: try options.double("plan-time") ?? 10, print: { Swift.print($0) })
             default:
                 throw BenchError("unknown benchmark '\(command)'\n\(usage)")
             }
