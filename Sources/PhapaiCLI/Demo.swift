@@ -1,8 +1,16 @@
 import Foundation
 import PhapaiCore
 import PhapaiService
+import PhapaiStore
 
-/// `phapai demo`: a fresh database with the sample area and a realistic booked day.
+/// A clock the demo moves through the day it replays.
+final class DemoClock: @unchecked Sendable {
+    var now: Instant
+    init(_ now: Instant) { self.now = now }
+}
+
+/// `phapai demo`: a fresh database with the sample area, a realistic day booked, planned, driven
+/// (with a late pickup and a no-show), re-planned and reported.
 enum Demo {
     /// One journey of the demo day: who, where, when, and how they come back.
     struct Journey {
@@ -23,20 +31,21 @@ enum Demo {
         }
     }
 
-    /// A weekday morning of a tambon: dialysis at the provincial hospital, clinics at the
-    /// community hospital, a check-up at the health centre; mostly with returns, one will-call,
-    /// wheelchair and stretcher patients among them.
+    /// A weekday of a tambon that its three vehicles can serve: dialysis and clinics at the
+    /// community hospital, check-ups at the health centre; mostly with returns, one will-call,
+    /// wheelchair and stretcher patients among them. (A round trip to the provincial hospital,
+    /// 80 km away, ties up a vehicle for most of the day: try booking one and re-planning.)
     static let journeys: [Journey] = [
-        Journey("P005", to: "H-PROV", appointment: "08:00", back: "13:00"),
-        Journey("P033", to: "H-PROV", appointment: "08:00", back: "13:00"),
-        Journey("P004", to: "H-COMM", appointment: "09:00", willCall: true),
+        Journey("P005", to: "H-COMM", appointment: "08:00", back: "12:30"),
+        Journey("P033", to: "H-COMM", appointment: "08:00", back: "12:30"),
+        Journey("P004", to: "H-COMM", appointment: "13:30", back: "14:45"),
         Journey("P002", to: "H-COMM", appointment: "08:30", back: "11:30"),
         Journey("P003", to: "H-COMM", appointment: "09:30", back: "12:00"),
         Journey("P010", to: "HC-NATHONG", appointment: "09:00", back: "10:30"),
         Journey("P017", to: "H-COMM", appointment: "10:00"),
         Journey("P001", to: "H-COMM", appointment: "10:00", back: "14:00"),
-        Journey("P019", to: "H-PROV", appointment: "09:30", back: "14:30"),
-        Journey("P027", to: "H-COMM", appointment: "08:00", back: "10:30"),
+        Journey("P019", to: "H-COMM", appointment: "11:00", back: "13:30"),
+        Journey("P027", to: "H-COMM", appointment: "08:00", willCall: true),
         Journey("P029", to: "HC-NATHONG", pickup: "13:00"),
         Journey("P035", to: "H-COMM", appointment: "13:00", back: "15:30"),
     ]
@@ -91,8 +100,83 @@ enum Demo {
             "\(trips.count) trips for \(Set(trips.map(\.patient)).count) patients: \(trips.count - returns.count) outbound, "
                 + "\(returns.count) returns (\(returns.filter(\.willCall).count) will-call); "
                 + "\(trips.filter { $0.mobility == .wheelchair }.count) wheelchair and \(trips.filter { $0.mobility == .stretcher }.count) stretcher legs.")
+        try replayDay(day, databasePath: databasePath, context: context, format: format, console: call.console)
         call.console.out("")
-        call.console.out("Explore it: phapai --db \(databasePath) trip list --date \(day.iso)")
+        call.console.out("Explore it: phapai --db \(databasePath) runs --date \(day.iso)")
+        call.console.out("            phapai --db \(databasePath) run show --date \(day.iso) --vehicle VAN1 --html > van1.html")
+    }
+
+    /// Plans the day, prints the runs, replays what drivers report (one late pickup, one no-show,
+    /// a will-call return released by the clinic) on the day's own clock, and prints the report.
+    static func replayDay(_ day: LocalDate, databasePath: String, context: CLIContext, format: Formatter, console: Console) throws {
+        let clock = DemoClock(format.offset.instant(day, LocalTime(minutes: 5 * 60)!))
+        let service = try PhapaiService.open(path: databasePath, create: false, actor: "demo:dispatcher", clock: { clock.now })
+        console.out("")
+        let plan = try service.planDay(day, seconds: 3)
+        console.out("Planned: \(plan.runs.reduce(0) { $0 + $1.stops.count } / 2) trips on \(plan.runs.count) runs, \(plan.unserved.count) not served, "
+            + String(format: "%.1f km.", plan.kilometres))
+        for (trip, reason) in plan.unserved { console.out("  trip \(trip) not served: \(reason)") }
+        printRuns(try service.runs(on: day), format: format, console: console)
+
+        // The day happens: drivers report each stop as planned, except one late pickup and one no-show.
+        let runs = try service.runs(on: day)
+        let stops = runs.flatMap { run in run.stops.map { (run.vehicle, $0) } }.sorted { $0.1.plannedTime < $1.1.plannedTime }
+        guard let late = stops.first(where: { $0.1.action == .pickup })?.1.trip,
+            let absent = stops.last(where: { $0.1.action == .pickup && $0.1.trip != late })?.1.trip
+        else { return }
+        console.out("")
+        console.out("Replaying the drivers' reports: trip \(late) is picked up 20 minutes late, trip \(absent) is a no-show.")
+        var handled = Set<String>()
+        var index = 0
+        while index < 400 {
+            index += 1
+            let pending = try service.runs(on: day).flatMap { run in run.stops.map { (run.vehicle, $0) } }
+                .filter { !handled.contains("\($0.1.trip)/\($0.1.action.rawValue)") }
+                .sorted { $0.1.plannedTime < $1.1.plannedTime }
+            guard let (_, stop) = pending.first else { break }
+            handled.insert("\(stop.trip)/\(stop.action.rawValue)")
+            let trip = try service.trip(stop.trip)
+            guard trip.status.isActive else { continue }
+            var when = stop.plannedTime
+            if stop.trip == late && stop.action == .pickup { when = when.adding(minutes: 20) }
+            clock.now = max(clock.now, when)
+            if stop.trip == absent && stop.action == .pickup {
+                _ = try service.reportStatus(stop.trip, .arrive, at: when)
+                clock.now = when.adding(minutes: 6)
+                let change = try service.reportStatus(stop.trip, .noshow, at: clock.now)
+                console.out("  \(format.time(clock.now)) trip \(stop.trip): no-show" + (change.alsoChanged.isEmpty ? "" : "; its return is cancelled"))
+                continue
+            }
+            let change = try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: when)
+            if change.replanned {
+                console.out("  \(format.time(when)) trip \(stop.trip): \(stop.action.rawValue), late: the rest of the day is re-planned around the locked stops")
+            }
+            // The clinic calls three hours after a will-call patient arrives.
+            if stop.action == .dropoff, let linked = trip.linkedTrip, let back = try? service.trip(linked), back.willCall, back.pickupWindow == nil {
+                clock.now = when.adding(minutes: 180)
+                let (_, placement, reason) = try service.releaseWillCall(linked)
+                console.out("  \(format.time(clock.now)) the clinic calls for trip \(linked): "
+                    + (placement.map { "placed on \($0.vehicle), pickup at \(format.time($0.pickupTime))" } ?? "not placed: \(reason ?? "")"))
+            }
+        }
+        console.out("")
+        console.out("Report for \(format.date(day)):")
+        let row = try service.report(from: day, to: day)[0]
+        func percent(_ value: Double?) -> String { value.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
+        console.out("  served \(row.served), no-shows \(row.noShows), cancelled \(row.cancelled.values.reduce(0, +)), not served \(row.denied)")
+        console.out("  pickups on time \(percent(row.pickupOnTime)), appointments on time \(percent(row.appointmentOnTime))")
+        console.out(String(format: "  ride %.0f min on average (p95 %.0f), %.2f x the direct time; %.1f vehicle-hours, %.0f km, %.2f passengers per vehicle-hour",
+                           row.meanRideMinutes ?? 0, row.p95RideMinutes ?? 0, row.meanRideRatio ?? 0, row.vehicleHours ?? 0,
+                           row.kilometres ?? 0, row.passengersPerVehicleHour ?? 0))
+    }
+
+    static func printRuns(_ runs: [Run], format: Formatter, console: Console) {
+        var table = TextTable(["VEHICLE", "DRIVER", "TRIPS", "FIRST", "LAST"], rightAligned: [2])
+        for run in runs {
+            table.add([run.vehicle.rawValue, run.driver.rawValue, String(Set(run.stops.map(\.trip)).count),
+                       run.stops.first.map { format.time($0.plannedTime) } ?? "-", run.stops.last.map { format.time($0.plannedTime) } ?? "-"])
+        }
+        console.out(table.render())
     }
 
     /// The next Monday-to-Friday after `date`: clinics are closed at weekends.

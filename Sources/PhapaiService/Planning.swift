@@ -41,7 +41,6 @@ struct PlanningModel {
     ) throws -> PlanningModel {
         let travel = TravelTimes(model: settings.travel, matrix: matrix)
         let dayStart = settings.offset.startOfDay(date)
-        let dayEnd = 86_400.0
         let trips = allTrips.filter { $0.status.isActive && $0.pickupWindow != nil && $0.dropoffWindow != nil }
         let tripByID = Dictionary(uniqueKeysWithValues: allTrips.compactMap { trip in trip.id.map { ($0, trip) } })
         func actual(_ trip: TripID, _ kind: TripEvent.Kind) -> Instant? { events[trip]?.last { $0.kind == kind }?.at }
@@ -113,14 +112,18 @@ struct PlanningModel {
             var pickupService = boarding
             var maxRide = Double(trip.maxRideSeconds)
             if onBoard.contains(trip.id!), let k = performed.firstIndex(where: { $0.contains { $0.trip == trip.id } }),
-                let here = position[k]
+                let here = position[k], let herePlace = places[here.place], let destination = places[trip.dropoffPlace]
             {
-                // On board: "picked up" where the vehicle is now; the promise can no longer bind the drop-off.
+                // On board: "picked up" where the vehicle is now. The ride left is the limit less the
+                // time already aboard, but never less than the direct drive from here; the drop-off
+                // deadline moves only as far as that drive forces it.
+                let direct = travel.seconds(herePlace, destination)
+                let aboard = actual(trip.id!, .pickup).map { here.time - offsetSeconds($0) - boarding } ?? 0
                 pickupPlace = here.place
                 pickupWindow = (here.time, here.time)
                 pickupService = 0
-                dropoffWindow = (min(dropoffWindow.0, here.time), dayEnd)
-                maxRide = dayEnd
+                maxRide = max(maxRide - max(0, aboard), direct)
+                dropoffWindow = (min(dropoffWindow.0, here.time + direct), max(dropoffWindow.1, here.time + direct))
             } else if let arrived = actual(trip.id!, .arrive) {
                 let time = offsetSeconds(arrived)
                 pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
