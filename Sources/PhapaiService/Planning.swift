@@ -215,9 +215,6 @@ extension PhapaiService {
         let solver = DARPSolver(problem: model.problem)
         let result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
         let check = PlanVerifier.verify(result.plan, problem: model.problem)
-        guard check.feasible else {
-            throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "the plan failed verification: \(check.violations.first ?? "")")
-        }
         return try write { now in
             let runs = try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
             var unserved: [(TripID, String)] = []
@@ -248,6 +245,11 @@ extension PhapaiService {
     /// Replaces the runs of `date` with `plan`, with planned times from the solver's schedule.
     @discardableResult
     func storeRuns(_ plan: DARPPlan, model: PlanningModel, solver: DARPSolver, date: LocalDate, now: Instant) throws -> [Run] {
+        // No plan is stored without the independent verifier's yes.
+        let check = PlanVerifier.verify(plan, problem: model.problem)
+        guard check.feasible else {
+            throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "the plan of \(date.iso) failed verification: \(check.violations.first ?? "")")
+        }
         var runs: [Run] = []
         for (k, route) in plan.routes.enumerated() where !route.isEmpty || !model.performed[k].isEmpty {
             guard let times = route.isEmpty ? [] : solver.schedule(route, vehicle: k) else {

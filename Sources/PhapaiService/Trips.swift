@@ -105,7 +105,17 @@ extension PhapaiService {
     /// Cancels a trip with a reason; the code (advance, same-day, late, at the door) follows from
     /// the time left before pickup. Cancelling an outbound trip also cancels its pending return.
     /// Refuses a trip that is completed, under way with the patient on board, or already closed.
-    public func cancelTrip(_ id: TripID, reason: String, atDoor: Bool = false) throws -> [Trip] {
+    /// With `replan`, a planned day is re-planned afterwards.
+    public func cancelTrip(_ id: TripID, reason: String, atDoor: Bool = false, replan: Bool = true) throws -> [Trip] {
+        let cancelled = try cancelWithoutReplanning(id, reason: reason, atDoor: atDoor)
+        // The seats are free already; on a planned day the rest of it is re-planned around the locked stops.
+        if replan, let date = cancelled.first?.serviceDate, try !store.runs(on: date).isEmpty {
+            _ = try? planDay(date, seconds: 2, iterations: 300)
+        }
+        return cancelled
+    }
+
+    func cancelWithoutReplanning(_ id: TripID, reason: String, atDoor: Bool) throws -> [Trip] {
         let reasonText = try TextRules.line(reason, field: "reason", maxLength: TextRules.Limit.reason)
         return try write { now in
             let trip = try trip(id)
