@@ -77,3 +77,42 @@ struct DispatchTests {
         #expect(try w.ok("runs", "--date", "2026-11-23").contains("No runs on 2026-11-23"))
     }
 }
+
+@Suite("phapai: driver reports and manual control")
+struct DriverCommandTests {
+    @Test func statusRulesAndUndoThroughTheCLI() throws {
+        let w = try DispatchTests.plannedMonday()
+        let noon = ["PHAPAI_NOW": "2026-11-23 12:00"]
+        let early = try w.run(["trip", "status", "3", "dropoff"], extraEnvironment: noon)
+        #expect(early.status == 4 && early.stderr.contains("[NOT_PICKED_UP]"))
+        let absent = try w.run(["trip", "status", "3", "noshow"], extraEnvironment: noon)
+        #expect(absent.status == 4 && absent.stderr.contains("[NOT_ARRIVED]"))
+        let future = try w.run(["trip", "status", "3", "arrive", "--at", "2026-11-24 07:00"], extraEnvironment: noon)
+        #expect(future.status == 2 && future.stderr.contains("[IN_FUTURE]"))
+        let bad = try w.run(["trip", "status", "3", "teleport"], extraEnvironment: noon)
+        #expect(bad.status == 2 && bad.stderr.contains("[INVALID_VALUE]: action"))
+        #expect(try w.run(["trip", "status", "3", "arrive", "--at", "07:00", "--odometer", "1200.5"], extraEnvironment: noon).stdout == "Trip 3 is en_route\n")
+        #expect(try w.run(["trip", "status", "3", "pickup", "--at", "07:03"], extraEnvironment: noon).stdout.hasPrefix("Trip 3 is picked_up"))
+        #expect(try w.run(["trip", "status", "3", "undo"], extraEnvironment: noon).stdout == "Trip 3 is en_route (last report undone)\n")
+        #expect(try w.run(["trip", "status", "3", "pickup", "--at", "07:04"], extraEnvironment: noon).status == 0)
+        #expect(try w.run(["trip", "status", "3", "dropoff", "--at", "08:10"], extraEnvironment: noon).status == 0)
+        let store = try Store(path: w.database, create: false)
+        #expect(try store.tripEvents(TripID(3)).map(\.kind.rawValue) == ["arrive", "pickup", "dropoff"])
+        #expect(try store.tripEvents(TripID(3)).first?.odometer == 1200.5)
+        let report = try w.run(["report", "--from", "2026-11-23", "--to", "2026-11-23", "--csv"], extraEnvironment: noon)
+        #expect(report.status == 0)
+        #expect(report.stdout.split(separator: "\n")[1].hasPrefix("all,1,0,0,"))
+    }
+
+    @Test func assignLockAndUnlockThroughTheCLI() throws {
+        let w = try DispatchTests.plannedMonday()
+        let refused = try w.run("trip", "assign", "1", "--vehicle", "CAR1")
+        #expect(refused.status == 4 && refused.stderr.contains("[VEHICLE_CANNOT_CARRY]"))
+        #expect(try w.ok("trip", "assign", "3", "--vehicle", "CAR1").hasPrefix("Trip 3 assigned to CAR1, pickup planned at "))
+        #expect(try w.ok("trip", "lock", "3") == "Trip 3 locked on its run\n")
+        #expect(try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", "CAR1").contains("*"))
+        #expect(try w.ok("trip", "unlock", "3") == "Trip 3 unlocked\n")
+        let notPlanned = try w.run("trip", "lock", "99")
+        #expect(notPlanned.status == 3)
+    }
+}
