@@ -31,15 +31,16 @@ enum Demo {
         }
     }
 
-    /// A weekday of a tambon that its three vehicles can serve: dialysis and clinics at the
-    /// community hospital, check-ups at the health centre; mostly with returns, one will-call,
-    /// wheelchair and stretcher patients among them. (A round trip to the provincial hospital,
-    /// 80 km away, ties up a vehicle for most of the day: try booking one and re-planning.)
+    /// A busy weekday of a tambon with three vehicles and a driver's lunch to keep: dialysis and
+    /// clinics at the community hospital, check-ups at the health centre; mostly with returns, one
+    /// will-call, wheelchair and stretcher patients among them. The wheelchair van is the
+    /// bottleneck, and the plan says which trip it cannot take and why. (A round trip to the
+    /// provincial hospital, 80 km away, ties up a vehicle for most of the day.)
     static let journeys: [Journey] = [
-        Journey("P005", to: "H-COMM", appointment: "08:00", back: "12:30"),
-        Journey("P033", to: "H-COMM", appointment: "08:00", back: "12:30"),
-        Journey("P004", to: "H-COMM", appointment: "13:30", back: "14:45"),
-        Journey("P002", to: "H-COMM", appointment: "08:30", back: "11:30"),
+        Journey("P005", to: "H-COMM", appointment: "08:00", back: "13:15"),
+        Journey("P033", to: "H-COMM", appointment: "08:00", back: "13:15"),
+        Journey("P004", to: "H-COMM", appointment: "14:30", back: "15:45"),
+        Journey("P002", to: "H-COMM", appointment: "08:30", back: "10:45"),
         Journey("P003", to: "H-COMM", appointment: "09:30", back: "12:00"),
         Journey("P010", to: "HC-NATHONG", appointment: "09:00", back: "10:30"),
         Journey("P017", to: "H-COMM", appointment: "10:00"),

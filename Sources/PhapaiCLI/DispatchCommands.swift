@@ -232,7 +232,8 @@ enum DispatchCommands {
         for manifest in manifests {
             call.console.out(
                 "Run of \(manifest.vehicle.name) (\(manifest.vehicle.id)) on \(format.date(manifest.run.date)), "
-                    + "driver \(manifest.driver.name) \(manifest.driver.phone), shift \(manifest.shift.start)-\(manifest.shift.end)")
+                    + "driver \(manifest.driver.name) \(manifest.driver.phone), shift \(manifest.shift.start)-\(manifest.shift.end)"
+                    + (manifest.shift.breakStart.map { ", break \($0)-\(manifest.shift.breakEnd!) at the depot" } ?? ""))
             var table = TextTable(["#", "TIME", "DO", "TRIP", "PATIENT", "PHONE", "PLACE", "MOBILITY", "+C", "NOTES"], rightAligned: [0, 3, 8])
             for stop in manifest.stops {
                 var notes = stop.notes

@@ -16,13 +16,16 @@ public struct DARPProblem: Sendable {
         public var maxRide: Double
         /// The only vehicles that may serve it (a dispatcher's manual assignment); nil: any.
         public var allowedVehicles: Set<Int>?
+        /// Its own cost of staying unserved (a driver's break: never); nil: the problem's.
+        public var unservedPenalty: Double?
 
         /// Creates a request.
-        public init(pickup: Int, dropoff: Int, maxRide: Double, allowedVehicles: Set<Int>? = nil) {
+        public init(pickup: Int, dropoff: Int, maxRide: Double, allowedVehicles: Set<Int>? = nil, unservedPenalty: Double? = nil) {
             self.pickup = pickup
             self.dropoff = dropoff
             self.maxRide = maxRide
             self.allowedVehicles = allowedVehicles
+            self.unservedPenalty = unservedPenalty
         }
     }
 
@@ -141,6 +144,9 @@ public struct DARPProblem: Sendable {
         self.unservedPenalty = unservedPenalty
         requestOfNode = owner
     }
+
+    /// What leaving `request` unserved costs.
+    @inline(__always) public func penalty(_ request: Int) -> Double { requests[request].unservedPenalty ?? unservedPenalty }
 
     /// Travel time from `a` to `b`.
     @inline(__always) public func time(_ a: Int, _ b: Int) -> Double { travelTime[a * nodeCount + b] }

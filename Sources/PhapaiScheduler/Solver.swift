@@ -170,7 +170,8 @@ struct Search {
         for (k, route) in routes.enumerated() where !route.isEmpty {
             total += route.travelCost * problem.vehicles[k].costPerUnit + problem.vehicles[k].fixedCost
         }
-        return total + Double(routeOf.filter { $0 < 0 }.count) * problem.unservedPenalty
+        for request in routeOf.indices where routeOf[request] < 0 { total += problem.penalty(request) }
+        return total
     }
 
     func plan() -> DARPPlan {

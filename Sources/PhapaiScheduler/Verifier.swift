@@ -117,7 +117,7 @@ public enum PlanVerifier {
                 violations.append("locked node \(node) is missing from the plan")
             }
         }
-        total += Double(unserved.count) * problem.unservedPenalty
+        for request in unserved where problem.requests.indices.contains(request) { total += problem.penalty(request) }
         return PlanCheck(violations: violations, cost: total, travelCost: travel, vehiclesUsed: used, schedules: schedules)
     }
 

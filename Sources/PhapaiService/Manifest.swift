@@ -75,7 +75,10 @@ public enum ManifestFormat {
             ("vehicle", .object([("id", .string(manifest.vehicle.id.rawValue)), ("name", .string(manifest.vehicle.name))])),
             ("driver", .object([("id", .string(manifest.driver.id.rawValue)), ("name", .string(manifest.driver.name)),
                                 ("phone", .string(manifest.driver.phone))])),
-            ("shift", .object([("start", .string(manifest.shift.start.description)), ("end", .string(manifest.shift.end.description))])),
+            ("shift", .object([
+                ("start", .string(manifest.shift.start.description)), ("end", .string(manifest.shift.end.description)),
+                ("breakStart", .optional(manifest.shift.breakStart?.description)), ("breakEnd", .optional(manifest.shift.breakEnd?.description)),
+            ])),
             ("stops", .array(manifest.stops.map { stop in
                 .object([
                     ("sequence", .int(stop.sequence)),
@@ -142,7 +145,7 @@ public enum ManifestFormat {
             body += """
                 <section class="run">
                 <h1>ใบงานรถ \(escape(manifest.vehicle.name)) (\(escape(manifest.vehicle.id.rawValue)))</h1>
-                <p class="meta">วันที่ \(escape(manifest.run.date.format(era: era))) · คนขับ \(escape(manifest.driver.name)) \(escape(manifest.driver.phone)) · กะ \(manifest.shift.start)–\(manifest.shift.end)</p>
+                <p class="meta">วันที่ \(escape(manifest.run.date.format(era: era))) · คนขับ \(escape(manifest.driver.name)) \(escape(manifest.driver.phone)) · กะ \(manifest.shift.start)–\(manifest.shift.end)\(manifest.shift.breakStart.map { " · พัก \($0)–\(manifest.shift.breakEnd!) ที่ อบต." } ?? "")</p>
                 <table>
                 <thead><tr><th>#</th><th>เวลา</th><th>งาน</th><th>ผู้ป่วย</th><th>โทร</th><th>สถานที่</th><th>การเดินทาง</th><th>ญาติ</th><th>หมายเหตุ</th></tr></thead>
                 <tbody>

@@ -28,6 +28,8 @@ struct PlanningModel {
     let performed: [[RunStop]]
     /// Trips whose patient is on board: their pickup node stands at the vehicle's start.
     let onBoard: Set<TripID>
+    /// Per shift with a break still ahead: the break's request (after all trip requests) and when it ends.
+    let breaks: [Int: (request: Int, ends: Double)]
     /// The place of each node.
     let nodePlaces: [PlaceID]
 
@@ -135,6 +137,18 @@ struct PlanningModel {
             requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed))
             nodeOfStop[trip.id!] = (pickup, dropoff)
         }
+        // Breaks: the driver stops at the depot for the break's length, on their own vehicle.
+        var breaks: [Int: (request: Int, ends: Double)] = [:]
+        for (index, shift) in shifts.enumerated() where index < darpVehicles.count {
+            guard let from = shift.breakStart, let to = shift.breakEnd, let vehicle = vehicles[shift.vehicle] else { continue }
+            let (start, end) = (Double(from.minutes * 60), Double(to.minutes * 60))
+            if let here = position[index], here.time > start { continue }
+            let begin = node(vehicle.depot, (start, start), end - start, [0, 0, 0])
+            let finish = node(vehicle.depot, (end, end), 0, [0, 0, 0])
+            breaks[index] = (requests.count, end)
+            // A break is never traded for trips: its penalty dwarfs any day's worth of them.
+            requests.append(DARPProblem.Request(pickup: begin, dropoff: finish, maxRide: 0, allowedVehicles: [index], unservedPenalty: 1e12))
+        }
         for index in darpVehicles.indices {
             var seen = Set<Int>()
             darpVehicles[index].lockedNodes = lockedHeads[index].compactMap { stop in
@@ -175,7 +189,7 @@ struct PlanningModel {
             requests: requests, vehicles: darpVehicles, unservedPenalty: 1_000_000)
         return PlanningModel(
             problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
-            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, nodePlaces: placeOfNode)
+            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, nodePlaces: placeOfNode)
     }
 
     /// The DARP plan that a set of stored runs describes.
@@ -193,6 +207,21 @@ struct PlanningModel {
                 routes[k].append(stop.action == .pickup ? problem.requests[request].pickup : problem.requests[request].dropoff)
                 served.insert(request)
             }
+        }
+        // Breaks are not stored as stops: they go back where the planned times jump over them.
+        for (k, entry) in breaks {
+            let request = problem.requests[entry.request]
+            let runStops = runs.first { $0.shift == shifts[k].id }?.stops ?? []
+            let afterBreak = runStops.filter { Double($0.plannedTime.seconds(since: dayStart)) >= entry.ends && index[$0.trip] != nil }
+            let position = afterBreak.first.flatMap { stop in
+                routes[k].firstIndex { node in
+                    let r = problem.requestOfNode[node]
+                    return r < trips.count && trips[r].id == stop.trip
+                        && (stop.action == .pickup ? problem.requests[r].pickup : problem.requests[r].dropoff) == node
+                }
+            } ?? routes[k].count
+            routes[k].insert(contentsOf: [request.pickup, request.dropoff], at: position)
+            served.insert(entry.request)
         }
         return DARPPlan(routes: routes, unserved: problem.requests.indices.filter { !served.contains($0) })
     }
@@ -262,6 +291,7 @@ extension PhapaiService {
             var stops = model.performed[k]
             for (position, node) in route.enumerated() {
                 let request = model.problem.requestOfNode[node]
+                guard request < model.trips.count else { continue }
                 let trip = model.trips[request].id!
                 let action: RunStop.Action = model.problem.requests[request].pickup == node ? .pickup : .dropoff
                 if action == .pickup && model.onBoard.contains(trip) { continue }
@@ -270,6 +300,7 @@ extension PhapaiService {
                     plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount))
             }
             for index in stops.indices { stops[index].sequence = index + 1 }
+            if stops.isEmpty { continue }
             runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
         }
         try store.replaceRuns(on: date, with: runs)

@@ -8,7 +8,7 @@ struct DispatchTests {
     /// The sample area with three journeys on Monday 2026-11-23, planned.
     static func plannedMonday() throws -> Workspace {
         let w = try Workspace.initialised()
-        try w.ok("trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--return", "12:00")
+        try w.ok("trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--return", "13:15")
         try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 08:30", "--return", "11:30",
                  "--notes", "ขอที่นั่ง <ริมหน้าต่าง> & น้ำ")
         try w.ok("trip", "book", "--patient", "P001", "--to", "H-COMM", "--appointment", "2026-11-23 10:00")

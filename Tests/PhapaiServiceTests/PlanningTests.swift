@@ -11,7 +11,7 @@ struct PlanningTests {
     func bookMonday(_ world: World) throws {
         let journeys: [(String, String, String, String?)] = [
             ("P005", "H-COMM", "2026-11-23 11:00", "2026-11-23 13:00"),
-            ("P004", "H-COMM", "2026-11-23 09:00", "2026-11-23 12:00"),
+            ("P004", "H-COMM", "2026-11-23 09:00", "2026-11-23 13:15"),
             ("P002", "H-COMM", "2026-11-23 08:30", "2026-11-23 11:30"),
             ("P003", "H-COMM", "2026-11-23 09:30", "2026-11-23 12:00"),
             ("P010", "HC-NATHONG", "2026-11-23 09:00", "2026-11-23 10:30"),
@@ -130,6 +130,38 @@ struct PlannedBookingTests {
         #expect(stops.count == stopsBefore - 4)
         #expect(!stops.contains { $0.trip == TripID(3) || $0.trip == TripID(4) })
         for run in try world.service.runs(on: day) { #expect(run.stops.map(\.sequence) == Array(1...run.stops.count)) }
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+    }
+}
+
+@Suite("Service: shift breaks")
+struct BreakTests {
+    @Test func noStopIsPlannedDuringTheDriversBreak() throws {
+        let world = try World()
+        try PlanningTests().bookMonday(world)
+        // Around VAN1's 12:00-13:00 lunch.
+        _ = try world.service.bookTrip(world.request("P007", appointment: "2026-11-23 13:30", back: "2026-11-23 14:30"))
+        _ = try world.service.bookTrip(world.request("P012", appointment: "2026-11-23 11:30", back: "2026-11-23 12:15"))
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        _ = try world.service.planDay(day, seconds: 600, iterations: 200)
+        let van = try #require(try world.service.runs(on: day).first { $0.vehicle.rawValue == "VAN1" })
+        let breakStart = try world.at("2026-11-23 12:00"), breakEnd = try world.at("2026-11-23 13:00")
+        #expect(!van.stops.contains { $0.plannedTime > breakStart && $0.plannedTime < breakEnd })
+        // Nobody sits in the van over lunch: every ride that starts before the break ends before it.
+        for pickup in van.stops where pickup.action == .pickup && pickup.plannedTime <= breakStart {
+            let dropoff = try #require(van.stops.first { $0.trip == pickup.trip && $0.action == .dropoff })
+            #expect(dropoff.plannedTime <= breakStart)
+        }
+        let check = try world.service.verifyStoredPlan(day)
+        #expect(check.feasible, "\(check.violations)")
+        // Insertion keeps the break too.
+        // (A wheelchair trip at lunch may be refused: the van is the only one that takes it.)
+        if let (trips, placements) = try? world.service.bookAndPlace(world.request("P021", appointment: "2026-11-23 12:30")),
+            placements?[trips[0].id!]?.vehicle.rawValue == "VAN1"
+        {
+            let after = try #require(try world.service.runs(on: day).first { $0.vehicle.rawValue == "VAN1" })
+            #expect(!after.stops.contains { $0.plannedTime > breakStart && $0.plannedTime < breakEnd })
+        }
         #expect(try world.service.verifyStoredPlan(day).feasible)
     }
 }
