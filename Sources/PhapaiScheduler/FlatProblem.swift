@@ -7,7 +7,6 @@ final class FlatProblem: @unchecked Sendable {
     let latest: UnsafeMutablePointer<Double>
     let service: UnsafeMutablePointer<Double>
     let time: UnsafeMutablePointer<Double>
-    let cost: UnsafeMutablePointer<Double>
     let load: UnsafeMutablePointer<Int>
     /// Per node: the request's max ride, the partner node, and whether it is a pickup.
     let maxRide: UnsafeMutablePointer<Double>
@@ -29,7 +28,6 @@ final class FlatProblem: @unchecked Sendable {
         latest = copy(problem.latest)
         service = copy(problem.service)
         time = copy(problem.travelTime)
-        cost = copy(problem.travelCost)
         load = copy(problem.load)
         var ride = [Double](repeating: .infinity, count: n)
         var other = [Int](repeating: -1, count: n)
@@ -52,7 +50,6 @@ final class FlatProblem: @unchecked Sendable {
         latest.deallocate()
         service.deallocate()
         time.deallocate()
-        cost.deallocate()
         load.deallocate()
         maxRide.deallocate()
         partner.deallocate()

@@ -19,7 +19,6 @@ struct Route {
     }
 
     var isEmpty: Bool { stops.count == 2 }
-    var requestStopCount: Int { stops.count - 2 }
 
     /// Recomputes the caches after a change.
     mutating func refresh(_ problem: DARPProblem) {

@@ -19,7 +19,7 @@ extension PhapaiService {
         let runs = try store.runs(on: date)
         guard !runs.isEmpty else { return nil }
         let settings = try area(trips[0].area)
-        let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date))
+        let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date), runs: runs)
         var plan = model.plan(from: runs)
         let solver = DARPSolver(problem: model.problem)
         var placements: [TripID: Placement] = [:]
@@ -84,7 +84,7 @@ extension PhapaiService {
         guard !runs.isEmpty else { return trips[0].pickupWindow?.earliest }
         // Stand-in numbers for the trips not stored.
         for index in trips.indices { trips[index].id = TripID(-Int64(index) - 1) }
-        let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date), extraTrips: trips)
+        let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date), extraTrips: trips, runs: runs)
         var plan = model.plan(from: runs)
         let solver = DARPSolver(problem: model.problem)
         var pickup: Instant?

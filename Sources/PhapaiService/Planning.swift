@@ -30,8 +30,6 @@ struct PlanningModel {
     let onBoard: Set<TripID>
     /// Per shift with a break still ahead: the break's request (after all trip requests) and when it ends.
     let breaks: [Int: (request: Int, ends: Double)]
-    /// The place of each node.
-    let nodePlaces: [PlaceID]
 
     /// Fixed cost of putting a vehicle on the road for a day, in baht: planning prefers fewer vehicles.
     static let vehicleDayCost = 300.0
@@ -189,7 +187,7 @@ struct PlanningModel {
             requests: requests, vehicles: darpVehicles, unservedPenalty: 1_000_000)
         return PlanningModel(
             problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
-            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, nodePlaces: placeOfNode)
+            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks)
     }
 
     /// The DARP plan that a set of stored runs describes.
@@ -308,14 +306,16 @@ extension PhapaiService {
     }
 
     /// The scheduling model of `date` as the store holds it now (trips, shifts, locked stops).
-    func planningModel(for date: LocalDate, settings: AreaSettings, shifts: [Shift], extraTrips: [Trip] = []) throws -> PlanningModel {
+    func planningModel(
+        for date: LocalDate, settings: AreaSettings, shifts: [Shift], extraTrips: [Trip] = [], runs: [Run]? = nil
+    ) throws -> PlanningModel {
         var vehicles: [VehicleID: Vehicle] = [:]
         for vehicle in try store.vehicles() { vehicles[vehicle.id] = vehicle }
         var places: [PlaceID: Place] = [:]
         for place in try store.places() { places[place.id] = place }
         return try PlanningModel.build(
             date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
-            settings: settings, runs: try store.runs(on: date), events: try store.tripEvents(on: date),
+            settings: settings, runs: try runs ?? store.runs(on: date), events: try store.tripEvents(on: date),
             assignments: try store.assignments(on: date), matrix: try store.matrix())
     }
 
