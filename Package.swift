@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "PhapaiProtocol"),
         .target(name: "PhapaiStore", dependencies: ["CSQLite", "PhapaiCore"]),
         .target(name: "PhapaiService", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiStore"]),
-        .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiStore", "PhapaiService"]),
+        .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiProtocol", "PhapaiStore", "PhapaiService"]),
         .target(name: "PhapaiBench", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiService", "PhapaiStore"]),
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),
         .executableTarget(name: "phapai-bench", dependencies: ["PhapaiBench"]),
@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "PhapaiBenchTests", dependencies: ["PhapaiBench", "PhapaiScheduler"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),
         .testTarget(name: "PhapaiServiceTests", dependencies: ["PhapaiService"]),
-        .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiCLI", "PhapaiCore", "PhapaiStore", "phapai"]),
+        .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiCLI", "PhapaiCore", "PhapaiProtocol", "PhapaiService", "PhapaiStore", "phapai"]),
     ],
     swiftLanguageModes: [.v6]
 )

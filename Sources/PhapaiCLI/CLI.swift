@@ -24,8 +24,15 @@ public struct Console: Sendable {
 
 /// The `phapai` dispatcher CLI. Embedded: it runs ``PhapaiService`` in-process on a local SQLite file.
 public enum PhapaiCLI {
+    /// Runs one invocation against an already open service (the server's), returning its exit code.
+    public static func run(_ arguments: [String], service: PhapaiService, environment: [String: String], console: Console) -> Int32 {
+        run(arguments, environment: environment, console: console, service: service)
+    }
+
     /// Runs one invocation and returns its exit code. `arguments` excludes the program name.
-    public static func run(_ arguments: [String], environment: [String: String], console: Console = .standard) -> Int32 {
+    public static func run(
+        _ arguments: [String], environment: [String: String], console: Console = .standard, service: PhapaiService? = nil
+    ) -> Int32 {
         let commands = Commands.all
         do {
             let (parsed, command) = try ParsedArguments.parse(arguments, commands: commands)
@@ -40,7 +47,7 @@ public enum PhapaiCLI {
                 return ExitCode.success.rawValue
             }
             try checkArity(parsed, command)
-            let context = try CLIContext(parsed: parsed, environment: environment, console: console)
+            let context = try CLIContext(parsed: parsed, environment: environment, console: console, service: service)
             try command.run(Invocation(parsed: parsed, command: command, context: context))
             return ExitCode.success.rawValue
         } catch let error as PhapaiError {
@@ -105,9 +112,10 @@ final class CLIContext {
     let environment: [String: String]
     private var openService: PhapaiService?
 
-    init(parsed: ParsedArguments, environment: [String: String], console: Console) throws {
+    init(parsed: ParsedArguments, environment: [String: String], console: Console, service: PhapaiService? = nil) throws {
         self.environment = environment
         self.console = console
+        openService = service
         databasePath = parsed.values["db"] ?? environment["PHAPAI_DB"] ?? "phapai.db"
         guard !databasePath.isEmpty else { throw PhapaiError.invalid("db", "EMPTY", "the database path must not be empty") }
         let login = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
