@@ -37,6 +37,17 @@ enum DispatchCommands {
                 .value("places", "ID,ID,...", "OSRM: the places in the order of the request's coordinates"),
             ], run: importMatrix),
         CommandSpec(
+            "user add", "Add a user who logs in to the server; prints their token once",
+            positionals: [PositionalSpec(name: "NAME", help: "login name", required: true)],
+            options: [
+                .value("role", "ROLE", "admin, dispatcher, driver or planner", required: true),
+                .value("area", "ID,ID,...", "areas of a dispatcher"), .value("driver", "ID", "the driver a driver's login stands for"),
+            ], run: addUser),
+        CommandSpec("user list", "List users (never their tokens)", options: [Commands.json], run: listUsers),
+        CommandSpec(
+            "user revoke", "Revoke a user's token", positionals: [PositionalSpec(name: "NAME", help: "login name", required: true)],
+            run: revokeUser),
+        CommandSpec(
             "trip status", "Record what the driver reports: arrive, pickup, dropoff, noshow, or undo the last report",
             positionals: [PositionalSpec(name: "ID", help: "trip number", required: true),
                           PositionalSpec(name: "ACTION", help: "arrive, pickup, dropoff, noshow or undo", required: true)],
@@ -109,6 +120,43 @@ enum DispatchCommands {
         let places = try call.value("places").map { try $0.split(separator: ",").map { try PlaceID.parse(String($0), field: "places") } }
         let count = try call.context.service().importMatrix(call.context.readFile(path, field: "FILE"), format: format, places: places)
         call.console.out("Imported \(count) travel time(s); planning and booking use them from now on.")
+    }
+
+    static func addUser(_ call: Invocation) throws {
+        let roleText = try call.required("role")
+        guard let role = User.Role(rawValue: roleText) else {
+            throw PhapaiError.invalid("role", "INVALID_VALUE", "'\(roleText)' is not one of: admin, dispatcher, driver, planner")
+        }
+        let areas = try call.value("area").map { try $0.split(separator: ",").map { try AreaID.parse(String($0), field: "area") } } ?? []
+        let (user, token) = try call.context.service().addUser(
+            name: call.positional(0)!, role: role, areas: areas, driver: try call.value("driver").map { try DriverID.parse($0, field: "driver") })
+        call.console.out("Added \(user.role.rawValue) \(user.name). Token (shown once; only its hash is kept):")
+        call.console.out(token)
+    }
+
+    static func listUsers(_ call: Invocation) throws {
+        let users = try call.context.service().users()
+        let format = try call.context.formatter()
+        if call.wantsJSON {
+            return call.printJSON(.array(users.map { user in
+                .object([
+                    ("name", .string(user.name)), ("role", .string(user.role.rawValue)), ("areas", .array(user.areas.map { .string($0.rawValue) })),
+                    ("driver", .optional(user.driver?.rawValue)), ("createdAt", .string(format.offset.iso8601(user.createdAt))),
+                    ("revoked", .bool(user.revokedAt != nil)),
+                ])
+            }))
+        }
+        var table = TextTable(["NAME", "ROLE", "AREAS", "DRIVER", "CREATED", "REVOKED"])
+        for user in users {
+            table.add([user.name, user.role.rawValue, user.areas.map(\.rawValue).joined(separator: ","), user.driver?.rawValue ?? "-",
+                       format.dateTime(user.createdAt), user.revokedAt.map(format.dateTime) ?? "-"])
+        }
+        call.console.out(table.render())
+    }
+
+    static func revokeUser(_ call: Invocation) throws {
+        try call.context.service().revokeUser(call.positional(0)!)
+        call.console.out("Revoked \(call.positional(0)!)")
     }
 
     static func printWarnings(_ call: Invocation, date: LocalDate) throws {

@@ -186,5 +186,17 @@ enum Schema {
             PRIMARY KEY (from_place, to_place)
         );
         """,
+        // 6: people who log in to the server: role, reach, and the SHA-256 of their token.
+        """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('admin','dispatcher','driver','planner')),
+            areas TEXT NOT NULL DEFAULT '',
+            driver_id TEXT REFERENCES drivers(id),
+            token_sha256 TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        """,
     ]
 }

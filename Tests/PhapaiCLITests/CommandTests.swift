@@ -15,7 +15,7 @@ struct CommandTests {
         "init", "place add", "place list", "patient add", "patient show", "patient list", "patient find", "vehicle add",
         "vehicle list", "driver add", "driver list", "shift add", "shift list", "trip book", "trip show", "trip list",
         "trip cancel", "standing add", "standing list", "standing hold", "standing materialise", "audit", "backup", "demo",
-        "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import",
+        "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import", "user add", "user list", "user revoke",
     ]
 
     @Test(arguments: commandNames)
@@ -149,6 +149,19 @@ struct CommandTests {
         #expect(try store.tripCount() == 22)
         let again = try w.run("demo", "--dir", folder)
         #expect(again.status == 4)
+    }
+
+    @Test func usersGetATokenOnceAndListsNeverShowIt() throws {
+        let w = try Workspace.initialised()
+        let added = try w.ok("user", "add", "somchai", "--role", "dispatcher", "--area", "sample-tambon")
+        let lines = added.split(separator: "\n").map(String.init)
+        #expect(lines[0] == "Added dispatcher somchai. Token (shown once; only its hash is kept):")
+        #expect(lines[1].count == 64)
+        let listed = try w.ok("user", "list")
+        #expect(listed.contains("somchai") && listed.contains("dispatcher") && !listed.contains(lines[1]))
+        #expect(try w.ok("user", "revoke", "somchai") == "Revoked somchai\n")
+        #expect(try w.run("user", "revoke", "nobody").status == 3)
+        #expect(try w.run("user", "add", "x", "--role", "king").status == 2)
     }
 
     @Test func readCommandsNeverCreateADatabase() throws {
