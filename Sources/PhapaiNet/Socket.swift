@@ -9,6 +9,12 @@ public struct NetError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The errno value.
     public var code: Int32
 
+    /// Creates an error for a failed call.
+    public init(operation: String, code: Int32) {
+        self.operation = operation
+        self.code = code
+    }
+
     /// The system's reason for `code`.
     public var reason: String { String(cString: strerror(code)) }
     public var description: String { "\(operation): \(reason) (errno \(code))" }

@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
+import Foundation
+import PhapaiCore
+import PhapaiService
+
+/// `phapaid [--config FILE]`: opens the database and serves until SIGTERM or SIGINT.
+public enum Daemon {
+    struct File: Decodable {
+        var listen: String?
+        var database: String?
+        var maxConnections: Int?
+    }
+
+    /// Writes a log line at once (unbuffered).
+    static func log(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+    /// Runs the server; returns an exit code on failure (never returns on success).
+    public static func main(_ arguments: [String]) -> Int32 {
+        var path = "config/phapaid.json"
+        if arguments.count == 2 && arguments[0] == "--config" {
+            path = arguments[1]
+        } else if !arguments.isEmpty {
+            FileHandle.standardError.write(Data("Usage: phapaid [--config FILE]\n".utf8))
+            return 1
+        }
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let file = try ConfigDecoding.decode(File.self, from: data, file: path)
+            var configuration = ServerConfiguration()
+            if let listen = file.listen {
+                let parts = listen.split(separator: ":")
+                guard parts.count == 2, let port = UInt16(parts[1]) else {
+                    throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "must be HOST:PORT, e.g. 127.0.0.1:7878")
+                }
+                configuration.host = String(parts[0])
+                configuration.port = port
+            }
+            if let maxConnections = file.maxConnections {
+                guard (1...100_000).contains(maxConnections) else {
+                    throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
+                }
+                configuration.maxConnections = maxConnections
+            }
+            let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
+            let server = Server(configuration: configuration, service: service)
+            let port = try server.start()
+            // Logs carry no patient data.
+            log("phapaid: listening on \(configuration.host):\(port)")
+            signal(SIGTERM, SIG_IGN)
+            signal(SIGINT, SIG_IGN)
+            var sources: [any DispatchSourceSignal] = []
+            for number in [SIGTERM, SIGINT] {
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+                source.setEventHandler {
+                    server.stop()
+                    log("phapaid: stopped")
+                    exit(0)
+                }
+                source.resume()
+                sources.append(source)
+            }
+            withExtendedLifetime(sources) { dispatchMain() }
+        } catch {
+            FileHandle.standardError.write(Data("phapaid: \(error)\n".utf8))
+            return 5
+        }
+    }
+}

@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import PhapaiCLI
+import PhapaiCore
+import PhapaiNet
+import PhapaiProtocol
+import PhapaiService
+import PhapaiStore
+
+/// What the server listens on and the limits it enforces (docs/protocol.md, "Limits").
+public struct ServerConfiguration: Sendable, Codable {
+    public var host: String = "127.0.0.1"
+    public var port: UInt16 = 7878
+    /// Over this many open connections, a new one gets `421 TOO_MANY_CONNECTIONS` and is closed.
+    public var maxConnections: Int = 1024
+
+    public init() {}
+}
+
+/// The TCP server: one thread runs a poll loop over the listener and the connections, and runs
+/// every request on the service in order (the store is used from that thread only).
+public final class Server: @unchecked Sendable {
+    let configuration: ServerConfiguration
+    let service: PhapaiService
+    private var listener: Socket?
+    private var thread: Thread?
+    private var connections: [Int32: Connection] = [:]
+    private var wakeRead: Int32 = -1
+    private var wakeWrite: Int32 = -1
+    private let stopping = Mutex()
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Creates a server over `service`.
+    public init(configuration: ServerConfiguration, service: PhapaiService) {
+        self.configuration = configuration
+        self.service = service
+    }
+
+    /// Binds and starts the loop on its own thread; returns the port (useful with port 0).
+    public func start() throws -> UInt16 {
+        let socket = try Socket.listen(host: configuration.host, port: configuration.port)
+        try socket.setNonBlocking()
+        listener = socket
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw NetError(operation: "pipe", code: errno) }
+        (wakeRead, wakeWrite) = (fds[0], fds[1])
+        let thread = Thread { [self] in
+            loop()
+            finished.signal()
+        }
+        thread.name = "phapaid"
+        self.thread = thread
+        thread.start()
+        return try socket.localPort
+    }
+
+    /// Stops accepting, closes every connection and waits for the loop to end.
+    public func stop() {
+        guard stopping.set() else { return }
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+        finished.wait()
+        Glibc.close(wakeRead)
+        Glibc.close(wakeWrite)
+    }
+
+    private func loop() {
+        guard let listener else { return }
+        while !stopping.isSet {
+            var entries = [Poller.Entry(descriptor: listener.descriptor), Poller.Entry(descriptor: wakeRead)]
+            let open = Array(connections.values)
+            entries += open.map { Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: true, wantsWrite: !$0.outgoing.isEmpty) }
+            do {
+                try Poller.wait(&entries, milliseconds: 1_000)
+            } catch {
+                continue
+            }
+            if entries[1].readable { break }
+            if entries[0].readable { acceptAll(listener) }
+            for (index, connection) in open.enumerated() {
+                let entry = entries[index + 2]
+                if entry.readable || entry.failed { receive(connection) }
+                if entry.writable { flush(connection) }
+            }
+        }
+        for connection in connections.values { connection.socket.close() }
+        connections.removeAll()
+        listener.close()
+    }
+
+    private func acceptAll(_ listener: Socket) {
+        while let socket = try? listener.accept() {
+            try? socket.setNonBlocking()
+            let connection = Connection(socket: socket)
+            guard connections.count < configuration.maxConnections else {
+                _ = try? socket.write(Array("421 TOO_MANY_CONNECTIONS \"try again later\"\r\n".utf8))
+                socket.close()
+                continue
+            }
+            connections[socket.descriptor] = connection
+            send(Reply(code: 220, keyword: "READY", fields: [.init("proto", String(ProtocolLimits.version))], text: "phapai"), to: connection)
+            flush(connection)
+        }
+    }
+
+    private func receive(_ connection: Connection) {
+        guard let bytes = try? connection.socket.read() else { return }
+        if bytes.isEmpty {
+            close(connection)
+            return
+        }
+        for event in connection.framer.append(bytes) {
+            switch event {
+            case .tooLong:
+                send(Reply(code: 500, keyword: "LINE_TOO_LONG", text: "lines are at most \(connection.framer.limit) bytes"), to: connection)
+                connection.closeAfterFlush = true
+            case .line(let line):
+                handle(line, on: connection)
+            }
+            if connection.closeAfterFlush { break }
+        }
+        flush(connection)
+    }
+
+    private func handle(_ line: [UInt8], on connection: Connection) {
+        // Something speaking HTTP to the port is not a client: close at once.
+        if connection.lines == 0, let text = String(validating: line.prefix(8), as: UTF8.self),
+            ["GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "DELETE "].contains(where: text.hasPrefix)
+        {
+            close(connection)
+            return
+        }
+        connection.lines += 1
+        let request: Request
+        switch RequestParser.parse(line) {
+        case .failure(let error):
+            send(.error(error), to: connection)
+            return
+        case .success(let parsed):
+            request = parsed
+        }
+        switch request.verb {
+        case "PING":
+            send(Reply(code: 200, keyword: "PONG", tag: request.tag), to: connection)
+        case "QUIT":
+            send(Reply(code: 221, keyword: "BYE", tag: request.tag), to: connection)
+            connection.closeAfterFlush = true
+        case "CAPA":
+            send(Reply(code: 200, keyword: "CAPA", fields: [.init("proto", String(ProtocolLimits.version))],
+                       data: ["HELLO", "PING", "QUIT", "CAPA", "COMMANDS"], tag: request.tag), to: connection)
+        case "HELLO":
+            hello(request, on: connection)
+        default:
+            guard let user = connection.user else {
+                send(Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag), to: connection)
+                return
+            }
+            guard Access.allows(user.role, request) else {
+                send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "a \(user.role.rawValue) cannot do that", tag: request.tag), to: connection)
+                return
+            }
+            service.actor = "user:\(user.name)"
+            send(CommandLanguage.execute(request, service: service), to: connection)
+        }
+    }
+
+    private func hello(_ request: Request, on connection: Connection) {
+        guard request["proto"] == String(ProtocolLimits.version) else {
+            send(Reply(code: 501, keyword: "PROTOCOL_VERSION", text: "this server speaks proto=\(ProtocolLimits.version)", tag: request.tag), to: connection)
+            return
+        }
+        guard let token = request["token"], let user = try? service.authenticate(token: token) else {
+            send(Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag), to: connection)
+            return
+        }
+        connection.user = user
+        connection.framer.limit = ProtocolLimits.maxLineBytes
+        send(Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag), to: connection)
+    }
+
+    private func send(_ reply: Reply, to connection: Connection) {
+        for line in reply.lines { connection.outgoing += Array((line + "\r\n").utf8) }
+    }
+
+    private func flush(_ connection: Connection) {
+        while !connection.outgoing.isEmpty {
+            guard let written = try? connection.socket.write(connection.outgoing), written > 0 else { break }
+            connection.outgoing.removeFirst(written)
+        }
+        if connection.closeAfterFlush && connection.outgoing.isEmpty { close(connection) }
+    }
+
+    private func close(_ connection: Connection) {
+        connections[connection.socket.descriptor] = nil
+        connection.socket.close()
+    }
+}
+
+/// One client's state.
+final class Connection {
+    let socket: Socket
+    var framer = LineFramer(limit: ProtocolLimits.maxLineBytesBeforeHello)
+    var outgoing: [UInt8] = []
+    var user: User?
+    var lines = 0
+    var closeAfterFlush = false
+
+    init(socket: Socket) { self.socket = socket }
+}
+
+/// Which roles may run which commands (first cut: planners read, drivers report on trips and read
+/// runs, dispatchers do all but manage users, admins everything).
+enum Access {
+    static let reads: Set<String> = [
+        "PLACE LIST", "PATIENT SHOW", "PATIENT LIST", "PATIENT FIND", "VEHICLE LIST", "DRIVER LIST", "SHIFT LIST", "TRIP SHOW",
+        "TRIP LIST", "STANDING LIST", "AUDIT", "RUNS", "RUN SHOW", "REPORT", "REPORT FUNDER",
+    ]
+
+    static func allows(_ role: User.Role, _ request: Request) -> Bool {
+        let name = request.verb + (request.subverb.map { " " + $0 } ?? "")
+        switch role {
+        case .admin: return true
+        case .dispatcher: return !name.hasPrefix("USER")
+        case .planner: return reads.contains(name)
+        case .driver: return name == "RUN SHOW" || name == "RUNS" || name == "TRIP STATUS" || name == "TRIP SHOW"
+        }
+    }
+}
+
+/// A flag set once, safely across threads.
+final class Mutex: @unchecked Sendable {
+    private var lock = pthread_mutex_t()
+    private var flag = false
+    init() { pthread_mutex_init(&lock, nil) }
+    deinit { pthread_mutex_destroy(&lock) }
+    /// Sets the flag; false when it was already set.
+    func set() -> Bool {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        if flag { return false }
+        flag = true
+        return true
+    }
+    var isSet: Bool {
+        pthread_mutex_lock(&lock)
+        defer { pthread_mutex_unlock(&lock) }
+        return flag
+    }
+}

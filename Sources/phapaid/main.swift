@@ -1,0 +1,4 @@
+import Foundation
+import PhapaiServer
+
+exit(Daemon.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import PhapaiCore
+import PhapaiNet
+import PhapaiService
+import PhapaiStore
+@testable import PhapaiServer
+
+/// A client that reads whole replies (data lines up to the final `NNN ` line), never waiting
+/// more than 5 s for the server.
+final class Client {
+    let socket: Socket
+    private var buffer: [UInt8] = []
+
+    init(port: UInt16) throws {
+        socket = try Socket.connect(port: port)
+        try socket.setReadTimeout(seconds: 5)
+    }
+
+    func line() throws -> String? {
+        while true {
+            if let end = buffer.firstIndex(of: 0x0A) {
+                let line = String(decoding: buffer[..<end], as: UTF8.self)
+                buffer.removeSubrange(...end)
+                return line.hasSuffix("\r") ? String(line.dropLast()) : line
+            }
+            guard let bytes = try socket.read(), !bytes.isEmpty else { return nil }
+            buffer += bytes
+        }
+    }
+
+    /// The lines of one reply.
+    func reply() throws -> [String] {
+        var lines: [String] = []
+        while let line = try line() {
+            lines.append(line)
+            if line.count >= 4, Array(line.utf8)[3] == 0x20 { break }
+        }
+        return lines
+    }
+
+    func send(_ text: String) throws { try socket.writeAll(Array((text + "\r\n").utf8)) }
+
+    func ask(_ text: String) throws -> [String] {
+        try send(text)
+        return try reply()
+    }
+}
+
+/// A server on a fresh database with the sample area and two users.
+final class RunningServer {
+    let folder = NSTemporaryDirectory() + "phapai-server-" + UUID().uuidString
+    let server: Server
+    let port: UInt16
+    let dispatcherToken: String
+    let plannerToken: String
+
+    init(maxConnections: Int = 64) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let now = try UTCOffset.bangkok.parseDateTime("2026-11-20 10:00", field: "now")
+        let service = try PhapaiService.open(path: folder + "/phapai.db", create: true, actor: "test", clock: { now })
+        let config = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("config")
+        let policies = try ConfigDecoding.decode(Policies.self, from: Data(contentsOf: config.appendingPathComponent("policies.json")), file: "p")
+        _ = try service.importArea(try AreaFile.decode(
+            Data(contentsOf: config.appendingPathComponent("areas/sample-tambon.json")), file: "a").build(defaults: policies))
+        dispatcherToken = try service.addUser(name: "somchai", role: .dispatcher, areas: [AreaID(unchecked: "sample-tambon")]).token
+        plannerToken = try service.addUser(name: "malee", role: .planner).token
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.maxConnections = maxConnections
+        server = Server(configuration: configuration, service: service)
+        port = try server.start()
+    }
+
+    deinit {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}
+
+@Suite("phapaid: the server on 127.0.0.1")
+struct ServerTests {
+    @Test func greetingPingLoginAndACommand() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.port)
+        #expect(try client.reply() == [#"220 READY proto=1 "phapai""#])
+        #expect(try client.ask("#p1 PING") == ["200 #p1 PONG"])
+        #expect(try client.ask("TRIP LIST date=2026-11-23") == [#"530 NOT_LOGGED_IN "say HELLO proto=1 token=... first""#])
+        #expect(try client.ask("HELLO proto=1 token=nope") == [#"535 BAD_TOKEN "the token is not valid""#])
+        #expect(try client.ask("HELLO proto=1 token=\(running.dispatcherToken)") == ["230 HELLO user=somchai role=dispatcher"])
+        let booked = try client.ask(#"#b TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00" will-call=yes"#)
+        #expect(booked.first == "200-Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:")
+        #expect(booked.last == "200 #b DONE exit=0")
+        let refused = try client.ask("TRIP SHOW id=99")
+        #expect(refused == [#"554 UNKNOWN_TRIP exit=3 "phapai: error [UNKNOWN_TRIP]: trip: no trip 99""#])
+        #expect(try client.ask("QUIT") == ["221 BYE"])
+        #expect(try client.line() == nil)
+    }
+
+    @Test func aPlannerOnlyReads() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(running.plannerToken)")
+        #expect(try client.ask("TRIP LIST date=2026-11-23").last == "200 DONE exit=0")
+        #expect(try client.ask("TRIP BOOK patient=P004 to=H-COMM appointment=x").first?.hasPrefix("550 NOT_ALLOWED") == true)
+    }
+
+    @Test func badLinesAreAnsweredAndTooLongOnesClose() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        #expect(try client.ask("TRIP BOOK x=\"open").first?.hasPrefix("500 SYNTAX") == true)
+        try client.socket.writeAll([0x50, 0xFF, 0x0D, 0x0A])
+        #expect(try client.reply().first?.hasPrefix("501 INVALID_UTF8") == true)
+        // Before HELLO a line may have 512 bytes.
+        try client.send("PING " + String(repeating: "x", count: 600))
+        #expect(try client.reply() == [#"500 LINE_TOO_LONG "lines are at most 512 bytes""#])
+        #expect(try client.line() == nil)
+    }
+
+    @Test func anHTTPRequestIsClosedAtOnceAndTheServerCapsConnections() throws {
+        let running = try RunningServer(maxConnections: 1)
+        let http = try Client(port: running.port)
+        _ = try http.reply()
+        try http.send("GET / HTTP/1.1")
+        #expect(try http.line() == nil)
+        let first = try Client(port: running.port)
+        #expect(try first.reply().first?.hasPrefix("220 READY") == true)
+        let second = try Client(port: running.port)
+        #expect(try second.reply() == [#"421 TOO_MANY_CONNECTIONS "try again later""#])
+        #expect(try second.line() == nil)
+    }
+}
