@@ -57,6 +57,8 @@ let globalOptions: [OptionSpec] = [
     .value("as", "NAME", "who is acting, for the audit log (default $PHAPAI_ACTOR or cli:$USER)"),
     .value("era", "common|buddhist", "how years are shown (default common, or $PHAPAI_ERA); input accepts both"),
     .value("config", "DIR", "configuration folder (default ./config, or $PHAPAI_CONFIG)"),
+    .value("server", "HOST:PORT", "run the command on a phapaid server (or $PHAPAI_SERVER)"),
+    .value("token-file", "FILE", "file holding the login token (default $PHAPAI_TOKEN)"),
     .flag("help", "show help for the command"),
 ]
 

@@ -47,6 +47,10 @@ public enum PhapaiCLI {
                 return ExitCode.success.rawValue
             }
             try checkArity(parsed, command)
+            if service == nil, let address = parsed.values["server"] ?? environment["PHAPAI_SERVER"] {
+                return try RemoteClient.run(
+                    remoteArguments(arguments), address: address, token: try token(parsed, environment), console: console)
+            }
             let context = try CLIContext(parsed: parsed, environment: environment, console: console, service: service)
             try command.run(Invocation(parsed: parsed, command: command, context: context))
             return ExitCode.success.rawValue
@@ -58,6 +62,38 @@ public enum PhapaiCLI {
             console.err("phapai: error [STORAGE]: \(error)")
             return ExitCode.storage.rawValue
         }
+    }
+
+    /// The arguments without the options that only steer where the command runs.
+    static func remoteArguments(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var skip = false
+        for argument in arguments {
+            if skip {
+                skip = false
+                continue
+            }
+            if ["--server", "--token-file", "--db", "--config", "--as"].contains(argument) {
+                skip = true
+                continue
+            }
+            if ["--server=", "--token-file=", "--db=", "--config=", "--as="].contains(where: argument.hasPrefix) { continue }
+            out.append(argument)
+        }
+        return out
+    }
+
+    static func token(_ parsed: ParsedArguments, _ environment: [String: String]) throws -> String {
+        if let file = parsed.values["token-file"] {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw PhapaiError.notFound("token-file", "NO_FILE", "cannot read \(file)")
+            }
+            return try TextRules.decodeUTF8(data, field: "token-file").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        guard let token = environment["PHAPAI_TOKEN"], !token.isEmpty else {
+            throw PhapaiError.usage("give the login token in $PHAPAI_TOKEN or --token-file", field: "token")
+        }
+        return token
     }
 
     static func report(_ error: PhapaiError, console: Console) {

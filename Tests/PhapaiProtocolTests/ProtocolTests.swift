@@ -181,3 +181,22 @@ struct LimitsDocumentationTests {
         ])
     }
 }
+
+@Suite("Reply parsing")
+struct ReplyParserTests {
+    @Test func finalLinesParseBackToTheirReply() throws {
+        let replies = [
+            Reply(code: 200, keyword: "DONE", fields: [.init("exit", "0")], data: ["a", "ข"]),
+            Reply(code: 554, keyword: "UNKNOWN_TRIP", fields: [.init("exit", "3")], text: "phapai: error [UNKNOWN_TRIP]: trip: no trip 99"),
+            Reply(code: 230, keyword: "HELLO", fields: [.init("user", "somchai"), .init("role", "dispatcher")], tag: "1"),
+            Reply(code: 500, keyword: "SYNTAX", text: "line\nbreak \"quoted\""),
+        ]
+        for reply in replies {
+            let lines = reply.lines
+            #expect(try ReplyParser.parse(lines.last!, data: Array(lines.dropLast())) == reply)
+        }
+        #expect(throws: ProtocolError.self) { try ReplyParser.parse("20 OK") }
+        #expect(throws: ProtocolError.self) { try ReplyParser.parse("200 ") }
+        #expect(throws: ProtocolError.self) { try ReplyParser.parse(#"200 OK "text" trailing"#) }
+    }
+}

@@ -5,6 +5,7 @@ import PhapaiNet
 import PhapaiService
 import PhapaiStore
 @testable import PhapaiServer
+import PhapaiCLI
 
 /// A client that reads whole replies (data lines up to the final `NNN ` line), never waiting
 /// more than 5 s for the server.
@@ -132,4 +133,39 @@ struct ServerTests {
         #expect(try second.reply() == [#"421 TOO_MANY_CONNECTIONS "try again later""#])
         #expect(try second.line() == nil)
     }
+}
+
+@Suite("phapai --server: the CLI's remote mode")
+struct RemoteModeTests {
+    func run(_ arguments: [String], _ environment: [String: String]) -> (Int32, [String], [String]) {
+        let out = Lines(), err = Lines()
+        let status = PhapaiCLI.run(arguments, environment: environment, console: Console(out: { out.add($0) }, err: { err.add($0) }))
+        return (status, out.lines, err.lines)
+    }
+
+    @Test func remoteOutputIsTheEmbeddedOutput() throws {
+        let running = try RunningServer()
+        let remote = ["PHAPAI_SERVER": "127.0.0.1:\(running.port)", "PHAPAI_TOKEN": running.dispatcherToken, "PHAPAI_NOW": "2026-11-20 10:00"]
+        let local = ["PHAPAI_DB": running.folder + "/phapai.db", "PHAPAI_NOW": "2026-11-20 10:00"]
+        let booked = run(["trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--will-call"], remote)
+        #expect(booked.0 == 0 && booked.1.first == "Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:")
+        for command in [["trip", "list", "--date", "2026-11-23"], ["trip", "list", "--date", "2026-11-23", "--json"], ["patient", "show", "P004"]] {
+            let over = run(command, remote)
+            let here = run(command, local)
+            #expect(over.0 == 0 && here.0 == 0)
+            #expect(over.1.joined(separator: "\n") == here.1.joined(separator: "\n"))
+        }
+        let missing = run(["trip", "show", "99"], remote)
+        let missingHere = run(["trip", "show", "99"], local)
+        #expect(missing.0 == 3 && missing.0 == missingHere.0 && missing.2 == missingHere.2)
+        let noToken = run(["trip", "list"], ["PHAPAI_SERVER": "127.0.0.1:\(running.port)"])
+        #expect(noToken.0 == 1 && noToken.2.first?.contains("PHAPAI_TOKEN") == true)
+        let badToken = run(["trip", "list"], ["PHAPAI_SERVER": "127.0.0.1:\(running.port)", "PHAPAI_TOKEN": "nope"])
+        #expect(badToken.0 == 1 && badToken.2.first?.contains("refused the token") == true)
+    }
+}
+
+final class Lines: @unchecked Sendable {
+    private(set) var lines: [String] = []
+    func add(_ line: String) { lines.append(line) }
 }
