@@ -12,6 +12,10 @@ public enum Daemon {
         var listen: String?
         var database: String?
         var maxConnections: Int?
+        var helloDeadlineSeconds: Double?
+        var lineDeadlineSeconds: Double?
+        var idleTimeoutSeconds: Double?
+        var maxOutgoingBytes: Int?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -43,6 +47,21 @@ public enum Daemon {
                     throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
                 }
                 configuration.maxConnections = maxConnections
+            }
+            for (field, value) in [("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
+                                   ("idleTimeoutSeconds", file.idleTimeoutSeconds)] {
+                if let value, !(value > 0 && value <= 86_400) {
+                    throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
+                }
+            }
+            configuration.helloDeadline = file.helloDeadlineSeconds ?? configuration.helloDeadline
+            configuration.lineDeadline = file.lineDeadlineSeconds ?? configuration.lineDeadline
+            configuration.idleTimeout = file.idleTimeoutSeconds ?? configuration.idleTimeout
+            if let bytes = file.maxOutgoingBytes {
+                guard (4096...(1 << 30)).contains(bytes) else {
+                    throw PhapaiError.invalid("maxOutgoingBytes", "OUT_OF_RANGE", "must be between 4096 and 1073741824")
+                }
+                configuration.maxOutgoingBytes = bytes
             }
             let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
             let server = Server(configuration: configuration, service: service)

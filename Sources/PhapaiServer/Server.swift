@@ -15,6 +15,14 @@ public struct ServerConfiguration: Sendable, Codable {
     public var port: UInt16 = 7878
     /// Over this many open connections, a new one gets `421 TOO_MANY_CONNECTIONS` and is closed.
     public var maxConnections: Int = 1024
+    /// Seconds a new connection has to log in (`421 HELLO_TIMEOUT`).
+    public var helloDeadline: Double = 30
+    /// Seconds to finish a line once its first byte came (`421 LINE_TIMEOUT`: slowloris).
+    public var lineDeadline: Double = 10
+    /// Seconds of silence before a connection is closed (`421 IDLE_TIMEOUT`).
+    public var idleTimeout: Double = 300
+    /// Bytes of replies a client may leave unread before it is cut off (`421 SLOW_CONSUMER`).
+    public var maxOutgoingBytes: Int = 1 << 20
 
     public init() {}
 }
@@ -72,8 +80,9 @@ public final class Server: @unchecked Sendable {
             var entries = [Poller.Entry(descriptor: listener.descriptor), Poller.Entry(descriptor: wakeRead)]
             let open = Array(connections.values)
             entries += open.map { Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: true, wantsWrite: !$0.outgoing.isEmpty) }
+            let tick = min(1.0, configuration.helloDeadline, configuration.lineDeadline, configuration.idleTimeout) / 4
             do {
-                try Poller.wait(&entries, milliseconds: 1_000)
+                try Poller.wait(&entries, milliseconds: Int32(max(10, tick * 1000)))
             } catch {
                 continue
             }
@@ -84,10 +93,38 @@ public final class Server: @unchecked Sendable {
                 if entry.readable || entry.failed { receive(connection) }
                 if entry.writable { flush(connection) }
             }
+            enforceDeadlines()
         }
         for connection in connections.values { connection.socket.close() }
         connections.removeAll()
         listener.close()
+    }
+
+    /// Closes connections that waited too long to log in, to finish a line, or at all.
+    private func enforceDeadlines() {
+        let now = Server.seconds()
+        for connection in Array(connections.values) {
+            let keyword: String
+            if connection.user == nil && now - connection.openedAt > configuration.helloDeadline {
+                keyword = "HELLO_TIMEOUT"
+            } else if let started = connection.lineStartedAt, now - started > configuration.lineDeadline {
+                keyword = "LINE_TIMEOUT"
+            } else if now - connection.lastActivity > configuration.idleTimeout {
+                keyword = "IDLE_TIMEOUT"
+            } else {
+                continue
+            }
+            send(Reply(code: 421, keyword: keyword, text: "closing"), to: connection)
+            connection.closeAfterFlush = true
+            flush(connection)
+            if connections[connection.socket.descriptor] != nil { close(connection) }
+        }
+    }
+
+    static func seconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
     }
 
     private func acceptAll(_ listener: Socket) {
@@ -111,6 +148,8 @@ public final class Server: @unchecked Sendable {
             close(connection)
             return
         }
+        connection.lastActivity = Server.seconds()
+        defer { connection.lineStartedAt = connection.framer.hasPartialLine ? (connection.lineStartedAt ?? connection.lastActivity) : nil }
         for event in connection.framer.append(bytes) {
             switch event {
             case .tooLong:
@@ -181,6 +220,15 @@ public final class Server: @unchecked Sendable {
     }
 
     private func send(_ reply: Reply, to connection: Connection) {
+        guard !connection.cutOff else { return }
+        if connection.outgoing.count > configuration.maxOutgoingBytes {
+            // The client has left too much unread: finish the line under way, say why, close.
+            let rest = connection.outgoing.firstIndex(of: 0x0A).map { Array(connection.outgoing[...$0]) } ?? []
+            connection.outgoing = rest + Array("421 SLOW_CONSUMER \"closing\"\r\n".utf8)
+            connection.cutOff = true
+            connection.closeAfterFlush = true
+            return
+        }
         for line in reply.lines { connection.outgoing += Array((line + "\r\n").utf8) }
     }
 
@@ -206,6 +254,10 @@ final class Connection {
     var user: User?
     var lines = 0
     var closeAfterFlush = false
+    var cutOff = false
+    let openedAt = Server.seconds()
+    lazy var lastActivity = openedAt
+    var lineStartedAt: Double?
 
     init(socket: Socket) { self.socket = socket }
 }

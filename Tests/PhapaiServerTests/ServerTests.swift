@@ -56,7 +56,7 @@ final class RunningServer {
     let dispatcherToken: String
     let plannerToken: String
 
-    init(maxConnections: Int = 64) throws {
+    init(maxConnections: Int = 64, configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let now = try UTCOffset.bangkok.parseDateTime("2026-11-20 10:00", field: "now")
         let service = try PhapaiService.open(path: folder + "/phapai.db", create: true, actor: "test", clock: { now })
@@ -70,6 +70,7 @@ final class RunningServer {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.maxConnections = maxConnections
+        configure(&configuration)
         server = Server(configuration: configuration, service: service)
         port = try server.start()
     }
@@ -132,6 +133,50 @@ struct ServerTests {
         let second = try Client(port: running.port)
         #expect(try second.reply() == [#"421 TOO_MANY_CONNECTIONS "try again later""#])
         #expect(try second.line() == nil)
+    }
+}
+
+@Suite("phapaid: deadlines and slow consumers")
+struct DefenceTests {
+    @Test func aClientThatDoesNotLogInInTimeIsClosed() throws {
+        let running = try RunningServer { $0.helloDeadline = 0.3 }
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        #expect(try client.reply() == [#"421 HELLO_TIMEOUT "closing""#])
+        #expect(try client.line() == nil)
+    }
+
+    @Test func aLineStartedButNotFinishedIsCutOff() throws {
+        let running = try RunningServer { $0.lineDeadline = 0.3 }
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        try client.socket.writeAll(Array("PI".utf8))
+        #expect(try client.reply() == [#"421 LINE_TIMEOUT "closing""#])
+        #expect(try client.line() == nil)
+    }
+
+    @Test func anIdleConnectionIsClosed() throws {
+        let running = try RunningServer { $0.idleTimeout = 0.3 }
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        #expect(try client.reply() == [#"421 IDLE_TIMEOUT "closing""#])
+        #expect(try client.line() == nil)
+    }
+
+    @Test func aClientThatDoesNotReadIsCutOffWithoutAGarbledLine() throws {
+        let running = try RunningServer { $0.maxOutgoingBytes = 64 * 1024 }
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        // About 20 KB a reply, never read until the end: far more than the socket buffers hold.
+        for _ in 0..<400 { try client.send("PATIENT LIST json=yes") }
+        var last = ""
+        while let line = try client.line() {
+            #expect(line.hasPrefix("200") || line.hasPrefix("421"), "garbled: \(line.prefix(60))")
+            last = line
+        }
+        #expect(last == #"421 SLOW_CONSUMER "closing""#)
     }
 }
 
