@@ -95,9 +95,15 @@ public final class Server: @unchecked Sendable {
             }
             enforceDeadlines()
         }
-        for connection in connections.values { connection.socket.close() }
-        connections.removeAll()
+        // Every request received so far has been answered and committed; say goodbye and send what is pending.
         listener.close()
+        for connection in connections.values {
+            send(Reply(code: 421, keyword: "SHUTTING_DOWN", text: "the server is stopping"), to: connection)
+            connection.closeAfterFlush = true
+            flush(connection)
+            connection.socket.close()
+        }
+        connections.removeAll()
     }
 
     /// Closes connections that waited too long to log in, to finish a line, or at all.
@@ -196,12 +202,35 @@ public final class Server: @unchecked Sendable {
                 send(Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag), to: connection)
                 return
             }
-            guard Access.allows(user.role, request) else {
+            guard Access.allows(user.role, request), withinReach(user, request) else {
                 send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "a \(user.role.rawValue) cannot do that", tag: request.tag), to: connection)
                 return
             }
             service.actor = "user:\(user.name)"
             send(CommandLanguage.execute(request, service: service), to: connection)
+        }
+    }
+
+    /// A driver reaches only the runs they drive and the trips on them. The same refusal answers
+    /// what does not exist, so nothing outside their reach is revealed.
+    private func withinReach(_ user: User, _ request: Request) -> Bool {
+        guard user.role == .driver, let driver = user.driver else { return true }
+        let name = request.verb + (request.subverb.map { " " + $0 } ?? "")
+        switch name {
+        case "RUNS":
+            return true
+        case "RUN SHOW":
+            guard let dateText = request["date"], let date = try? LocalDate.parse(dateText, field: "date"),
+                let vehicle = request["vehicle"], let shifts = try? service.shifts(from: date, to: date)
+            else { return false }
+            return shifts.contains { $0.driver == driver && $0.vehicle.rawValue == vehicle }
+        case "TRIP SHOW", "TRIP STATUS":
+            guard let idText = request["id"], let id = Int64(idText), let trip = try? service.store.trip(TripID(id)),
+                let runs = try? service.runs(on: trip.serviceDate)
+            else { return false }
+            return runs.contains { $0.driver == driver && $0.stops.contains { $0.trip == TripID(id) } }
+        default:
+            return false
         }
     }
 

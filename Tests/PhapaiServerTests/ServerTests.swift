@@ -136,6 +136,48 @@ struct ServerTests {
     }
 }
 
+@Suite("phapaid: a driver's reach")
+struct DriverReachTests {
+    @Test func aDriverSeesOnlyTheirOwnRunsAndTrips() throws {
+        let running = try RunningServer()
+        let service = running.server.service
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let outbound = try service.bookTrip(BookingRequest(
+            patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "H-COMM"),
+            timing: .appointment(try UTCOffset.bangkok.parseDateTime("2026-11-23 09:00", field: "t"))))[0]
+        _ = try service.planDay(day, seconds: 600, iterations: 50)
+        let run = try #require(try service.runs(on: day).first { $0.stops.contains { $0.trip == outbound.id } })
+        let own = try service.addUser(name: "own", role: .driver, driver: run.driver).token
+        let other = try service.drivers().first { $0.id != run.driver }!.id
+        let stranger = try service.addUser(name: "stranger", role: .driver, driver: other).token
+
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(own)")
+        #expect(try client.ask("TRIP SHOW id=\(outbound.id!)").last == "200 DONE exit=0")
+        #expect(try client.ask("RUN SHOW date=2026-11-23 vehicle=\(run.vehicle)").last == "200 DONE exit=0")
+        #expect(try client.ask("TRIP LIST").first?.hasPrefix("550 NOT_ALLOWED") == true)
+
+        let outsider = try Client(port: running.port)
+        _ = try outsider.reply()
+        _ = try outsider.ask("HELLO proto=1 token=\(stranger)")
+        let notTheirs = try outsider.ask("TRIP SHOW id=\(outbound.id!)")
+        let missing = try outsider.ask("TRIP SHOW id=9999")
+        // The same answer whether the trip exists or not.
+        #expect(notTheirs.first?.hasPrefix("550 NOT_ALLOWED") == true && notTheirs == missing)
+        #expect(try outsider.ask("RUN SHOW date=2026-11-23 vehicle=\(run.vehicle)").first?.hasPrefix("550 NOT_ALLOWED") == true)
+    }
+
+    @Test func stoppingTellsClientsBeforeClosing() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        running.server.stop()
+        #expect(try client.reply() == [#"421 SHUTTING_DOWN "the server is stopping""#])
+        #expect(try client.line() == nil)
+    }
+}
+
 @Suite("phapaid: deadlines and slow consumers")
 struct DefenceTests {
     @Test func aClientThatDoesNotLogInInTimeIsClosed() throws {
