@@ -39,6 +39,9 @@ public final class Server: @unchecked Sendable {
     private var wakeWrite: Int32 = -1
     private let stopping = Mutex()
     private let finished = DispatchSemaphore(value: 0)
+    private var accepted = 0
+    private var requests = 0
+    private var errors = 0
 
     /// Creates a server over `service`.
     public init(configuration: ServerConfiguration, service: PhapaiService) {
@@ -143,6 +146,7 @@ public final class Server: @unchecked Sendable {
                 continue
             }
             connections[socket.descriptor] = connection
+            accepted += 1
             send(Reply(code: 220, keyword: "READY", fields: [.init("proto", String(ProtocolLimits.version))], text: "phapai"), to: connection)
             flush(connection)
         }
@@ -178,6 +182,7 @@ public final class Server: @unchecked Sendable {
             return
         }
         connection.lines += 1
+        requests += 1
         let request: Request
         switch RequestParser.parse(line) {
         case .failure(let error):
@@ -194,9 +199,15 @@ public final class Server: @unchecked Sendable {
             connection.closeAfterFlush = true
         case "CAPA":
             send(Reply(code: 200, keyword: "CAPA", fields: [.init("proto", String(ProtocolLimits.version))],
-                       data: ["HELLO", "PING", "QUIT", "CAPA", "COMMANDS"], tag: request.tag), to: connection)
+                       data: ["HELLO", "PING", "QUIT", "CAPA", "STATS", "COMMANDS"], tag: request.tag), to: connection)
         case "HELLO":
             hello(request, on: connection)
+        case "STATS":
+            guard connection.user?.role == .admin else {
+                send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "STATS is for admins", tag: request.tag), to: connection)
+                return
+            }
+            send(stats(tag: request.tag), to: connection)
         default:
             guard let user = connection.user else {
                 send(Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag), to: connection)
@@ -209,6 +220,23 @@ public final class Server: @unchecked Sendable {
             service.actor = "user:\(user.name)"
             send(CommandLanguage.execute(request, service: service), to: connection)
         }
+    }
+
+    /// Counters and commit latency percentiles (milliseconds, nearest rank over recent commits).
+    private func stats(tag: String?) -> Reply {
+        let commits = service.store.commitSeconds.sorted()
+        func percentile(_ q: Double) -> String {
+            guard !commits.isEmpty else { return "0" }
+            let rank = min(max(Int((q * Double(commits.count)).rounded(.up)) - 1, 0), commits.count - 1)
+            return String(format: "%.3f", commits[rank] * 1000)
+        }
+        return Reply(
+            code: 200, keyword: "STATS",
+            fields: [
+                .init("connections", String(connections.count)), .init("accepted", String(accepted)), .init("requests", String(requests)),
+                .init("errors", String(errors)), .init("commits", String(commits.count)), .init("commit-p50-ms", percentile(0.5)),
+                .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
+            ], tag: tag)
     }
 
     /// A driver reaches only the runs they drive and the trips on them. The same refusal answers
@@ -250,6 +278,7 @@ public final class Server: @unchecked Sendable {
 
     private func send(_ reply: Reply, to connection: Connection) {
         guard !connection.cutOff else { return }
+        if reply.code >= 400 { errors += 1 }
         if connection.outgoing.count > configuration.maxOutgoingBytes {
             // The client has left too much unread: finish the line under way, say why, close.
             let rest = connection.outgoing.firstIndex(of: 0x0A).map { Array(connection.outgoing[...$0]) } ?? []

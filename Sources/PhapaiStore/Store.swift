@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import PhapaiCore
 
@@ -13,6 +14,9 @@ public final class Store {
     public var faultHandler: (String) throws -> Void = Store.environmentFault
 
     private var statements: [String: SQLiteStatement] = [:]
+    /// Durations of the most recent COMMITs, in seconds (a ring of 4096).
+    public private(set) var commitSeconds: [Double] = []
+    private var commitCursor = 0
     private var pendingEvents: [AuditEvent] = []
     private var transactionActor: String?
     private var transactionTime = Instant(rawValue: 0)
@@ -72,7 +76,15 @@ public final class Store {
                 try insert.run([.integer(event.at.rawValue), .text(event.actor), .text(event.action), .text(event.entity), .text(event.detail)])
             }
             try faultPoint("store.before-commit")
+            let started = DispatchTime.now().uptimeNanoseconds
             try connection.execute("COMMIT")
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            if commitSeconds.count < 4096 {
+                commitSeconds.append(seconds)
+            } else {
+                commitSeconds[commitCursor] = seconds
+                commitCursor = (commitCursor + 1) % 4096
+            }
             return result
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }

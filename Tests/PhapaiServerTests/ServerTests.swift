@@ -168,6 +168,24 @@ struct DriverReachTests {
         #expect(try outsider.ask("RUN SHOW date=2026-11-23 vehicle=\(run.vehicle)").first?.hasPrefix("550 NOT_ALLOWED") == true)
     }
 
+    @Test func statsAreForAdminsAndCount() throws {
+        let running = try RunningServer()
+        let admin = try running.server.service.addUser(name: "root", role: .admin).token
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        #expect(try client.ask("STATS").first?.hasPrefix("550 NOT_ALLOWED") == true)
+        _ = try client.ask(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00""#)
+        _ = try client.ask("NOT A REQUEST \"")
+        let boss = try Client(port: running.port)
+        _ = try boss.reply()
+        _ = try boss.ask("HELLO proto=1 token=\(admin)")
+        let stats = try #require(try boss.ask("STATS").first)
+        #expect(stats.hasPrefix("200 STATS connections=2 accepted=2 requests="))
+        #expect(stats.contains(" errors=2 "))
+        #expect(stats.contains(" commits=") && stats.contains(" commit-p99-ms="))
+    }
+
     @Test func stoppingTellsClientsBeforeClosing() throws {
         let running = try RunningServer()
         let client = try Client(port: running.port)
