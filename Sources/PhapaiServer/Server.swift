@@ -199,9 +199,11 @@ public final class Server: @unchecked Sendable {
             connection.closeAfterFlush = true
         case "CAPA":
             send(Reply(code: 200, keyword: "CAPA", fields: [.init("proto", String(ProtocolLimits.version))],
-                       data: ["HELLO", "PING", "QUIT", "CAPA", "STATS", "COMMANDS"], tag: request.tag), to: connection)
+                       data: ["HELLO", "PING", "QUIT", "CAPA", "WATCH", "STATS", "COMMANDS"], tag: request.tag), to: connection)
         case "HELLO":
             hello(request, on: connection)
+        case "WATCH":
+            watch(request, on: connection)
         case "STATS":
             guard connection.user?.role == .admin else {
                 send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "STATS is for admins", tag: request.tag), to: connection)
@@ -219,6 +221,51 @@ public final class Server: @unchecked Sendable {
             }
             service.actor = "user:\(user.name)"
             send(CommandLanguage.execute(request, service: service), to: connection)
+            pushChanges()
+        }
+    }
+
+    /// `WATCH run=<id> [since=<seq>]`: replays the run's changes after `since` as `600 EVENT` lines,
+    /// answers `200 WATCHING`, then pushes each later change as it is committed.
+    private func watch(_ request: Request, on connection: Connection) {
+        guard let user = connection.user else {
+            send(Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag), to: connection)
+            return
+        }
+        guard let runText = request["run"], let runNumber = Int64(runText), let since = Int64(request["since"] ?? "0"), since >= 0 else {
+            send(Reply(code: 500, keyword: "SYNTAX", text: "WATCH run=<id> [since=<seq>]", tag: request.tag), to: connection)
+            return
+        }
+        let run = ShiftID(runNumber)
+        // The same refusal whether the run is unknown or out of reach.
+        guard let shift = try? service.store.shift(run), user.role != .driver || shift.driver == user.driver else {
+            send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "no such run within reach", tag: request.tag), to: connection)
+            return
+        }
+        let changes = (try? service.store.runChanges(run, since: since)) ?? []
+        for change in changes { send(event(change), to: connection) }
+        let latest = changes.last?.seq ?? ((try? service.store.latestRunChange(run)) ?? since)
+        connection.watching[run] = max(latest, since)
+        send(Reply(code: 200, keyword: "WATCHING", fields: [.init("run", runText), .init("seq", String(max(latest, since)))], tag: request.tag), to: connection)
+    }
+
+    private func event(_ change: RunChange) -> Reply {
+        Reply(code: 600, keyword: "EVENT", fields: [
+            .init("run", String(change.run.rawValue)), .init("seq", String(change.seq)), .init("kind", change.kind),
+            .init("at", String(change.at.rawValue)), .init("detail", change.detail),
+        ])
+    }
+
+    /// Sends every watcher the changes committed since it last heard.
+    private func pushChanges() {
+        for connection in connections.values where !connection.watching.isEmpty {
+            for (run, seen) in connection.watching {
+                let changes = (try? service.store.runChanges(run, since: seen)) ?? []
+                guard let last = changes.last else { continue }
+                for change in changes { send(event(change), to: connection) }
+                connection.watching[run] = last.seq
+            }
+            flush(connection)
         }
     }
 
@@ -316,6 +363,8 @@ final class Connection {
     let openedAt = Server.seconds()
     lazy var lastActivity = openedAt
     var lineStartedAt: Double?
+    /// Runs watched, with the last change sent.
+    var watching: [ShiftID: Int64] = [:]
 
     init(socket: Socket) { self.socket = socket }
 }

@@ -59,6 +59,9 @@ extension PhapaiService {
                 try store.lockStop(trip: id, action: lock, locked: true)
                 if let plan = try planned(lock), at.seconds(since: plan) > Self.delayThresholdSeconds { delayed = true }
                 store.record("trip.\(kind.rawValue)", entity: "trip:\(id)", detail: ["at": settings.offset.iso8601(at)])
+                if let run = try store.runs(on: trip.serviceDate).first(where: { $0.stops.contains { $0.trip == id } }) {
+                    try store.recordRunChange(run.shift, kind: "stop", detail: "trip=\(id) report=\(kind.rawValue)", at: now)
+                }
                 trip.status = status
             }
             switch report {

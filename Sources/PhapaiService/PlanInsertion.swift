@@ -112,7 +112,7 @@ extension PhapaiService {
                     return renumbered
                 }
             }
-            try store.replaceRuns(on: date, with: runs.filter { !$0.stops.isEmpty })
+            try store.replaceRuns(on: date, with: runs.filter { !$0.stops.isEmpty }, at: clock())
         }
     }
 }

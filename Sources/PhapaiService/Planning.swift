@@ -301,7 +301,7 @@ extension PhapaiService {
             if stops.isEmpty { continue }
             runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
         }
-        try store.replaceRuns(on: date, with: runs)
+        try store.replaceRuns(on: date, with: runs, at: now)
         return runs
     }
 

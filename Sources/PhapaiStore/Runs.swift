@@ -55,8 +55,20 @@ public struct Run: Hashable, Sendable {
 }
 
 extension Store {
-    /// Replaces every run of `date` with `runs` (inside a write).
-    public func replaceRuns(on date: LocalDate, with runs: [Run]) throws {
+    /// Replaces every run of `date` with `runs` (inside a write), and records a numbered change for
+    /// each run whose stops changed, for those who watch it.
+    public func replaceRuns(on date: LocalDate, with runs: [Run], at time: Instant) throws {
+        let before = Dictionary(uniqueKeysWithValues: try self.runs(on: date).map { ($0.shift, $0.stops) })
+        try writeRuns(on: date, runs)
+        for shift in Set(before.keys).union(runs.map(\.shift)).sorted() {
+            let after = runs.first { $0.shift == shift }?.stops ?? []
+            if before[shift] ?? [] != after {
+                try recordRunChange(shift, kind: "planned", detail: "stops=\(after.count)", at: time)
+            }
+        }
+    }
+
+    private func writeRuns(on date: LocalDate, _ runs: [Run]) throws {
         try run("DELETE FROM run_stops WHERE run_id IN (SELECT id FROM runs WHERE date = ?)", [.text(date.iso)])
         try run("DELETE FROM runs WHERE date = ?", [.text(date.iso)])
         for plan in runs {

@@ -198,5 +198,16 @@ enum Schema {
             revoked_at INTEGER
         );
         """,
+        // 7: what changed on each run (a run is its shift), numbered per run, for WATCH.
+        """
+        CREATE TABLE run_changes (
+            shift_id INTEGER NOT NULL REFERENCES shifts(id),
+            seq INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            PRIMARY KEY (shift_id, seq)
+        );
+        """,
     ]
 }

@@ -196,6 +196,55 @@ struct DriverReachTests {
     }
 }
 
+@Suite("phapaid: WATCH")
+struct WatchTests {
+    @Test func watchersGetEveryChangeAndReplayWhatTheyMissed() throws {
+        let running = try RunningServer()
+        let service = running.server.service
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let trips = try service.bookTrip(BookingRequest(
+            patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "H-COMM"),
+            timing: .appointment(try UTCOffset.bangkok.parseDateTime("2026-11-23 09:00", field: "t"))))
+        _ = try service.planDay(day, seconds: 600, iterations: 50)
+        let run = try #require(try service.runs(on: day).first { $0.stops.contains { $0.trip == trips[0].id } })
+
+        let watcher = try Client(port: running.port)
+        _ = try watcher.reply()
+        _ = try watcher.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        try watcher.send("#w WATCH run=\(run.shift) since=0")
+        let first = try watcher.reply()
+        #expect(first.first?.hasPrefix("600 EVENT run=\(run.shift) seq=1 kind=planned") == true)
+        #expect(try watcher.reply() == ["200 #w WATCHING run=\(run.shift) seq=1"])
+
+        // Another dispatcher cancels the trip: the run changes, and the watcher hears at once.
+        let dispatcher = try Client(port: running.port)
+        _ = try dispatcher.reply()
+        _ = try dispatcher.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        #expect(try dispatcher.ask("TRIP CANCEL id=\(trips[0].id!) reason=x").last == "200 DONE exit=0")
+        let pushed = try watcher.reply()
+        #expect(pushed.first?.hasPrefix("600 EVENT run=\(run.shift) seq=2 kind=planned") == true)
+        #expect(pushed.first?.contains(#"detail="stops=0""#) == true)
+
+        // A client that reconnects gets what came after the last number it saw.
+        let again = try Client(port: running.port)
+        _ = try again.reply()
+        _ = try again.ask("HELLO proto=1 token=\(running.plannerToken)")
+        try again.send("WATCH run=\(run.shift) since=1")
+        #expect(try again.reply().first?.hasPrefix("600 EVENT run=\(run.shift) seq=2") == true)
+        #expect(try again.reply().first?.hasPrefix("200 WATCHING run=\(run.shift) seq=") == true)
+
+        // A driver watches only their own runs; unknown runs get the same answer.
+        let other = try service.drivers().first { $0.id != run.driver }!.id
+        let stranger = try service.addUser(name: "w-stranger", role: .driver, driver: other).token
+        let driver = try Client(port: running.port)
+        _ = try driver.reply()
+        _ = try driver.ask("HELLO proto=1 token=\(stranger)")
+        let refused = try driver.ask("WATCH run=\(run.shift)")
+        #expect(refused.first?.hasPrefix("550 NOT_ALLOWED") == true)
+        #expect(try driver.ask("WATCH run=99999") == refused)
+    }
+}
+
 @Suite("phapaid: deadlines and slow consumers")
 struct DefenceTests {
     @Test func aClientThatDoesNotLogInInTimeIsClosed() throws {

@@ -1,0 +1,62 @@
+import PhapaiCore
+
+/// One numbered change of a run (a run is identified by its shift).
+public struct RunChange: Hashable, Sendable {
+    public var run: ShiftID
+    public var seq: Int64
+    public var at: Instant
+    /// `planned` (stops replaced), `stop` (a driver's report), ...
+    public var kind: String
+    /// Identifiers only: never patient data.
+    public var detail: String
+
+    public init(run: ShiftID, seq: Int64, at: Instant, kind: String, detail: String) {
+        self.run = run
+        self.seq = seq
+        self.at = at
+        self.kind = kind
+        self.detail = detail
+    }
+}
+
+extension Store {
+    /// Records a change of `run` with the next sequence number (inside a write).
+    @discardableResult
+    public func recordRunChange(_ run: ShiftID, kind: String, detail: String, at: Instant) throws -> Int64 {
+        let next = try latestRunChange(run) + 1
+        try self.run(
+            "INSERT INTO run_changes (shift_id, seq, at, kind, detail) VALUES (?, ?, ?, ?, ?)",
+            [.integer(run.rawValue), .integer(next), .integer(at.rawValue), .text(kind), .text(detail)])
+        return next
+    }
+
+    /// Changes of `run` after `since`, oldest first.
+    public func runChanges(_ run: ShiftID, since: Int64) throws -> [RunChange] {
+        try query(
+            "SELECT shift_id, seq, at, kind, detail FROM run_changes WHERE shift_id = ? AND seq > ? ORDER BY seq",
+            [.integer(run.rawValue), .integer(since)]
+        ) { RunChange(run: ShiftID($0.int64(0)), seq: $0.int64(1), at: Instant(rawValue: $0.int64(2)), kind: $0.text(3), detail: $0.text(4)) }
+    }
+
+    /// The latest sequence number of `run` (0 when it never changed).
+    public func latestRunChange(_ run: ShiftID) throws -> Int64 {
+        let latest: [Int64?] = try query("SELECT MAX(seq) FROM run_changes WHERE shift_id = ?", [.integer(run.rawValue)]) { $0.int64OrNil(0) }
+        return (latest.first ?? nil) ?? 0
+    }
+}
+
+extension Store {
+    /// The shift with `id`, if any.
+    public func shift(_ id: ShiftID) throws -> Shift? {
+        try query(
+            "SELECT id, driver_id, vehicle_id, date, start_minute, end_minute, break_start_minute, break_end_minute FROM shifts WHERE id = ?",
+            [.integer(id.rawValue)]
+        ) { row in
+            try Shift(
+                id: ShiftID(row.int64(0)), driver: DriverID(unchecked: row.text(1)), vehicle: VehicleID(unchecked: row.text(2)),
+                date: LocalDate.parse(row.text(3), field: "date"), start: LocalTime(minutes: Int(row.int64(4)))!,
+                end: LocalTime(minutes: Int(row.int64(5)))!, breakStart: row.int64OrNil(6).flatMap { LocalTime(minutes: Int($0)) },
+                breakEnd: row.int64OrNil(7).flatMap { LocalTime(minutes: Int($0)) })
+        }.first
+    }
+}
