@@ -65,6 +65,7 @@ public enum Daemon {
             }
             let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
             let server = Server(configuration: configuration, service: service)
+            server.log = { line in log("ts=\(Int(Date().timeIntervalSince1970)) " + line) }
             let port = try server.start()
             // Logs carry no patient data.
             log("phapaid: listening on \(configuration.host):\(port)")

@@ -32,6 +32,9 @@ public struct ServerConfiguration: Sendable, Codable {
 public final class Server: @unchecked Sendable {
     let configuration: ServerConfiguration
     let service: PhapaiService
+    /// Where log lines go: one `key=value` line per request, with a request id and never an
+    /// argument's value (arguments can hold names, phones and notes).
+    public var log: @Sendable (String) -> Void = { _ in }
     private var listener: Socket?
     private var thread: Thread?
     private var connections: [Int32: Connection] = [:]
@@ -145,8 +148,9 @@ public final class Server: @unchecked Sendable {
                 socket.close()
                 continue
             }
-            connections[socket.descriptor] = connection
             accepted += 1
+            connection.number = accepted
+            connections[socket.descriptor] = connection
             send(Reply(code: 220, keyword: "READY", fields: [.init("proto", String(ProtocolLimits.version))], text: "phapai"), to: connection)
             flush(connection)
         }
@@ -183,13 +187,24 @@ public final class Server: @unchecked Sendable {
         }
         connection.lines += 1
         requests += 1
+        let started = Server.seconds()
         let request: Request
         switch RequestParser.parse(line) {
         case .failure(let error):
             send(.error(error), to: connection)
+            log("event=request id=\(connection.number)-\(connection.lines) verb=- code=\(error.code) keyword=\(error.keyword)")
             return
         case .success(let parsed):
             request = parsed
+        }
+        let outgoingBefore = connection.outgoing.count
+        defer {
+            let code = String(decoding: connection.outgoing.dropFirst(outgoingBefore).suffix(400), as: UTF8.self)
+                .split(separator: "\n").last.map { String($0.prefix(3)) } ?? "-"
+            let verb = request.verb + (request.subverb.map { "." + $0 } ?? "")
+            log("event=request id=\(connection.number)-\(connection.lines) user=\(connection.user?.name ?? "-") verb=\(verb) "
+                + "keys=\(request.arguments.map(\.key).joined(separator: ",")) code=\(code) "
+                + String(format: "ms=%.1f", (Server.seconds() - started) * 1000))
         }
         switch request.verb {
         case "PING":
@@ -363,6 +378,8 @@ final class Connection {
     let openedAt = Server.seconds()
     lazy var lastActivity = openedAt
     var lineStartedAt: Double?
+    /// The connection's number, for request ids in the log.
+    var number = 0
     /// Runs watched, with the last change sent.
     var watching: [ShiftID: Int64] = [:]
 

@@ -168,6 +168,26 @@ struct DriverReachTests {
         #expect(try outsider.ask("RUN SHOW date=2026-11-23 vehicle=\(run.vehicle)").first?.hasPrefix("550 NOT_ALLOWED") == true)
     }
 
+    @Test func logLinesCarryARequestIdAndNoPatientData() throws {
+        let running = try RunningServer()
+        let logged = Lines()
+        running.server.log = { logged.add($0) }
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        _ = try client.ask(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00" notes="โทร 081-999-1234 ก่อนไป""#)
+        _ = try client.ask("PATIENT SHOW id=P004")
+        _ = try client.ask("PING")
+        #expect(logged.lines.count == 4)
+        #expect(logged.lines[1].hasPrefix("event=request id=1-2 user=somchai verb=TRIP.BOOK keys=patient,to,appointment,notes code=200 ms="))
+        #expect(logged.lines[0].contains("verb=HELLO keys=proto,token code=230"))
+        for line in logged.lines {
+            for secret in ["081-999-1234", "โทร", "นางสาวบุญส่ง", running.dispatcherToken, "088-749-7560"] {
+                #expect(!line.contains(secret), "a log line leaks: \(line)")
+            }
+        }
+    }
+
     @Test func statsAreForAdminsAndCount() throws {
         let running = try RunningServer()
         let admin = try running.server.service.addUser(name: "root", role: .admin).token
