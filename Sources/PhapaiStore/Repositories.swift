@@ -177,18 +177,26 @@ extension Store {
         return ShiftID(connection.lastInsertRowID)
     }
 
+    static let shiftColumns = "id, driver_id, vehicle_id, date, start_minute, end_minute, break_start_minute, break_end_minute"
+
     /// Shifts between two dates inclusive, ordered by date, start and vehicle.
     public func shifts(from: LocalDate, to: LocalDate) throws -> [Shift] {
         try query(
-            "SELECT id, driver_id, vehicle_id, date, start_minute, end_minute, break_start_minute, break_end_minute FROM shifts WHERE date BETWEEN ? AND ? ORDER BY date, start_minute, vehicle_id, id",
-            [.text(from.iso), .text(to.iso)]
-        ) { row in
-            try Shift(
-                id: ShiftID(row.int64(0)), driver: DriverID(unchecked: row.text(1)), vehicle: VehicleID(unchecked: row.text(2)),
-                date: LocalDate.parse(row.text(3), field: "date"), start: LocalTime(minutes: Int(row.int64(4)))!,
-                end: LocalTime(minutes: Int(row.int64(5)))!, breakStart: row.int64OrNil(6).flatMap { LocalTime(minutes: Int($0)) },
-                breakEnd: row.int64OrNil(7).flatMap { LocalTime(minutes: Int($0)) })
-        }
+            "SELECT \(Store.shiftColumns) FROM shifts WHERE date BETWEEN ? AND ? ORDER BY date, start_minute, vehicle_id, id",
+            [.text(from.iso), .text(to.iso)], Store.readShift)
+    }
+
+    /// The shift with `id`, if any.
+    public func shift(_ id: ShiftID) throws -> Shift? {
+        try query("SELECT \(Store.shiftColumns) FROM shifts WHERE id = ?", [.integer(id.rawValue)], Store.readShift).first
+    }
+
+    static func readShift(_ row: SQLiteStatement) throws -> Shift {
+        try Shift(
+            id: ShiftID(row.int64(0)), driver: DriverID(unchecked: row.text(1)), vehicle: VehicleID(unchecked: row.text(2)),
+            date: LocalDate.parse(row.text(3), field: "date"), start: LocalTime(minutes: Int(row.int64(4)))!,
+            end: LocalTime(minutes: Int(row.int64(5)))!, breakStart: row.int64OrNil(6).flatMap { LocalTime(minutes: Int($0)) },
+            breakEnd: row.int64OrNil(7).flatMap { LocalTime(minutes: Int($0)) })
     }
 }
 

@@ -44,19 +44,3 @@ extension Store {
         return (latest.first ?? nil) ?? 0
     }
 }
-
-extension Store {
-    /// The shift with `id`, if any.
-    public func shift(_ id: ShiftID) throws -> Shift? {
-        try query(
-            "SELECT id, driver_id, vehicle_id, date, start_minute, end_minute, break_start_minute, break_end_minute FROM shifts WHERE id = ?",
-            [.integer(id.rawValue)]
-        ) { row in
-            try Shift(
-                id: ShiftID(row.int64(0)), driver: DriverID(unchecked: row.text(1)), vehicle: VehicleID(unchecked: row.text(2)),
-                date: LocalDate.parse(row.text(3), field: "date"), start: LocalTime(minutes: Int(row.int64(4)))!,
-                end: LocalTime(minutes: Int(row.int64(5)))!, breakStart: row.int64OrNil(6).flatMap { LocalTime(minutes: Int($0)) },
-                breakEnd: row.int64OrNil(7).flatMap { LocalTime(minutes: Int($0)) })
-        }.first
-    }
-}

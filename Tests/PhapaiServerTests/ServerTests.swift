@@ -79,6 +79,17 @@ final class RunningServer {
         server.stop()
         try? FileManager.default.removeItem(atPath: folder)
     }
+
+    /// Books P004 to the community hospital for Monday 09:00 and plans that day (before any client
+    /// connects: the service is the server thread's once clients talk to it).
+    func bookAndPlanMonday() throws -> (LocalDate, [Trip]) {
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let trips = try server.service.bookTrip(BookingRequest(
+            patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "H-COMM"),
+            timing: .appointment(try UTCOffset.bangkok.parseDateTime("2026-11-23 09:00", field: "t"))))
+        _ = try server.service.planDay(day, seconds: 600, iterations: 50)
+        return (day, trips)
+    }
 }
 
 @Suite("phapaid: the server on 127.0.0.1")
@@ -141,11 +152,8 @@ struct DriverReachTests {
     @Test func aDriverSeesOnlyTheirOwnRunsAndTrips() throws {
         let running = try RunningServer()
         let service = running.server.service
-        let day = try LocalDate.parse("2026-11-23", field: "d")
-        let outbound = try service.bookTrip(BookingRequest(
-            patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "H-COMM"),
-            timing: .appointment(try UTCOffset.bangkok.parseDateTime("2026-11-23 09:00", field: "t"))))[0]
-        _ = try service.planDay(day, seconds: 600, iterations: 50)
+        let (day, trips) = try running.bookAndPlanMonday()
+        let outbound = trips[0]
         let run = try #require(try service.runs(on: day).first { $0.stops.contains { $0.trip == outbound.id } })
         let own = try service.addUser(name: "own", role: .driver, driver: run.driver).token
         let other = try service.drivers().first { $0.id != run.driver }!.id
@@ -221,11 +229,7 @@ struct WatchTests {
     @Test func watchersGetEveryChangeAndReplayWhatTheyMissed() throws {
         let running = try RunningServer()
         let service = running.server.service
-        let day = try LocalDate.parse("2026-11-23", field: "d")
-        let trips = try service.bookTrip(BookingRequest(
-            patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "H-COMM"),
-            timing: .appointment(try UTCOffset.bangkok.parseDateTime("2026-11-23 09:00", field: "t"))))
-        _ = try service.planDay(day, seconds: 600, iterations: 50)
+        let (day, trips) = try running.bookAndPlanMonday()
         let run = try #require(try service.runs(on: day).first { $0.stops.contains { $0.trip == trips[0].id } })
 
         let watcher = try Client(port: running.port)
