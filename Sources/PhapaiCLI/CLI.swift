@@ -30,8 +30,10 @@ public enum PhapaiCLI {
     }
 
     /// Runs one invocation and returns its exit code. `arguments` excludes the program name.
+    /// `failed` hears the error a refused command reported (the server answers with its keyword).
     public static func run(
-        _ arguments: [String], environment: [String: String], console: Console = .standard, service: PhapaiService? = nil
+        _ arguments: [String], environment: [String: String], console: Console = .standard, service: PhapaiService? = nil,
+        failed: ((PhapaiError) -> Void)? = nil
     ) -> Int32 {
         let commands = Commands.all
         do {
@@ -56,10 +58,12 @@ public enum PhapaiCLI {
             return ExitCode.success.rawValue
         } catch let error as PhapaiError {
             report(error, console: console)
+            failed?(error)
             return ExitCode(error.category).rawValue
         } catch {
             // Any other error comes from below the service (I/O); never print bound values.
             console.err("phapai: error [STORAGE]: \(error)")
+            failed?(PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "\(error)"))
             return ExitCode.storage.rawValue
         }
     }

@@ -78,11 +78,14 @@ public enum CommandLanguage {
         let output = LineCollector()
         let errors = LineCollector()
         let console = Console(out: { output.append($0) }, err: { errors.append($0) })
+        var failure: PhapaiError?
         let status: Int32
         do {
-            status = PhapaiCLI.run(try arguments(for: request), service: service, environment: environment, console: console)
+            status = PhapaiCLI.run(
+                try arguments(for: request), environment: environment, console: console, service: service, failed: { failure = $0 })
         } catch let error as PhapaiError {
             PhapaiCLI.report(error, console: console)
+            failure = error
             status = ExitCode(error.category).rawValue
         } catch {
             status = ExitCode.storage.rawValue
@@ -91,13 +94,8 @@ public enum CommandLanguage {
         guard status != 0 else {
             return Reply(code: 200, keyword: "DONE", fields: [.init("exit", "0")], data: data, tag: request.tag)
         }
-        // "phapai: error [KEYWORD]: field: message"
-        let first = errors.lines.first ?? ""
-        let keyword = first.firstRange(of: "[").flatMap { open in
-            first[open.upperBound...].firstRange(of: "]").map { String(first[open.upperBound..<$0.lowerBound]) }
-        } ?? "ERROR"
         return Reply(
-            code: replyCode(exitCode: status), keyword: keyword, fields: [.init("exit", String(status))],
+            code: replyCode(exitCode: status), keyword: failure?.keyword ?? "ERROR", fields: [.init("exit", String(status))],
             text: errors.lines.joined(separator: "\n"), data: data, tag: request.tag)
     }
 }
