@@ -23,6 +23,10 @@ public struct ServerConfiguration: Sendable, Codable {
     public var idleTimeout: Double = 300
     /// Bytes of replies a client may leave unread before it is cut off (`421 SLOW_CONSUMER`).
     public var maxOutgoingBytes: Int = 1 << 20
+    /// Requests taken from one connection per round (pipelining fairness). The server reads a
+    /// connection's next bytes only once it has answered every whole line read before, so at most
+    /// one read (`readChunkBytes`) plus a started line waits unanswered per connection.
+    public var maxPipelined: Int = 64
 
     public init() {}
 }
@@ -45,6 +49,7 @@ public final class Server: @unchecked Sendable {
     private var accepted = 0
     private var requests = 0
     private var errors = 0
+    private var groupedWrites = 0
 
     /// Creates a server over `service`.
     public init(configuration: ServerConfiguration, service: PhapaiService) {
@@ -83,12 +88,16 @@ public final class Server: @unchecked Sendable {
     private func loop() {
         guard let listener else { return }
         while !stopping.isSet {
+            let open = connections.values.sorted { $0.number < $1.number }
             var entries = [Poller.Entry(descriptor: listener.descriptor), Poller.Entry(descriptor: wakeRead)]
-            let open = Array(connections.values)
-            entries += open.map { Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: true, wantsWrite: !$0.outgoing.isEmpty) }
+            // A connection with lines still waiting is not read from: that is the pipelining bound.
+            entries += open.map {
+                Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: !$0.mayHaveMore, wantsWrite: !$0.outgoing.isEmpty)
+            }
             let tick = min(1.0, configuration.helloDeadline, configuration.lineDeadline, configuration.idleTimeout) / 4
+            let waiting = open.contains { $0.mayHaveMore }
             do {
-                try Poller.wait(&entries, milliseconds: Int32(max(10, tick * 1000)))
+                try Poller.wait(&entries, milliseconds: waiting ? 0 : Int32(max(10, tick * 1000)))
             } catch {
                 continue
             }
@@ -96,9 +105,10 @@ public final class Server: @unchecked Sendable {
             if entries[0].readable { acceptAll(listener) }
             for (index, connection) in open.enumerated() {
                 let entry = entries[index + 2]
-                if entry.readable || entry.failed { receive(connection) }
+                if (entry.readable || entry.failed) && !connection.mayHaveMore { receive(connection) }
                 if entry.writable { flush(connection) }
             }
+            runRound(open)
             enforceDeadlines()
         }
         // Every request received so far has been answered and committed; say goodbye and send what is pending.
@@ -157,111 +167,156 @@ public final class Server: @unchecked Sendable {
     }
 
     private func receive(_ connection: Connection) {
-        guard let bytes = try? connection.socket.read() else { return }
+        guard let bytes = try? connection.socket.read(maximum: Server.readChunkBytes) else { return }
         if bytes.isEmpty {
             close(connection)
             return
         }
         connection.lastActivity = Server.seconds()
-        defer { connection.lineStartedAt = connection.framer.hasPartialLine ? (connection.lineStartedAt ?? connection.lastActivity) : nil }
-        for event in connection.framer.append(bytes) {
-            switch event {
-            case .tooLong:
-                send(Reply(code: 500, keyword: "LINE_TOO_LONG", text: "lines are at most \(connection.framer.limit) bytes"), to: connection)
-                connection.closeAfterFlush = true
-            case .line(let line):
-                handle(line, on: connection)
-            }
-            if connection.closeAfterFlush { break }
-        }
-        flush(connection)
+        connection.framer.feed(bytes)
+        peakBufferedInput = max(peakBufferedInput, connection.framer.bufferedBytes)
+        connection.mayHaveMore = true
     }
 
-    private func handle(_ line: [UInt8], on connection: Connection) {
+    /// The most a connection's socket is read at once.
+    static let readChunkBytes = 16_384
+    /// The most input bytes any connection held unanswered (for the pipelining bound's test).
+    private(set) var peakBufferedInput = 0
+
+    /// One round: takes up to `maxPipelined` requests from each connection in turn, runs them with
+    /// their writes in one group, commits the group, and only then sends the replies (a write is
+    /// acknowledged after its COMMIT; writes that arrive together share one fsync).
+    private func runRound(_ open: [Connection]) {
+        var answers: [Answer] = []
+        service.store.beginGroup()
+        for connection in open where connection.mayHaveMore && connections[connection.socket.descriptor] === connection {
+            var taken = 0
+            connection.mayHaveMore = false
+            while taken < configuration.maxPipelined, !connection.closeAfterFlush, let event = connection.framer.next() {
+                taken += 1
+                switch event {
+                case .tooLong:
+                    connection.closeAfterFlush = true
+                    answers.append(Answer(
+                        connection: connection, replies: [Reply(code: 500, keyword: "LINE_TOO_LONG", text: "lines are at most \(connection.framer.limit) bytes")],
+                        logLine: "event=request id=\(connection.number)-\(connection.lines + 1) verb=-", started: Server.seconds(), touchesStore: false))
+                case .line(let line):
+                    if let answer = handle(line, on: connection) { answers.append(answer) }
+                }
+                if connections[connection.socket.descriptor] !== connection { break }
+            }
+            if taken == configuration.maxPipelined && !connection.closeAfterFlush { connection.mayHaveMore = true }
+            connection.lineStartedAt = !connection.mayHaveMore && connection.framer.hasPartialLine
+                ? (connection.lineStartedAt ?? connection.lastActivity) : nil
+        }
+        var writes = 0
+        do {
+            writes = try service.store.commitGroup()
+            groupedWrites += writes
+        } catch {
+            // Nothing of the round was stored: no reply may claim otherwise, nor show what was rolled back.
+            for index in answers.indices where answers[index].touchesStore {
+                answers[index].replies = [Reply(code: 451, keyword: "STORAGE", text: "the commit failed; nothing was stored; try again",
+                                                tag: answers[index].replies.last?.tag)]
+            }
+        }
+        var touched: [ObjectIdentifier: Connection] = [:]
+        for answer in answers {
+            for reply in answer.replies { send(reply, to: answer.connection) }
+            touched[ObjectIdentifier(answer.connection)] = answer.connection
+            log(answer.logLine + " code=\(answer.replies.last.map { String($0.code) } ?? "-") "
+                + String(format: "ms=%.1f", (Server.seconds() - answer.started) * 1000))
+        }
+        for connection in touched.values where connections[connection.socket.descriptor] === connection { flush(connection) }
+        if writes > 0 { pushChanges() }
+    }
+
+    /// Runs one request line; its replies are held until the round commits. Nil when the
+    /// connection was closed at once (HTTP).
+    private func handle(_ line: [UInt8], on connection: Connection) -> Answer? {
         // Something speaking HTTP to the port is not a client: close at once.
         if connection.lines == 0, let text = String(validating: line.prefix(8), as: UTF8.self),
             ["GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "DELETE "].contains(where: text.hasPrefix)
         {
             close(connection)
-            return
+            return nil
         }
         connection.lines += 1
         requests += 1
         let started = Server.seconds()
+        let id = "id=\(connection.number)-\(connection.lines)"
         let request: Request
         switch RequestParser.parse(line) {
         case .failure(let error):
-            send(.error(error), to: connection)
-            log("event=request id=\(connection.number)-\(connection.lines) verb=- code=\(error.code) keyword=\(error.keyword)")
-            return
+            return Answer(connection: connection, replies: [.error(error)], logLine: "event=request \(id) verb=- keyword=\(error.keyword)",
+                          started: started, touchesStore: false)
         case .success(let parsed):
             request = parsed
         }
-        let outgoingBefore = connection.outgoing.count
-        defer {
-            let code = String(decoding: connection.outgoing.dropFirst(outgoingBefore).suffix(400), as: UTF8.self)
-                .split(separator: "\n").last.map { String($0.prefix(3)) } ?? "-"
-            let verb = request.verb + (request.subverb.map { "." + $0 } ?? "")
-            log("event=request id=\(connection.number)-\(connection.lines) user=\(connection.user?.name ?? "-") verb=\(verb) "
-                + "keys=\(request.arguments.map(\.key).joined(separator: ",")) code=\(code) "
-                + String(format: "ms=%.1f", (Server.seconds() - started) * 1000))
-        }
+        let verb = request.verb + (request.subverb.map { "." + $0 } ?? "")
+        let logLine = "event=request \(id) user=\(connection.user?.name ?? "-") verb=\(verb) keys=\(request.arguments.map(\.key).joined(separator: ","))"
+        var touchesStore = false
+        let replies: [Reply]
         switch request.verb {
         case "PING":
-            send(Reply(code: 200, keyword: "PONG", tag: request.tag), to: connection)
+            replies = [Reply(code: 200, keyword: "PONG", tag: request.tag)]
         case "QUIT":
-            send(Reply(code: 221, keyword: "BYE", tag: request.tag), to: connection)
+            replies = [Reply(code: 221, keyword: "BYE", tag: request.tag)]
             connection.closeAfterFlush = true
         case "CAPA":
-            send(Reply(code: 200, keyword: "CAPA", fields: [.init("proto", String(ProtocolLimits.version))],
-                       data: ["HELLO", "PING", "QUIT", "CAPA", "WATCH", "STATS", "COMMANDS"], tag: request.tag), to: connection)
+            replies = [Reply(code: 200, keyword: "CAPA", fields: [.init("proto", String(ProtocolLimits.version))],
+                             data: ["HELLO", "PING", "QUIT", "CAPA", "WATCH", "STATS", "COMMANDS"], tag: request.tag)]
         case "HELLO":
-            hello(request, on: connection)
+            replies = [hello(request, on: connection)]
         case "WATCH":
-            watch(request, on: connection)
+            touchesStore = true
+            replies = watch(request, on: connection)
         case "STATS":
-            guard connection.user?.role == .admin else {
-                send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "STATS is for admins", tag: request.tag), to: connection)
-                return
-            }
-            send(stats(tag: request.tag), to: connection)
+            replies = [connection.user?.role == .admin
+                ? stats(tag: request.tag) : Reply(code: 550, keyword: "NOT_ALLOWED", text: "STATS is for admins", tag: request.tag)]
         default:
-            guard let user = connection.user else {
-                send(Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag), to: connection)
-                return
+            if let refusal = refusal(of: request, on: connection) {
+                replies = [refusal]
+            } else {
+                touchesStore = true
+                service.actor = "user:\(connection.user!.name)"
+                replies = [CommandLanguage.execute(request, service: service)]
             }
-            guard Access.allows(user.role, request), withinReach(user, request) else {
-                send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "a \(user.role.rawValue) cannot do that", tag: request.tag), to: connection)
-                return
-            }
-            service.actor = "user:\(user.name)"
-            send(CommandLanguage.execute(request, service: service), to: connection)
-            pushChanges()
         }
+        return Answer(connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore)
+    }
+
+    /// Why the connection's user may not run `request`, or nil when they may.
+    private func refusal(of request: Request, on connection: Connection) -> Reply? {
+        guard let user = connection.user else {
+            return Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag)
+        }
+        guard Access.allows(user.role, request), withinReach(user, request) else {
+            return Reply(code: 550, keyword: "NOT_ALLOWED", text: "a \(user.role.rawValue) cannot do that", tag: request.tag)
+        }
+        return nil
     }
 
     /// `WATCH run=<id> [since=<seq>]`: replays the run's changes after `since` as `600 EVENT` lines,
     /// answers `200 WATCHING`, then pushes each later change as it is committed.
-    private func watch(_ request: Request, on connection: Connection) {
+    private func watch(_ request: Request, on connection: Connection) -> [Reply] {
         guard let user = connection.user else {
-            send(Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag), to: connection)
-            return
+            return [Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag)]
         }
         guard let runText = request["run"], let runNumber = Int64(runText), let since = Int64(request["since"] ?? "0"), since >= 0 else {
-            send(Reply(code: 500, keyword: "SYNTAX", text: "WATCH run=<id> [since=<seq>]", tag: request.tag), to: connection)
-            return
+            return [Reply(code: 500, keyword: "SYNTAX", text: "WATCH run=<id> [since=<seq>]", tag: request.tag)]
         }
         let run = ShiftID(runNumber)
         // The same refusal whether the run is unknown or out of reach.
         guard let shift = try? service.store.shift(run), user.role != .driver || shift.driver == user.driver else {
-            send(Reply(code: 550, keyword: "NOT_ALLOWED", text: "no such run within reach", tag: request.tag), to: connection)
-            return
+            return [Reply(code: 550, keyword: "NOT_ALLOWED", text: "no such run within reach", tag: request.tag)]
         }
         let changes = (try? service.store.runChanges(run, since: since)) ?? []
-        for change in changes { send(event(change), to: connection) }
         let latest = changes.last?.seq ?? ((try? service.store.latestRunChange(run)) ?? since)
         connection.watching[run] = max(latest, since)
-        send(Reply(code: 200, keyword: "WATCHING", fields: [.init("run", runText), .init("seq", String(max(latest, since)))], tag: request.tag), to: connection)
+        return changes.map(event) + [
+            Reply(code: 200, keyword: "WATCHING", fields: [.init("run", runText), .init("seq", String(max(latest, since)))], tag: request.tag)
+        ]
     }
 
     private func event(_ change: RunChange) -> Reply {
@@ -296,7 +351,7 @@ public final class Server: @unchecked Sendable {
             code: 200, keyword: "STATS",
             fields: [
                 .init("connections", String(connections.count)), .init("accepted", String(accepted)), .init("requests", String(requests)),
-                .init("errors", String(errors)), .init("commits", String(commits.count)), .init("commit-p50-ms", percentile(0.5)),
+                .init("errors", String(errors)), .init("writes", String(groupedWrites)), .init("commits", String(service.store.commitCount)), .init("commit-p50-ms", percentile(0.5)),
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
             ], tag: tag)
     }
@@ -324,18 +379,16 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    private func hello(_ request: Request, on connection: Connection) {
+    private func hello(_ request: Request, on connection: Connection) -> Reply {
         guard request["proto"] == String(ProtocolLimits.version) else {
-            send(Reply(code: 501, keyword: "PROTOCOL_VERSION", text: "this server speaks proto=\(ProtocolLimits.version)", tag: request.tag), to: connection)
-            return
+            return Reply(code: 501, keyword: "PROTOCOL_VERSION", text: "this server speaks proto=\(ProtocolLimits.version)", tag: request.tag)
         }
         guard let token = request["token"], let user = try? service.authenticate(token: token) else {
-            send(Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag), to: connection)
-            return
+            return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag)
         }
         connection.user = user
         connection.framer.limit = ProtocolLimits.maxLineBytes
-        send(Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag), to: connection)
+        return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
     }
 
     private func send(_ reply: Reply, to connection: Connection) {
@@ -378,12 +431,24 @@ final class Connection {
     let openedAt = Server.seconds()
     lazy var lastActivity = openedAt
     var lineStartedAt: Double?
+    /// Whether whole lines may still wait in the framer (then the socket is not read).
+    var mayHaveMore = false
     /// The connection's number, for request ids in the log.
     var number = 0
     /// Runs watched, with the last change sent.
     var watching: [ShiftID: Int64] = [:]
 
     init(socket: Socket) { self.socket = socket }
+}
+
+/// One request's replies, held until its round commits, and its log line.
+struct Answer {
+    let connection: Connection
+    var replies: [Reply]
+    let logLine: String
+    let started: Double
+    /// Whether the replies may show the round's uncommitted writes (then a failed commit replaces them).
+    let touchesStore: Bool
 }
 
 /// Which roles may run which commands (first cut: planners read, drivers report on trips and read

@@ -16,10 +16,15 @@ public final class Store {
     private var statements: [String: SQLiteStatement] = [:]
     /// Durations of the most recent COMMITs, in seconds (a ring of 4096).
     public private(set) var commitSeconds: [Double] = []
+    /// COMMITs since the store was opened.
+    public private(set) var commitCount = 0
     private var commitCursor = 0
     private var pendingEvents: [AuditEvent] = []
     private var transactionActor: String?
     private var transactionTime = Instant(rawValue: 0)
+    private var grouping = false
+    private var groupFailed = false
+    private var groupWrites = 0
 
     /// Opens the store at `path`, creating it when `create` is set, and applies pending migrations.
     public init(path: String, create: Bool) throws {
@@ -58,6 +63,8 @@ public final class Store {
 
     /// Runs `body` as one write transaction by `actor` at `time`. The body must record at least one
     /// audit event; the events are written just before COMMIT. Any error rolls everything back.
+    /// Inside a group (`beginGroup`), the write is a savepoint of the group's transaction instead,
+    /// and becomes durable with `commitGroup`.
     public func write<T>(actor: String, at time: Instant, _ body: () throws -> T) throws -> T {
         precondition(transactionActor == nil, "write transactions do not nest")
         transactionActor = actor
@@ -67,29 +74,105 @@ public final class Store {
             transactionActor = nil
             pendingEvents = []
         }
+        if grouping { return try groupedWrite(body) }
         do {
             try connection.execute("BEGIN IMMEDIATE")
             let result = try body()
-            precondition(!pendingEvents.isEmpty, "every write must record an audit event")
-            let insert = try statement("INSERT INTO events (at, actor, action, entity, detail) VALUES (?, ?, ?, ?, ?)")
-            for event in pendingEvents {
-                try insert.run([.integer(event.at.rawValue), .text(event.actor), .text(event.action), .text(event.entity), .text(event.detail)])
-            }
+            try writePendingEvents()
             try faultPoint("store.before-commit")
-            let started = DispatchTime.now().uptimeNanoseconds
-            try connection.execute("COMMIT")
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-            if commitSeconds.count < 4096 {
-                commitSeconds.append(seconds)
-            } else {
-                commitSeconds[commitCursor] = seconds
-                commitCursor = (commitCursor + 1) % 4096
-            }
+            try timedCommit()
             return result
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
             if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
             throw error
+        }
+    }
+
+    /// Starts a group: the writes that follow share one transaction, committed by `commitGroup`
+    /// (group commit: one fsync for many writes). Nothing is durable, and nothing should be
+    /// acknowledged, before that.
+    public func beginGroup() {
+        precondition(!grouping && transactionActor == nil, "groups do not nest")
+        grouping = true
+        groupFailed = false
+        groupWrites = 0
+    }
+
+    /// Commits the group's writes together and returns how many there were (0: nothing to commit).
+    /// When it throws, none of the group's writes is stored.
+    @discardableResult
+    public func commitGroup() throws -> Int {
+        precondition(grouping, "no group to commit")
+        grouping = false
+        let writes = groupWrites
+        groupWrites = 0
+        if groupFailed {
+            groupFailed = false
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            throw PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "a write of the group failed in storage; the group was rolled back")
+        }
+        guard connection.inTransaction else { return 0 }
+        do {
+            try faultPoint("store.before-commit")
+            try timedCommit()
+            return writes
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
+            throw error
+        }
+    }
+
+    private func groupedWrite<T>(_ body: () throws -> T) throws -> T {
+        guard !groupFailed else {
+            throw PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "an earlier write of this group failed in storage")
+        }
+        do {
+            if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
+            try connection.execute("SAVEPOINT write")
+        } catch let error as SQLiteError {
+            groupFailed = true
+            throw Store.storageError(error)
+        }
+        do {
+            let result = try body()
+            try writePendingEvents()
+            try connection.execute("RELEASE write")
+            groupWrites += 1
+            return result
+        } catch {
+            if connection.inTransaction {
+                try? connection.execute("ROLLBACK TO write")
+                try? connection.execute("RELEASE write")
+            } else {
+                // SQLite rolled the whole transaction back (disk full, I/O error): the earlier
+                // writes of the group are gone too, so the group must fail as a whole.
+                groupFailed = true
+            }
+            if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
+            throw error
+        }
+    }
+
+    private func writePendingEvents() throws {
+        precondition(!pendingEvents.isEmpty, "every write must record an audit event")
+        let insert = try statement("INSERT INTO events (at, actor, action, entity, detail) VALUES (?, ?, ?, ?, ?)")
+        for event in pendingEvents {
+            try insert.run([.integer(event.at.rawValue), .text(event.actor), .text(event.action), .text(event.entity), .text(event.detail)])
+        }
+    }
+
+    private func timedCommit() throws {
+        let started = DispatchTime.now().uptimeNanoseconds
+        try connection.execute("COMMIT")
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        commitCount += 1
+        if commitSeconds.count < 4096 {
+            commitSeconds.append(seconds)
+        } else {
+            commitSeconds[commitCursor] = seconds
+            commitCursor = (commitCursor + 1) % 4096
         }
     }
 

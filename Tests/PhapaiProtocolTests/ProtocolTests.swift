@@ -101,6 +101,20 @@ struct FramerTests {
         var unterminated = LineFramer(limit: 4)
         #expect(unterminated.append(Array("ABCDEF".utf8)) == [.tooLong])
     }
+
+    @Test func theLimitInForceWhenALineIsTakenApplies() {
+        // HELLO and a long request in one packet: the longer limit after HELLO covers the second line.
+        var framer = LineFramer(limit: 8)
+        framer.feed(Array("HELLO\r\n0123456789AB\r\nPING".utf8))
+        #expect(framer.next() == .line(Array("HELLO".utf8)))
+        framer.limit = 16
+        #expect(framer.next() == .line(Array("0123456789AB".utf8)))
+        #expect(framer.next() == nil)
+        #expect(framer.bufferedBytes == 4)
+        framer.feed(Array("\n".utf8))
+        #expect(framer.next() == .line(Array("PING".utf8)))
+        #expect(framer.bufferedBytes == 0)
+    }
 }
 
 @Suite("Robustness")

@@ -347,3 +347,83 @@ final class Lines: @unchecked Sendable {
     private(set) var lines: [String] = []
     func add(_ line: String) { lines.append(line) }
 }
+
+@Suite("phapaid: pipelining and group commit")
+struct PipeliningTests {
+    func patientLine(_ id: String) -> String {
+        "PATIENT ADD id=\(id) name=\"นายทดสอบ \(id)\" phone=081-555-0000 village=V01 mobility=ambulatory companions=0 entitlement=self_pay"
+    }
+
+    @Test func manyPipelinedRequestsAreAnsweredInOrderWithBoundedInput() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        let count = 20_000
+        // About 240 KB sent in one go: the server reads no more than it has answered.
+        try client.socket.writeAll(Array((0..<count).map { "#t\($0) PING\r\n" }.joined().utf8))
+        for index in 0..<count {
+            let line = try #require(try client.line())
+            guard line == "200 #t\(index) PONG" else {
+                Issue.record("reply \(index) was \(line)")
+                return
+            }
+        }
+        #expect(running.server.peakBufferedInput > 0)
+        #expect(running.server.peakBufferedInput <= Server.readChunkBytes + 512)
+    }
+
+    @Test func writesSentTogetherShareOneCommitAndAFailedOneFailsAlone() throws {
+        let running = try RunningServer()
+        let admin = try running.server.service.addUser(name: "root", role: .admin).token
+        let commitsBefore = running.server.service.store.commitCount
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        let lines = ["HELLO proto=1 token=\(running.dispatcherToken)"] + ["G1", "G2", "G1", "G3"].map(patientLine)
+        try client.socket.writeAll(Array(lines.map { $0 + "\r\n" }.joined().utf8))
+        #expect(try client.reply() == ["230 HELLO user=somchai role=dispatcher"])
+        #expect(try client.reply().last == "200 DONE exit=0")
+        #expect(try client.reply().last == "200 DONE exit=0")
+        #expect(try client.reply().first?.hasPrefix("555 DUPLICATE_ID exit=4") == true)
+        #expect(try client.reply().last == "200 DONE exit=0")
+        let boss = try Client(port: running.port)
+        _ = try boss.reply()
+        _ = try boss.ask("HELLO proto=1 token=\(admin)")
+        let stats = try #require(try boss.ask("STATS").first)
+        // One small write arrives in one read, so the three stored patients share one COMMIT.
+        #expect(stats.contains(" writes=3 commits=\(commitsBefore + 1) "))
+        let stored = try running.server.service.store.patients().map(\.id.rawValue).filter { $0.hasPrefix("G") }
+        #expect(stored == ["G1", "G2", "G3"])
+    }
+
+    @Test func whenTheGroupCommitFailsNoReplyClaimsAWrite() throws {
+        let running = try RunningServer()
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        // The server thread reads this flag; it is set before the requests are sent.
+        let failNext = FailOnce()
+        running.server.service.store.faultHandler = { name in
+            if name == "store.before-commit", failNext.take() { throw PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "injected") }
+        }
+        let lines = ["F1", "F2"].map(patientLine) + ["#p PING"]
+        try client.socket.writeAll(Array(lines.map { $0 + "\r\n" }.joined().utf8))
+        #expect(try client.reply() == [#"451 STORAGE "the commit failed; nothing was stored; try again""#])
+        #expect(try client.reply() == [#"451 STORAGE "the commit failed; nothing was stored; try again""#])
+        #expect(try client.reply() == ["200 #p PONG"])
+        #expect(try client.ask(patientLine("F1")).last == "200 DONE exit=0")
+        let stored = try running.server.service.store.patients().map(\.id.rawValue).filter { $0.hasPrefix("F") }
+        #expect(stored == ["F1"])
+    }
+}
+
+/// A flag that is true the first time it is taken.
+final class FailOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var armed = true
+    func take() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        defer { armed = false }
+        return armed
+    }
+}

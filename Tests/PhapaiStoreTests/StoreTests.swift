@@ -117,6 +117,48 @@ struct StoreTests {
         #expect(try store.events().map(\.entity) == ["patient:P1", "area:A"])
     }
 
+    @Test func aGroupCommitsItsWritesTogetherAndAFailedOneAlone() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let commitsBefore = store.commitSeconds.count
+        store.beginGroup()
+        for id in ["P1", "P2", "P3"] {
+            _ = try? store.write(actor: "t", at: testInstant) {
+                try store.insertPatient(try patient(id))
+                store.record("patient.add", entity: "patient:\(id)")
+                if id == "P2" { throw Injected() }
+            }
+        }
+        // Not durable, and not visible to another connection, before the group commits.
+        let other = try Store(path: folder.file("test.db"), create: false)
+        #expect(try other.patients().isEmpty)
+        #expect(try store.commitGroup() == 2)
+        #expect(store.commitSeconds.count == commitsBefore + 1)
+        #expect(try other.patients().map(\.id.rawValue) == ["P1", "P3"])
+        #expect(try other.events().map(\.entity) == ["patient:P3", "patient:P1", "area:A"])
+        #expect(!store.connection.inTransaction)
+    }
+
+    @Test func aGroupThatFailsToCommitStoresNothing() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        store.faultHandler = { name in if name == "store.before-commit" { throw Injected() } }
+        store.beginGroup()
+        for id in ["P1", "P2"] {
+            try store.write(actor: "t", at: testInstant) {
+                try store.insertPatient(try patient(id))
+                store.record("patient.add", entity: "patient:\(id)")
+            }
+        }
+        #expect(throws: Injected.self) { try store.commitGroup() }
+        #expect(try store.patients().isEmpty)
+        #expect(try store.events().count == 1)
+        // An empty group commits nothing and does not fail.
+        store.faultHandler = { _ in }
+        store.beginGroup()
+        #expect(try store.commitGroup() == 0)
+    }
+
     @Test func theAuditLogIsAppendOnly() throws {
         let folder = TemporaryFolder()
         let store = try makeStore(folder)
