@@ -56,6 +56,18 @@ public struct Place: Hashable, Sendable, Codable {
         self.address = try address.map { try TextRules.line($0, field: "address", maxLength: TextRules.Limit.address) }
     }
 
+    /// A place read back from storage, where it went only after validation: normalising its
+    /// text again on every read cost more than the rest of a booking.
+    public init(stored id: PlaceID, area: AreaID, kind: PlaceKind, name: String, moo: Int?, coordinate: Coordinate, address: String?) {
+        self.id = id
+        self.area = area
+        self.kind = kind
+        self.name = name
+        self.moo = moo
+        self.coordinate = coordinate
+        self.address = address
+    }
+
     /// The name people read: `หมู่ 3 บ้านนาทอน` for a village, the plain name otherwise.
     public var displayName: String {
         if let moo { return "หมู่ \(moo) \(name)" }
@@ -263,6 +275,17 @@ public struct Vehicle: Hashable, Sendable, Codable {
         self.area = area
         self.name = try TextRules.line(name, field: "name", maxLength: TextRules.Limit.name)
         self.plate = try plate.map { try TextRules.line($0, field: "plate", maxLength: 20) }
+        self.capacity = capacity
+        self.depot = depot
+        self.costPerKm = costPerKm
+    }
+
+    /// A vehicle read back from storage, where it went only after validation.
+    public init(stored id: VehicleID, area: AreaID, name: String, plate: String?, capacity: Capacity, depot: PlaceID, costPerKm: Double) {
+        self.id = id
+        self.area = area
+        self.name = name
+        self.plate = plate
         self.capacity = capacity
         self.depot = depot
         self.costPerKm = costPerKm

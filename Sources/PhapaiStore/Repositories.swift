@@ -32,11 +32,21 @@ extension Store {
     /// Every stored area.
     public func areas() throws -> [AreaSettings] {
         try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json FROM areas ORDER BY id") { row in
-            let policies = try JSONDecoder().decode(Policies.self, from: Data(row.text(5).utf8))
+            let policies = try decodedPolicies(row.text(5))
             return AreaSettings(
                 id: AreaID(unchecked: row.text(0)), name: row.text(1), offset: UTCOffset(minutes: Int(row.int64(2))),
                 travel: try TravelModel(circuityFactor: row.double(3), averageSpeedKmh: row.double(4)), policies: policies)
         }
+    }
+}
+
+extension Store {
+    /// An area's policies, decoded once per distinct JSON text (areas are read by every command).
+    func decodedPolicies(_ json: String) throws -> Policies {
+        if let cached = policiesCache[json] { return cached }
+        let policies = try JSONDecoder().decode(Policies.self, from: Data(json.utf8))
+        policiesCache[json] = policies
+        return policies
     }
 }
 
@@ -66,7 +76,7 @@ extension Store {
 
     static func readPlace(_ row: SQLiteStatement) throws -> Place {
         try Place(
-            id: PlaceID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)),
+            stored: PlaceID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)),
             kind: PlaceKind(rawValue: row.text(2)) ?? .landmark, name: row.text(3), moo: row.int64OrNil(4).map { Int($0) },
             coordinate: Coordinate(latitude: row.double(5), longitude: row.double(6)), address: row.textOrNil(7))
     }
@@ -139,7 +149,7 @@ extension Store {
 
     static func readVehicle(_ row: SQLiteStatement) throws -> Vehicle {
         try Vehicle(
-            id: VehicleID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), plate: row.textOrNil(3),
+            stored: VehicleID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), plate: row.textOrNil(3),
             capacity: Capacity(
                 seats: Int(row.int64(4)), wheelchairs: Int(row.int64(5)), stretchers: Int(row.int64(6)),
                 seatsPerFoldedWheelchair: Int(row.int64(7))),
@@ -249,16 +259,26 @@ extension Store {
         date: LocalDate? = nil, patient: PatientID? = nil, status: TripStatus? = nil, from: LocalDate? = nil,
         to: LocalDate? = nil
     ) throws -> [Trip] {
+        // Only the filters given go into the SQL: "?1 IS NULL OR ..." would keep SQLite from using
+        // the date and patient indexes and scan every trip ever booked.
+        var conditions: [String] = []
+        var values: [SQLiteValue] = []
+        func add(_ condition: String, _ value: String?) {
+            guard let value else { return }
+            conditions.append(condition)
+            values.append(.text(value))
+        }
+        add("service_date = ?", date?.iso)
+        add("patient_id = ?", patient?.rawValue)
+        add("status = ?", status?.rawValue)
+        add("service_date >= ?", from?.iso)
+        add("service_date <= ?", to?.iso)
         let sql = """
             SELECT \(Store.tripColumns) FROM trips
-            WHERE (?1 IS NULL OR service_date = ?1) AND (?2 IS NULL OR patient_id = ?2) AND (?3 IS NULL OR status = ?3)
-              AND (?4 IS NULL OR service_date >= ?4) AND (?5 IS NULL OR service_date <= ?5)
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY service_date, COALESCE(pickup_earliest, dropoff_latest, appointment_at, 9223372036854775807), id
             """
-        return try query(
-            sql,
-            [.optionalText(date?.iso), .optionalText(patient?.rawValue), .optionalText(status?.rawValue),
-             .optionalText(from?.iso), .optionalText(to?.iso)], Store.readTrip)
+        return try query(sql, values, Store.readTrip)
     }
 
     /// Number of stored trips (every status).
@@ -374,10 +394,11 @@ extension Store {
 extension Store {
     /// Audit events, newest first, optionally of one entity (`trip:12`).
     public func events(entity: String? = nil, limit: Int = 50) throws -> [AuditEvent] {
-        try query(
-            "SELECT id, at, actor, action, entity, detail FROM events WHERE (?1 IS NULL OR entity = ?1) ORDER BY id DESC LIMIT ?2",
-            [.optionalText(entity), .integer(Int64(limit))]
-        ) { row in
+        // Two statements, so that one entity's events come through its index rather than a scan.
+        let sql = entity == nil
+            ? "SELECT id, at, actor, action, entity, detail FROM events ORDER BY id DESC LIMIT ?"
+            : "SELECT id, at, actor, action, entity, detail FROM events WHERE entity = ? ORDER BY id DESC LIMIT ?"
+        return try query(sql, (entity.map { [SQLiteValue.text($0)] } ?? []) + [.integer(Int64(limit))]) { row in
             AuditEvent(
                 id: row.int64(0), at: Instant(rawValue: row.int64(1)), actor: row.text(2), action: row.text(3),
                 entity: row.text(4), detail: row.text(5))

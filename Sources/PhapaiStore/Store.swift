@@ -14,6 +14,7 @@ public final class Store {
     public var faultHandler: (String) throws -> Void = Store.environmentFault
 
     private var statements: [String: SQLiteStatement] = [:]
+    var policiesCache: [String: Policies] = [:]
     /// Durations of the most recent COMMITs, in seconds (a ring of 4096).
     public private(set) var commitSeconds: [Double] = []
     /// COMMITs since the store was opened.
