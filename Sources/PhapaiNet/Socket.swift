@@ -53,9 +53,13 @@ public final class Socket: @unchecked Sendable {
         return socket
     }
 
-    /// A socket connected to `host:port`.
-    public static func connect(host: String = "127.0.0.1", port: UInt16) throws -> Socket {
+    /// A socket connected to `host:port`. `receiveBufferBytes` fixes the kernel's receive buffer
+    /// (set before connecting, so that the window never grows past it).
+    public static func connect(host: String = "127.0.0.1", port: UInt16, receiveBufferBytes: Int32? = nil) throws -> Socket {
         let socket = Socket(descriptor: try system("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) })
+        if var bytes = receiveBufferBytes {
+            try system("setsockopt") { setsockopt(socket.descriptor, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size)) }
+        }
         var address = try Socket.address(host: host, port: port)
         try system("connect") {
             withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket.descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
@@ -120,6 +124,19 @@ public final class Socket: @unchecked Sendable {
     public func setNonBlocking() throws {
         let flags = try system("fcntl") { fcntl(descriptor, F_GETFL) }
         try system("fcntl") { fcntl(descriptor, F_SETFL, flags | O_NONBLOCK) }
+    }
+
+    /// Makes reads and writes wait again.
+    public func setBlocking() throws {
+        let flags = try system("fcntl") { fcntl(descriptor, F_GETFL) }
+        try system("fcntl") { fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
+    }
+
+    /// Sends small writes at once (no Nagle delay): request and reply lines are small and each
+    /// one is waited for.
+    public func setNoDelay() throws {
+        var yes: Int32 = 1
+        try system("setsockopt") { setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &yes, socklen_t(MemoryLayout<Int32>.size)) }
     }
 
     /// Bounds how long a blocking read waits (then it fails with EAGAIN).

@@ -21,6 +21,33 @@ public enum Daemon {
     /// Writes a log line at once (unbuffered).
     static func log(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
+    /// Request log lines, collected during a round of the server's loop and written together after it.
+    final class LogBuffer: @unchecked Sendable {
+        private let lock = NSLock()
+        private var bytes: [UInt8] = []
+
+        func add(_ line: String) {
+            lock.lock()
+            bytes += Array((line + "\n").utf8)
+            let full = bytes.count >= 1 << 16
+            lock.unlock()
+            if full { flush() }
+        }
+
+        func flush() {
+            lock.lock()
+            defer { lock.unlock() }
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let written = rest.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { break }
+                rest = rest.dropFirst(written)
+            }
+            bytes.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// Runs the server; returns an exit code on failure (never returns on success).
     public static func main(_ arguments: [String]) -> Int32 {
         var path = "config/phapaid.json"
@@ -65,7 +92,9 @@ public enum Daemon {
             }
             let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
             let server = Server(configuration: configuration, service: service)
-            server.log = { line in log("ts=\(Int(Date().timeIntervalSince1970)) " + line) }
+            let requestLog = LogBuffer()
+            server.log = { line in requestLog.add("ts=\(Int(Date().timeIntervalSince1970)) " + line) }
+            server.afterRound = { requestLog.flush() }
             let port = try server.start()
             // Logs carry no patient data.
             log("phapaid: listening on \(configuration.host):\(port)")

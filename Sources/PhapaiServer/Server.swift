@@ -39,6 +39,9 @@ public final class Server: @unchecked Sendable {
     /// Where log lines go: one `key=value` line per request, with a request id and never an
     /// argument's value (arguments can hold names, phones and notes).
     public var log: @Sendable (String) -> Void = { _ in }
+    /// Called after each round of the loop, on the loop's thread (the daemon writes out its
+    /// buffered log lines there, rather than one write per request).
+    public var afterRound: @Sendable () -> Void = {}
     private var listener: Socket?
     private var thread: Thread?
     private var connections: [Int32: Connection] = [:]
@@ -50,6 +53,8 @@ public final class Server: @unchecked Sendable {
     private var requests = 0
     private var errors = 0
     private var groupedWrites = 0
+    /// Connections cut off for leaving too much unread.
+    private(set) var slowConsumers = 0
 
     /// Creates a server over `service`.
     public init(configuration: ServerConfiguration, service: PhapaiService) {
@@ -59,7 +64,8 @@ public final class Server: @unchecked Sendable {
 
     /// Binds and starts the loop on its own thread; returns the port (useful with port 0).
     public func start() throws -> UInt16 {
-        let socket = try Socket.listen(host: configuration.host, port: configuration.port)
+        // A deep backlog: many clients may connect at once (a dispatch office's morning, a load test).
+        let socket = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         try socket.setNonBlocking()
         listener = socket
         var fds: [Int32] = [0, 0]
@@ -110,6 +116,7 @@ public final class Server: @unchecked Sendable {
             }
             runRound(open)
             enforceDeadlines()
+            afterRound()
         }
         // Every request received so far has been answered and committed; say goodbye and send what is pending.
         listener.close()
@@ -143,6 +150,15 @@ public final class Server: @unchecked Sendable {
         }
     }
 
+    /// A kilobyte figure of this process from /proc/self/status ("-" where there is none).
+    static func memoryStatus(_ key: String) -> String {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }),
+            let kilobytes = line.split(separator: " ").dropFirst().first
+        else { return "-" }
+        return String(kilobytes)
+    }
+
     static func seconds() -> Double {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
@@ -152,6 +168,7 @@ public final class Server: @unchecked Sendable {
     private func acceptAll(_ listener: Socket) {
         while let socket = try? listener.accept() {
             try? socket.setNonBlocking()
+            try? socket.setNoDelay()
             let connection = Connection(socket: socket)
             guard connections.count < configuration.maxConnections else {
                 _ = try? socket.write(Array("421 TOO_MANY_CONNECTIONS \"try again later\"\r\n".utf8))
@@ -178,6 +195,10 @@ public final class Server: @unchecked Sendable {
         connection.mayHaveMore = true
     }
 
+    /// How long a round keeps taking requests before it commits and lets the loop go round.
+    static let roundBudgetSeconds = 0.05
+    private var roundOffset = 0
+
     /// The most a connection's socket is read at once.
     static let readChunkBytes = 16_384
     /// The most input bytes any connection held unanswered (for the pipelining bound's test).
@@ -189,10 +210,18 @@ public final class Server: @unchecked Sendable {
     private func runRound(_ open: [Connection]) {
         var answers: [Answer] = []
         service.store.beginGroup()
-        for connection in open where connection.mayHaveMore && connections[connection.socket.descriptor] === connection {
+        let roundStarted = Server.seconds()
+        // Each round starts one connection further on, so that when a round runs out of time
+        // (slow commands) every client still gets its turn.
+        roundOffset = open.isEmpty ? 0 : (roundOffset + 1) % open.count
+        for connection in open[roundOffset...] + open[..<roundOffset]
+        where connection.mayHaveMore && connections[connection.socket.descriptor] === connection {
+            // Past the budget, leave the rest for the next round: accepting, greeting and deadlines wait for rounds.
+            if Server.seconds() - roundStarted > Server.roundBudgetSeconds { break }
             var taken = 0
             connection.mayHaveMore = false
-            while taken < configuration.maxPipelined, !connection.closeAfterFlush, let event = connection.framer.next() {
+            var outOfTime = false
+            while taken < configuration.maxPipelined, !connection.closeAfterFlush, !outOfTime, let event = connection.framer.next() {
                 taken += 1
                 switch event {
                 case .tooLong:
@@ -204,8 +233,9 @@ public final class Server: @unchecked Sendable {
                     if let answer = handle(line, on: connection) { answers.append(answer) }
                 }
                 if connections[connection.socket.descriptor] !== connection { break }
+                outOfTime = Server.seconds() - roundStarted > Server.roundBudgetSeconds
             }
-            if taken == configuration.maxPipelined && !connection.closeAfterFlush { connection.mayHaveMore = true }
+            if (taken == configuration.maxPipelined || outOfTime) && !connection.closeAfterFlush { connection.mayHaveMore = true }
             connection.lineStartedAt = !connection.mayHaveMore && connection.framer.hasPartialLine
                 ? (connection.lineStartedAt ?? connection.lastActivity) : nil
         }
@@ -351,8 +381,9 @@ public final class Server: @unchecked Sendable {
             code: 200, keyword: "STATS",
             fields: [
                 .init("connections", String(connections.count)), .init("accepted", String(accepted)), .init("requests", String(requests)),
-                .init("errors", String(errors)), .init("writes", String(groupedWrites)), .init("commits", String(service.store.commitCount)), .init("commit-p50-ms", percentile(0.5)),
+                .init("errors", String(errors)), .init("slow-consumers", String(slowConsumers)), .init("writes", String(groupedWrites)), .init("commits", String(service.store.commitCount)), .init("commit-p50-ms", percentile(0.5)),
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
+                .init("rss-kb", Server.memoryStatus("VmRSS")), .init("rss-peak-kb", Server.memoryStatus("VmHWM")),
             ], tag: tag)
     }
 
@@ -394,20 +425,32 @@ public final class Server: @unchecked Sendable {
     private func send(_ reply: Reply, to connection: Connection) {
         guard !connection.cutOff else { return }
         if reply.code >= 400 { errors += 1 }
+        // A client that reads is not cut off for one large reply: try the kernel first.
+        if connection.outgoing.count > configuration.maxOutgoingBytes { flush(connection) }
         if connection.outgoing.count > configuration.maxOutgoingBytes {
             // The client has left too much unread: finish the line under way, say why, close.
             let rest = connection.outgoing.firstIndex(of: 0x0A).map { Array(connection.outgoing[...$0]) } ?? []
             connection.outgoing = rest + Array("421 SLOW_CONSUMER \"closing\"\r\n".utf8)
             connection.cutOff = true
             connection.closeAfterFlush = true
+            slowConsumers += 1
             return
         }
         for line in reply.lines { connection.outgoing += Array((line + "\r\n").utf8) }
     }
 
     private func flush(_ connection: Connection) {
+        guard connections[connection.socket.descriptor] === connection else { return }
         while !connection.outgoing.isEmpty {
-            guard let written = try? connection.socket.write(connection.outgoing), written > 0 else { break }
+            let written: Int
+            do {
+                written = try connection.socket.write(connection.outgoing)
+            } catch {
+                // The peer is gone (reset, broken pipe): drop the connection and the requests it left.
+                close(connection)
+                return
+            }
+            guard written > 0 else { break }
             connection.outgoing.removeFirst(written)
         }
         if connection.closeAfterFlush && connection.outgoing.isEmpty { close(connection) }

@@ -1,0 +1,123 @@
+import Foundation
+
+/// The `phapai-sim` command line.
+public enum SimCommand {
+    static let usage = """
+        Usage:
+          phapai-sim load --server HOST:PORT --token T [--clients N] [--rate R | --depth D] [--duration S]
+                          [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
+          phapai-sim load --server HOST:PORT --token T --idle N [--duration S]
+        The token may also come from PHAPAI_TOKEN. Build with -c release for meaningful figures.
+        """
+
+    /// Runs the command named by `arguments` (program name excluded) and returns the exit code.
+    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+        guard let command = arguments.first else {
+            FileHandle.standardError.write(Data((usage + "\n").utf8))
+            return 1
+        }
+        do {
+            var options = try SimOptions(Array(arguments.dropFirst()))
+            switch command {
+            case "load":
+                try load(&options, environment: environment)
+            default:
+                throw LoadError("unknown command '\(command)'\n\(usage)")
+            }
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("phapai-sim: \(error)\n".utf8))
+            return 1
+        }
+    }
+
+    static func load(_ options: inout SimOptions, environment: [String: String]) throws {
+        var load = LoadOptions()
+        guard let server = options.take("server") ?? environment["PHAPAI_SERVER"] else { throw LoadError("--server HOST:PORT is required") }
+        let parts = server.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]) else { throw LoadError("--server must be HOST:PORT, not '\(server)'") }
+        load.host = String(parts[0])
+        load.port = port
+        guard let token = options.take("token") ?? environment["PHAPAI_TOKEN"] else { throw LoadError("--token (or PHAPAI_TOKEN) is required") }
+        load.token = token
+        load.clients = try options.int("clients", in: 1...5000) ?? load.clients
+        if let rate = options.take("rate") {
+            guard let value = Double(rate), value > 0, value <= 1_000_000 else { throw LoadError("--rate must be a number of requests per second in 0..1000000") }
+            load.rate = value
+        }
+        load.depth = try options.int("depth", in: 1...10_000) ?? load.depth
+        if let duration = options.take("duration") {
+            guard let value = Double(duration), value > 0, value <= 86_400 else { throw LoadError("--duration must be seconds in 0..86400") }
+            load.duration = value
+        }
+        if let mix = options.take("mix") {
+            load.mix = [:]
+            for part in mix.split(separator: ",") {
+                let pair = part.split(separator: "=")
+                guard pair.count == 2, let operation = LoadOperation(rawValue: String(pair[0])), let weight = Double(pair[1]), weight >= 0 else {
+                    throw LoadError("--mix takes NAME=WEIGHT pairs with NAME one of \(LoadOperation.allCases.map(\.rawValue).joined(separator: ", ")), not '\(part)'")
+                }
+                load.mix[operation] = weight
+            }
+        }
+        load.patients = try options.int("patients", in: 1...1_000_000) ?? load.patients
+        load.idleConnections = try options.int("idle", in: 1...100_000)
+        load.seed = UInt64(try options.int("seed", in: 0...Int.max) ?? 1)
+        let out = options.take("out")
+        try options.checkAllUsed()
+
+        let describe = load.idleConnections.map { "\($0) idle connections" }
+            ?? "\(load.clients) clients, " + (load.rate.map { String(format: "%.0f requests/s", $0) } ?? "\(load.depth) in flight each")
+        print("load: \(server), \(describe), \(String(format: "%.0f", load.duration)) s")
+        let result = try LoadTest(options: load).run(progress: { print($0) })
+        let table = result.table
+        let widths = table[0].indices.map { column in table.map { $0[column].count }.max()! }
+        for row in table {
+            print(row.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }.joined(separator: "  "))
+        }
+        print(String(format: "elapsed %.2f s", result.seconds))
+        if !result.serverStats.isEmpty {
+            let keys = ["connections", "requests", "writes", "commits", "commit-p50-ms", "commit-p99-ms", "rss-kb", "rss-peak-kb"]
+            print("server: " + keys.compactMap { key in result.serverStats[key].map { "\(key)=\($0)" } }.joined(separator: " "))
+        }
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try (table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n").write(toFile: out + "/load.csv", atomically: true, encoding: .utf8)
+            let server = result.serverStats.keys.sorted().map { "\($0),\(result.serverStats[$0]!)" }.joined(separator: "\n")
+            try ("key,value\n" + server + "\n").write(toFile: out + "/server.csv", atomically: true, encoding: .utf8)
+            print("wrote \(out)/load.csv and \(out)/server.csv")
+        }
+    }
+}
+
+/// `--name value` options.
+struct SimOptions {
+    private var values: [String: String] = [:]
+    private var used = Set<String>()
+
+    init(_ arguments: [String]) throws {
+        var index = 0
+        while index < arguments.count {
+            let token = arguments[index]
+            guard token.hasPrefix("--"), index + 1 < arguments.count else { throw LoadError("expected --option value, got '\(token)'") }
+            values[String(token.dropFirst(2))] = arguments[index + 1]
+            index += 2
+        }
+    }
+
+    mutating func take(_ name: String) -> String? {
+        used.insert(name)
+        return values[name]
+    }
+
+    mutating func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let text = take(name) else { return nil }
+        guard let value = Int(text), range.contains(value) else { throw LoadError("--\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)") }
+        return value
+    }
+
+    func checkAllUsed() throws {
+        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) { throw LoadError("unknown option --\(unknown)") }
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import PhapaiSim
+
+exit(SimCommand.run(Array(CommandLine.arguments.dropFirst())))
