@@ -243,6 +243,25 @@ public struct Patient: Hashable, Sendable, Codable {
             .flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// A patient read back from storage, where they went only after validation.
+    public init(
+        stored id: PatientID, area: AreaID, name: String, phone: String, home: PlaceID, village: PlaceID, address: String?,
+        mobility: Mobility, companions: Int, entitlement: Entitlement, registeredOn: LocalDate, notes: String?
+    ) {
+        self.id = id
+        self.area = area
+        self.name = name
+        self.phone = phone
+        self.home = home
+        self.village = village
+        self.address = address
+        self.mobility = mobility
+        self.companions = companions
+        self.entitlement = entitlement
+        self.registeredOn = registeredOn
+        self.notes = notes
+    }
+
     /// The most relatives one patient may bring.
     public static let maxCompanions = 4
 }

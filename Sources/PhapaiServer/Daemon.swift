@@ -16,6 +16,8 @@ public enum Daemon {
         var lineDeadlineSeconds: Double?
         var idleTimeoutSeconds: Double?
         var maxOutgoingBytes: Int?
+        var maxPipelined: Int?
+        var logPings: Bool?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -90,6 +92,13 @@ public enum Daemon {
                 }
                 configuration.maxOutgoingBytes = bytes
             }
+            if let maxPipelined = file.maxPipelined {
+                guard (1...10_000).contains(maxPipelined) else {
+                    throw PhapaiError.invalid("maxPipelined", "OUT_OF_RANGE", "must be between 1 and 10000")
+                }
+                configuration.maxPipelined = maxPipelined
+            }
+            configuration.logPings = file.logPings ?? configuration.logPings
             let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
             let server = Server(configuration: configuration, service: service)
             let requestLog = LogBuffer()

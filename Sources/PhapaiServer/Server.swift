@@ -27,6 +27,10 @@ public struct ServerConfiguration: Sendable, Codable {
     /// connection's next bytes only once it has answered every whole line read before, so at most
     /// one read (`readChunkBytes`) plus a started line waits unanswered per connection.
     public var maxPipelined: Int = 64
+    /// Whether PING gets a log line like every other request. Off by default: keepalives and
+    /// health checks would bury the log (a PING flood wrote 300 MB of log in 20 s, and the
+    /// kernel's writeback of it stalled commits for 100 ms).
+    public var logPings = false
 
     public init() {}
 }
@@ -254,6 +258,7 @@ public final class Server: @unchecked Sendable {
         for answer in answers {
             for reply in answer.replies { send(reply, to: answer.connection) }
             touched[ObjectIdentifier(answer.connection)] = answer.connection
+            if answer.isPing && !configuration.logPings { continue }
             log(answer.logLine + " code=\(answer.replies.last.map { String($0.code) } ?? "-") "
                 + String(format: "ms=%.1f", (Server.seconds() - answer.started) * 1000))
         }
@@ -313,7 +318,8 @@ public final class Server: @unchecked Sendable {
                 replies = [CommandLanguage.execute(request, service: service)]
             }
         }
-        return Answer(connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore)
+        return Answer(
+            connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore, isPing: request.verb == "PING")
     }
 
     /// Why the connection's user may not run `request`, or nil when they may.
@@ -492,6 +498,8 @@ struct Answer {
     let started: Double
     /// Whether the replies may show the round's uncommitted writes (then a failed commit replaces them).
     let touchesStore: Bool
+    /// A PING (logged only when the configuration asks).
+    var isPing = false
 }
 
 /// Which roles may run which commands (first cut: planners read, drivers report on trips and read

@@ -6,21 +6,25 @@ import PhapaiStore
 public struct ViewBuilder {
     let service: PhapaiService
     let offset: UTCOffset
-    private var places: [PlaceID: Place] = [:]
+    private let places = PlaceCache()
     private var patientNames: [PatientID: String] = [:]
 
     /// Creates a builder that resolves names through `service`.
     public init(service: PhapaiService) throws {
         self.service = service
         self.offset = (try? service.store.areas().first?.offset) ?? .bangkok
-        for place in try service.places() { places[place.id] = place }
     }
 
     /// The name of a place, or its id when unknown.
-    public func placeName(_ id: PlaceID) -> String { places[id]?.displayName ?? id.rawValue }
+    public func placeName(_ id: PlaceID) -> String { place(id)?.displayName ?? id.rawValue }
 
-    /// A place, if known.
-    public func place(_ id: PlaceID) -> Place? { places[id] }
+    /// A place, if known (read when first asked for: one booking names two places, not all of them).
+    public func place(_ id: PlaceID) -> Place? {
+        if let known = places.byID[id] { return known }
+        let place = try? service.store.place(id)
+        places.byID[id] = place
+        return place
+    }
 
     /// The patient's name (looked up once).
     public mutating func patientName(_ id: PatientID) -> String {
@@ -90,4 +94,9 @@ public struct ViewBuilder {
             ("upcomingTrips", .array(upcoming.map { tripJSON($0) })),
         ])
     }
+}
+
+/// Places looked up so far by one view builder.
+final class PlaceCache {
+    var byID: [PlaceID: Place?] = [:]
 }

@@ -112,7 +112,7 @@ extension Store {
 
     static func readPatient(_ row: SQLiteStatement) throws -> Patient {
         try Patient(
-            id: PatientID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), phone: row.text(3),
+            stored: PatientID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), phone: row.text(3),
             home: PlaceID(unchecked: row.text(4)), village: PlaceID(unchecked: row.text(5)), address: row.textOrNil(6),
             mobility: Mobility(rawValue: row.text(7)) ?? .ambulatory, companions: Int(row.int64(8)),
             entitlement: Entitlement(rawValue: row.text(9)) ?? .selfPay,

@@ -186,7 +186,11 @@ struct DriverReachTests {
         _ = try client.ask(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00" notes="โทร 081-999-1234 ก่อนไป""#)
         _ = try client.ask("PATIENT SHOW id=P004")
         _ = try client.ask("PING")
+        _ = try client.ask("CAPA")
+        // PING is not logged unless asked for (keepalives would bury the log).
         #expect(logged.lines.count == 4)
+        #expect(logged.lines[3].contains("verb=CAPA"))
+        #expect(!logged.lines.contains { $0.contains("verb=PING") })
         #expect(logged.lines[1].hasPrefix("event=request id=1-2 user=somchai verb=TRIP.BOOK keys=patient,to,appointment,notes code=200 ms="))
         #expect(logged.lines[0].contains("verb=HELLO keys=proto,token code=230"))
         for line in logged.lines {
