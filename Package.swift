@@ -40,6 +40,7 @@ let package = Package(
         .testTarget(name: "PhapaiProtocolTests", dependencies: ["PhapaiProtocol"]),
         .testTarget(name: "PhapaiNetTests", dependencies: ["PhapaiNet"]),
         .testTarget(name: "PhapaiServerTests", dependencies: ["PhapaiServer", "PhapaiCLI", "PhapaiNet", "PhapaiService", "PhapaiStore", "PhapaiCore"]),
+        .testTarget(name: "PhapaiSimTests", dependencies: ["PhapaiSim", "PhapaiServer", "PhapaiService", "PhapaiCore"]),
         .testTarget(name: "PhapaiBenchTests", dependencies: ["PhapaiBench", "PhapaiScheduler"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),
         .testTarget(name: "PhapaiServiceTests", dependencies: ["PhapaiService"]),

@@ -130,36 +130,37 @@ public final class LoadTest {
         var lastReport = start
         while true {
             let now = LoadTest.now()
-            let sending = now < end
-            if !sending && connections.allSatisfy({ $0.waiting == 0 }) { break }
             if now > end + 30 { throw LoadError("replies still missing 30 s after the end") }
-            var nextDue = end
-            if sending {
-                for (index, connection) in connections.enumerated() {
-                    if let interval {
-                        while true {
-                            let due = start + (Double(sentCount[index]) + Double(index) / Double(connections.count)) * interval
-                            guard due <= now else {
-                                nextDue = min(nextDue, due)
-                                break
-                            }
-                            let operation = pick()
-                            connection.queue(line(for: operation), operation: operation, due: due)
-                            figures[operation]!.sent += 1
-                            sentCount[index] += 1
+            // At a fixed rate every request due before the end is sent, however late the loop
+            // gets to it; at a fixed depth, sending stops at the end.
+            var nextDue = Double.infinity
+            for (index, connection) in connections.enumerated() {
+                if let interval {
+                    while true {
+                        let due = start + (Double(sentCount[index]) + Double(index) / Double(connections.count)) * interval
+                        guard due < end else { break }
+                        guard due <= now else {
+                            nextDue = min(nextDue, due)
+                            break
                         }
-                    } else {
-                        while connection.waiting < options.depth {
-                            let operation = pick()
-                            connection.queue(line(for: operation), operation: operation, due: now)
-                            figures[operation]!.sent += 1
-                        }
+                        let operation = pick()
+                        connection.queue(line(for: operation), operation: operation, due: due)
+                        figures[operation]!.sent += 1
+                        sentCount[index] += 1
                     }
-                    try connection.flush()
+                } else if now < end {
+                    while connection.waiting < options.depth {
+                        let operation = pick()
+                        connection.queue(line(for: operation), operation: operation, due: now)
+                        figures[operation]!.sent += 1
+                    }
                 }
+                try connection.flush()
             }
+            let sending = interval == nil ? now < end : nextDue < .infinity
+            if !sending && connections.allSatisfy({ $0.waiting == 0 && $0.pending.isEmpty }) { break }
             var entries = connections.map { Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: true, wantsWrite: !$0.pending.isEmpty) }
-            let waitMilliseconds = interval == nil ? 100 : max(0, Int32(((nextDue - LoadTest.now()) * 1000).rounded(.down)))
+            let waitMilliseconds = interval == nil ? 100 : max(0, Int32((min(nextDue - LoadTest.now(), 0.1) * 1000).rounded(.down)))
             try Poller.wait(&entries, milliseconds: sending ? waitMilliseconds : 50)
             for (index, connection) in connections.enumerated() {
                 if entries[index].writable { try connection.flush() }
