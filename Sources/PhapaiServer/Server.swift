@@ -310,7 +310,8 @@ public final class Server: @unchecked Sendable {
             replies = [connection.user?.role == .admin
                 ? stats(tag: request.tag) : Reply(code: 550, keyword: "NOT_ALLOWED", text: "STATS is for admins", tag: request.tag)]
         default:
-            if let refusal = refusal(of: request, on: connection) {
+            var request = request
+            if let refusal = refusal(of: &request, on: connection) {
                 replies = [refusal]
             } else {
                 touchesStore = true
@@ -322,13 +323,20 @@ public final class Server: @unchecked Sendable {
             connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore, isPing: request.verb == "PING")
     }
 
-    /// Why the connection's user may not run `request`, or nil when they may.
-    private func refusal(of request: Request, on connection: Connection) -> Reply? {
+    /// Why the connection's user may not run `request`, or nil when they may. A dispatcher's
+    /// request may gain `area=` (their one area), so it runs on their area.
+    private func refusal(of request: inout Request, on connection: Connection) -> Reply? {
         guard let user = connection.user else {
             return Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: request.tag)
         }
         guard Access.allows(user.role, request), withinReach(user, request) else {
             return Reply(code: 550, keyword: "NOT_ALLOWED", text: "a \(user.role.rawValue) cannot do that", tag: request.tag)
+        }
+        if user.role == .dispatcher {
+            if request["area"] == nil, user.areas.count == 1 { request.arguments.append(.init("area", user.areas[0].rawValue)) }
+            if let reason = DispatcherReach(areas: Set(user.areas), store: service.store).refusal(of: request) {
+                return Reply(code: 550, keyword: "NOT_ALLOWED", text: reason, tag: request.tag)
+            }
         }
         return nil
     }
@@ -500,6 +508,52 @@ struct Answer {
     let touchesStore: Bool
     /// A PING (logged only when the configuration asks).
     var isPing = false
+}
+
+/// What a dispatcher reaches: the patients, trips, standing orders, vehicles, drivers and runs of
+/// their areas. When the database holds no other area, that is everything. Otherwise a request
+/// naming an object elsewhere gets the same refusal as one naming nothing (so it reveals nothing),
+/// and commands that read or change every area at once (lists, plans, reports, the audit log) are
+/// refused: they do not yet take an area.
+struct DispatcherReach {
+    let areas: Set<AreaID>
+    let store: Store
+
+    func refusal(of request: Request) -> String? {
+        if let named = request["area"], !areas.contains(AreaID(unchecked: named)) { return "area \(named) is not one of your areas" }
+        guard let stored = try? store.areas().map(\.id) else { return "the areas could not be read" }
+        if stored.allSatisfy(areas.contains) { return nil }
+        let name = request.verb + (request.subverb.map { " " + $0 } ?? "")
+        let hidden = "no such object within your areas"
+        if let vehicle = request["vehicle"], !reaches(try? store.vehicle(VehicleID(unchecked: vehicle))?.area) { return hidden }
+        if let driver = request["driver"], !reaches(try? store.driver(DriverID(unchecked: driver))?.area) { return hidden }
+        if let patient = request["patient"], !reaches(patientArea(patient)) { return hidden }
+        switch name {
+        case "PATIENT SHOW":
+            return reaches(patientArea(request["id"])) ? nil : hidden
+        case "TRIP SHOW", "TRIP CANCEL", "TRIP STATUS", "TRIP READY", "TRIP ASSIGN", "TRIP LOCK", "TRIP UNLOCK":
+            let trip = request["id"].flatMap(Int64.init).flatMap { try? store.trip(TripID($0)) }
+            return reaches(trip?.area) ? nil : hidden
+        case "STANDING HOLD":
+            let order = request["id"].flatMap(Int64.init).flatMap { try? store.standingOrder(StandingOrderID($0)) }
+            return reaches(order.flatMap { patientArea($0.patient.rawValue) }) ? nil : hidden
+        case "TRIP BOOK", "STANDING ADD", "SHIFT ADD", "RUN SHOW":
+            return nil  // their patient, vehicle and driver were checked above
+        case "PATIENT ADD", "PLACE ADD", "VEHICLE ADD", "DRIVER ADD", "PLACE LIST":
+            return nil  // added to the request's area, which is one of theirs; places are public
+        default:
+            return "'\(name.lowercased())' covers every area of this server; ask an admin"
+        }
+    }
+
+    private func patientArea(_ id: String?) -> AreaID? {
+        id.flatMap { try? store.patient(PatientID(unchecked: $0))?.area }
+    }
+
+    private func reaches(_ area: AreaID??) -> Bool {
+        guard let area = area ?? nil else { return false }
+        return areas.contains(area)
+    }
 }
 
 /// Which roles may run which commands (first cut: planners read, drivers report on trips and read

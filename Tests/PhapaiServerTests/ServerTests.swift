@@ -437,3 +437,56 @@ final class FailOnce: @unchecked Sendable {
         return armed
     }
 }
+
+@Suite("phapaid: a dispatcher's areas")
+struct DispatcherAreaTests {
+    /// A second, small tambon in the same database, with one patient of its own.
+    static let secondArea = #"""
+        {"id": "second-tambon", "name": "ตำบลทดสอบที่สอง", "utcOffsetMinutes": 420,
+         "travel": {"circuityFactor": 1.3, "averageSpeedKmh": 50}, "policies": {},
+         "places": [{"id": "S-DEPOT", "kind": "depot", "name": "โรงจอดรถ", "lat": 7.1, "lon": 100.4},
+                    {"id": "S-V01", "kind": "village", "name": "บ้านทดสอบ", "moo": 1, "lat": 7.11, "lon": 100.41},
+                    {"id": "S-HOSP", "kind": "hospital", "name": "โรงพยาบาลทดสอบ", "lat": 7.2, "lon": 100.5}],
+         "vehicles": [{"id": "S-VAN", "name": "รถตู้", "seats": 6, "depot": "S-DEPOT", "costPerKm": 8}],
+         "drivers": [{"id": "S-D01", "name": "นายขับ ทดสอบ", "phone": "081-111-2222"}],
+         "shiftPatterns": [],
+         "patients": [{"id": "S-P001", "name": "นางทดสอบ สอง", "phone": "081-333-4444", "village": "S-V01",
+                       "mobility": "ambulatory", "companions": 0, "entitlement": "self_pay", "registeredOn": "2025-01-02"}]}
+        """#
+
+    @Test func aDispatcherReachesOnlyTheirAreasAndLearnsNothingOfOthers() throws {
+        let running = try RunningServer()
+        let service = running.server.service
+        let policies = try service.area(AreaID(unchecked: "sample-tambon")).policies
+        _ = try service.importArea(try AreaFile.decode(Data(Self.secondArea.utf8), file: "second").build(defaults: policies))
+        let theirs = try service.addUser(name: "suda", role: .dispatcher, areas: [AreaID(unchecked: "second-tambon")]).token
+        let both = try service.addUser(name: "anan", role: .dispatcher, areas: [AreaID(unchecked: "sample-tambon"), AreaID(unchecked: "second-tambon")]).token
+        let client = try Client(port: running.port)
+        _ = try client.reply()
+        _ = try client.ask("HELLO proto=1 token=\(theirs)")
+        let hidden = #"550 NOT_ALLOWED "no such object within your areas""#
+        // Another area's patient and one that does not exist get the same answer.
+        #expect(try client.ask("PATIENT SHOW id=P004") == [hidden])
+        #expect(try client.ask("PATIENT SHOW id=NOBODY") == [hidden])
+        #expect(try client.ask(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00""#) == [hidden])
+        #expect(try client.ask("VEHICLE LIST") == [#"550 NOT_ALLOWED "'vehicle list' covers every area of this server; ask an admin""#])
+        #expect(try client.ask("TRIP LIST area=sample-tambon") == [#"550 NOT_ALLOWED "area sample-tambon is not one of your areas""#])
+        // Their own patient: booked on their area (the server adds area=second-tambon).
+        let booked = try client.ask(#"TRIP BOOK patient=S-P001 to=S-HOSP appointment="2026-11-23 09:00""#)
+        #expect(booked.last == "200 DONE exit=0")
+        let trip = try #require(try service.store.trips(patient: PatientID(unchecked: "S-P001")).first)
+        #expect(trip.area == AreaID(unchecked: "second-tambon"))
+        #expect(try client.ask("TRIP SHOW id=\(trip.id!.rawValue)").last == "200 DONE exit=0")
+        // The dispatcher of the other area does not see that trip; one working for both areas does.
+        let other = try Client(port: running.port)
+        _ = try other.reply()
+        _ = try other.ask("HELLO proto=1 token=\(running.dispatcherToken)")
+        #expect(try other.ask("TRIP SHOW id=\(trip.id!.rawValue)") == [hidden])
+        #expect(try other.ask("PATIENT SHOW id=P004").last == "200 DONE exit=0")
+        let everywhere = try Client(port: running.port)
+        _ = try everywhere.reply()
+        _ = try everywhere.ask("HELLO proto=1 token=\(both)")
+        #expect(try everywhere.ask("TRIP SHOW id=\(trip.id!.rawValue)").last == "200 DONE exit=0")
+        #expect(try everywhere.ask("VEHICLE LIST").last == "200 DONE exit=0")
+    }
+}
