@@ -39,7 +39,7 @@ let package = Package(
         .testTarget(name: "PhapaiSchedulerTests", dependencies: ["PhapaiScheduler"], exclude: ["Fixtures"]),
         .testTarget(name: "PhapaiProtocolTests", dependencies: ["PhapaiProtocol"]),
         .testTarget(name: "PhapaiNetTests", dependencies: ["PhapaiNet"]),
-        .testTarget(name: "PhapaiServerTests", dependencies: ["PhapaiServer", "PhapaiCLI", "PhapaiNet", "PhapaiService", "PhapaiStore", "PhapaiCore"]),
+        .testTarget(name: "PhapaiServerTests", dependencies: ["PhapaiServer", "PhapaiCLI", "PhapaiNet", "PhapaiProtocol", "PhapaiService", "PhapaiStore", "PhapaiCore"]),
         .testTarget(name: "PhapaiSimTests", dependencies: ["PhapaiSim", "PhapaiServer", "PhapaiService", "PhapaiCore"]),
         .testTarget(name: "PhapaiBenchTests", dependencies: ["PhapaiBench", "PhapaiScheduler"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),

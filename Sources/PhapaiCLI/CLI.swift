@@ -166,7 +166,10 @@ final class CLIContext {
         }
         self.era = era
         // PHAPAI_NOW fixes the clock (local time) for tests, demos and replays.
-        if let now = environment["PHAPAI_NOW"] {
+        if let service {
+            // A service handed in (the server's) keeps its own clock.
+            clock = { service.clock() }
+        } else if let now = environment["PHAPAI_NOW"] {
             let fixed = try UTCOffset.bangkok.parseDateTime(now, field: "PHAPAI_NOW")
             clock = { fixed }
         } else {

@@ -11,11 +11,15 @@ public enum CommandLanguage {
     /// the server has its own, and the actor comes from the login).
     static let travelling: Set<String> = ["area", "era"]
 
+    /// Commands that read or write files where they run, or create databases: never over the
+    /// wire, where the file would be the server's (a client could read or overwrite its files).
+    static let localOnly: Set<[String]> = [["demo"], ["init"], ["backup"], ["matrix", "import"]]
+
     /// The request for CLI `arguments` (program name excluded).
     public static func request(for arguments: [String]) throws -> Request {
         let (parsed, found) = try ParsedArguments.parse(arguments, commands: Commands.all)
         guard let command = found else { throw PhapaiError.usage("no command given") }
-        guard command.path != ["demo"], command.path != ["init"], command.path != ["backup"] else {
+        guard !localOnly.contains(command.path) else {
             throw PhapaiError.usage("'\(command.name)' works on a local database only")
         }
         var request = Request(verb: command.path[0].uppercased(), subverb: command.path.count > 1 ? command.path[1].uppercased() : nil)
@@ -37,6 +41,9 @@ public enum CommandLanguage {
     /// The CLI invocation a request stands for.
     public static func arguments(for request: Request) throws -> [String] {
         let path = [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
+        guard !localOnly.contains(path) else {
+            throw PhapaiError.usage("'\(path.joined(separator: " "))' works on a local database only; run it with phapai on the server's machine")
+        }
         guard let command = Commands.all.first(where: { $0.path == path }) else {
             throw PhapaiError.usage("unknown command '\(path.joined(separator: " "))'")
         }

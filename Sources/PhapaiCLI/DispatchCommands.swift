@@ -13,7 +13,8 @@ enum DispatchCommands {
                 .value("time", "SECONDS", "how long to search (default 5)"),
             ], run: plan),
         CommandSpec("runs", "Overview of the day's runs, one line per vehicle and shift",
-                    options: [.value("date", "DATE", "the day", required: true), Commands.json], run: runs),
+                    options: [.value("date", "DATE", "the day", required: true), .value("driver", "ID", "only this driver's runs"), Commands.json],
+                    run: runs),
         CommandSpec(
             "run show", "A driver's manifest: stops in order with times, patients, places and notes",
             options: [
@@ -236,7 +237,8 @@ enum DispatchCommands {
     static func runs(_ call: Invocation) throws {
         let service = try call.context.service()
         let date = try call.date("date")!
-        let runs = try service.runs(on: date)
+        let driver = try call.value("driver").map { try DriverID.parse($0, field: "driver") }
+        let runs = try service.runs(on: date).filter { driver == nil || $0.driver == driver }
         let format = try call.context.formatter()
         if call.wantsJSON {
             return call.printJSON(.array(runs.map { run in

@@ -332,6 +332,11 @@ public final class Server: @unchecked Sendable {
         guard Access.allows(user.role, request), withinReach(user, request) else {
             return Reply(code: 550, keyword: "NOT_ALLOWED", text: "a \(user.role.rawValue) cannot do that", tag: request.tag)
         }
+        if user.role == .driver, let driver = user.driver, request.verb == "RUNS" {
+            // A driver's overview holds their own runs only.
+            request.arguments.removeAll { $0.key == "driver" }
+            request.arguments.append(.init("driver", driver.rawValue))
+        }
         if user.role == .dispatcher {
             if request["area"] == nil, user.areas.count == 1 { request.arguments.append(.init("area", user.areas[0].rawValue)) }
             if let reason = DispatcherReach(areas: Set(user.areas), store: service.store).refusal(of: request) {
@@ -425,6 +430,10 @@ public final class Server: @unchecked Sendable {
     }
 
     private func hello(_ request: Request, on connection: Connection) -> Reply {
+        guard connection.user == nil else {
+            // One login per connection: another user means another connection.
+            return Reply(code: 503, keyword: "ALREADY_LOGGED_IN", text: "this connection is logged in already", tag: request.tag)
+        }
         guard request["proto"] == String(ProtocolLimits.version) else {
             return Reply(code: 501, keyword: "PROTOCOL_VERSION", text: "this server speaks proto=\(ProtocolLimits.version)", tag: request.tag)
         }

@@ -177,25 +177,6 @@ struct FuzzTests {
     }
 }
 
-@Suite("The limits table of docs/protocol.md")
-struct LimitsDocumentationTests {
-    @Test func theTableMatchesTheCode() throws {
-        let doc = try String(
-            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().appendingPathComponent("docs/protocol.md"), encoding: .utf8)
-        let table = doc.components(separatedBy: "## Limits")[1]
-        var documented: [String: Int] = [:]
-        for line in table.split(separator: "\n") where line.hasPrefix("| ") && !line.contains("---") {
-            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            if cells.count == 2, let value = Int(cells[1]) { documented[cells[0]] = value }
-        }
-        #expect(documented == [
-            "maxLineBytes": ProtocolLimits.maxLineBytes, "maxLineBytesBeforeHello": ProtocolLimits.maxLineBytesBeforeHello,
-            "maxTagBytes": ProtocolLimits.maxTagBytes, "maxArguments": ProtocolLimits.maxArguments, "version": ProtocolLimits.version,
-        ])
-    }
-}
-
 @Suite("Reply parsing")
 struct ReplyParserTests {
     @Test func finalLinesParseBackToTheirReply() throws {
