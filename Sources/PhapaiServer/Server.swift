@@ -400,7 +400,8 @@ public final class Server: @unchecked Sendable {
             code: 200, keyword: "STATS",
             fields: [
                 .init("connections", String(connections.count)), .init("accepted", String(accepted)), .init("requests", String(requests)),
-                .init("errors", String(errors)), .init("slow-consumers", String(slowConsumers)), .init("writes", String(groupedWrites)), .init("commits", String(service.store.commitCount)), .init("commit-p50-ms", percentile(0.5)),
+                .init("errors", String(errors)), .init("slow-consumers", String(slowConsumers)), .init("writes", String(groupedWrites)),
+                .init("commits", String(service.store.commitCount)), .init("commit-p50-ms", percentile(0.5)),
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
                 .init("rss-kb", Server.memoryStatus("VmRSS")), .init("rss-peak-kb", Server.memoryStatus("VmHWM")),
             ], tag: tag)
