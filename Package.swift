@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "PhapaiCLI", dependencies: ["PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiStore", "PhapaiService"]),
         .target(name: "PhapaiServer", dependencies: ["PhapaiCLI", "PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiService", "PhapaiStore"]),
         .target(name: "PhapaiBench", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiService", "PhapaiStore"]),
-        .target(name: "PhapaiSim", dependencies: ["PhapaiNet", "PhapaiScheduler"]),
+        .target(name: "PhapaiSim", dependencies: ["PhapaiCore", "PhapaiNet", "PhapaiScheduler", "PhapaiService", "PhapaiStore"]),
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),
         .executableTarget(name: "phapai-sim", dependencies: ["PhapaiSim"]),
         .executableTarget(name: "phapai-bench", dependencies: ["PhapaiBench"]),

@@ -4,6 +4,8 @@ import Foundation
 public enum SimCommand {
     static let usage = """
         Usage:
+          phapai-sim run SCENARIO [--days N] [--seed S] [--out DIR]
+          phapai-sim sweep SCENARIO --fleet A..B [--days N] [--seed S] [--out DIR]
           phapai-sim load --server HOST:PORT --token T [--clients N] [--rate R | --depth D] [--duration S]
                           [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
           phapai-sim load --server HOST:PORT --token T --idle N [--duration S]
@@ -17,10 +19,14 @@ public enum SimCommand {
             return 1
         }
         do {
-            var options = try SimOptions(Array(arguments.dropFirst()))
+            var options = try SimOptions(Array(arguments.dropFirst()), positionals: command == "load" ? 0 : 1)
             switch command {
             case "load":
                 try load(&options, environment: environment)
+            case "run":
+                try coverage(&options, sweep: false)
+            case "sweep":
+                try coverage(&options, sweep: true)
             default:
                 throw LoadError("unknown command '\(command)'\n\(usage)")
             }
@@ -29,6 +35,54 @@ public enum SimCommand {
             FileHandle.standardError.write(Data("phapai-sim: \(error)\n".utf8))
             return 1
         }
+    }
+
+    /// `run` and `sweep`: simulate a scenario and write its tables and report.
+    static func coverage(_ options: inout SimOptions, sweep: Bool) throws {
+        guard let path = options.positionals.first else { throw LoadError("give the scenario file, e.g. simulations/tambon-baseline.json") }
+        var scenario = try Scenario.load(path)
+        let days = try options.int("days", in: 1...366) ?? 1
+        if let seed = try options.int("seed", in: 0...Int.max) { scenario.seed = UInt64(seed) }
+        var fleets: ClosedRange<Int>?
+        if sweep {
+            guard let text = options.take("fleet"), let range = SimOptions.range(text) else {
+                throw LoadError("--fleet A..B gives the fleet sizes to try, e.g. 1..5 (vehicles per tambon)")
+            }
+            fleets = range
+        }
+        let out = options.take("out") ?? "simulations/out/\(scenario.name)" + (sweep ? "-sweep" : "")
+        try options.checkAllUsed()
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let started = LoadTest.now()
+        let progress: @Sendable (Int, Int) -> Void = { done, total in
+            FileHandle.standardError.write(Data("\r  \(done)/\(total) areas simulated".utf8))
+        }
+        if let fleets {
+            var points: [SweepPoint] = []
+            for size in fleets {
+                FileHandle.standardError.write(Data("fleet \(size):".utf8))
+                let outcomes = try CoverageRun.run(scenario, days: days, fleetSize: size, progress: progress)
+                FileHandle.standardError.write(Data("\n".utf8))
+                for outcome in outcomes { points.append(SweepPoint(fleet: size, variant: outcome.variant, kpis: KPIs(outcome, days: days))) }
+            }
+            try Sweep.csv(points).write(toFile: out + "/sweep.csv", atomically: true, encoding: .utf8)
+            try Report.sweep(scenario, points: points, days: days).write(toFile: out + "/sweep.html", atomically: true, encoding: .utf8)
+            for point in points {
+                print("fleet \(point.fleet) \(point.variant): served \(point.kpis["served_share_pct"] ?? "")%, p95 pickup delay "
+                      + "\(point.kpis["pickup_delay_p95_min"] ?? "") min, \(point.kpis["cost_per_trip_baht"] ?? "") baht a trip")
+            }
+            print(String(format: "wrote %@/sweep.csv and %@/sweep.html (%.1f s)", out, out, LoadTest.now() - started))
+            return
+        }
+        let outcomes = try CoverageRun.run(scenario, days: days, progress: progress)
+        FileHandle.standardError.write(Data("\n".utf8))
+        let kpis = outcomes.map { (variant: $0.variant, kpis: KPIs($0, days: days)) }
+        try CoverageFiles.kpis(kpis).write(toFile: out + "/kpis.csv", atomically: true, encoding: .utf8)
+        try CoverageFiles.trips(outcomes).write(toFile: out + "/trips.csv", atomically: true, encoding: .utf8)
+        try CoverageFiles.villages(outcomes).write(toFile: out + "/villages.csv", atomically: true, encoding: .utf8)
+        try Report.html(scenario, outcomes: outcomes, kpis: kpis, days: days).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
+        print(CoverageFiles.kpis(kpis), terminator: "")
+        print(String(format: "wrote %@/kpis.csv, trips.csv, villages.csv and report.html (%.1f s)", out, LoadTest.now() - started))
     }
 
     static func load(_ options: inout SimOptions, environment: [String: String]) throws {
@@ -96,14 +150,28 @@ struct SimOptions {
     private var values: [String: String] = [:]
     private var used = Set<String>()
 
-    init(_ arguments: [String]) throws {
+    var positionals: [String] = []
+
+    init(_ arguments: [String], positionals count: Int = 0) throws {
         var index = 0
         while index < arguments.count {
             let token = arguments[index]
+            if !token.hasPrefix("--") && positionals.count < count {
+                positionals.append(token)
+                index += 1
+                continue
+            }
             guard token.hasPrefix("--"), index + 1 < arguments.count else { throw LoadError("expected --option value, got '\(token)'") }
             values[String(token.dropFirst(2))] = arguments[index + 1]
             index += 2
         }
+    }
+
+    /// `A..B`.
+    static func range(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.components(separatedBy: "..")
+        guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), 1 <= low, low <= high, high <= 50 else { return nil }
+        return low...high
     }
 
     mutating func take(_ name: String) -> String? {

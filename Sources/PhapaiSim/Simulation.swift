@@ -1,0 +1,600 @@
+import Foundation
+import PhapaiCore
+import PhapaiScheduler
+import PhapaiService
+import PhapaiStore
+
+/// What happened to one trip leg (or to a request refused at booking), for the KPIs and trips.csv.
+struct TripRecord: Sendable {
+    var area: String
+    var tambon: String
+    var village: PlaceID
+    var type: String
+    var day: LocalDate
+    var trip: Int64?
+    var direction: String
+    var sameDay: Bool
+    var willCall: Bool
+    /// Final status, or `refused` for a booking the rules or the fleet turned down.
+    var status: String
+    var reason: String?
+    var windowEarliest: Instant?
+    var windowLatest: Instant?
+    var appointment: Instant?
+    /// When a will-call patient was ready (the clinic called).
+    var ready: Instant?
+    var pickup: Instant?
+    var dropoff: Instant?
+    var directSeconds: Int
+    var passengers: Int
+    var vehicle: String?
+}
+
+/// One vehicle's day as driven.
+struct VehicleDay: Sendable {
+    var area: String
+    var vehicle: String
+    var day: LocalDate
+    var costPerKm: Double
+    var kilometres: Double = 0
+    var leftDepot: Instant?
+    var backAtDepot: Instant?
+    /// The places visited in order, depot to depot (for the map).
+    var path: [PlaceID] = []
+}
+
+/// Everything one area's run produced.
+struct AreaOutcome: Sendable {
+    var trips: [TripRecord]
+    var vehicleDays: [VehicleDay]
+    /// Service calls the simulation expected to succeed but that were refused (kept for diagnosis).
+    var surprises: Int
+}
+
+/// Simulates one service area over service days on a virtual clock, with the real service and
+/// scheduler on a temporary database. Vehicles follow their runs as stored, stop by stop, and
+/// report to the service as a driver would; the service re-plans as it does in production.
+final class AreaSimulation {
+    private let scenario: Scenario
+    private let world: SimArea
+    private let days: [LocalDate]
+    private var random: SeededGenerator
+    private let service: PhapaiService
+    private var now: Instant
+    private let offset = UTCOffset.bangkok
+    private let travel: TravelModel
+    private let policies: Policies
+    private var places: [PlaceID: Place] = [:]
+    private var patients: [PatientID: SimPatient] = [:]
+    private var patientsByVillageAndType: [String: [SimPatient]] = [:]
+    private var records: [Int64: TripRecord] = [:]
+    private var refused: [TripRecord] = []
+    private var vehicleDays: [VehicleDay] = []
+    private var surprises = 0
+    /// Outbound trips whose patient will not be there.
+    private var noShows: Set<Int64> = []
+    /// The fate of each outbound trip booked today.
+    private var fates: [Int64: Fate] = [:]
+    private var queue = EventQueue()
+    private var vehicles: [VehicleID: VehicleState] = [:]
+    private var runsCache: [Run]?
+    private var day = LocalDate(year: 2026, month: 1, day: 1)!
+    /// Patients with a journey booked on the day being simulated.
+    private var travellingToday: Set<PatientID> = []
+    private var nearestHospital: [PlaceID: PlaceID] = [:]
+
+    private struct VehicleState {
+        var position: PlaceID
+        var freeAt: Instant
+        /// Driving, or at a stop waiting for a patient: not free to take a changed plan.
+        var busy = false
+        var version = 0
+        var done: Set<String> = []
+        var record: VehicleDay
+    }
+
+    init(scenario: Scenario, area: SimArea, days: [LocalDate], seed: UInt64, folder: String) throws {
+        self.scenario = scenario
+        world = area
+        self.days = days
+        random = SeededGenerator(seed: seed)
+        travel = area.area.travel
+        policies = area.area.policies
+        let start = UTCOffset.bangkok.instant(days[0].adding(days: -1), LocalTime(minutes: 8 * 60)!)
+        now = start
+        let clock = ClockBox(start)
+        service = try PhapaiService.open(path: folder + "/\(area.area.id.rawValue).db", create: true, actor: "sim", clock: { clock.now })
+        self.clockBox = clock
+        _ = try service.importArea(area.area)
+        for place in area.area.places { places[place.id] = place }
+        for patient in area.patients {
+            patients[patient.patient.id] = patient
+            patientsByVillageAndType["\(patient.village.rawValue)|\(patient.type)", default: []].append(patient)
+        }
+    }
+
+    private let clockBox: ClockBox
+
+    private func setClock(_ instant: Instant) {
+        now = instant
+        clockBox.now = instant
+    }
+
+    /// Runs every day and returns what happened.
+    func run() throws -> AreaOutcome {
+        for (index, date) in days.enumerated() { try simulate(date, index: index) }
+        return AreaOutcome(trips: records.keys.sorted().map { records[$0]! } + refused, vehicleDays: vehicleDays, surprises: surprises)
+    }
+
+    // MARK: one day
+
+    private func simulate(_ date: LocalDate, index: Int) throws {
+        day = date
+        runsCache = nil
+        travellingToday = []
+        var dayRandom = SeededGenerator(seed: World.seed(scenario.seed, 2, index, Int(truncatingIfNeeded: random.next() & 0xFFFF)))
+        fates = [:]
+        // The evening before: shifts, advance bookings, cancellations, the plan.
+        setClock(offset.instant(date.adding(days: -1), LocalTime(minutes: 20 * 60)!))
+        for vehicle in world.area.vehicles.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+            let shift = world.shifts[vehicle.id]!
+            _ = try service.addShift(try Shift(
+                driver: shift.driver, vehicle: vehicle.id, date: date, start: shift.start, end: shift.end,
+                breakStart: shift.breakStart, breakEnd: shift.breakEnd))
+        }
+        let requests = generateRequests(dayIndex: index, sameDay: false)
+        var booked: [Trip] = []
+        for request in requests {
+            if let trips = book(request, sameDay: false) { booked += trips }
+        }
+        setClock(now.adding(minutes: 30))
+        for trip in booked where trip.direction == .outbound && fates[trip.id!.rawValue]?.cancelsAhead == true {
+            cancel(trip.id!.rawValue, reason: "ผู้ป่วยแจ้งยกเลิกล่วงหน้า", replan: false)
+        }
+        setClock(now.adding(minutes: 30))
+        let iterations = scenario.planIterations ?? 2000
+        _ = try? service.planDay(date, seconds: 600, iterations: iterations, seed: World.seed(scenario.seed, 3, index))
+        runsCache = nil
+        // A return whose outbound got no vehicle will not be needed.
+        for trip in try service.trips(date: date) where trip.direction == .outbound && trip.status == .requested {
+            if let linked = trip.linkedTrip { cancel(linked.rawValue, reason: "เที่ยวไปไม่ได้รับบริการ", replan: false) }
+        }
+
+        // The day: vehicles leave at the start of their shifts; same-day requests, clinic calls
+        // and cancellations arrive on the clock.
+        vehicles = [:]
+        for vehicle in world.area.vehicles.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+            let shift = world.shifts[vehicle.id]!
+            let start = offset.instant(date, shift.start)
+            vehicles[vehicle.id] = VehicleState(
+                position: vehicle.depot, freeAt: start,
+                record: VehicleDay(area: world.area.id.rawValue, vehicle: vehicle.id.rawValue, day: date, costPerKm: vehicle.costPerKm,
+                                   path: [vehicle.depot]))
+            queue.push(start, .decide(vehicle.id, 0))
+        }
+        for request in generateRequests(dayIndex: index, sameDay: true) {
+            queue.push(request.asked, .request(request))
+        }
+        for trip in try service.trips(date: date) where trip.status == .scheduled || trip.status == .requested {
+            scheduleFollowUps(trip)
+        }
+        let end = offset.instant(date, LocalTime(minutes: 19 * 60 + 59)!)
+        var handled = 0
+        while let (time, event) = queue.pop() {
+            guard time <= end else { continue }
+            handled += 1
+            // A day of a tambon takes hundreds of events; this many means the model went round in circles.
+            guard handled < 2_000_000 else { throw PhapaiError.conflict("scenario", "DID_NOT_SETTLE", "day \(date.iso) of \(world.area.id) did not settle") }
+            setClock(max(now, time))
+            try handle(event, &dayRandom)
+        }
+        // The day is over: record each trip's outcome and each vehicle's driving.
+        setClock(end)
+        for trip in try service.trips(date: date) { updateRecord(trip) }
+        for id in vehicles.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
+            var state = vehicles[id]!
+            if state.position != world.area.vehicles.first(where: { $0.id == id })!.depot {
+                let depot = world.area.vehicles.first(where: { $0.id == id })!.depot
+                drive(&state, to: depot)
+                state.record.backAtDepot = state.freeAt
+            }
+            vehicleDays.append(state.record)
+        }
+        queue = EventQueue()
+    }
+
+    /// No-shows, same-day cancellations and clinic calls that follow from a booked trip.
+    private func scheduleFollowUps(_ trip: Trip) {
+        guard let id = trip.id?.rawValue, trip.direction == .outbound, let fate = fates[id] else { return }
+        if fate.noShow { noShows.insert(id) }
+        if fate.cancelsOnTheDay, let window = trip.pickupWindow {
+            queue.push(max(now, window.earliest.adding(minutes: -90)), .cancel(trip.id!))
+        }
+        if let linked = trip.linkedTrip, let appointment = trip.appointment, let type = patients[trip.patient]?.type,
+            let demand = scenario.demand.first(where: { $0.type == type })
+        {
+            queue.push(appointment.adding(minutes: demand.clinicMinutes + fate.clinicDelayMinutes), .clinicDone(linked, outbound: trip.id!))
+        }
+    }
+
+    // MARK: events
+
+    private enum Event {
+        case decide(VehicleID, Int)
+        case arrive(VehicleID, Int, stop: String, trip: TripID, action: RunStop.Action, place: PlaceID)
+        case board(VehicleID, Int, trip: TripID)
+        case noShow(VehicleID, trip: TripID)
+        case request(GeneratedRequest)
+        case cancel(TripID)
+        case clinicDone(TripID, outbound: TripID)
+    }
+
+    private struct EventQueue {
+        private var heap: [(time: Instant, sequence: Int, event: Event)] = []
+        private var sequence = 0
+
+        mutating func push(_ time: Instant, _ event: Event) {
+            sequence += 1
+            heap.append((time, sequence, event))
+            var child = heap.count - 1
+            while child > 0 {
+                let parent = (child - 1) / 2
+                guard Self.before(heap[child], heap[parent]) else { break }
+                heap.swapAt(child, parent)
+                child = parent
+            }
+        }
+
+        mutating func pop() -> (Instant, Event)? {
+            guard !heap.isEmpty else { return nil }
+            heap.swapAt(0, heap.count - 1)
+            let top = heap.removeLast()
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var first = parent
+                if left < heap.count && Self.before(heap[left], heap[first]) { first = left }
+                if right < heap.count && Self.before(heap[right], heap[first]) { first = right }
+                if first == parent { break }
+                heap.swapAt(parent, first)
+                parent = first
+            }
+            return (top.time, top.event)
+        }
+
+        private static func before(_ a: (time: Instant, sequence: Int, event: Event), _ b: (time: Instant, sequence: Int, event: Event)) -> Bool {
+            a.time != b.time ? a.time < b.time : a.sequence < b.sequence
+        }
+    }
+
+    private func handle(_ event: Event, _ random: inout SeededGenerator) throws {
+        switch event {
+        case .decide(let vehicle, let version):
+            guard vehicles[vehicle]?.version == version else { return }
+            try decide(vehicle, &random)
+        case .arrive(let vehicle, let version, let stop, let trip, let action, let place):
+            guard vehicles[vehicle]?.version == version else { return }
+            try arrive(vehicle, stop: stop, trip: trip, action: action, place: place, &random)
+        case .board(let vehicle, let version, let trip):
+            guard vehicles[vehicle]?.version == version else { return }
+            pickUp(vehicle, trip)
+        case .noShow(let vehicle, let trip):
+            vehicles[vehicle]!.busy = false
+            if report(trip, .noshow, at: now) { records[trip.rawValue]?.status = TripStatus.noShow.rawValue }
+            vehicles[vehicle]!.done.insert(stopKey(trip, .pickup))
+            vehicles[vehicle]!.freeAt = now
+            changed()
+            try decide(vehicle, &random)
+        case .request(let request):
+            if let trips = book(request, sameDay: true) {
+                for trip in trips where trip.direction == .outbound { scheduleFollowUps(trip) }
+            }
+            changed()
+        case .cancel(let trip):
+            guard let current = try? service.trip(trip), current.status == .scheduled || current.status == .requested else { return }
+            cancel(trip.rawValue, reason: "ผู้ป่วยแจ้งยกเลิกวันนี้", replan: true)
+            changed()
+        case .clinicDone(let ret, let outbound):
+            guard let back = try? service.trip(ret), back.status == .requested || back.status == .scheduled else { return }
+            guard (try? service.trip(outbound))?.status == .droppedOff else {
+                // The patient never reached the clinic: the return is not needed.
+                cancel(ret.rawValue, reason: "เที่ยวไปไม่สำเร็จ", replan: false)
+                return
+            }
+            if back.willCall {
+                records[ret.rawValue]?.ready = now
+                _ = try? service.releaseWillCall(ret, at: now)
+                changed()
+            }
+        }
+    }
+
+    /// Something in the plan changed: waiting vehicles look again at their runs.
+    private func changed() {
+        runsCache = nil
+        for id in vehicles.keys.sorted(by: { $0.rawValue < $1.rawValue }) where !vehicles[id]!.busy {
+            vehicles[id]!.version += 1
+            queue.push(max(now, vehicles[id]!.freeAt), .decide(id, vehicles[id]!.version))
+        }
+    }
+
+    private func runs() -> [Run] {
+        if let runsCache { return runsCache }
+        let runs = (try? service.runs(on: day)) ?? []
+        runsCache = runs
+        return runs
+    }
+
+    private func stopKey(_ trip: TripID, _ action: RunStop.Action) -> String { "\(trip.rawValue)|\(action.rawValue)" }
+
+    /// The vehicle picks its next stop: it leaves so as to arrive at the planned time, or now if late.
+    private func decide(_ id: VehicleID, _ random: inout SeededGenerator) throws {
+        var state = vehicles[id]!
+        let run = runs().first { $0.vehicle == id }
+        let next = run?.stops.first { stop in
+            guard !state.done.contains(stopKey(stop.trip, stop.action)) else { return false }
+            guard let status = try? service.trip(stop.trip).status else { return false }
+            return stop.action == .pickup ? (status == .scheduled || status == .enRoute) : status == .pickedUp
+        }
+        guard let next, let target = place(of: next) else { return }
+        let planned = travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate)
+        let depart = max(now, state.freeAt, next.plannedTime.adding(seconds: -planned))
+        if depart > now {
+            state.version += 1
+            queue.push(depart, .decide(id, state.version))
+            vehicles[id] = state
+            return
+        }
+        let noise = max(0.5, 1 + scenario.behaviour.travelTimeNoise * World.normal(&random))
+        let actual = Int((Double(planned) * noise).rounded())
+        if state.record.leftDepot == nil { state.record.leftDepot = now }
+        state.record.kilometres += travel.roadKilometres(places[state.position]!.coordinate, places[target]!.coordinate)
+        state.busy = true
+        state.version += 1
+        queue.push(now.adding(seconds: actual), .arrive(id, state.version, stop: stopKey(next.trip, next.action), trip: next.trip,
+                                                        action: next.action, place: target))
+        vehicles[id] = state
+    }
+
+    private func place(of stop: RunStop) -> PlaceID? {
+        guard let trip = try? service.trip(stop.trip) else { return nil }
+        return stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace
+    }
+
+    private func arrive(_ id: VehicleID, stop: String, trip: TripID, action: RunStop.Action, place: PlaceID, _ random: inout SeededGenerator) throws {
+        vehicles[id]!.busy = false
+        vehicles[id]!.position = place
+        vehicles[id]!.freeAt = now
+        vehicles[id]!.record.path.append(place)
+        // The plan may have moved on while the vehicle drove: only a stop still on its run is done.
+        let stillMine = runs().first { $0.vehicle == id }?.stops.contains { stopKey($0.trip, $0.action) == stop } ?? false
+        guard stillMine, let current = try? service.trip(trip) else { return try decide(id, &random) }
+        let boarding = policies.boardingSeconds(current.mobility)
+        switch action {
+        case .pickup:
+            guard report(trip, .arrive, at: now) else {
+                // Refused (the trip changed under the vehicle): leave the stop, or it would come back forever.
+                vehicles[id]!.done.insert(stop)
+                return try decide(id, &random)
+            }
+            // Waiting at the door: the vehicle does not take a new plan until the patient boards or does not come.
+            vehicles[id]!.busy = true
+            changed()
+            if noShows.contains(trip.rawValue) {
+                vehicles[id]!.version += 1
+                queue.push(now.adding(minutes: policies.noShowWaitMinutes), .noShow(id, trip: trip))
+                return
+            }
+            let ready = current.pickupWindow?.earliest ?? now
+            if ready > now {
+                vehicles[id]!.version += 1
+                queue.push(ready, .board(id, vehicles[id]!.version, trip: trip))
+                return
+            }
+            pickUp(id, trip, boarding: boarding)
+        case .dropoff:
+            if report(trip, .dropoff, at: now) {
+                records[trip.rawValue]?.dropoff = now
+                records[trip.rawValue]?.vehicle = id.rawValue
+            }
+            vehicles[id]!.done.insert(stop)
+            vehicles[id]!.freeAt = now.adding(seconds: boarding)
+            changed()
+        }
+    }
+
+    private func pickUp(_ id: VehicleID, _ trip: TripID, boarding: Int? = nil) {
+        vehicles[id]!.busy = false
+        if report(trip, .pickup, at: now) { records[trip.rawValue]?.pickup = now }
+        vehicles[id]!.done.insert(stopKey(trip, .pickup))
+        let seconds = boarding ?? ((try? service.trip(trip)).map { policies.boardingSeconds($0.mobility) } ?? 0)
+        vehicles[id]!.freeAt = now.adding(seconds: seconds)
+        changed()
+    }
+
+    /// The drive home at the end of the day, from where and when the last stop was done.
+    private func drive(_ state: inout VehicleState, to target: PlaceID) {
+        state.record.kilometres += travel.roadKilometres(places[state.position]!.coordinate, places[target]!.coordinate)
+        state.freeAt = state.freeAt.adding(seconds: travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate))
+        state.position = target
+        state.record.path.append(target)
+    }
+
+    private func report(_ trip: TripID, _ report: DriverReport, at time: Instant) -> Bool {
+        do {
+            _ = try service.reportStatus(trip, report, at: time)
+            return true
+        } catch {
+            surprises += 1
+            return false
+        }
+    }
+
+    private func cancel(_ trip: Int64, reason: String, replan: Bool) {
+        if (try? service.cancelTrip(TripID(trip), reason: reason, replan: replan)) == nil { surprises += 1 }
+    }
+
+    // MARK: demand
+
+    /// A request as the simulation makes it, with what will become of it drawn at once: every
+    /// variant of a scenario then meets the same patients doing the same things (common random numbers).
+    struct GeneratedRequest {
+        var patient: SimPatient
+        var hospital: PlaceID
+        var asked: Instant
+        var timing: BookingRequest.Timing
+        var returnLeg: BookingRequest.ReturnLeg
+        var fate = Fate()
+    }
+
+    /// What the patient will do.
+    struct Fate {
+        var noShow = false
+        var cancelsAhead = false
+        var cancelsOnTheDay = false
+        var clinicDelayMinutes = 0
+    }
+
+    private func drawFate(_ random: inout SeededGenerator) -> Fate {
+        let behaviour = scenario.behaviour
+        return Fate(
+            noShow: random.unit() < behaviour.noShowRate, cancelsAhead: random.unit() < behaviour.advanceCancellationRate,
+            cancelsOnTheDay: random.unit() < behaviour.sameDayCancellationRate,
+            clinicDelayMinutes: Int((-log(max(random.unit(), 1e-12)) * behaviour.clinicDelayMinutes).rounded()))
+    }
+
+    private func generateRequests(dayIndex: Int, sameDay: Bool) -> [GeneratedRequest] {
+        var requests: [GeneratedRequest] = []
+        let serviceDays = Double((try? Weekday.parseSet(scenario.serviceDays ?? "mon-fri", field: "serviceDays").count) ?? 5)
+        if !sameDay {
+            var random = SeededGenerator(seed: World.seed(scenario.seed, 6, dayIndex))
+            for fixed in scenario.fixedRequests ?? [] where fixed.day == dayIndex {
+                guard var request = fixedRequest(fixed) else { continue }
+                request.fate = drawFate(&random)
+                requests.append(request)
+            }
+        }
+        for village in world.villagePlaces {
+            for (typeIndex, demand) in scenario.demand.enumerated() {
+                // Seeded by day, village and type: the same requests whichever area the village is in.
+                var random = SeededGenerator(seed: World.seed(scenario.seed, 7, dayIndex, sameDay ? 1 : 0, World.stableHash(village.rawValue), typeIndex))
+                let pool = patientsByVillageAndType["\(village.rawValue)|\(demand.type)"] ?? []
+                guard !pool.isEmpty else { continue }
+                let perWeek = sameDay ? demand.sameDayPerPatientPerWeek : demand.advancePerPatientPerWeek
+                let count = World.poisson(Double(pool.count) * perWeek / serviceDays, &random)
+                for _ in 0..<count {
+                    // One journey a day per patient: someone already travelling today is not asked again.
+                    var candidate: SimPatient?
+                    for _ in 0..<8 {
+                        let drawn = pool[random.below(pool.count)]
+                        if !travellingToday.contains(drawn.patient.id) {
+                            candidate = drawn
+                            break
+                        }
+                    }
+                    guard let patient = candidate else { continue }
+                    travellingToday.insert(patient.patient.id)
+                    let named = World.pick(demand.hospitals, &random)
+                    let hospital = named == "nearest" ? nearestCommunityHospital(to: village) : PlaceID(unchecked: named)
+                    let clinic = scenario.hospitals.first { $0.id == hospital.rawValue }!
+                    let opens = (try? LocalTime.parse(clinic.opens, field: "opens"))?.minutes ?? 480
+                    let closes = (try? LocalTime.parse(clinic.closes, field: "closes"))?.minutes ?? 960
+                    let hour = Int(World.pick(demand.appointmentHours, &random)) ?? 9
+                    let minutes = min(max(hour * 60 + 15 * random.below(4), opens), closes - 15)
+                    let hasReturn = random.unit() < demand.returnShare
+                    let willCall = hasReturn && random.unit() < demand.willCallShare
+                    if sameDay {
+                        // Asked for during the morning, to be taken in an hour or two.
+                        let asked = offset.instant(day, LocalTime(minutes: 6 * 60 + random.below(7 * 60))!)
+                        let pickup = asked.adding(minutes: 60 + 15 * random.below(5))
+                        let back = pickup.adding(minutes: 150 + demand.clinicMinutes)
+                        requests.append(GeneratedRequest(
+                            patient: patient, hospital: hospital, asked: asked, timing: .pickup(pickup),
+                            returnLeg: !hasReturn ? .none : willCall ? .willCall : .at(back), fate: drawFate(&random)))
+                    } else {
+                        let appointment = offset.instant(day, LocalTime(minutes: minutes)!)
+                        let back = appointment.adding(minutes: (demand.clinicMinutes + 4) / 5 * 5)
+                        requests.append(GeneratedRequest(
+                            patient: patient, hospital: hospital, asked: now, timing: .appointment(appointment),
+                            returnLeg: !hasReturn ? .none : willCall ? .willCall : .at(back), fate: drawFate(&random)))
+                    }
+                }
+            }
+        }
+        return requests
+    }
+
+    /// The community hospital closest to a village (straight line).
+    private func nearestCommunityHospital(to village: PlaceID) -> PlaceID {
+        if let known = nearestHospital[village] { return known }
+        let from = places[village]!.coordinate
+        let nearest = scenario.hospitals.filter { $0.level == "community" }
+            .min { a, b in
+                let da = travel.roadKilometres(from, places[PlaceID(unchecked: a.id)]!.coordinate)
+                let db = travel.roadKilometres(from, places[PlaceID(unchecked: b.id)]!.coordinate)
+                return (da, a.id) < (db, b.id)
+            }.map { PlaceID(unchecked: $0.id) }!
+        nearestHospital[village] = nearest
+        return nearest
+    }
+
+    private func fixedRequest(_ fixed: Scenario.FixedRequest) -> GeneratedRequest? {
+        guard let village = world.villagePlaces.first(where: { $0.rawValue.hasSuffix("-" + fixed.village) }),
+            let pool = patientsByVillageAndType["\(village.rawValue)|\(fixed.type)"], let patient = pool.first,
+            let appointment = try? offset.parseDateTime("\(day.iso) \(fixed.appointment)", field: "appointment")
+        else { return nil }
+        let back = fixed.returnAt.flatMap { try? offset.parseDateTime("\(day.iso) \($0)", field: "returnAt") }
+        return GeneratedRequest(
+            patient: patient, hospital: PlaceID(unchecked: fixed.hospital), asked: now, timing: .appointment(appointment),
+            returnLeg: fixed.willCall == true ? .willCall : back.map { .at($0) } ?? .none)
+    }
+
+    /// Books a request; a refusal is recorded with its keyword.
+    private func book(_ request: GeneratedRequest, sameDay: Bool) -> [Trip]? {
+        let booking = BookingRequest(patient: request.patient.patient.id, to: request.hospital, timing: request.timing, returnLeg: request.returnLeg)
+        do {
+            let trips = sameDay ? try service.bookAndPlace(booking).trips : try service.bookTrip(booking)
+            if let outbound = trips.first(where: { $0.direction == .outbound })?.id?.rawValue { fates[outbound] = request.fate }
+            for trip in trips {
+                records[trip.id!.rawValue] = TripRecord(
+                    area: world.area.id.rawValue, tambon: request.patient.tambon, village: request.patient.village, type: request.patient.type,
+                    day: day, trip: trip.id!.rawValue, direction: trip.direction.rawValue, sameDay: sameDay, willCall: trip.willCall,
+                    status: trip.status.rawValue, reason: nil, windowEarliest: trip.pickupWindow?.earliest, windowLatest: trip.pickupWindow?.latest,
+                    appointment: trip.appointment, ready: nil, pickup: nil, dropoff: nil, directSeconds: trip.directSeconds,
+                    passengers: 1 + trip.companions, vehicle: nil)
+            }
+            return trips
+        } catch let error as PhapaiError {
+            let legs = request.returnLeg == .none ? ["outbound"] : ["outbound", "return"]
+            for leg in legs {
+                refused.append(TripRecord(
+                    area: world.area.id.rawValue, tambon: request.patient.tambon, village: request.patient.village, type: request.patient.type,
+                    day: day, trip: nil, direction: leg, sameDay: sameDay, willCall: leg == "return" && request.returnLeg == .willCall,
+                    status: "refused", reason: error.keyword, windowEarliest: nil, windowLatest: nil, appointment: nil, ready: nil, pickup: nil,
+                    dropoff: nil, directSeconds: 0, passengers: 1 + request.patient.patient.companions, vehicle: nil))
+            }
+            return nil
+        } catch {
+            surprises += 1
+            return nil
+        }
+    }
+
+    private func updateRecord(_ trip: Trip) {
+        guard let id = trip.id?.rawValue, var record = records[id] else { return }
+        record.status = trip.status.rawValue
+        record.reason = trip.statusReason.map { _ in trip.status == .requested ? "UNSERVED" : trip.cancellationCode?.rawValue ?? "" }
+            ?? trip.cancellationCode?.rawValue
+        if trip.willCall, let window = trip.pickupWindow {
+            record.windowEarliest = window.earliest
+            record.windowLatest = window.latest
+        }
+        records[id] = record
+    }
+}
+
+/// The virtual clock the service reads.
+final class ClockBox: @unchecked Sendable {
+    var now: Instant
+    init(_ now: Instant) { self.now = now }
+}
