@@ -93,7 +93,8 @@ enum Report {
             let points = zip(x, line.1).compactMap { pair in pair.1.map { "\(number(px(pair.0))),\(number(py($0)))" } }
             svg += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\" points=\"\(points.joined(separator: " "))\"/>"
             for point in points { svg += "<circle cx=\"\(point.split(separator: ",")[0])\" cy=\"\(point.split(separator: ",")[1])\" r=\"2.5\" fill=\"\(colour)\"/>" }
-            svg += "<text x=\"\(right - 120)\" y=\"\(top + 4 + 14 * index)\" fill=\"\(colour)\">\(escape(line.0))</text>"
+            // The legend sits on the title's line, right-aligned, above the plot.
+            svg += "<text x=\"\(right - 80 * (series.count - 1 - index))\" y=\"18\" text-anchor=\"end\" fill=\"\(colour)\">\(escape(line.0))</text>"
         }
         return svg + "</svg>"
     }
@@ -135,7 +136,10 @@ enum Report {
             let (x, y) = point(place.0, place.1)
             if place.3 == .hospital {
                 svg += "<rect x=\"\(number(x - 6))\" y=\"\(number(y - 6))\" width=\"12\" height=\"12\" fill=\"#d62728\"/>"
-                svg += "<text x=\"\(number(x + 9))\" y=\"\(number(y + 4))\" font-weight=\"bold\">\(escape(place.2))</text>"
+                // Near the right edge the name goes to the left of its square, so it is not cut off.
+                let leftward = x > Double(width) - 220
+                svg += "<text x=\"\(number(leftward ? x - 9 : x + 9))\" y=\"\(number(y + 4))\" font-weight=\"bold\""
+                    + (leftward ? " text-anchor=\"end\"" : "") + ">\(escape(place.2))</text>"
             } else {
                 svg += "<polygon points=\"\(number(x)),\(number(y - 6)) \(number(x - 5)),\(number(y + 4)) \(number(x + 5)),\(number(y + 4))\" fill=\"#222\"/>"
             }
@@ -171,7 +175,8 @@ enum Report {
             }
             page += lines("Passengers aboard through the day", x: slots.map { Double($0) / 60 }, series: [("all vehicles", aboard.map { $0 })],
                           xLabel: "hour", unit: "")
-            let villages = KPIs.villages(outcome).filter { $0.requested > 0 }
+            // Villages with a served or denied trip (a village whose only trips were cancelled has no share).
+            let villages = KPIs.villages(outcome).filter { $0.servedShare != nil }
             let worst = villages.sorted { ($0.servedShare ?? 1, $0.village.rawValue) < ($1.servedShare ?? 1, $1.village.rawValue) }.prefix(30)
             page += bars("Served share by village (lowest 30), %", worst.map { ($0.name, ($0.servedShare ?? 0) * 100) }, unit: "%", horizontal: true)
             page += bars("Pickup delay p95 by village (highest 30), min",
