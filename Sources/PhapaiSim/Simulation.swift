@@ -132,6 +132,7 @@ final class AreaSimulation {
         day = date
         runsCache = nil
         travellingToday = []
+        // Driving noise: the only draws that depend on the routes (demand and fates are drawn per village).
         var dayRandom = SeededGenerator(seed: World.seed(scenario.seed, 2, index, Int(truncatingIfNeeded: random.next() & 0xFFFF)))
         fates = [:]
         // The evening before: shifts, advance bookings, cancellations, the plan.
@@ -583,8 +584,7 @@ final class AreaSimulation {
     private func updateRecord(_ trip: Trip) {
         guard let id = trip.id?.rawValue, var record = records[id] else { return }
         record.status = trip.status.rawValue
-        record.reason = trip.statusReason.map { _ in trip.status == .requested ? "UNSERVED" : trip.cancellationCode?.rawValue ?? "" }
-            ?? trip.cancellationCode?.rawValue
+        record.reason = trip.status == .requested ? "UNSERVED" : trip.cancellationCode?.rawValue
         if trip.willCall, let window = trip.pickupWindow {
             record.windowEarliest = window.earliest
             record.windowLatest = window.latest
