@@ -22,6 +22,9 @@ extension PhapaiService {
         let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date), runs: runs)
         var plan = model.plan(from: runs)
         let solver = DARPSolver(problem: model.problem)
+        if !PlanVerifier.verify(plan, problem: model.problem).feasible {
+            return try replanWith(trips, model: model, solver: solver, date: date, settings: settings, now: now)
+        }
         var placements: [TripID: Placement] = [:]
         for trip in trips where trip.pickupWindow != nil {
             guard let request = model.trips.firstIndex(where: { $0.id == trip.id }) else { continue }
@@ -39,6 +42,45 @@ extension PhapaiService {
             try store.updateTripStatus(trip, status: .scheduled, code: nil, reason: nil, at: now)
             store.record("trip.schedule", entity: "trip:\(trip)", detail: ["vehicle": "\(placement.vehicle)"])
         }
+        return placements
+    }
+
+    /// The day's runs no longer fit the day as it stands (delays under the re-planning threshold
+    /// add up), so inserting into them cannot give a valid plan: plan the rest of the day again,
+    /// the new trips with it, as a late report would. A new trip left without a vehicle is
+    /// `NO_CAPACITY`; other trips the new plan drops go back to `requested` with the reason.
+    private func replanWith(
+        _ trips: [Trip], model: PlanningModel, solver: DARPSolver, date: LocalDate, settings: AreaSettings, now: Instant
+    ) throws -> [TripID: Placement] {
+        var (model, solver) = (model, solver)
+        var result = solver.solve(SolverOptions(seed: 1, timeLimit: 2, iterationLimit: 300))
+        if !PlanVerifier.verify(result.plan, problem: model.problem).feasible {
+            // What is aboard can no longer be delivered as promised: plan with their deadlines relaxed.
+            model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date), relaxOnBoard: true)
+            solver = DARPSolver(problem: model.problem)
+            result = solver.solve(SolverOptions(seed: 1, timeLimit: 2, iterationLimit: 300))
+        }
+        var placements: [TripID: Placement] = [:]
+        for trip in trips where trip.pickupWindow != nil {
+            guard let request = model.trips.firstIndex(where: { $0.id == trip.id }) else { continue }
+            guard !result.plan.unserved.contains(request) else {
+                let reason = result.unservedReasons[request] ?? "no feasible vehicle"
+                throw PhapaiError.conflict("appointment", "NO_CAPACITY", "the planned day has no room for trip \(trip.direction.rawValue): \(reason)")
+            }
+            let pickup = model.problem.requests[request].pickup
+            guard let vehicle = result.plan.routes.firstIndex(where: { $0.contains(pickup) }),
+                let position = result.plan.routes[vehicle].firstIndex(of: pickup),
+                let times = solver.schedule(result.plan.routes[vehicle], vehicle: vehicle)
+            else { continue }
+            placements[trip.id!] = Placement(
+                vehicle: model.shifts[vehicle].vehicle, pickupTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())))
+        }
+        try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
+        let unserved = try updateStatuses(model: model, result: result, now: now)
+        for (trip, placement) in placements {
+            store.record("trip.schedule", entity: "trip:\(trip)", detail: ["vehicle": "\(placement.vehicle)"])
+        }
+        store.record("day.plan", entity: "day:\(date.iso)", detail: ["unserved": "\(unserved.count)", "why": "runs-drifted"])
         return placements
     }
 

@@ -37,7 +37,7 @@ struct PlanningModel {
     static func build(
         date: LocalDate, trips allTrips: [Trip], shifts: [Shift], vehicles: [VehicleID: Vehicle], places: [PlaceID: Place],
         settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:], assignments: [TripID: VehicleID] = [:],
-        matrix: [PlaceID: [PlaceID: MatrixEntry]] = [:]
+        matrix: [PlaceID: [PlaceID: MatrixEntry]] = [:], relaxOnBoard: Bool = false
     ) throws -> PlanningModel {
         let travel = TravelTimes(model: settings.travel, matrix: matrix)
         let dayStart = settings.offset.startOfDay(date)
@@ -83,6 +83,25 @@ struct PlanningModel {
             return earliest.count - 1
         }
         func offsetSeconds(_ instant: Instant) -> Double { Double(instant.seconds(since: dayStart)) }
+        // Per shift with passengers aboard: the longest it can take to drop them all, in any order
+        // (the farthest first leg, then the farthest leg between their destinations each time).
+        var onBoardBound: [Int: Double] = [:]
+        var onBoardReturn: [Int: Double] = [:]
+        if relaxOnBoard {
+            for (k, done) in performed.enumerated() {
+                guard let here = position[k], let herePlace = places[here.place] else { continue }
+                let aboard = done.filter { $0.action == .pickup && onBoard.contains($0.trip) }.compactMap { tripByID[$0.trip] }
+                let destinations = aboard.compactMap { places[$0.dropoffPlace] }
+                guard !destinations.isEmpty else { continue }
+                let firstLeg = destinations.map { travel.seconds(herePlace, $0) }.max() ?? 0
+                let between = destinations.flatMap { a in destinations.map { b in travel.seconds(a, b) } }.max() ?? 0
+                let service = aboard.map { Double(settings.policies.boardingSeconds($0.mobility)) }.max() ?? 0
+                onBoardBound[k] = firstLeg + Double(destinations.count - 1) * between + Double(destinations.count) * service
+                if let depot = vehicles[shifts[k].vehicle].flatMap({ places[$0.depot] }) {
+                    onBoardReturn[k] = destinations.map { travel.seconds($0, depot) }.max() ?? 0
+                }
+            }
+        }
         var darpVehicles: [DARPProblem.Vehicle] = []
         for (index, shift) in shifts.enumerated() {
             guard let vehicle = vehicles[shift.vehicle] else { continue }
@@ -92,6 +111,10 @@ struct PlanningModel {
                 // The vehicle is where it last stopped, since then (it may have set out early).
                 startPlace = here.place
                 window = (here.time, max(here.time, window.1))
+                if let bound = onBoardBound[index] {
+                    // Relaxed: time to drop everyone aboard and drive home, past the shift's end if need be.
+                    window.1 = max(window.1, here.time + bound + (onBoardReturn[index] ?? 0))
+                }
             }
             let start = node(startPlace, (window.0, window.1), 0, [0, 0, 0])
             let end = node(vehicle.depot, (window.0, max(window.1, window.0)), 0, [0, 0, 0])
@@ -124,6 +147,14 @@ struct PlanningModel {
                 pickupService = 0
                 maxRide = max(maxRide - max(0, aboard), direct)
                 dropoffWindow = (min(dropoffWindow.0, here.time + direct), max(dropoffWindow.1, here.time + direct))
+                if relaxOnBoard {
+                    // Delays have made the promises to the passengers aboard contradict each other
+                    // (each can still be met alone, not all): give each a deadline that any order of
+                    // their drop-offs meets, so the vehicle's plan can finish what it carries.
+                    let bound = onBoardBound[k] ?? 0
+                    maxRide = max(maxRide, bound)
+                    dropoffWindow.1 = max(dropoffWindow.1, here.time + bound)
+                }
             } else if let arrived = actual(trip.id!, .arrive) {
                 let time = offsetSeconds(arrived)
                 pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
@@ -238,22 +269,20 @@ extension PhapaiService {
         guard !shifts.isEmpty else {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
-        let model = try planningModel(for: date, settings: settings, shifts: shifts)
-        let solver = DARPSolver(problem: model.problem)
-        let result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
-        let check = PlanVerifier.verify(result.plan, problem: model.problem)
+        var model = try planningModel(for: date, settings: settings, shifts: shifts)
+        var solver = DARPSolver(problem: model.problem)
+        var result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
+        var check = PlanVerifier.verify(result.plan, problem: model.problem)
+        if !check.feasible {
+            // What is aboard can no longer be delivered as promised: plan with their deadlines relaxed.
+            model = try planningModel(for: date, settings: settings, shifts: shifts, relaxOnBoard: true)
+            solver = DARPSolver(problem: model.problem)
+            result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
+            check = PlanVerifier.verify(result.plan, problem: model.problem)
+        }
         return try write { now in
             let runs = try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
-            var unserved: [(TripID, String)] = []
-            for (request, trip) in model.trips.enumerated() where trip.status == .requested || trip.status == .scheduled {
-                let served = !result.plan.unserved.contains(request)
-                let reason = served ? nil : (result.unservedReasons[request] ?? "no feasible vehicle")
-                let status: TripStatus = served ? .scheduled : .requested
-                if let reason { unserved.append((trip.id!, reason)) }
-                if trip.status != status || trip.statusReason != reason {
-                    try store.updateTripStatus(trip.id!, status: status, code: nil, reason: reason, at: now)
-                }
-            }
+            let unserved = try updateStatuses(model: model, result: result, now: now)
             store.record(
                 "day.plan", entity: "day:\(date.iso)",
                 detail: ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)"])
@@ -267,6 +296,22 @@ extension PhapaiService {
                 date: date, runs: try store.runs(on: date), unserved: unserved, kilometres: kilometres,
                 drivingCost: check.travelCost)
         }
+    }
+
+    /// Marks each waiting trip of a new plan `scheduled`, or `requested` with the reason it got no
+    /// vehicle (inside an open write); returns the unserved trips with their reasons.
+    func updateStatuses(model: PlanningModel, result: SolverResult, now: Instant) throws -> [(TripID, String)] {
+        var unserved: [(TripID, String)] = []
+        for (request, trip) in model.trips.enumerated() where trip.status == .requested || trip.status == .scheduled {
+            let served = !result.plan.unserved.contains(request)
+            let reason = served ? nil : (result.unservedReasons[request] ?? "no feasible vehicle")
+            let status: TripStatus = served ? .scheduled : .requested
+            if let reason { unserved.append((trip.id!, reason)) }
+            if trip.status != status || trip.statusReason != reason {
+                try store.updateTripStatus(trip.id!, status: status, code: nil, reason: reason, at: now)
+            }
+        }
+        return unserved
     }
 
     /// Replaces the runs of `date` with `plan`, with planned times from the solver's schedule.
@@ -307,7 +352,7 @@ extension PhapaiService {
 
     /// The scheduling model of `date` as the store holds it now (trips, shifts, locked stops).
     func planningModel(
-        for date: LocalDate, settings: AreaSettings, shifts: [Shift], extraTrips: [Trip] = [], runs: [Run]? = nil
+        for date: LocalDate, settings: AreaSettings, shifts: [Shift], extraTrips: [Trip] = [], runs: [Run]? = nil, relaxOnBoard: Bool = false
     ) throws -> PlanningModel {
         var vehicles: [VehicleID: Vehicle] = [:]
         for vehicle in try store.vehicles() { vehicles[vehicle.id] = vehicle }
@@ -316,7 +361,7 @@ extension PhapaiService {
         return try PlanningModel.build(
             date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
             settings: settings, runs: try runs ?? store.runs(on: date), events: try store.tripEvents(on: date),
-            assignments: try store.assignments(on: date), matrix: try store.matrix())
+            assignments: try store.assignments(on: date), matrix: try store.matrix(), relaxOnBoard: relaxOnBoard)
     }
 
     /// The stored runs of `date`.
@@ -325,7 +370,12 @@ extension PhapaiService {
     /// Re-checks the stored runs of `date` with the independent verifier, from the database alone.
     public func verifyStoredPlan(_ date: LocalDate) throws -> PlanCheck {
         let settings = try area()
-        let model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date))
-        return PlanVerifier.verify(model.plan(from: try store.runs(on: date)), problem: model.problem)
+        let shifts = try store.shifts(from: date, to: date), runs = try store.runs(on: date)
+        let model = try planningModel(for: date, settings: settings, shifts: shifts, runs: runs)
+        let check = PlanVerifier.verify(model.plan(from: runs), problem: model.problem)
+        guard !check.feasible else { return check }
+        // A plan stored after delays broke the promises to passengers aboard was made under relaxed deadlines.
+        let relaxed = try planningModel(for: date, settings: settings, shifts: shifts, runs: runs, relaxOnBoard: true)
+        return PlanVerifier.verify(relaxed.plan(from: runs), problem: relaxed.problem)
     }
 }

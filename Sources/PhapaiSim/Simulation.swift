@@ -298,8 +298,9 @@ final class AreaSimulation {
         case .clinicDone(let ret, let outbound):
             guard let back = try? service.trip(ret), back.status == .requested || back.status == .scheduled else { return }
             guard (try? service.trip(outbound))?.status == .droppedOff else {
-                // The patient never reached the clinic: the return is not needed.
-                cancel(ret.rawValue, reason: "เที่ยวไปไม่สำเร็จ", replan: false)
+                // The patient never reached the clinic: the return is not needed (and leaves the runs).
+                cancel(ret.rawValue, reason: "เที่ยวไปไม่สำเร็จ", replan: true)
+                changed()
                 return
             }
             if back.willCall {
@@ -370,6 +371,11 @@ final class AreaSimulation {
         // The plan may have moved on while the vehicle drove: only a stop still on its run is done.
         let stillMine = runs().first { $0.vehicle == id }?.stops.contains { stopKey($0.trip, $0.action) == stop } ?? false
         guard stillMine, let current = try? service.trip(trip) else { return try decide(id, &random) }
+        // Cancelled while the vehicle was on its way (the driver finds out at the door).
+        guard action == .dropoff || current.status == .scheduled || current.status == .enRoute else {
+            vehicles[id]!.done.insert(stop)
+            return try decide(id, &random)
+        }
         let boarding = policies.boardingSeconds(current.mobility)
         switch action {
         case .pickup:

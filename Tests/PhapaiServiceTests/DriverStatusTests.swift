@@ -75,6 +75,36 @@ struct DriverStatusTests {
         #expect(world.refusal { _ = try world.service.reportStatus(TripID(5), .undo) }?.keyword == "NOTHING_TO_UNDO")
     }
 
+    /// Two passengers aboard one car for different hospitals, both picked up hours late: each
+    /// could still be dropped off alone, but not both by their deadlines in either order. The day
+    /// must still be planned (with their deadlines relaxed), not left on a plan that fails.
+    @Test func passengersAboardPastTheirDeadlinesStillGetAPlan() throws {
+        let world = try World()
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let toCommunity = try world.service.bookTrip(try world.request("P011", to: "H-COMM", appointment: "2026-11-23 09:00"))[0]
+        let toProvince = try world.service.bookTrip(try world.request("P015", to: "H-PROV", appointment: "2026-11-23 10:30"))[0]
+        // The car (no break at the depot to keep) takes both: they travel without companions.
+        for trip in [toCommunity, toProvince] { _ = try world.service.assignTrip(trip.id!, to: VehicleID(unchecked: "CAR1")) }
+        _ = try world.service.planDay(day, seconds: 600, iterations: 200)
+        try world.setNow("2026-11-23 12:30")
+        // Both arrivals first: a late pickup re-plans the day, and would drop a trip nobody had come for yet.
+        _ = try world.service.reportStatus(toCommunity.id!, .arrive, at: try world.at("2026-11-23 11:30"))
+        _ = try world.service.reportStatus(toProvince.id!, .arrive, at: try world.at("2026-11-23 11:31"))
+        _ = try world.service.reportStatus(toCommunity.id!, .pickup, at: try world.at("2026-11-23 11:32"))
+        _ = try world.service.reportStatus(toProvince.id!, .pickup, at: try world.at("2026-11-23 11:33"))
+        let plan = try world.service.planDay(day, seconds: 600, iterations: 200)
+        let van = try #require(plan.runs.first { $0.vehicle == VehicleID(unchecked: "CAR1") })
+        let dropoffs = van.stops.filter { $0.action == .dropoff }.map(\.trip)
+        #expect(Set(dropoffs) == Set([toCommunity.id!, toProvince.id!]))
+        #expect(van.stops.filter { $0.action == .dropoff }.allSatisfy { $0.plannedTime > (try! world.at("2026-11-23 11:33")) })
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+        // A same-day booking now goes into a day whose stored runs only fit the relaxed deadlines:
+        // the day is planned again with it (placed, or refused for room), never a failed plan.
+        let booked = try world.service.bookAndPlace(try world.request("P002", to: "H-COMM", appointment: "2026-11-23 15:00"))
+        #expect(booked.placements?[booked.trips[0].id!] != nil)
+        #expect(try world.service.verifyStoredPlan(day).feasible)
+    }
+
     @Test func aLatePickupReplansTheRestOfTheDayAroundTheLockedStops() throws {
         let (world, day) = try plannedMonday()
         let (runBefore, _) = try stop(world, day, 5, .pickup)
