@@ -11,6 +11,7 @@ enum DispatchCommands {
             options: [
                 .value("date", "DATE", "the day to plan", required: true),
                 .value("time", "SECONDS", "how long to search (default 5)"),
+                .value("iterations", "N", "stop after N search iterations: the same plan on any machine"),
             ], run: plan),
         CommandSpec("runs", "Overview of the day's runs, one line per vehicle and shift",
                     options: [.value("date", "DATE", "the day", required: true), .value("driver", "ID", "only this driver's runs"), Commands.json],
@@ -215,8 +216,13 @@ enum DispatchCommands {
     static func plan(_ call: Invocation) throws {
         let service = try call.context.service()
         let date = try call.date("date")!
-        let seconds = try call.double("time") ?? 5
-        let plan = try service.planDay(date, seconds: seconds)
+        let iterations = try call.int("iterations")
+        if let iterations, !(1...1_000_000).contains(iterations) {
+            throw PhapaiError.invalid("iterations", "OUT_OF_RANGE", "must be between 1 and 1000000")
+        }
+        // With an iteration budget the time is only a safety cap, so the plan does not depend on the machine's speed.
+        let seconds = try call.double("time") ?? (iterations == nil ? 5 : 600)
+        let plan = try service.planDay(date, seconds: seconds, iterations: iterations)
         let format = try call.context.formatter()
         let trips = plan.runs.reduce(0) { $0 + $1.stops.count } / 2
         call.console.out(
