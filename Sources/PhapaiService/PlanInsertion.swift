@@ -23,7 +23,7 @@ extension PhapaiService {
         var plan = model.plan(from: runs)
         let solver = DARPSolver(problem: model.problem)
         if !PlanVerifier.verify(plan, problem: model.problem).feasible {
-            return try replanWith(trips, model: model, solver: solver, date: date, settings: settings, now: now)
+            return try replanWith(trips, model: model, date: date, settings: settings, now: now)
         }
         var placements: [TripID: Placement] = [:]
         for trip in trips where trip.pickupWindow != nil {
@@ -50,16 +50,11 @@ extension PhapaiService {
     /// the new trips with it, as a late report would. A new trip left without a vehicle is
     /// `NO_CAPACITY`; other trips the new plan drops go back to `requested` with the reason.
     private func replanWith(
-        _ trips: [Trip], model: PlanningModel, solver: DARPSolver, date: LocalDate, settings: AreaSettings, now: Instant
+        _ trips: [Trip], model: PlanningModel, date: LocalDate, settings: AreaSettings, now: Instant
     ) throws -> [TripID: Placement] {
-        var (model, solver) = (model, solver)
-        var result = solver.solve(SolverOptions(seed: 1, timeLimit: 2, iterationLimit: 300))
-        if !PlanVerifier.verify(result.plan, problem: model.problem).feasible {
-            // What is aboard can no longer be delivered as promised: plan with their deadlines relaxed.
-            model = try planningModel(for: date, settings: settings, shifts: try store.shifts(from: date, to: date), relaxOnBoard: true)
-            solver = DARPSolver(problem: model.problem)
-            result = solver.solve(SolverOptions(seed: 1, timeLimit: 2, iterationLimit: 300))
-        }
+        let (model, solver, result, _) = try solveDay(
+            date, settings: settings, shifts: try store.shifts(from: date, to: date), model: model,
+            options: SolverOptions(seed: 1, timeLimit: 2, iterationLimit: 300))
         var placements: [TripID: Placement] = [:]
         for trip in trips where trip.pickupWindow != nil {
             guard let request = model.trips.firstIndex(where: { $0.id == trip.id }) else { continue }

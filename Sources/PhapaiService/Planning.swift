@@ -269,17 +269,8 @@ extension PhapaiService {
         guard !shifts.isEmpty else {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
-        var model = try planningModel(for: date, settings: settings, shifts: shifts)
-        var solver = DARPSolver(problem: model.problem)
-        var result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
-        var check = PlanVerifier.verify(result.plan, problem: model.problem)
-        if !check.feasible {
-            // What is aboard can no longer be delivered as promised: plan with their deadlines relaxed.
-            model = try planningModel(for: date, settings: settings, shifts: shifts, relaxOnBoard: true)
-            solver = DARPSolver(problem: model.problem)
-            result = solver.solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
-            check = PlanVerifier.verify(result.plan, problem: model.problem)
-        }
+        let (model, solver, result, check) = try solveDay(
+            date, settings: settings, shifts: shifts, options: SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
         return try write { now in
             let runs = try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
             let unserved = try updateStatuses(model: model, result: result, now: now)
@@ -296,6 +287,25 @@ extension PhapaiService {
                 date: date, runs: try store.runs(on: date), unserved: unserved, kilometres: kilometres,
                 drivingCost: check.travelCost)
         }
+    }
+
+    /// Solves `date` (on `model` when given, else on the store as it is). When the plan fails
+    /// verification because delays have made the promises to passengers aboard contradict each
+    /// other, solves again with their deadlines relaxed.
+    func solveDay(
+        _ date: LocalDate, settings: AreaSettings, shifts: [Shift], model given: PlanningModel? = nil, options: SolverOptions
+    ) throws -> (model: PlanningModel, solver: DARPSolver, result: SolverResult, check: PlanCheck) {
+        var model = try given ?? planningModel(for: date, settings: settings, shifts: shifts)
+        var solver = DARPSolver(problem: model.problem)
+        var result = solver.solve(options)
+        var check = PlanVerifier.verify(result.plan, problem: model.problem)
+        if !check.feasible {
+            model = try planningModel(for: date, settings: settings, shifts: shifts, relaxOnBoard: true)
+            solver = DARPSolver(problem: model.problem)
+            result = solver.solve(options)
+            check = PlanVerifier.verify(result.plan, problem: model.problem)
+        }
+        return (model, solver, result, check)
     }
 
     /// Marks each waiting trip of a new plan `scheduled`, or `requested` with the reason it got no

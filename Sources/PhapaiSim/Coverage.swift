@@ -242,8 +242,7 @@ enum CoverageFiles {
         let offset = UTCOffset.bangkok
         func time(_ instant: Instant?) -> String {
             guard let instant else { return "" }
-            let local = instant.rawValue + Int64(offset.minutes * 60)
-            let seconds = Int(((local % 86_400) + 86_400) % 86_400)
+            let seconds = instant.seconds(since: offset.startOfDay(offset.date(of: instant)))
             return String(format: "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
         }
         var lines = [

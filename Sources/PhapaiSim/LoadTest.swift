@@ -2,8 +2,10 @@
 import Glibc
 #endif
 import Foundation
+import PhapaiCore
 import PhapaiNet
 import PhapaiScheduler
+import PhapaiService
 
 /// What `phapai-sim load` sends, how fast, and for how long.
 public struct LoadOptions: Sendable {
@@ -94,7 +96,7 @@ public final class LoadTest {
     private var bookingCounter = 0
     private var runPrefix = ""
     private var hospital = ""
-    private var firstDay = Date()
+    private var firstDay = LocalDate(year: 2026, month: 1, day: 1)!
 
     public init(options: LoadOptions) {
         self.options = options
@@ -238,7 +240,7 @@ public final class LoadTest {
             }
         }
         // Bookings start the day after tomorrow, clear of the minimum notice.
-        firstDay = Date().addingTimeInterval(2 * 86_400)
+        firstDay = UTCOffset.bangkok.date(of: PhapaiService.systemClock()).adding(days: 2)
     }
 
     /// The request line for one operation.
@@ -252,9 +254,9 @@ public final class LoadTest {
             let k = bookingCounter
             bookingCounter += 1
             let slot = (k / options.patients) % (19 * 4)
-            let day = Date(timeInterval: Double(slot / 4) * 86_400, since: firstDay)
+            let day = firstDay.adding(days: slot / 4)
             let time = String(format: "%02d:00", 8 + (slot % 4) * 2)
-            return "TRIP BOOK patient=\(runPrefix)-\(k % options.patients) to=\(hospital) appointment=\"\(LoadTest.dateText(day)) \(time)\""
+            return "TRIP BOOK patient=\(runPrefix)-\(k % options.patients) to=\(hospital) appointment=\"\(day.iso) \(time)\""
         case .show:
             guard !booked.isEmpty else { return "PING" }
             return "TRIP SHOW id=\(booked[random.below(booked.count)])"
@@ -304,14 +306,6 @@ public final class LoadTest {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-    }
-
-    /// `YYYY-MM-DD` in Bangkok time (UTC+7).
-    static func dateText(_ date: Date) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 }
 

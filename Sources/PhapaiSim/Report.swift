@@ -170,7 +170,7 @@ enum Report {
             var aboard = [Double](repeating: 0, count: slots.count)
             for trip in outcome.trips {
                 guard let pickup = trip.pickup, let dropoff = trip.dropoff else { continue }
-                let from = UTCOffset.bangkok.minutesSinceMidnight(pickup), to = UTCOffset.bangkok.minutesSinceMidnight(dropoff)
+                let from = UTCOffset.bangkok.time(of: pickup).minutes, to = UTCOffset.bangkok.time(of: dropoff).minutes
                 for (index, slot) in slots.enumerated() where from <= slot && slot < to { aboard[index] += Double(trip.passengers) / Double(days) }
             }
             page += lines("Passengers aboard through the day", x: slots.map { Double($0) / 60 }, series: [("all vehicles", aboard.map { $0 })],
@@ -208,13 +208,5 @@ enum Report {
                 + Sweep.metrics.map { "<td class=\"n\">\(point.kpis[$0] ?? "")</td>" }.joined() + "</tr>"
         }
         return page + "</table></body></html>\n"
-    }
-}
-
-extension UTCOffset {
-    /// Minutes since local midnight of an instant.
-    func minutesSinceMidnight(_ instant: Instant) -> Int {
-        let local = instant.rawValue + Int64(minutes * 60)
-        return Int(((local % 86_400) + 86_400) % 86_400) / 60
     }
 }

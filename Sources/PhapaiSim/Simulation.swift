@@ -82,6 +82,9 @@ final class AreaSimulation {
     /// Patients with a journey booked on the day being simulated.
     private var travellingToday: Set<PatientID> = []
     private var nearestHospital: [PlaceID: PlaceID] = [:]
+    /// Each hospital's clinic hours in minutes of the day, and service days a week (read once; validated with the scenario).
+    private let clinicHours: [PlaceID: (Int, Int)]
+    private let serviceDaysPerWeek: Double
 
     private struct VehicleState {
         var position: PlaceID
@@ -105,6 +108,11 @@ final class AreaSimulation {
         let clock = ClockBox(start)
         service = try PhapaiService.open(path: folder + "/\(area.area.id.rawValue).db", create: true, actor: "sim", clock: { clock.now })
         self.clockBox = clock
+        clinicHours = Dictionary(uniqueKeysWithValues: try scenario.hospitals.map { hospital in
+            (PlaceID(unchecked: hospital.id),
+             (try LocalTime.parse(hospital.opens, field: "opens").minutes, try LocalTime.parse(hospital.closes, field: "closes").minutes))
+        })
+        serviceDaysPerWeek = Double(try Weekday.parseSet(scenario.serviceDays ?? "mon-fri", field: "serviceDays").count)
         _ = try service.importArea(area.area)
         for place in area.area.places { places[place.id] = place }
         for patient in area.patients {
@@ -194,8 +202,8 @@ final class AreaSimulation {
         for trip in try service.trips(date: date) { updateRecord(trip) }
         for id in vehicles.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             var state = vehicles[id]!
-            if state.position != world.area.vehicles.first(where: { $0.id == id })!.depot {
-                let depot = world.area.vehicles.first(where: { $0.id == id })!.depot
+            let depot = world.area.vehicles.first { $0.id == id }!.depot
+            if state.position != depot {
                 drive(&state, to: depot)
                 state.record.backAtDepot = state.freeAt
             }
@@ -472,7 +480,6 @@ final class AreaSimulation {
 
     private func generateRequests(dayIndex: Int, sameDay: Bool) -> [GeneratedRequest] {
         var requests: [GeneratedRequest] = []
-        let serviceDays = Double((try? Weekday.parseSet(scenario.serviceDays ?? "mon-fri", field: "serviceDays").count) ?? 5)
         if !sameDay {
             var random = SeededGenerator(seed: World.seed(scenario.seed, 6, dayIndex))
             for fixed in scenario.fixedRequests ?? [] where fixed.day == dayIndex {
@@ -488,7 +495,7 @@ final class AreaSimulation {
                 let pool = patientsByVillageAndType["\(village.rawValue)|\(demand.type)"] ?? []
                 guard !pool.isEmpty else { continue }
                 let perWeek = sameDay ? demand.sameDayPerPatientPerWeek : demand.advancePerPatientPerWeek
-                let count = World.poisson(Double(pool.count) * perWeek / serviceDays, &random)
+                let count = World.poisson(Double(pool.count) * perWeek / serviceDaysPerWeek, &random)
                 for _ in 0..<count {
                     // One journey a day per patient: someone already travelling today is not asked again.
                     var candidate: SimPatient?
@@ -503,9 +510,7 @@ final class AreaSimulation {
                     travellingToday.insert(patient.patient.id)
                     let named = World.pick(demand.hospitals, &random)
                     let hospital = named == "nearest" ? nearestCommunityHospital(to: village) : PlaceID(unchecked: named)
-                    let clinic = scenario.hospitals.first { $0.id == hospital.rawValue }!
-                    let opens = (try? LocalTime.parse(clinic.opens, field: "opens"))?.minutes ?? 480
-                    let closes = (try? LocalTime.parse(clinic.closes, field: "closes"))?.minutes ?? 960
+                    let (opens, closes) = clinicHours[hospital]!
                     let hour = Int(World.pick(demand.appointmentHours, &random)) ?? 9
                     let minutes = min(max(hour * 60 + 15 * random.below(4), opens), closes - 15)
                     let hasReturn = random.unit() < demand.returnShare
