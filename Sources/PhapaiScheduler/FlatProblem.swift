@@ -14,6 +14,8 @@ final class FlatProblem: @unchecked Sendable {
     let isPickup: UnsafeMutablePointer<Bool>
     /// The largest arc cost (scales the insertion noise).
     let maxCost: Double
+    /// The problem whose buffers this one shares (all but `maxRide`), kept alive while it is.
+    private let base: FlatProblem?
 
     init(_ problem: DARPProblem) {
         let n = problem.nodeCount
@@ -43,15 +45,37 @@ final class FlatProblem: @unchecked Sendable {
         maxRide = copy(ride)
         partner = copy(other)
         isPickup = copy(pickup)
+        base = nil
+    }
+
+    /// `base` with no ride-time limit for `request` (for telling a ride-time limit from a time
+    /// window in explanations); shares every other buffer.
+    init(_ base: FlatProblem, unlimitedRideOf request: DARPProblem.Request) {
+        self.base = base
+        nodeCount = base.nodeCount
+        dimensions = base.dimensions
+        earliest = base.earliest
+        latest = base.latest
+        service = base.service
+        time = base.time
+        load = base.load
+        partner = base.partner
+        isPickup = base.isPickup
+        maxCost = base.maxCost
+        maxRide = .allocate(capacity: max(1, nodeCount))
+        maxRide.initialize(from: base.maxRide, count: nodeCount)
+        maxRide[request.pickup] = .infinity
+        maxRide[request.dropoff] = .infinity
     }
 
     deinit {
+        maxRide.deallocate()
+        guard base == nil else { return }
         earliest.deallocate()
         latest.deallocate()
         service.deallocate()
         time.deallocate()
         load.deallocate()
-        maxRide.deallocate()
         partner.deallocate()
         isPickup.deallocate()
     }

@@ -18,14 +18,22 @@ public struct DARPProblem: Sendable {
         public var allowedVehicles: Set<Int>?
         /// Its own cost of staying unserved (a driver's break: never); nil: the problem's.
         public var unservedPenalty: Double?
+        /// The other leg of its journey (the outbound trip's return, or the return's outbound), or
+        /// nil. A plan serves both legs of a journey or neither: a patient taken to hospital is
+        /// taken home. Partners are symmetric and never under way (no locked node).
+        public var partner: Int?
 
         /// Creates a request.
-        public init(pickup: Int, dropoff: Int, maxRide: Double, allowedVehicles: Set<Int>? = nil, unservedPenalty: Double? = nil) {
+        public init(
+            pickup: Int, dropoff: Int, maxRide: Double, allowedVehicles: Set<Int>? = nil, unservedPenalty: Double? = nil,
+            partner: Int? = nil
+        ) {
             self.pickup = pickup
             self.dropoff = dropoff
             self.maxRide = maxRide
             self.allowedVehicles = allowedVehicles
             self.unservedPenalty = unservedPenalty
+            self.partner = partner
         }
     }
 
@@ -96,6 +104,8 @@ public struct DARPProblem: Sendable {
         guard (1...3).contains(dimensions) else { throw fail("dimensions must be 1 to 3") }
         guard latest.count == n, service.count == n, load.count == n * dimensions else { throw fail("node arrays differ in length") }
         guard travelTime.count == n * n, travelCost.count == n * n else { throw fail("matrices must be \(n) x \(n)") }
+        // The solver's filters rely on times never running backwards along a route.
+        guard !travelTime.contains(where: { !($0 >= 0) }) else { throw fail("travel times must be numbers, not negative") }
         for node in 0..<n where !(earliest[node] <= latest[node]) || service[node] < 0 {
             throw fail("node \(node): window [\(earliest[node]), \(latest[node])] or service \(service[node]) is invalid")
         }
@@ -120,6 +130,23 @@ public struct DARPProblem: Sendable {
             }
         }
         var lockedSeen = Set<Int>()
+        for (index, request) in requests.enumerated() {
+            guard let partner = request.partner else { continue }
+            guard partner != index else { throw fail("request \(index) names itself as its partner") }
+            guard requests.indices.contains(partner) else { throw fail("request \(index) names partner \(partner), which does not exist") }
+            guard requests[partner].partner == index else {
+                throw fail("request \(index) names partner \(partner), whose partner is \(requests[partner].partner.map(String.init) ?? "none")")
+            }
+        }
+        for (k, vehicle) in vehicles.enumerated() {
+            // The solver removes and re-inserts both legs of a journey together, which a locked leg forbids.
+            for node in vehicle.lockedNodes {
+                if let partner = requests[owner[node]].partner {
+                    throw fail(
+                        "request \(owner[node]) has partner \(partner), but its node \(node) is locked on vehicle \(k) (a journey under way is planned without partners)")
+                }
+            }
+        }
         for vehicle in vehicles {
             for node in vehicle.lockedNodes {
                 guard lockedSeen.insert(node).inserted else { throw fail("node \(node) is locked on two vehicles") }
@@ -147,6 +174,9 @@ public struct DARPProblem: Sendable {
 
     /// What leaving `request` unserved costs.
     @inline(__always) public func penalty(_ request: Int) -> Double { requests[request].unservedPenalty ?? unservedPenalty }
+
+    /// The other leg of `request`'s journey, or -1.
+    @inline(__always) func partner(_ request: Int) -> Int { requests[request].partner ?? -1 }
 
     /// Travel time from `a` to `b`.
     @inline(__always) public func time(_ a: Int, _ b: Int) -> Double { travelTime[a * nodeCount + b] }

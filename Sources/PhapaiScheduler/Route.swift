@@ -12,6 +12,8 @@ struct Route {
     /// between position g and g + 1: a detour longer than this breaks a ride whatever the schedule.
     var rideSlack: [Double] = []
     var travelCost = 0.0
+    /// Scratch for `refresh`: time along the route with no waiting.
+    private var path: [Double] = []
 
     init(vehicle: DARPProblem.Vehicle) {
         stops = [vehicle.startNode] + vehicle.lockedNodes + [vehicle.endNode]
@@ -42,7 +44,8 @@ struct Route {
         if rideSlack.count != count { rideSlack = [Double](repeating: 0, count: count) }
         for g in 0..<count { rideSlack[g] = .infinity }
         // Time along the route with no waiting, to measure the shortest possible rides.
-        var path = [Double](repeating: 0, count: count)
+        if path.count != count { path = [Double](repeating: 0, count: count) }
+        path[0] = 0
         for p in 1..<count {
             path[p] = path[p - 1] + problem.service[stops[p - 1]] + problem.time(stops[p - 1], stops[p])
         }

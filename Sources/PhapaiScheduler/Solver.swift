@@ -30,12 +30,18 @@ public struct SolverResult: Sendable {
     public var secondsToBest: Double
     /// Why each unserved request could not be served.
     public var unservedReasons: [Int: String]
+    /// With an initial plan: the cost of that plan once repaired (``DARPSolver/repaired(_:)``) and
+    /// completed by inserting what it left out, where the search started; `cost` is never above it.
+    /// Nil for a cold start.
+    public var initialCost: Double? = nil
 }
 
 /// Adaptive large neighbourhood search for the DARP (after Ropke & Pisinger 2006): remove a part
 /// of the plan (random, worst or related requests) and repair it by greedy or regret insertion,
 /// with noise; accept by a threshold that falls linearly in cycles and restarts from the best
 /// plan at each cycle's end (deterministic annealing, after Braekers, Caris & Janssens 2014).
+/// The two legs of a journey (``DARPProblem/Request/partner``) are removed, inserted and left out
+/// together: no plan it returns serves one without the other.
 public final class DARPSolver: @unchecked Sendable {
     /// The problem.
     public let problem: DARPProblem
@@ -48,10 +54,17 @@ public final class DARPSolver: @unchecked Sendable {
     }
 
     /// Searches within the budget and returns the best plan found.
+    ///
+    /// With `initial` (the plan in force, possibly no longer feasible), the search starts from
+    /// ``repaired(_:)`` of it completed by insertion, and never returns anything costlier than that
+    /// start (``SolverResult/initialCost``):
+    /// ```swift
+    /// let result = solver.solve(SolverOptions(seed: 1, iterationLimit: 300), initial: current)
+    /// ```
     public func solve(_ options: SolverOptions, initial: DARPPlan? = nil) -> SolverResult {
         var search = Search(problem: problem, flat: flat, seed: options.seed)
-        if let initial { search.load(initial) }
-        return search.run(options)
+        if let initial { search.load(repaired(initial)) }
+        return search.run(options, warm: initial != nil)
     }
 
     /// Planned service start times for vehicle `vehicle` driving `route` (request nodes only), one
@@ -63,30 +76,266 @@ public final class DARPSolver: @unchecked Sendable {
         return stops.indices.map { evaluator.serviceStart(at: $0) }
     }
 
+    /// The largest feasible part of `plan` that keeps its order: each route keeps its vehicle's
+    /// locked head (and the drop-offs of passengers aboard), then takes its requests in the order of
+    /// their pickups, keeping each one only if the route of the requests kept so far plus it (all
+    /// stops in their original relative order) is still feasible. Nodes that are not request nodes
+    /// of the problem or appear a second time, requests split across routes or on a vehicle they
+    /// may not use, and requests whose journey partner ends up unserved are dropped.
+    ///
+    /// Use it on a plan made for an earlier state of the day (a vehicle that now starts later, a
+    /// trip whose windows changed, a trip that vanished). It moves nothing: every route it returns
+    /// is a subsequence of the given one.
+    public func repaired(_ plan: DARPPlan) -> DARPPlan {
+        let n = problem.nodeCount
+        let requestCount = problem.requests.count
+        let vehicles = problem.vehicles
+        // The vehicle holding a locked node of each request (its route keeps that request whatever happens).
+        var lockedOn = [Int](repeating: -1, count: requestCount)
+        var seen = [Bool](repeating: false, count: n)
+        for (k, vehicle) in vehicles.enumerated() {
+            for node in vehicle.lockedNodes {
+                lockedOn[problem.requestOfNode[node]] = k
+                seen[node] = true
+            }
+        }
+        // Per vehicle: the plan's request nodes in order, each node's first appearance in the plan only.
+        var listed = [[Int]](repeating: [], count: vehicles.count)
+        for k in vehicles.indices where k < plan.routes.count {
+            for node in plan.routes[k] where node >= 0 && node < n && problem.requestOfNode[node] >= 0 && !seen[node] {
+                seen[node] = true
+                listed[k].append(node)
+            }
+        }
+        let evaluator = RouteEvaluator(flat)
+        var banned = [Bool](repeating: false, count: requestCount)
+        var position = [Int](repeating: -1, count: n)
+        var trial: [Int] = []
+
+        /// Route `k` greedily rebuilt from its listed nodes, without the banned requests.
+        func walk(_ k: Int) -> [Int] {
+            let vehicle = vehicles[k]
+            for (index, node) in listed[k].enumerated() { position[node] = index }
+            var order: [Int] = []
+            var mandatory: [Int] = []
+            for node in listed[k] {
+                let request = problem.requestOfNode[node]
+                let r = problem.requests[request]
+                if lockedOn[request] == k {
+                    order.append(node)
+                    continue
+                }
+                guard lockedOn[request] < 0, !banned[request], r.allowedVehicles?.contains(k) ?? true else { continue }
+                // Both ends on this route, the pickup first.
+                let pickupAt = position[r.pickup], dropoffAt = position[r.dropoff]
+                guard pickupAt >= 0, dropoffAt > pickupAt, listed[k][pickupAt] == r.pickup, listed[k][dropoffAt] == r.dropoff else { continue }
+                order.append(node)
+            }
+            for node in listed[k] { position[node] = -1 }
+            // Drop-offs of passengers aboard that the plan lost go last, as a fresh route has them.
+            for node in vehicle.lockedNodes {
+                let r = problem.requests[problem.requestOfNode[node]]
+                if node == r.pickup && !vehicle.lockedNodes.contains(r.dropoff) && !order.contains(r.dropoff) { mandatory.append(r.dropoff) }
+            }
+            let stops = [vehicle.startNode] + vehicle.lockedNodes + order + mandatory + [vehicle.endNode]
+            var keep = [Bool](repeating: false, count: stops.count)
+            for (index, node) in stops.enumerated() {
+                keep[index] = index == 0 || index == stops.count - 1 || lockedOn[problem.requestOfNode[node]] == k
+            }
+            for (index, node) in stops.enumerated() where !keep[index] && problem.requests[problem.requestOfNode[node]].pickup == node {
+                let request = problem.requestOfNode[node]
+                trial.removeAll(keepingCapacity: true)
+                var dropoffAt = -1
+                for (other, stop) in stops.enumerated() where keep[other] || problem.requestOfNode[stop] == request {
+                    if other > index && problem.requestOfNode[stop] == request { dropoffAt = other }
+                    trial.append(stop)
+                }
+                if evaluator.feasible(trial, vehicle: vehicle) {
+                    keep[index] = true
+                    keep[dropoffAt] = true
+                }
+            }
+            return stops.indices.filter { keep[$0] && $0 > 0 && $0 < stops.count - 1 }.map { stops[$0] }
+        }
+
+        var routes = vehicles.indices.map(walk)
+        // Drop half journeys, and rebuild the routes they left (what was refused beside them may fit now).
+        while true {
+            var routeOf = [Int](repeating: -1, count: requestCount)
+            for (k, route) in routes.enumerated() {
+                for node in route { routeOf[problem.requestOfNode[node]] = k }
+            }
+            var dirty = Set<Int>()
+            for request in 0..<requestCount where routeOf[request] >= 0 {
+                let partner = problem.partner(request)
+                if partner >= 0 && routeOf[partner] < 0 {
+                    banned[request] = true
+                    dirty.insert(routeOf[request])
+                }
+            }
+            if dirty.isEmpty {
+                return DARPPlan(routes: routes, unserved: (0..<requestCount).filter { routeOf[$0] < 0 })
+            }
+            for k in dirty.sorted() { routes[k] = walk(k) }
+        }
+    }
+
     /// Inserts one request into an existing plan at its cheapest feasible place, moving nothing
     /// else (locked stops stay at the head of their routes): the dispatcher's same-day booking.
+    /// A leg of a journey whose partner is not in the plan is refused: insert both with
+    /// ``insert(_:into:)-([Int],_)``.
     public func insert(_ request: Int, into plan: DARPPlan) -> InsertionOutcome {
         guard problem.requests.indices.contains(request) else { return .refused(reason: "unknown request \(request)") }
         var search = Search(problem: problem, flat: flat, seed: 0)
         search.load(plan)
         guard search.routeOf[request] < 0 else { return .refused(reason: "request \(request) is already in the plan") }
-        var best: (vehicle: Int, delta: Double, i: Int, j: Int)?
-        for k in problem.vehicles.indices {
-            if let option = search.bestInsertion(request, into: k), option.delta < (best?.delta ?? .infinity) {
-                best = (k, option.delta, option.i, option.j)
-            }
+        let partner = problem.partner(request)
+        if partner >= 0 && search.routeOf[partner] < 0 {
+            return .refused(reason: "request \(request) is one leg of a journey: insert it together with its partner request \(partner)")
         }
-        guard let best else { return .refused(reason: search.unservedReason(request)) }
+        guard let best = search.cheapestInsertion(request) else { return .refused(reason: search.unservedReason(request)) }
         search.insert(request, into: best.vehicle, i: best.i, j: best.j)
-        let stops = search.routes[best.vehicle].stops
-        _ = search.evaluator.feasible(stops, vehicle: problem.vehicles[best.vehicle])
-        let pickupAt = stops.firstIndex(of: problem.requests[request].pickup)!
-        let dropoffAt = stops.firstIndex(of: problem.requests[request].dropoff)!
+        let times = search.serviceTimes(of: request)
         return .inserted(
             InsertionResult(
-                vehicle: best.vehicle, plan: search.plan(), costIncrease: best.delta,
-                pickupTime: search.evaluator.serviceStart(at: pickupAt), dropoffTime: search.evaluator.serviceStart(at: dropoffAt)))
+                vehicle: best.vehicle, plan: search.plan(), costIncrease: best.delta, pickupTime: times.pickup, dropoffTime: times.dropoff))
     }
+
+    /// Inserts all of `requests` (the legs of a journey: an outbound trip and its return) into an
+    /// existing plan, each at its cheapest feasible place, moving nothing else; or none of them.
+    ///
+    /// The requests go in one at a time in the given order; if one of them fits nowhere, the
+    /// reverse order is tried once. A request whose partner is neither in the plan nor in
+    /// `requests` is refused, so a call never leaves half a journey.
+    public func insert(_ requests: [Int], into plan: DARPPlan) -> JourneyInsertionOutcome {
+        for request in requests where !problem.requests.indices.contains(request) {
+            return .refused(request: request, reason: "unknown request \(request)")
+        }
+        var named = Set<Int>()
+        for request in requests where !named.insert(request).inserted {
+            return .refused(request: request, reason: "request \(request) is named twice")
+        }
+        var search = Search(problem: problem, flat: flat, seed: 0)
+        search.load(plan)
+        for request in requests where search.routeOf[request] >= 0 {
+            return .refused(request: request, reason: "request \(request) is already in the plan")
+        }
+        for request in requests {
+            let partner = problem.partner(request)
+            if partner >= 0 && search.routeOf[partner] < 0 && !named.contains(partner) {
+                return .refused(
+                    request: request, reason: "request \(request) is one leg of a journey: insert it together with its partner request \(partner)")
+            }
+        }
+        let start = search.snapshot()
+        var refusal: (request: Int, reason: String)?
+        for order in requests.count > 1 ? [requests, requests.reversed()] : [requests] {
+            var placed: [(request: Int, vehicle: Int)] = []
+            var increase = 0.0
+            for request in order {
+                guard let best = search.cheapestInsertion(request) else {
+                    // Explained where it failed, beside the legs placed before it.
+                    if refusal == nil { refusal = (request, search.unservedReason(request)) }
+                    break
+                }
+                search.insert(request, into: best.vehicle, i: best.i, j: best.j)
+                placed.append((request, best.vehicle))
+                increase += best.delta
+            }
+            guard placed.count == order.count else {
+                search.restore(start)
+                continue
+            }
+            let results = requests.map { request in
+                let times = search.serviceTimes(of: request)
+                return PlacedRequest(request: request, vehicle: search.routeOf[request], pickupTime: times.pickup, dropoffTime: times.dropoff)
+            }
+            return .inserted(results, plan: search.plan(), costIncrease: increase)
+        }
+        guard let refusal else { return .refused(request: -1, reason: "no requests to insert") }
+        return .refused(request: refusal.request, reason: refusal.reason)
+    }
+
+    /// Why `request` does or does not fit each vehicle's route in `plan` as it stands (with the
+    /// request itself taken out first when the plan serves it): one obstacle per vehicle, the first
+    /// that applies of not allowed, capacity, time windows, ride time, blocked by requests whose
+    /// unserved penalty is at least `fixedPenalty` (a driver's break), busy, fits. A request locked
+    /// on a vehicle (under way) fits that vehicle and no other.
+    public func explain(_ request: Int, in plan: DARPPlan, fixedPenalty: Double) -> [InsertionObstacle] {
+        precondition(problem.requests.indices.contains(request), "unknown request \(request)")
+        var search = Search(problem: problem, flat: flat, seed: 0)
+        search.load(plan)
+        if !search.removable[request], let k = problem.vehicles.firstIndex(where: { vehicle in
+            vehicle.lockedNodes.contains { problem.requestOfNode[$0] == request }
+        }) {
+            return problem.vehicles.indices.map { $0 == k ? .fits : .notAllowed }
+        }
+        search.remove(request)
+        return search.obstacles(request, fixedPenalty: fixedPenalty)
+    }
+}
+
+/// What keeps a request out of one vehicle's route (``DARPSolver/explain(_:in:fixedPenalty:)``).
+public enum InsertionObstacle: Hashable, Sendable {
+    /// It fits this vehicle's route in the plan as it is.
+    case fits
+    /// It is pinned to other vehicles (``DARPProblem/Request/allowedVehicles``).
+    case notAllowed
+    /// Its load exceeds this vehicle's capacity even with nobody else aboard.
+    case capacity
+    /// This vehicle cannot serve it even alone (with only its locked head), because of the time
+    /// windows, the route's start and end windows or its maximum duration.
+    case timeWindows
+    /// Alone it fails only because of its maximum ride time (it would fit with no limit).
+    case rideTime
+    /// It fits alone, but not alongside these requests of the route whose unserved penalty is at
+    /// least the fixed penalty (a driver's break): those whose removal alone makes it fit, or all of
+    /// them when no single removal does.
+    case blockedBy([Int])
+    /// It fits alongside the fixed requests, but not into the route as planned (other passengers
+    /// at that time).
+    case busy
+
+    /// How close to fitting: higher is closer (the order in which the cases are decided).
+    var closeness: Int {
+        switch self {
+        case .notAllowed: 0
+        case .capacity: 1
+        case .timeWindows: 2
+        case .rideTime: 3
+        case .blockedBy: 4
+        case .busy: 5
+        case .fits: 6
+        }
+    }
+}
+
+/// One request placed by ``DARPSolver/insert(_:into:)-([Int],_)``.
+public struct PlacedRequest: Hashable, Sendable {
+    /// The request.
+    public var request: Int
+    /// The vehicle that takes it.
+    public var vehicle: Int
+    /// Planned start of service at the pickup, in the plan with all the requests placed.
+    public var pickupTime: Double
+    /// Planned start of service at the drop-off.
+    public var dropoffTime: Double
+
+    /// Creates a placement.
+    public init(request: Int, vehicle: Int, pickupTime: Double, dropoffTime: Double) {
+        self.request = request
+        self.vehicle = vehicle
+        self.pickupTime = pickupTime
+        self.dropoffTime = dropoffTime
+    }
+}
+
+/// The answer to inserting several requests together (a journey).
+public enum JourneyInsertionOutcome: Hashable, Sendable {
+    /// All placed, in the order asked for; `plan` holds them all; the plan's cost grew by `costIncrease`.
+    case inserted([PlacedRequest], plan: DARPPlan, costIncrease: Double)
+    /// None placed: `request` fits nowhere (in either order), and why.
+    case refused(request: Int, reason: String)
 }
 
 /// A request placed into a plan.
@@ -113,6 +362,11 @@ public enum InsertionOutcome: Sendable {
 
 /// The search state: routes, where each request is, and the insertion machinery.
 struct Search {
+    /// Most requests one iteration removes when the search starts from a given plan. Re-planning
+    /// a day after a late report starts from a good plan with a budget of a few hundred iterations:
+    /// small repairs suit that best (on 200-request service-like days, 300 iterations removing at
+    /// most 8 end about 1% cheaper than at most 40, in a seventh of the time).
+    static let warmDestroyLimit = 8
     let problem: DARPProblem
     var random: SeededGenerator
     var routes: [Route]
@@ -123,6 +377,12 @@ struct Search {
     var candidates: [(delta: Double, i: Int, j: Int)] = []
     let maxArcCost: Double
     let removable: [Bool]
+    /// The other leg of each request's journey, or -1; `hasPartners` when any request has one
+    /// (without, every step runs exactly as it did before journeys existed).
+    let partnerOf: [Int]
+    let hasPartners: Bool
+    /// Per vehicle, its route with only the locked head and the drop-offs of passengers aboard.
+    let headRoutes: [Route]
 
     init(problem: DARPProblem, flat: FlatProblem, seed: UInt64) {
         self.problem = problem
@@ -150,13 +410,17 @@ struct Search {
             }
         }
         maxArcCost = flat.maxCost
+        partnerOf = problem.requests.indices.map { problem.partner($0) }
+        hasPartners = partnerOf.contains { $0 >= 0 }
         for k in routes.indices { routes[k].refresh(problem) }
+        headRoutes = routes
     }
 
-    /// Starts from a given plan.
+    /// Starts from a given plan as it is (nodes that are not request nodes are skipped).
     mutating func load(_ plan: DARPPlan) {
         for index in routeOf.indices { routeOf[index] = -1 }
-        for (k, nodes) in plan.routes.enumerated() where k < routes.count {
+        for (k, listed) in plan.routes.enumerated() where k < routes.count {
+            let nodes = listed.filter { (0..<problem.nodeCount).contains($0) && problem.requestOfNode[$0] >= 0 }
             routes[k].stops = [problem.vehicles[k].startNode] + nodes + [problem.vehicles[k].endNode]
             routes[k].refresh(problem)
             for node in nodes { routeOf[problem.requestOfNode[node]] = k }
@@ -187,7 +451,8 @@ struct Search {
         if let allowed = problem.requests[request].allowedVehicles, !allowed.contains(k) { return nil }
         let p = problem.requests[request].pickup
         let d = problem.requests[request].dropoff
-        let maxRide = problem.requests[request].maxRide
+        // From the flat copy, which explanations may relax.
+        let maxRide = flat.maxRide[p]
         let vehicle = problem.vehicles[k]
         let route = routes[k]
         let stops = route.stops
@@ -209,7 +474,13 @@ struct Search {
             return true
         }
 
-        for i in route.lockedCount..<(count - 1) {
+        // Earliest and latest starts never decrease along a route, so the pickup can only follow
+        // a stop from the first whose successor's latest start reaches the pickup's window up to
+        // the last that can start before that window closes; the others would all be refused below.
+        var first = route.lockedCount
+        while first < count - 1 && route.latestStart[first + 1] < e[p] - eps { first += 1 }
+        for i in first..<(count - 1) {
+            if route.earliest[i] > l[p] + eps { break }
             let a = stops[i]
             let b = stops[i + 1]
             guard fits(i) else { continue }
@@ -284,6 +555,35 @@ struct Search {
         }
     }
 
+    /// The cheapest fully checked insertion of `request` over all routes (ties: the lowest vehicle).
+    mutating func cheapestInsertion(_ request: Int) -> (vehicle: Int, delta: Double, i: Int, j: Int)? {
+        // A route's cheapest filtered candidate bounds its checked one from below: check routes from
+        // the lowest bound up, and stop when no bound left can beat the best found.
+        var bounds: [(delta: Double, vehicle: Int)] = []
+        for k in routes.indices {
+            if let option = bestInsertion(request, into: k, verify: false) { bounds.append((option.delta, k)) }
+        }
+        bounds.sort { $0.delta < $1.delta || ($0.delta == $1.delta && $0.vehicle < $1.vehicle) }
+        var best: (vehicle: Int, delta: Double, i: Int, j: Int)?
+        for bound in bounds {
+            if let best, bound.delta > best.delta || (bound.delta == best.delta && bound.vehicle > best.vehicle) { break }
+            guard let option = bestInsertion(request, into: bound.vehicle) else { continue }
+            if best == nil || option.delta < best!.delta || (option.delta == best!.delta && bound.vehicle < best!.vehicle) {
+                best = (bound.vehicle, option.delta, option.i, option.j)
+            }
+        }
+        return best
+    }
+
+    /// Planned pickup and drop-off service starts of a served request (the evaluator's schedule).
+    func serviceTimes(of request: Int) -> (pickup: Double, dropoff: Double) {
+        let stops = routes[routeOf[request]].stops
+        _ = evaluator.feasible(stops, vehicle: problem.vehicles[routeOf[request]])
+        let pickupAt = stops.firstIndex(of: problem.requests[request].pickup)!
+        let dropoffAt = stops.firstIndex(of: problem.requests[request].dropoff)!
+        return (evaluator.serviceStart(at: pickupAt), evaluator.serviceStart(at: dropoffAt))
+    }
+
     mutating func insert(_ request: Int, into k: Int, i: Int, j: Int) {
         let p = problem.requests[request].pickup
         let d = problem.requests[request].dropoff
@@ -307,8 +607,26 @@ struct Search {
 
     /// Inserts `requests` by regret-`k` (k = 1 is greedy), optionally with noise on the costs.
     /// Requests that fit nowhere stay unserved.
-    mutating func repair(_ requests: [Int], regret: Int, noise: Bool) {
+    ///
+    /// Journeys stay whole: right after a leg goes in, its pending partner goes to its cheapest
+    /// checked place; when it fits nowhere, the first leg comes out again and both stay unserved
+    /// for this call. A leg whose partner is neither served nor among `requests` is not inserted.
+    ///
+    /// The last `carried` requests were left unserved by the previous repair, so they fit none of
+    /// the routes that have not lost a stop since (`changed` false): those are not tried again.
+    mutating func repair(_ requests: [Int], regret: Int, noise: Bool, carried: Int = 0, changed: [Bool]? = nil) {
         var pending = requests
+        var known = requests.indices.map { $0 >= requests.count - carried }
+        if hasPartners {
+            let asked = Set(requests)
+            pending = []
+            known = []
+            for (index, request) in requests.enumerated()
+            where partnerOf[request] < 0 || routeOf[partnerOf[request]] >= 0 || asked.contains(partnerOf[request]) {
+                pending.append(request)
+                known.append(requests.count - index <= carried)
+            }
+        }
         let vehicleCount = routes.count
         // cache[r][k]: the cheapest filtered insertion of pending request r into route k; it is
         // fully checked only when chosen (verified[r][k]), since most filtered candidates pass.
@@ -316,7 +634,9 @@ struct Search {
         var verified = [[Bool]](repeating: [Bool](repeating: false, count: vehicleCount), count: pending.count)
         var noiseOf = [[Double]](repeating: [], count: pending.count)
         for index in pending.indices {
-            cache[index] = (0..<vehicleCount).map { bestInsertion(pending[index], into: $0, verify: false) }
+            cache[index] = (0..<vehicleCount).map { k in
+                known[index] && changed?[k] == false ? nil : bestInsertion(pending[index], into: k, verify: false)
+            }
             noiseOf[index] = (0..<vehicleCount).map { _ in noise ? (random.unit() * 2 - 1) * 0.025 * maxArcCost : 0 }
         }
         while !pending.isEmpty {
@@ -370,14 +690,37 @@ struct Search {
                     continue
                 }
             }
-            insert(pending[chosen], into: chosenRoute, i: option.i, j: option.j)
-            pending.remove(at: chosen)
-            cache.remove(at: chosen)
-            verified.remove(at: chosen)
-            noiseOf.remove(at: chosen)
+            let request = pending[chosen]
+            insert(request, into: chosenRoute, i: option.i, j: option.j)
+            var partnerIndex = -1
+            var partnerRoute = -1
+            var undone = false
+            let partner = hasPartners ? partnerOf[request] : -1
+            if partner >= 0 && routeOf[partner] < 0 {
+                partnerIndex = pending.firstIndex(of: partner) ?? -1
+                if partnerIndex >= 0, let place = cheapestInsertion(partner) {
+                    insert(partner, into: place.vehicle, i: place.i, j: place.j)
+                    partnerRoute = place.vehicle
+                } else {
+                    // Taking the leg out leaves the route as it was, so the other caches still hold.
+                    remove(request)
+                    undone = true
+                }
+            }
+            for index in [max(chosen, partnerIndex), min(chosen, partnerIndex)] where index >= 0 {
+                pending.remove(at: index)
+                cache.remove(at: index)
+                verified.remove(at: index)
+                noiseOf.remove(at: index)
+            }
+            guard !undone else { continue }
             for index in pending.indices {
                 cache[index][chosenRoute] = bestInsertion(pending[index], into: chosenRoute, verify: false)
                 verified[index][chosenRoute] = false
+                if partnerRoute >= 0 && partnerRoute != chosenRoute {
+                    cache[index][partnerRoute] = bestInsertion(pending[index], into: partnerRoute, verify: false)
+                    verified[index][partnerRoute] = false
+                }
             }
         }
     }
@@ -388,13 +731,26 @@ struct Search {
         routeOf.indices.filter { routeOf[$0] >= 0 && removable[$0] }
     }
 
+    /// Removes the partner of `request` (just removed) if it is served: journeys leave together.
+    mutating func removePartner(of request: Int, into removed: inout [Int]) {
+        guard hasPartners else { return }
+        let partner = partnerOf[request]
+        if partner >= 0 && routeOf[partner] >= 0 {
+            remove(partner)
+            removed.append(partner)
+        }
+    }
+
     mutating func removeRandom(_ q: Int) -> [Int] {
         var pool = servedRemovable
         var removed: [Int] = []
         while removed.count < q && !pool.isEmpty {
             let request = pool.remove(at: random.below(pool.count))
+            // Already gone with its partner.
+            guard routeOf[request] >= 0 else { continue }
             remove(request)
             removed.append(request)
+            removePartner(of: request, into: &removed)
         }
         return removed
     }
@@ -415,46 +771,99 @@ struct Search {
 
     mutating func removeWorst(_ q: Int) -> [Int] {
         var removed: [Int] = []
+        // Savings change only on the routes that lost a request: recompute those alone.
+        var saving = [Double](repeating: 0, count: routeOf.count)
+        var stale = [Bool](repeating: true, count: routes.count)
+        var ranked: [(key: Double, order: Int, value: Int)] = []
         while removed.count < q {
-            let pool = servedRemovable.map { ($0, removalSaving($0)) }.sorted { $0.1 > $1.1 }
-            guard !pool.isEmpty else { break }
+            for k in routes.indices where stale[k] {
+                for node in routes[k].stops {
+                    let request = problem.requestOfNode[node]
+                    if request >= 0 && problem.requests[request].pickup == node { saving[request] = removalSaving(request) }
+                }
+                stale[k] = false
+            }
+            ranked.removeAll(keepingCapacity: true)
+            for request in routeOf.indices where routeOf[request] >= 0 && removable[request] {
+                // Largest saving first, ties in request order.
+                ranked.append((-saving[request], ranked.count, request))
+            }
+            guard !ranked.isEmpty else { break }
             let y = random.unit()
-            let pick = pool[Int(Double(pool.count) * y * y * y)].0
+            let pick = stableRank(&ranked, Int(Double(ranked.count) * y * y * y))
+            stale[routeOf[pick]] = true
             remove(pick)
             removed.append(pick)
+            if hasPartners && partnerOf[pick] >= 0 && routeOf[partnerOf[pick]] >= 0 { stale[routeOf[partnerOf[pick]]] = true }
+            removePartner(of: pick, into: &removed)
         }
         return removed
     }
 
-    /// Service start of a stop in the current plan (earliest schedule), for relatedness.
-    func earliestStart(of node: Int) -> Double {
-        let route = routes[routeOf[problem.requestOfNode[node]]]
-        return route.stops.firstIndex(of: node).map { route.earliest[$0] } ?? problem.earliest[node]
+    /// The `value` at position `rank` of `items` sorted by `key` with ties in `order` (where a
+    /// stable sort would put it), in expected linear time instead of a sort. Reorders `items`.
+    func stableRank(_ items: inout [(key: Double, order: Int, value: Int)], _ rank: Int) -> Int {
+        func less(_ a: (key: Double, order: Int, value: Int), _ b: (key: Double, order: Int, value: Int)) -> Bool {
+            a.key < b.key || (a.key == b.key && a.order < b.order)
+        }
+        var low = 0
+        var high = items.count - 1
+        while low < high {
+            let pivot = items[(low + high) / 2]
+            var i = low
+            var j = high
+            while i <= j {
+                while less(items[i], pivot) { i += 1 }
+                while less(pivot, items[j]) { j -= 1 }
+                if i <= j {
+                    items.swapAt(i, j)
+                    i += 1
+                    j -= 1
+                }
+            }
+            if rank <= j {
+                high = j
+            } else if rank >= i {
+                low = i
+            } else {
+                return items[rank].value
+            }
+        }
+        return items[rank].value
     }
 
     mutating func removeRelated(_ q: Int) -> [Int] {
         var pool = servedRemovable
         guard !pool.isEmpty else { return [] }
         var removed = [pool.remove(at: random.below(pool.count))]
-        var times = [Int: (Double, Double)]()
-        for request in pool + removed {
-            times[request] = (earliestStart(of: problem.requests[request].pickup), earliestStart(of: problem.requests[request].dropoff))
+        // A served partner leaves with its request and counts towards q.
+        func takePartner(of request: Int) {
+            guard hasPartners, partnerOf[request] >= 0, let at = pool.firstIndex(of: partnerOf[request]) else { return }
+            removed.append(pool.remove(at: at))
         }
+        takePartner(of: removed[0])
+        // Service start of every stop in the current plan (earliest schedule), for relatedness.
+        var start = [Double](repeating: 0, count: problem.nodeCount)
+        for route in routes {
+            for (position, node) in route.stops.enumerated() { start[node] = route.earliest[position] }
+        }
+        var ranked: [(key: Double, order: Int, value: Int)] = []
         while removed.count < q && !pool.isEmpty {
             let anchor = removed[random.below(removed.count)]
             let a = problem.requests[anchor]
-            let at = times[anchor]!
-            let ranked = pool.map { other -> (Int, Double) in
+            let at = (start[a.pickup], start[a.dropoff])
+            ranked.removeAll(keepingCapacity: true)
+            for other in pool {
                 let b = problem.requests[other]
-                let bt = times[other]!
                 let distance = problem.cost(a.pickup, b.pickup) + problem.cost(a.dropoff, b.dropoff)
-                let time = abs(at.0 - bt.0) + abs(at.1 - bt.1)
-                return (other, 9 * distance + 3 * time)
-            }.sorted { $0.1 < $1.1 }
+                let time = abs(at.0 - start[b.pickup]) + abs(at.1 - start[b.dropoff])
+                ranked.append((9 * distance + 3 * time, ranked.count, other))
+            }
             let y = random.unit()
-            let pick = ranked[Int(Double(ranked.count) * pow(y, 6))].0
+            let pick = stableRank(&ranked, Int(Double(ranked.count) * pow(y, 6)))
             pool.removeAll { $0 == pick }
             removed.append(pick)
+            takePartner(of: pick)
         }
         for request in removed { remove(request) }
         return removed
@@ -462,7 +871,8 @@ struct Search {
 
     // MARK: The search
 
-    mutating func run(_ options: SolverOptions) -> SolverResult {
+    /// Searches from the current routes (`warm`: a given plan, whose completed cost is reported).
+    mutating func run(_ options: SolverOptions, warm: Bool = false) -> SolverResult {
         let clock = ContinuousClock()
         let started = clock.now
         func elapsed() -> Double {
@@ -472,6 +882,13 @@ struct Search {
         repair(unservedRequests, regret: 2, noise: false)
         var current = snapshot()
         var currentCost = cost()
+        let initialCost = warm ? currentCost : nil
+        // What no vehicle can serve even alone never will (nor its partner): no repair retries it.
+        var hopeless = [Bool](repeating: false, count: routeOf.count)
+        for request in unservedRequests where !hopeless[request] && !fitsAlone(request) {
+            hopeless[request] = true
+            if partnerOf[request] >= 0 { hopeless[partnerOf[request]] = true }
+        }
         var best = current
         var bestCost = currentCost
         var secondsToBest = elapsed()
@@ -505,21 +922,26 @@ struct Search {
             let threshold = 0.01 * min(bestCost, problem.unservedPenalty) * (1 - phase)
 
             let low = min(4, requestCount)
-            let high = max(low, min(40, Int(0.4 * Double(requestCount))))
+            let high = max(low, min(warm ? Search.warmDestroyLimit : 40, Int(0.4 * Double(requestCount))))
             let q = low + random.below(high - low + 1)
             let destroy = roulette(destroyWeight)
             let repairChoice = roulette(repairWeight)
+            let stopCounts = routes.map(\.stops.count)
             let removed: [Int]
             switch destroy {
             case 0: removed = removeRandom(q)
             case 1: removed = removeWorst(q)
             default: removed = removeRelated(q)
             }
+            // Removing requests only shortens routes: a route that lost a stop changed.
+            let changed = routes.indices.map { routes[$0].stops.count != stopCounts[$0] }
+            let carried = unservedRequests.filter { !removed.contains($0) && !hopeless[$0] }
+            let pending = removed + carried
             switch repairChoice {
-            case 0: repair(removed + unservedRequests.filter { !removed.contains($0) }, regret: 1, noise: false)
-            case 1: repair(removed + unservedRequests.filter { !removed.contains($0) }, regret: 2, noise: false)
-            case 2: repair(removed + unservedRequests.filter { !removed.contains($0) }, regret: 3, noise: false)
-            default: repair(removed + unservedRequests.filter { !removed.contains($0) }, regret: 2, noise: true)
+            case 0: repair(pending, regret: 1, noise: false, carried: carried.count, changed: changed)
+            case 1: repair(pending, regret: 2, noise: false, carried: carried.count, changed: changed)
+            case 2: repair(pending, regret: 3, noise: false, carried: carried.count, changed: changed)
+            default: repair(pending, regret: 2, noise: true, carried: carried.count, changed: changed)
             }
             let newCost = cost()
             var reward = 0.0
@@ -566,7 +988,9 @@ struct Search {
         restore(best)
         var reasons: [Int: String] = [:]
         for request in unservedRequests { reasons[request] = unservedReason(request) }
-        return SolverResult(plan: plan(), cost: cost(), iterations: iteration, secondsToBest: secondsToBest, unservedReasons: reasons)
+        return SolverResult(
+            plan: plan(), cost: cost(), iterations: iteration, secondsToBest: secondsToBest, unservedReasons: reasons,
+            initialCost: initialCost)
     }
 
     mutating func roulette(_ weights: [Double]) -> Int {
@@ -594,17 +1018,117 @@ struct Search {
         }
     }
 
-    /// Why `request` is unserved: whether any vehicle could serve it alone.
-    mutating func unservedReason(_ request: Int) -> String {
-        for k in problem.vehicles.indices {
-            var alone = Route(vehicle: problem.vehicles[k])
-            alone.refresh(problem)
-            let saved = routes[k]
-            routes[k] = alone
+    // MARK: Explanations
+
+    /// Whether some vehicle could take `request` with nothing but its locked head.
+    mutating func fitsAlone(_ request: Int) -> Bool {
+        for k in routes.indices {
+            let planned = routes[k]
+            routes[k] = headRoutes[k]
             let fits = bestInsertion(request, into: k) != nil
-            routes[k] = saved
-            if fits { return "no vehicle has room at that time alongside the other requests" }
+            routes[k] = planned
+            if fits { return true }
         }
-        return "no vehicle can serve it even alone (time windows, capacity, ride time or shift)"
+        return false
+    }
+
+    /// Per vehicle, what keeps unserved `request` out of its route as it stands (see
+    /// ``InsertionObstacle``); requests whose penalty is at least `fixedPenalty` count as fixed.
+    mutating func obstacles(_ request: Int, fixedPenalty: Double) -> [InsertionObstacle] {
+        let r = problem.requests[request]
+        let dims = problem.dimensions
+        // The same search with no ride-time limit for `request`, made only when needed.
+        var relaxed: Search?
+        var result: [InsertionObstacle] = []
+        for k in problem.vehicles.indices {
+            let vehicle = problem.vehicles[k]
+            if let allowed = r.allowedVehicles, !allowed.contains(k) {
+                result.append(.notAllowed)
+                continue
+            }
+            if (0..<dims).contains(where: { problem.load[r.pickup * dims + $0] > vehicle.capacity[$0] }) {
+                result.append(.capacity)
+                continue
+            }
+            let planned = routes[k]
+            defer { routes[k] = planned }
+            routes[k] = headRoutes[k]
+            if bestInsertion(request, into: k) == nil {
+                if relaxed == nil { relaxed = Search(problem: problem, flat: FlatProblem(flat, unlimitedRideOf: r), seed: 0) }
+                result.append(relaxed!.bestInsertion(request, into: k) != nil ? .rideTime : .timeWindows)
+                continue
+            }
+            // Fixed requests of the route, in the order of their pickups (locked ones head it anyway).
+            let fixed = planned.stops.compactMap { node -> Int? in
+                let other = problem.requestOfNode[node]
+                guard other >= 0, removable[other], problem.requests[other].pickup == node, problem.penalty(other) >= fixedPenalty else {
+                    return nil
+                }
+                return other
+            }
+            /// Whether `request` fits route k with only its locked part and the fixed requests `kept` accepts.
+            func fitsBeside(_ kept: (Int) -> Bool) -> Bool {
+                routes[k] = planned
+                routes[k].stops = planned.stops.filter { node in
+                    let other = problem.requestOfNode[node]
+                    return other < 0 || !removable[other] || (fixed.contains(other) && kept(other))
+                }
+                routes[k].refresh(problem)
+                return bestInsertion(request, into: k) != nil
+            }
+            if !fixed.isEmpty && !fitsBeside({ _ in true }) {
+                let blockers = fixed.filter { blocker in fitsBeside { $0 != blocker } }
+                result.append(.blockedBy((blockers.isEmpty ? fixed : blockers).sorted()))
+                continue
+            }
+            routes[k] = planned
+            result.append(bestInsertion(request, into: k) == nil ? .busy : .fits)
+        }
+        return result
+    }
+
+    /// Why `request` is unserved, in words, from the obstacle of the vehicle closest to taking it;
+    /// a leg left out because its partner cannot be served says so. Requests costlier to leave out
+    /// than an ordinary one (a driver's break) count as fixed.
+    mutating func unservedReason(_ request: Int) -> String {
+        let fixedPenalty = problem.unservedPenalty.nextUp
+        let own = obstacles(request, fixedPenalty: fixedPenalty)
+        let partner = partnerOf[request]
+        if partner >= 0 && routeOf[partner] < 0 {
+            let theirs = obstacles(partner, fixedPenalty: fixedPenalty)
+            let ownBest = own.map(\.closeness).max() ?? 0
+            let theirBest = theirs.map(\.closeness).max() ?? 0
+            if theirBest < ownBest { return "its partner request \(partner) cannot be served: " + reason(partner, theirs) }
+            if ownBest == InsertionObstacle.fits.closeness { return "it fits, but not together with its partner request \(partner)" }
+        }
+        return reason(request, own)
+    }
+
+    /// The words for the obstacles of `request` over all vehicles.
+    func reason(_ request: Int, _ obstacles: [InsertionObstacle]) -> String {
+        guard let best = obstacles.max(by: { $0.closeness < $1.closeness }) else { return "there is no vehicle" }
+        let busy = "no vehicle has room at that time alongside the other requests"
+        let alone = "no vehicle can serve it even alone"
+        switch best {
+        case .fits: return "it fits into the plan as it stands"
+        case .busy: return busy
+        case .blockedBy:
+            let blocked = obstacles.enumerated().compactMap { k, obstacle -> String? in
+                guard case .blockedBy(let requests) = obstacle else { return nil }
+                let label = requests.count == 1 ? "request" : "requests"
+                return "\(label) \(requests.map(String.init).joined(separator: ", ")) on vehicle \(k)"
+            }
+            return busy + ": blocked by " + blocked.joined(separator: "; ")
+        case .rideTime: return alone + " within its ride-time limit"
+        case .timeWindows:
+            let r = problem.requests[request]
+            let direct = problem.earliest[r.pickup] + problem.service[r.pickup] + problem.time(r.pickup, r.dropoff)
+            if direct > problem.latest[r.dropoff] + PlanVerifier.tolerance {
+                return alone + ": its drop-off window closes before it can get there from the pickup"
+            }
+            return alone + ": outside every vehicle's working hours"
+        case .capacity: return alone + ": its load exceeds the capacity of every vehicle allowed to take it"
+        case .notAllowed: return "no vehicle is allowed to take it"
+        }
     }
 }

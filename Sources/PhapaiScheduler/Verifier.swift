@@ -21,7 +21,8 @@ public struct PlanCheck: Sendable {
 /// Timing is checked exactly: the service start times of a route form a system of difference
 /// constraints (travel and service between consecutive stops, time windows, ride times, route
 /// duration), feasible exactly when its constraint graph has no negative cycle (Bellman-Ford).
-/// Departures and stops may be delayed freely; waiting is allowed.
+/// Departures and stops may be delayed freely; waiting is allowed. A journey's two legs
+/// (``DARPProblem/Request/partner``) must both be served or both be unserved.
 public enum PlanVerifier {
     /// Tolerance for floating-point comparisons (time and load units).
     public static let tolerance = 1e-6
@@ -86,6 +87,11 @@ public enum PlanVerifier {
                 schedules.append([])
                 continue
             }
+            // A foreign node is already reported; without it no schedule can be computed.
+            guard route.allSatisfy({ (0..<problem.nodeCount).contains($0) && problem.requestOfNode[$0] >= 0 }) else {
+                schedules.append([])
+                continue
+            }
             used += 1
             let stops = [vehicle.startNode] + route + [vehicle.endNode]
             var routeTravel = 0.0
@@ -111,6 +117,9 @@ public enum PlanVerifier {
             let served = seen[request.pickup] >= 0
             if served && unserved.contains(index) { violations.append("request \(index) is both served and unserved") }
             if !served && !unserved.contains(index) { violations.append("request \(index) is neither served nor listed as unserved") }
+            if served, let partner = request.partner, problem.requests.indices.contains(partner), seen[problem.requests[partner].pickup] < 0 {
+                violations.append("request \(index) is served but its partner \(partner) is not")
+            }
         }
         for vehicle in problem.vehicles {
             for node in vehicle.lockedNodes where seen[node] < 0 {

@@ -68,6 +68,21 @@ struct SolverTests {
         #expect(first.cost == second.cost)
     }
 
+    @Test func rankSelectionPicksWhatAStableSortWouldPutThere() throws {
+        let problem = try a2_16().problem
+        let search = Search(problem: problem, flat: FlatProblem(problem), seed: 1)
+        var random = SeededGenerator(seed: 3)
+        for size in [1, 2, 7, 50] {
+            // Few distinct keys, so most have ties.
+            let items = (0..<size).map { (key: Double(random.below(4)), order: $0, value: 100 + $0) }
+            let sorted = items.sorted { $0.key < $1.key }
+            for rank in 0..<size {
+                var scratch = items
+                #expect(search.stableRank(&scratch, rank) == sorted[rank].value)
+            }
+        }
+    }
+
     @Test func unservableRequestsAreReportedWithAReason() throws {
         // The drop-off window closes before the pickup can be reached.
         let problem = try lineProblem(
