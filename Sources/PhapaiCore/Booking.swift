@@ -34,11 +34,14 @@ public struct BookingRequest: Hashable, Sendable {
     public var funding: Entitlement?
     /// Notes for the driver.
     public var notes: String?
+    /// When a will-call patient is expected to be ready; the area's usual clinic time after the
+    /// appointment when nil.
+    public var willCallReady: Instant?
 
     /// Creates a request.
     public init(
         patient: PatientID, from: PlaceID? = nil, to: PlaceID, timing: Timing, returnLeg: ReturnLeg = .none,
-        companions: Int? = nil, funding: Entitlement? = nil, notes: String? = nil
+        companions: Int? = nil, funding: Entitlement? = nil, notes: String? = nil, willCallReady: Instant? = nil
     ) {
         self.patient = patient
         self.from = from
@@ -48,6 +51,7 @@ public struct BookingRequest: Hashable, Sendable {
         self.companions = companions
         self.funding = funding
         self.notes = notes
+        self.willCallReady = willCallReady
     }
 }
 
@@ -168,6 +172,21 @@ public enum BookingRules {
             break
         case .willCall:
             back.willCall = true
+            let ready = request.willCallReady ?? arrival.adding(minutes: policies.willCallReadyMinutes)
+            guard ready >= arrival else {
+                throw PhapaiError.invalid(
+                    "ready", "RETURN_BEFORE_ARRIVAL",
+                    "the patient cannot be ready at \(context.offset.format(ready)), before the outbound arrival \(context.offset.format(arrival))")
+            }
+            guard context.offset.date(of: ready) == outbound.serviceDate else {
+                throw PhapaiError.invalid("ready", "RETURN_OTHER_DAY", "the patient would be ready only on the next day; book a return for that day instead")
+            }
+            // Expected from when the patient should be ready until the clinic closes (at least one
+            // pickup window, and never past midnight).
+            let lastMoment = context.offset.startOfDay(outbound.serviceDate.adding(days: 1)).adding(seconds: -1)
+            let closing = context.offset.startOfDay(outbound.serviceDate).adding(minutes: policies.clinicClosingMinute)
+            let latest = max(ready, min(max(closing, ready.adding(minutes: policies.pickupWindowMinutes)), lastMoment))
+            back.releaseWindow = TimeWindow(earliest: ready, latest: latest)
             trips.append(back)
         case .at(let pickup):
             guard pickup >= arrival else {
@@ -222,4 +241,30 @@ public enum BookingRules {
                 "bookings are taken up to \(context.policies.bookingHorizonDays) days ahead (until \(lastDay.iso))")
         }
     }
+}
+
+/// A nearby time at which a refused booking would be accepted: checked by booking the whole journey
+/// (both legs) in a trial that is then undone.
+public struct BookingAlternative: Hashable, Sendable, CustomStringConvertible {
+    /// The booking's timing moved (an appointment or a pickup at another moment).
+    public var timing: BookingRequest.Timing
+    /// The fixed return, moved by as much, when the booking has one.
+    public var returnPickup: Instant?
+    /// When the vehicle would come: the planned pickup on a planned day, else the window's start.
+    public var pickup: Instant
+    /// The vehicle that would take it, on a planned day.
+    public var vehicle: String?
+    /// The same in words, with local times.
+    public var label: String
+
+    /// Creates an alternative.
+    public init(timing: BookingRequest.Timing, returnPickup: Instant?, pickup: Instant, vehicle: String?, label: String) {
+        self.timing = timing
+        self.returnPickup = returnPickup
+        self.pickup = pickup
+        self.vehicle = vehicle
+        self.label = label
+    }
+
+    public var description: String { label }
 }

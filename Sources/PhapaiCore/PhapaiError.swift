@@ -23,6 +23,9 @@ public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
     public var field: String?
     /// A sentence that names the rule that was broken.
     public var message: String
+    /// For a booking refused for lack of room: nearby times that would be accepted, each checked
+    /// by a trial booking of the whole journey.
+    public var alternatives: [BookingAlternative] = []
 
     /// Creates an error; prefer the category helpers below.
     public init(_ category: Category, keyword: String, field: String?, message: String) {

@@ -22,13 +22,96 @@ public struct Policies: Hashable, Sendable, Codable {
     public var lateCancellationMinutes: Int
     /// How far ahead bookings are accepted, days.
     public var bookingHorizonDays: Int
+    /// How long after the appointment a will-call patient is expected to be ready, minutes: the
+    /// start of the window in which the plan keeps a place for the return.
+    public var willCallReadyMinutes: Int
+    /// When clinics close, minutes after midnight: the end of that window.
+    public var clinicClosingMinute: Int
+    /// A pickup more than this far outside its promised window breaks the promise, minutes.
+    public var promiseToleranceMinutes: Int
+    /// How long past the end of a shift a driver may be asked to stay to bring home a patient who
+    /// would otherwise be left at the hospital, minutes.
+    public var maxOvertimeMinutes: Int
 
     /// The defaults of DESIGN §2.
     public static let defaults = Policies(
         pickupWindowMinutes: 30, arriveBeforeAppointmentMaxMinutes: 60, arriveBeforeAppointmentMinMinutes: 15,
         boardingMinutesAmbulatory: 2, boardingMinutesWheelchair: 5, boardingMinutesStretcher: 10,
         maxRideFactor: 1.5, maxRideAddMinutes: 20, noShowWaitMinutes: 5, lateCancellationMinutes: 120,
-        bookingHorizonDays: 21)
+        bookingHorizonDays: 21, willCallReadyMinutes: 120, clinicClosingMinute: 16 * 60, promiseToleranceMinutes: 5,
+        maxOvertimeMinutes: 180)
+
+    /// Creates policies from every value.
+    public init(
+        pickupWindowMinutes: Int, arriveBeforeAppointmentMaxMinutes: Int, arriveBeforeAppointmentMinMinutes: Int,
+        boardingMinutesAmbulatory: Int, boardingMinutesWheelchair: Int, boardingMinutesStretcher: Int, maxRideFactor: Double,
+        maxRideAddMinutes: Int, noShowWaitMinutes: Int, lateCancellationMinutes: Int, bookingHorizonDays: Int,
+        willCallReadyMinutes: Int, clinicClosingMinute: Int, promiseToleranceMinutes: Int, maxOvertimeMinutes: Int
+    ) {
+        self.pickupWindowMinutes = pickupWindowMinutes
+        self.arriveBeforeAppointmentMaxMinutes = arriveBeforeAppointmentMaxMinutes
+        self.arriveBeforeAppointmentMinMinutes = arriveBeforeAppointmentMinMinutes
+        self.boardingMinutesAmbulatory = boardingMinutesAmbulatory
+        self.boardingMinutesWheelchair = boardingMinutesWheelchair
+        self.boardingMinutesStretcher = boardingMinutesStretcher
+        self.maxRideFactor = maxRideFactor
+        self.maxRideAddMinutes = maxRideAddMinutes
+        self.noShowWaitMinutes = noShowWaitMinutes
+        self.lateCancellationMinutes = lateCancellationMinutes
+        self.bookingHorizonDays = bookingHorizonDays
+        self.willCallReadyMinutes = willCallReadyMinutes
+        self.clinicClosingMinute = clinicClosingMinute
+        self.promiseToleranceMinutes = promiseToleranceMinutes
+        self.maxOvertimeMinutes = maxOvertimeMinutes
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case pickupWindowMinutes, arriveBeforeAppointmentMaxMinutes, arriveBeforeAppointmentMinMinutes, boardingMinutesAmbulatory,
+            boardingMinutesWheelchair, boardingMinutesStretcher, maxRideFactor, maxRideAddMinutes, noShowWaitMinutes,
+            lateCancellationMinutes, bookingHorizonDays, willCallReadyMinutes, clinicClosesAt, promiseToleranceMinutes, maxOvertimeMinutes
+    }
+
+    /// Decodes policies; the values added after the first release may be absent (areas stored
+    /// before them, older policy files) and then take their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Policies.defaults
+        pickupWindowMinutes = try c.decode(Int.self, forKey: .pickupWindowMinutes)
+        arriveBeforeAppointmentMaxMinutes = try c.decode(Int.self, forKey: .arriveBeforeAppointmentMaxMinutes)
+        arriveBeforeAppointmentMinMinutes = try c.decode(Int.self, forKey: .arriveBeforeAppointmentMinMinutes)
+        boardingMinutesAmbulatory = try c.decode(Int.self, forKey: .boardingMinutesAmbulatory)
+        boardingMinutesWheelchair = try c.decode(Int.self, forKey: .boardingMinutesWheelchair)
+        boardingMinutesStretcher = try c.decode(Int.self, forKey: .boardingMinutesStretcher)
+        maxRideFactor = try c.decode(Double.self, forKey: .maxRideFactor)
+        maxRideAddMinutes = try c.decode(Int.self, forKey: .maxRideAddMinutes)
+        noShowWaitMinutes = try c.decode(Int.self, forKey: .noShowWaitMinutes)
+        lateCancellationMinutes = try c.decode(Int.self, forKey: .lateCancellationMinutes)
+        bookingHorizonDays = try c.decode(Int.self, forKey: .bookingHorizonDays)
+        willCallReadyMinutes = try c.decodeIfPresent(Int.self, forKey: .willCallReadyMinutes) ?? defaults.willCallReadyMinutes
+        clinicClosingMinute = try c.decodeIfPresent(LocalTime.self, forKey: .clinicClosesAt)?.minutes ?? defaults.clinicClosingMinute
+        promiseToleranceMinutes = try c.decodeIfPresent(Int.self, forKey: .promiseToleranceMinutes) ?? defaults.promiseToleranceMinutes
+        maxOvertimeMinutes = try c.decodeIfPresent(Int.self, forKey: .maxOvertimeMinutes) ?? defaults.maxOvertimeMinutes
+    }
+
+    /// Encodes every value (the clinic's closing as `HH:MM`).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pickupWindowMinutes, forKey: .pickupWindowMinutes)
+        try c.encode(arriveBeforeAppointmentMaxMinutes, forKey: .arriveBeforeAppointmentMaxMinutes)
+        try c.encode(arriveBeforeAppointmentMinMinutes, forKey: .arriveBeforeAppointmentMinMinutes)
+        try c.encode(boardingMinutesAmbulatory, forKey: .boardingMinutesAmbulatory)
+        try c.encode(boardingMinutesWheelchair, forKey: .boardingMinutesWheelchair)
+        try c.encode(boardingMinutesStretcher, forKey: .boardingMinutesStretcher)
+        try c.encode(maxRideFactor, forKey: .maxRideFactor)
+        try c.encode(maxRideAddMinutes, forKey: .maxRideAddMinutes)
+        try c.encode(noShowWaitMinutes, forKey: .noShowWaitMinutes)
+        try c.encode(lateCancellationMinutes, forKey: .lateCancellationMinutes)
+        try c.encode(bookingHorizonDays, forKey: .bookingHorizonDays)
+        try c.encode(willCallReadyMinutes, forKey: .willCallReadyMinutes)
+        try c.encode(LocalTime(minutes: clinicClosingMinute) ?? LocalTime(minutes: 16 * 60)!, forKey: .clinicClosesAt)
+        try c.encode(promiseToleranceMinutes, forKey: .promiseToleranceMinutes)
+        try c.encode(maxOvertimeMinutes, forKey: .maxOvertimeMinutes)
+    }
 
     /// Boarding time for `mobility`, seconds.
     public func boardingSeconds(_ mobility: Mobility) -> Int {
@@ -58,6 +141,10 @@ public struct Policies: Hashable, Sendable, Codable {
             ("noShowWaitMinutes", noShowWaitMinutes, 0...60),
             ("lateCancellationMinutes", lateCancellationMinutes, 0...2880),
             ("bookingHorizonDays", bookingHorizonDays, 1...366),
+            ("willCallReadyMinutes", willCallReadyMinutes, 0...720),
+            ("clinicClosesAt", clinicClosingMinute, 0...1439),
+            ("promiseToleranceMinutes", promiseToleranceMinutes, 0...60),
+            ("maxOvertimeMinutes", maxOvertimeMinutes, 0...600),
         ]
         for (field, value, range) in ranges where !range.contains(value) {
             throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between \(range.lowerBound) and \(range.upperBound)")
@@ -85,6 +172,10 @@ public struct Policies: Hashable, Sendable, Codable {
         p.noShowWaitMinutes = o.noShowWaitMinutes ?? p.noShowWaitMinutes
         p.lateCancellationMinutes = o.lateCancellationMinutes ?? p.lateCancellationMinutes
         p.bookingHorizonDays = o.bookingHorizonDays ?? p.bookingHorizonDays
+        p.willCallReadyMinutes = o.willCallReadyMinutes ?? p.willCallReadyMinutes
+        p.clinicClosingMinute = o.clinicClosesAt?.minutes ?? p.clinicClosingMinute
+        p.promiseToleranceMinutes = o.promiseToleranceMinutes ?? p.promiseToleranceMinutes
+        p.maxOvertimeMinutes = o.maxOvertimeMinutes ?? p.maxOvertimeMinutes
         return p
     }
 }
@@ -102,4 +193,8 @@ public struct PolicyOverrides: Hashable, Sendable, Codable {
     public var noShowWaitMinutes: Int?
     public var lateCancellationMinutes: Int?
     public var bookingHorizonDays: Int?
+    public var willCallReadyMinutes: Int?
+    public var clinicClosesAt: LocalTime?
+    public var promiseToleranceMinutes: Int?
+    public var maxOvertimeMinutes: Int?
 }

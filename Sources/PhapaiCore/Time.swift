@@ -67,7 +67,7 @@ public enum Weekday: Int, CaseIterable, Sendable, Codable, Comparable {
         return days.sorted()
     }
 
-    var fullName: String {
+    public var fullName: String {
         ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][rawValue - 1]
     }
 

@@ -22,7 +22,7 @@ public enum TripStatus: String, CaseIterable, Sendable, Codable {
     /// The statuses a trip may move to from this one.
     public var allowedNext: Set<TripStatus> {
         switch self {
-        case .requested: [.scheduled, .cancelled, .denied]
+        case .requested: [.scheduled, .cancelled, .denied, .missedByOperator]
         case .scheduled: [.requested, .enRoute, .pickedUp, .cancelled, .noShow, .missedByOperator]
         case .enRoute: [.scheduled, .pickedUp, .cancelled, .noShow, .missedByOperator]
         case .pickedUp: [.droppedOff]
@@ -69,6 +69,12 @@ public enum CancellationCode: String, CaseIterable, Sendable, Codable {
     case late
     /// At the door, when the vehicle came.
     case atDoor = "at_door"
+    /// A return closed by the service because its outbound leg was not performed (the patient did
+    /// not come, cancelled it, or no vehicle took it): not the patient's cancellation.
+    case outboundNotPerformed = "outbound_not_performed"
+
+    /// Whether the patient called it off (as against the service closing it).
+    public var byPatient: Bool { self != .outboundNotPerformed }
 
     /// The code for a cancellation made at `now` of a trip whose pickup is expected at `pickup`
     /// on `serviceDate`.
@@ -158,10 +164,18 @@ public struct Trip: Hashable, Sendable, Codable {
     public var notes: String?
     /// When it was booked.
     public var createdAt: Instant
+    /// When its pickup window was first told to the patient: the trip was placed on a run. From
+    /// then on the window is a promise that re-planning keeps (nil: not promised yet).
+    public var promisedAt: Instant?
+    /// A will-call return not yet released: when the patient is expected to be ready, from the
+    /// appointment plus the clinic time to the clinic's closing. The plan keeps a place for the
+    /// return in it.
+    public var releaseWindow: TimeWindow?
 
     /// Creates a value from all its fields.
     public init(
-        id: TripID?, area: AreaID, patient: PatientID, direction: TripDirection, pickupPlace: PlaceID, dropoffPlace: PlaceID, serviceDate: LocalDate, appointment: Instant?, requestedPickup: Instant?, pickupWindow: TimeWindow?, dropoffWindow: TimeWindow?, directSeconds: Int, maxRideSeconds: Int, mobility: Mobility, companions: Int, funding: Entitlement, status: TripStatus, willCall: Bool, linkedTrip: TripID?, standingOrder: StandingOrderID?, cancellationCode: CancellationCode?, statusReason: String?, notes: String?, createdAt: Instant
+        id: TripID?, area: AreaID, patient: PatientID, direction: TripDirection, pickupPlace: PlaceID, dropoffPlace: PlaceID, serviceDate: LocalDate, appointment: Instant?, requestedPickup: Instant?, pickupWindow: TimeWindow?, dropoffWindow: TimeWindow?, directSeconds: Int, maxRideSeconds: Int, mobility: Mobility, companions: Int, funding: Entitlement, status: TripStatus, willCall: Bool, linkedTrip: TripID?, standingOrder: StandingOrderID?, cancellationCode: CancellationCode?, statusReason: String?, notes: String?, createdAt: Instant,
+        promisedAt: Instant? = nil, releaseWindow: TimeWindow? = nil
     ) {
         self.id = id
         self.area = area
@@ -187,7 +201,15 @@ public struct Trip: Hashable, Sendable, Codable {
         self.statusReason = statusReason
         self.notes = notes
         self.createdAt = createdAt
+        self.promisedAt = promisedAt
+        self.releaseWindow = releaseWindow
     }
+
+    /// The pickup window promised to the patient, once told (see ``promisedAt``).
+    public var promise: TimeWindow? { promisedAt == nil ? nil : pickupWindow }
+
+    /// A will-call return the clinic has not released yet.
+    public var awaitingRelease: Bool { willCall && pickupWindow == nil }
 
     /// Space it takes on board.
     public var load: Load { Load(mobility: mobility, companions: companions) }

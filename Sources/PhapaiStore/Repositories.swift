@@ -217,13 +217,13 @@ extension Store {
         id, area_id, patient_id, direction, pickup_place_id, dropoff_place_id, service_date, appointment_at, \
         requested_pickup_at, pickup_earliest, pickup_latest, dropoff_earliest, dropoff_latest, direct_seconds, \
         max_ride_seconds, mobility, companions, funding, status, will_call, linked_trip_id, standing_order_id, \
-        cancellation_code, status_reason, notes, created_at
+        cancellation_code, status_reason, notes, created_at, promised_at, release_earliest, release_latest
         """
 
     /// Stores a new trip and returns its number.
     public func insertTrip(_ trip: Trip) throws -> TripID {
         try run(
-            "INSERT INTO trips (\(Store.tripColumns), updated_at) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO trips (\(Store.tripColumns), updated_at) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(trip.area.rawValue), .text(trip.patient.rawValue), .text(trip.direction.rawValue),
              .text(trip.pickupPlace.rawValue), .text(trip.dropoffPlace.rawValue), .text(trip.serviceDate.iso),
              .instant(trip.appointment), .instant(trip.requestedPickup), .instant(trip.pickupWindow?.earliest),
@@ -232,7 +232,8 @@ extension Store {
              .integer(Int64(trip.companions)), .text(trip.funding.rawValue), .text(trip.status.rawValue),
              .integer(trip.willCall ? 1 : 0), .optionalInt(trip.linkedTrip?.rawValue), .optionalInt(trip.standingOrder?.rawValue),
              .optionalText(trip.cancellationCode?.rawValue), .optionalText(trip.statusReason), .optionalText(trip.notes),
-             .integer(trip.createdAt.rawValue), .integer(trip.createdAt.rawValue)])
+             .integer(trip.createdAt.rawValue), .instant(trip.promisedAt), .instant(trip.releaseWindow?.earliest),
+             .instant(trip.releaseWindow?.latest), .integer(trip.createdAt.rawValue)])
         return TripID(connection.lastInsertRowID)
     }
 
@@ -302,7 +303,33 @@ extension Store {
             status: TripStatus(rawValue: row.text(18)) ?? .requested, willCall: row.int64(19) != 0,
             linkedTrip: row.int64OrNil(20).map(TripID.init), standingOrder: row.int64OrNil(21).map(StandingOrderID.init),
             cancellationCode: row.textOrNil(22).flatMap(CancellationCode.init(rawValue:)), statusReason: row.textOrNil(23),
-            notes: row.textOrNil(24), createdAt: Instant(rawValue: row.int64(25)))
+            notes: row.textOrNil(24), createdAt: Instant(rawValue: row.int64(25)),
+            promisedAt: row.int64OrNil(26).map(Instant.init(rawValue:)), releaseWindow: window(27, 28))
+    }
+
+    /// Records that a trip's pickup window was told to the patient (its first place on a run), or
+    /// withdraws the promise (nil) when the trip is re-booked.
+    public func setPromised(_ id: TripID, at time: Instant?) throws {
+        try run("UPDATE trips SET promised_at = ? WHERE id = ?", [.instant(time), .integer(id.rawValue)])
+    }
+
+    /// Rewrites what a re-booking changes: day, times, windows, places, load and the promise (withdrawn).
+    public func rebookTrip(_ trip: Trip, at time: Instant) throws {
+        try run(
+            """
+            UPDATE trips SET service_date = ?, appointment_at = ?, requested_pickup_at = ?, pickup_earliest = ?, pickup_latest = ?,
+                dropoff_earliest = ?, dropoff_latest = ?, pickup_place_id = ?, dropoff_place_id = ?, direct_seconds = ?,
+                max_ride_seconds = ?, mobility = ?, companions = ?, will_call = ?, release_earliest = ?, release_latest = ?,
+                status = ?, status_reason = ?, promised_at = ?, updated_at = ?
+            WHERE id = ?
+            """,
+            [.text(trip.serviceDate.iso), .instant(trip.appointment), .instant(trip.requestedPickup), .instant(trip.pickupWindow?.earliest),
+             .instant(trip.pickupWindow?.latest), .instant(trip.dropoffWindow?.earliest), .instant(trip.dropoffWindow?.latest),
+             .text(trip.pickupPlace.rawValue), .text(trip.dropoffPlace.rawValue), .integer(Int64(trip.directSeconds)),
+             .integer(Int64(trip.maxRideSeconds)), .text(trip.mobility.rawValue), .integer(Int64(trip.companions)),
+             .integer(trip.willCall ? 1 : 0), .instant(trip.releaseWindow?.earliest), .instant(trip.releaseWindow?.latest),
+             .text(trip.status.rawValue), .optionalText(trip.statusReason), .instant(trip.promisedAt), .integer(time.rawValue),
+             .integer(trip.id!.rawValue)])
     }
 }
 
@@ -403,5 +430,78 @@ extension Store {
                 id: row.int64(0), at: Instant(rawValue: row.int64(1)), actor: row.text(2), action: row.text(3),
                 entity: row.text(4), detail: row.text(5))
         }
+    }
+}
+
+// MARK: - Shift patterns and the roster
+
+extension Store {
+    /// Stores an area's weekly shift pattern.
+    public func insertShiftPattern(_ pattern: ShiftPattern, area: AreaID) throws {
+        try run(
+            """
+            INSERT INTO shift_patterns (area_id, driver_id, vehicle_id, weekdays, start_minute, end_minute, break_start_minute, break_end_minute)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.text(area.rawValue), .text(pattern.driver.rawValue), .text(pattern.vehicle.rawValue),
+             .text(pattern.weekdays.map(\.shortName).joined(separator: ",")), .integer(Int64(pattern.start.minutes)),
+             .integer(Int64(pattern.end.minutes)), .optionalInt(pattern.breakStart?.minutes), .optionalInt(pattern.breakEnd?.minutes)])
+    }
+
+    /// The weekly shift patterns of `area`.
+    public func shiftPatterns(area: AreaID) throws -> [ShiftPattern] {
+        try query(
+            """
+            SELECT driver_id, vehicle_id, weekdays, start_minute, end_minute, break_start_minute, break_end_minute
+            FROM shift_patterns WHERE area_id = ? ORDER BY id
+            """, [.text(area.rawValue)]
+        ) { row in
+            ShiftPattern(
+                driver: DriverID(unchecked: row.text(0)), vehicle: VehicleID(unchecked: row.text(1)),
+                weekdays: try Weekday.parseSet(row.text(2), field: "shift_patterns.weekdays"),
+                start: try Store.minute(row.int64(3), column: "shift_patterns.start_minute"),
+                end: try Store.minute(row.int64(4), column: "shift_patterns.end_minute"),
+                breakStart: try row.int64OrNil(5).map { try Store.minute($0, column: "shift_patterns.break_start_minute") },
+                breakEnd: try row.int64OrNil(6).map { try Store.minute($0, column: "shift_patterns.break_end_minute") })
+        }
+    }
+
+    /// Whether the shifts of `date` were already made from the patterns of `area`.
+    public func isRostered(_ area: AreaID, on date: LocalDate) throws -> Bool {
+        try query("SELECT 1 FROM rostered_days WHERE area_id = ? AND date = ?", [.text(area.rawValue), .text(date.iso)]) { _ in true }.first ?? false
+    }
+
+    /// Records that the shifts of `date` were made from the patterns of `area`.
+    public func markRostered(_ area: AreaID, on date: LocalDate) throws {
+        try run("INSERT OR IGNORE INTO rostered_days (area_id, date) VALUES (?, ?)", [.text(area.rawValue), .text(date.iso)])
+    }
+
+    static func minute(_ value: Int64, column: String) throws -> LocalTime {
+        guard let time = LocalTime(minutes: Int(value)) else {
+            throw PhapaiError(.storage, keyword: "CORRUPT_ROW", field: nil, message: "\(column) holds \(value), not a minute of the day")
+        }
+        return time
+    }
+}
+
+// MARK: - Corrections
+
+extension Store {
+    /// Rewrites a patient's record (every field but the code and the area).
+    public func updatePatient(_ patient: Patient) throws {
+        try run(
+            """
+            UPDATE patients SET name = ?, phone = ?, home_place_id = ?, village_id = ?, address = ?, mobility = ?, companions = ?,
+                entitlement = ?, registered_on = ?, notes = ?
+            WHERE id = ?
+            """,
+            [.text(patient.name), .text(patient.phone), .text(patient.home.rawValue), .text(patient.village.rawValue),
+             .optionalText(patient.address), .text(patient.mobility.rawValue), .integer(Int64(patient.companions)),
+             .text(patient.entitlement.rawValue), .text(patient.registeredOn.iso), .optionalText(patient.notes), .text(patient.id.rawValue)])
+    }
+
+    /// Ends a standing order: its last day, or inactive altogether when it ends before it began.
+    public func endStandingOrder(_ id: StandingOrderID, lastDay: LocalDate?, active: Bool) throws {
+        try run("UPDATE standing_orders SET end_date = ?, active = ? WHERE id = ?", [.optionalText(lastDay?.iso), .integer(active ? 1 : 0), .integer(id.rawValue)])
     }
 }

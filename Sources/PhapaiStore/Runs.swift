@@ -55,22 +55,17 @@ public struct Run: Hashable, Sendable {
 }
 
 extension Store {
-    /// Replaces every run of `date` with `runs` (inside a write), and records a numbered change for
-    /// each run whose stops changed, for those who watch it.
-    public func replaceRuns(on date: LocalDate, with runs: [Run], at time: Instant) throws {
-        let before = Dictionary(uniqueKeysWithValues: try self.runs(on: date).map { ($0.shift, $0.stops) })
-        try writeRuns(on: date, runs)
-        for shift in Set(before.keys).union(runs.map(\.shift)).sorted() {
-            let after = runs.first { $0.shift == shift }?.stops ?? []
-            if before[shift] ?? [] != after {
-                try recordRunChange(shift, kind: "planned", detail: "stops=\(after.count)", at: time)
-            }
+    /// Replaces the runs of `date` with `runs` (inside a write), and records a numbered change for
+    /// each run whose stops changed, for those who watch it. With `shifts`, only the runs of those
+    /// shifts are replaced (one area's day); without, every run of the day.
+    public func replaceRuns(on date: LocalDate, with runs: [Run], shifts: Set<ShiftID>? = nil, at time: Instant) throws {
+        let scope = try shifts ?? Set(self.runs(on: date).map(\.shift)).union(runs.map(\.shift))
+        precondition(runs.allSatisfy { scope.contains($0.shift) }, "a run outside the replaced shifts")
+        let before = Dictionary(uniqueKeysWithValues: try self.runs(on: date).filter { scope.contains($0.shift) }.map { ($0.shift, $0.stops) })
+        for shift in scope.sorted() {
+            try run("DELETE FROM run_stops WHERE run_id IN (SELECT id FROM runs WHERE date = ? AND shift_id = ?)", [.text(date.iso), .integer(shift.rawValue)])
+            try run("DELETE FROM runs WHERE date = ? AND shift_id = ?", [.text(date.iso), .integer(shift.rawValue)])
         }
-    }
-
-    private func writeRuns(on date: LocalDate, _ runs: [Run]) throws {
-        try run("DELETE FROM run_stops WHERE run_id IN (SELECT id FROM runs WHERE date = ?)", [.text(date.iso)])
-        try run("DELETE FROM runs WHERE date = ?", [.text(date.iso)])
         for plan in runs {
             try run(
                 "INSERT INTO runs (date, shift_id, vehicle_id, driver_id, planned_at) VALUES (?, ?, ?, ?, ?)",
@@ -82,6 +77,12 @@ extension Store {
                     "INSERT INTO run_stops (run_id, sequence, trip_id, action, planned_time, locked) VALUES (?, ?, ?, ?, ?, ?)",
                     [.integer(id), .integer(Int64(stop.sequence)), .integer(stop.trip.rawValue), .text(stop.action.rawValue),
                      .integer(stop.plannedTime.rawValue), .integer(stop.locked ? 1 : 0)])
+            }
+        }
+        for shift in scope.sorted() {
+            let after = runs.first { $0.shift == shift }?.stops ?? []
+            if before[shift] ?? [] != after {
+                try recordRunChange(shift, kind: "planned", detail: "stops=\(after.count)", at: time)
             }
         }
     }

@@ -209,5 +209,28 @@ enum Schema {
             PRIMARY KEY (shift_id, seq)
         );
         """,
+        // 8: promises and will-call reservations on trips; weekly shift patterns, rostered day by day.
+        """
+        ALTER TABLE trips ADD COLUMN promised_at INTEGER;
+        ALTER TABLE trips ADD COLUMN release_earliest INTEGER;
+        ALTER TABLE trips ADD COLUMN release_latest INTEGER;
+        CREATE TABLE shift_patterns (
+            id INTEGER PRIMARY KEY,
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            driver_id TEXT NOT NULL REFERENCES drivers(id),
+            vehicle_id TEXT NOT NULL REFERENCES vehicles(id),
+            weekdays TEXT NOT NULL,
+            start_minute INTEGER NOT NULL,
+            end_minute INTEGER NOT NULL,
+            break_start_minute INTEGER,
+            break_end_minute INTEGER,
+            CHECK (start_minute < end_minute)
+        );
+        CREATE TABLE rostered_days (
+            area_id TEXT NOT NULL REFERENCES areas(id),
+            date TEXT NOT NULL,
+            PRIMARY KEY (area_id, date)
+        );
+        """,
     ]
 }

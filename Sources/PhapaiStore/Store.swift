@@ -177,6 +177,39 @@ public final class Store {
         }
     }
 
+    /// Runs `body` as a write that is always undone: a trial ("would this booking be accepted?")
+    /// that sees and checks everything a real write would, and leaves nothing behind. Inside a
+    /// group it is a savepoint of the group's transaction, rolled back.
+    public func dryRun<T>(actor: String, at time: Instant, _ body: () throws -> T) throws -> T {
+        precondition(transactionActor == nil, "write transactions do not nest")
+        transactionActor = actor
+        transactionTime = time
+        pendingEvents = []
+        defer {
+            transactionActor = nil
+            pendingEvents = []
+        }
+        let ownTransaction = !connection.inTransaction
+        do {
+            try connection.execute(ownTransaction ? "BEGIN IMMEDIATE" : "SAVEPOINT trial")
+        } catch let error as SQLiteError {
+            throw Store.storageError(error)
+        }
+        defer {
+            if ownTransaction {
+                if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            } else if connection.inTransaction {
+                try? connection.execute("ROLLBACK TO trial")
+                try? connection.execute("RELEASE trial")
+            }
+        }
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw Store.storageError(error)
+        }
+    }
+
     /// Runs `body` inside a savepoint of the open write: on error only its own changes and audit
     /// events are undone, and the error is rethrown.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
