@@ -189,7 +189,12 @@ final class CLIContext {
 
     /// The area to act on.
     func area() throws -> AreaSettings {
-        try service().area(areaOption.map { try AreaID.parse($0, field: "area") })
+        try service().area(areaID())
+    }
+
+    /// The area named with --area, if any.
+    func areaID() throws -> AreaID? {
+        try areaOption.map { try AreaID.parse($0, field: "area") }
     }
 
     /// The formatter for the current area and era.

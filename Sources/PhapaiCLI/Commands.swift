@@ -7,7 +7,7 @@ import PhapaiStore
 enum Commands {
     static let json = OptionSpec.flag("json", "print JSON instead of a table (see docs/cli.md)")
 
-    static let all: [CommandSpec] = foundation + DispatchCommands.specs
+    static let all: [CommandSpec] = foundation + DispatchCommands.specs + OperationsCommands.specs
 
     static let foundation: [CommandSpec] = [
         CommandSpec(
@@ -92,11 +92,13 @@ enum Commands {
                 .value("pickup", "'DATE HH:MM'", "requested pickup time (instead of --appointment)"),
                 .value("return", "HH:MM|'DATE HH:MM'", "return pickup time, the same day"),
                 .flag("will-call", "return when the clinic calls (time unknown)"),
+                .value("ready", "HH:MM", "will-call: when the patient is expected ready (default: the area's clinic time after the appointment)"),
                 .value("companions", "N", "relatives travelling along (default: the patient's usual)"),
                 .value("funding", "E", "who pays (default: the patient's entitlement)"),
                 .value("notes", "TEXT", "notes for the driver"),
             ],
-            details: "Exactly one of --appointment and --pickup. The pickup window follows the area's policies.",
+            details: "Exactly one of --appointment and --pickup. The pickup window follows the area's policies. "
+                + "On a planned day both legs are placed at once, or the booking is refused with times that would fit.",
             run: bookTrip),
         CommandSpec(
             "trip show", "Show one trip", positionals: [PositionalSpec(name: "ID", help: "trip number", required: true)],
@@ -411,28 +413,39 @@ enum Commands {
         case let (text?, false): returnLeg = .at(try offset.parseDateTime(text, field: "return", defaultDate: outboundDay))
         case (_?, true): throw PhapaiError.usage("give either --return or --will-call, not both", field: "return")
         }
+        if call.value("ready") != nil && returnLeg != .willCall {
+            throw PhapaiError.usage("--ready goes with --will-call", field: "ready")
+        }
         let request = BookingRequest(
             patient: try PatientID.parse(call.required("patient"), field: "patient"),
             from: try call.value("from").map { try PlaceID.parse($0, field: "from") },
             to: try PlaceID.parse(call.required("to"), field: "to"), timing: timing, returnLeg: returnLeg,
             companions: try call.int("companions"), funding: try call.value("funding").map { try Entitlement.parse($0, field: "funding") },
-            notes: call.value("notes"))
-        let (trips, placements) = try service.bookAndPlace(request)
+            notes: call.value("notes"),
+            willCallReady: try call.value("ready").map { try offset.parseDateTime($0, field: "ready", defaultDate: outboundDay) })
+        let booked = try service.bookAndPlace(request)
+        let trips = booked.trips
         var views = try ViewBuilder(service: service)
         let format = try call.context.formatter()
         call.console.out("Booked for \(trips[0].patient) \(views.patientName(trips[0].patient)) on \(format.date(trips[0].serviceDate)):")
         for trip in trips {
             call.console.out(describeBooked(trip, views: views, format: format))
-            if let placement = placements?[trip.id!] {
-                call.console.out("    scheduled on \(placement.vehicle), pickup planned at \(format.time(placement.pickupTime))")
-            }
+            if let placement = booked.placements?[trip.id!] { call.console.out(describePlacement(placement, format: format)) }
         }
+        try OperationsCommands.printNotices(booked.notices, call: call, service: service)
+    }
+
+    /// Where a trip was placed, as the dispatcher tells it.
+    static func describePlacement(_ placement: Placement, format: Formatter) -> String {
+        placement.awaitingRelease
+            ? "    a place is kept on \(placement.vehicle) (planned about \(format.time(placement.pickupTime))) until the clinic calls"
+            : "    scheduled on \(placement.vehicle), pickup planned at \(format.time(placement.pickupTime))"
     }
 
     static func describeBooked(_ trip: Trip, views: ViewBuilder, format: Formatter) -> String {
         var line = "  trip \(trip.id!) \(trip.direction.rawValue): \(views.placeName(trip.pickupPlace)) -> \(views.placeName(trip.dropoffPlace)); "
-        if trip.willCall {
-            line += "will-call: pickup when the clinic calls"
+        if trip.awaitingRelease {
+            line += "will-call: pickup when the clinic calls" + (trip.releaseWindow.map { ", expected \(format.window($0))" } ?? "")
         } else {
             line += "pickup between \(format.window(trip.pickupWindow))"
             if let appointment = trip.appointment {
@@ -501,11 +514,17 @@ enum Commands {
     }
 
     static func cancelTrip(_ call: Invocation) throws {
-        let trips = try call.context.service().cancelTrip(
+        let service = try call.context.service()
+        let result = try service.cancelTrip(
             TripID.parse(call.positional(0)!, field: "ID"), reason: call.required("reason"), atDoor: call.flag("at-door"))
-        for trip in trips {
+        for trip in result.trips {
             call.console.out("Cancelled trip \(trip.id!) (\(trip.direction.rawValue), code \(trip.cancellationCode!.rawValue))")
         }
+        if let plan = result.replan, !plan.unserved.isEmpty || !plan.notices.isEmpty {
+            call.console.out("The day was re-planned: \(plan.unserved.count) trip(s) still without a vehicle.")
+        }
+        try OperationsCommands.printNotices(result.replan?.notices ?? [], call: call, service: service)
+        if let failure = result.replanFailure { OperationsCommands.printReplanFailure(failure, call: call) }
     }
 
     // MARK: standing orders

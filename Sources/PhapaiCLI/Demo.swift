@@ -108,32 +108,59 @@ enum Demo {
     }
 
     /// Plans the day, prints the runs, replays what drivers report (one late pickup, one no-show,
-    /// a will-call return released by the clinic) on the day's own clock, and prints the report.
+    /// a will-call return released by the clinic) on the day's own clock, lists what needs a call,
+    /// closes the day and prints the report, whose counts add up to the trips booked.
     static func replayDay(_ day: LocalDate, databasePath: String, context: CLIContext, format: Formatter, console: Console) throws {
         let clock = DemoClock(format.offset.instant(day, LocalTime(minutes: 5 * 60)!))
         let service = try PhapaiService.open(path: databasePath, create: false, actor: "demo:dispatcher", clock: { clock.now })
         console.out("")
-        let plan = try service.planDay(day, seconds: 3)
-        console.out("Planned: \(plan.runs.reduce(0) { $0 + $1.stops.count } / 2) trips on \(plan.runs.count) runs, \(plan.unserved.count) not served, "
-            + String(format: "%.1f km.", plan.kilometres))
+        // An iteration budget: the same day gives the same plan on any machine.
+        let plan = try service.planDay(day, seconds: 60, iterations: 3000)
+        console.out("Planned: \(plan.runs.reduce(0) { $0 + Set($1.stops.map(\.trip)).count }) trips on \(plan.runs.count) runs, "
+            + "\(plan.unserved.count) not served, " + String(format: "%.1f km.", plan.kilometres))
         for (trip, reason) in plan.unserved { console.out("  trip \(trip) not served: \(reason)") }
         printRuns(try service.runs(on: day), format: format, console: console)
 
         // The day happens: drivers report each stop as planned, except one late pickup and one no-show.
         let runs = try service.runs(on: day)
         let stops = runs.flatMap { run in run.stops.map { (run.vehicle, $0) } }.sorted { $0.1.plannedTime < $1.1.plannedTime }
-        guard let late = stops.first(where: { $0.1.action == .pickup })?.1.trip,
-            let absent = stops.last(where: { $0.1.action == .pickup && $0.1.trip != late })?.1.trip
+        let pickups = try stops.filter { try $0.1.action == .pickup && !service.trip($0.1.trip).awaitingRelease }
+        guard let late = pickups.first?.1.trip,
+            let absent = try pickups.last(where: { try $0.1.trip != late && service.trip($0.1.trip).direction == .outbound && service.trip($0.1.trip).linkedTrip != nil })?.1.trip
         else { return }
         console.out("")
         console.out("Replaying the drivers' reports: trip \(late) is picked up 20 minutes late, trip \(absent) is a no-show.")
         var handled = Set<String>()
+        var calls: [(at: Instant, trip: TripID)] = []
         var index = 0
+        func say(_ time: Instant, _ text: String) { console.out("  \(format.time(time)) \(text)") }
+        func tell(_ notices: [PromiseNotice]) {
+            for notice in notices {
+                let what: String
+                switch notice.kind {
+                case .lostPlace: what = "lost its vehicle"
+                case .late(let minutes): what = "will be \(minutes) min late"
+                case .arrivedLate(let minutes): what = "the vehicle came \(minutes) min late"
+                }
+                console.out("        promise broken: trip \(notice.trip) (\(notice.patient)) \(what): \(notice.reason); the office calls the patient")
+            }
+        }
         while index < 400 {
             index += 1
             let pending = try service.runs(on: day).flatMap { run in run.stops.map { (run.vehicle, $0) } }
                 .filter { !handled.contains("\($0.1.trip)/\($0.1.action.rawValue)") }
+                .filter { try !service.trip($0.1.trip).awaitingRelease }
                 .sorted { $0.1.plannedTime < $1.1.plannedTime }
+            // The clinic's calls come when they come, between the drivers' reports.
+            if let call = calls.min(by: { $0.at < $1.at }), pending.first.map({ call.at <= $0.1.plannedTime }) ?? true {
+                calls.removeAll { $0.trip == call.trip }
+                clock.now = max(clock.now, call.at)
+                let result = try service.releaseWillCall(call.trip)
+                say(clock.now, "the clinic calls for trip \(call.trip): "
+                    + (result.placement.map { "placed on \($0.vehicle), pickup at \(format.time($0.pickupTime))" } ?? "not placed: \(result.reason ?? "")"))
+                tell(result.notices)
+                continue
+            }
             guard let (_, stop) = pending.first else { break }
             handled.insert("\(stop.trip)/\(stop.action.rawValue)")
             let trip = try service.trip(stop.trip)
@@ -141,30 +168,45 @@ enum Demo {
             var when = stop.plannedTime
             if stop.trip == late && stop.action == .pickup { when = when.adding(minutes: 20) }
             clock.now = max(clock.now, when)
+            when = clock.now
             if stop.trip == absent && stop.action == .pickup {
                 _ = try service.reportStatus(stop.trip, .arrive, at: when)
                 clock.now = when.adding(minutes: 6)
                 let change = try service.reportStatus(stop.trip, .noshow, at: clock.now)
-                console.out("  \(format.time(clock.now)) trip \(stop.trip): no-show" + (change.alsoChanged.isEmpty ? "" : "; its return is cancelled"))
+                say(clock.now, "trip \(stop.trip): no-show" + (change.alsoChanged.isEmpty ? "" : "; its return (trip \(change.alsoChanged[0].id!)) is closed, not needed"))
+                tell(change.notices)
                 continue
             }
+            if stop.action == .pickup && trip.status == .scheduled { _ = try service.reportStatus(stop.trip, .arrive, at: when) }
             let change = try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: when)
             if change.replanned {
-                console.out("  \(format.time(when)) trip \(stop.trip): \(stop.action.rawValue), late: the rest of the day is re-planned around the locked stops")
+                say(when, "trip \(stop.trip): \(stop.action.rawValue), late: the rest of the day is re-planned around the locked stops")
             }
+            tell(change.notices)
             // The clinic calls three hours after a will-call patient arrives.
-            if stop.action == .dropoff, let linked = trip.linkedTrip, let back = try? service.trip(linked), back.willCall, back.pickupWindow == nil {
-                clock.now = when.adding(minutes: 180)
-                let (_, placement, reason) = try service.releaseWillCall(linked)
-                console.out("  \(format.time(clock.now)) the clinic calls for trip \(linked): "
-                    + (placement.map { "placed on \($0.vehicle), pickup at \(format.time($0.pickupTime))" } ?? "not placed: \(reason ?? "")"))
+            if stop.action == .dropoff, let linked = trip.linkedTrip, try service.trip(linked).awaitingRelease {
+                calls.append((when.adding(minutes: 180), linked))
             }
         }
+        console.out("")
+        clock.now = max(clock.now, format.offset.instant(day, LocalTime(minutes: 17 * 60 + 30)!))
+        let items = try service.attention(on: day)
+        console.out("Needs a call at \(format.time(clock.now)) (phapai attention):" + (items.isEmpty ? " nothing." : ""))
+        for item in items {
+            console.out("  \(item.kind.rawValue): trip \(item.trip.map { String($0.rawValue) } ?? "-") \(item.patient.map { "\($0.id) \($0.name) \($0.phone)" } ?? ""): \(item.detail)")
+        }
+        let closed = try service.closeDay(day)
+        console.out("")
+        console.out("Day closed: \(closed.missed.count) trip(s) marked missed, \(closed.closedReturns.count) return(s) closed as not needed.")
+        for trip in closed.missed { console.out("  trip \(trip.id!) missed: \(trip.statusReason ?? "")") }
+        for trip in closed.closedReturns { console.out("  trip \(trip.id!) closed: \(trip.statusReason ?? "")") }
         console.out("")
         console.out("Report for \(format.date(day)):")
         let row = try service.report(from: day, to: day)[0]
         func percent(_ value: Double?) -> String { value.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
-        console.out("  served \(row.served), no-shows \(row.noShows), cancelled \(row.cancelled.values.reduce(0, +)), not served \(row.denied)")
+        let cancelled = row.cancelled.values.reduce(0, +)
+        console.out("  \(row.trips) trips: served \(row.served), no-shows \(row.noShows), cancelled \(cancelled) "
+            + "(of them \(row.cancelled[.outboundNotPerformed] ?? 0) returns not needed), missed \(row.missed), not served \(row.denied), open \(row.open)")
         console.out("  pickups on time \(percent(row.pickupOnTime)), appointments on time \(percent(row.appointmentOnTime))")
         console.out(String(format: "  ride %.0f min on average (p95 %.0f), %.2f x the direct time; %.1f vehicle-hours, %.0f km, %.2f passengers per vehicle-hour",
                            row.meanRideMinutes ?? 0, row.p95RideMinutes ?? 0, row.meanRideRatio ?? 0, row.vehicleHours ?? 0,

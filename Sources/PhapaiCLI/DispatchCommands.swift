@@ -81,13 +81,14 @@ enum DispatchCommands {
         let rows = try call.context.service().report(from: call.date("from")!, to: call.date("to")!, by: grouping)
         func percent(_ value: Double?) -> String { value.map { String(format: "%.1f", $0 * 100) } ?? "-" }
         func number(_ value: Double?, _ digits: Int = 1) -> String { value.map { String(format: "%.\(digits)f", $0) } ?? "-" }
-        let headers = [grouping?.rawValue.uppercased() ?? "GROUP", "SERVED", "DENIED", "CANCELLED", "ADVANCE", "SAME_DAY", "LATE", "AT_DOOR",
-                       "NO_SHOW", "PICKUP_ON_TIME_%", "APPT_ON_TIME_%", "RIDE_MEAN_MIN", "RIDE_P95_MIN", "RATIO_MEAN", "RATIO_P95",
-                       "VEHICLE_H", "KM", "PAX_PER_VEH_H"]
+        let headers = [grouping?.rawValue.uppercased() ?? "GROUP", "TRIPS", "SERVED", "MISSED", "DENIED", "OPEN", "CANCELLED", "ADVANCE", "SAME_DAY",
+                       "LATE", "AT_DOOR", "NOT_NEEDED", "NO_SHOW", "PICKUP_ON_TIME_%", "APPT_ON_TIME_%", "RIDE_MEAN_MIN", "RIDE_P95_MIN",
+                       "RATIO_MEAN", "RATIO_P95", "VEHICLE_H", "KM", "PAX_PER_VEH_H"]
         let cells = rows.map { row -> [String] in
-            [row.group, String(row.served), String(row.denied), String(row.cancelled.values.reduce(0, +)),
-             String(row.cancelled[.advance] ?? 0), String(row.cancelled[.sameDay] ?? 0), String(row.cancelled[.late] ?? 0),
-             String(row.cancelled[.atDoor] ?? 0), String(row.noShows), percent(row.pickupOnTime), percent(row.appointmentOnTime),
+            [row.group, String(row.trips), String(row.served), String(row.missed), String(row.denied), String(row.open),
+             String(row.cancelled.values.reduce(0, +)), String(row.cancelled[.advance] ?? 0), String(row.cancelled[.sameDay] ?? 0),
+             String(row.cancelled[.late] ?? 0), String(row.cancelled[.atDoor] ?? 0), String(row.cancelled[.outboundNotPerformed] ?? 0),
+             String(row.noShows), percent(row.pickupOnTime), percent(row.appointmentOnTime),
              number(row.meanRideMinutes), number(row.p95RideMinutes), number(row.meanRideRatio, 2), number(row.p95RideRatio, 2),
              number(row.vehicleHours, 2), number(row.kilometres), number(row.passengersPerVehicleHour, 2)]
         }
@@ -174,8 +175,15 @@ enum DispatchCommands {
         let at = try call.value("at").map { try offset.parseDateTime($0, field: "at", defaultDate: trip.serviceDate) }
         let change = try service.reportStatus(id, report, at: at, odometer: try call.double("odometer"))
         call.console.out("Trip \(id) is \(change.trip.status.rawValue)" + (report == .undo ? " (last report undone)" : ""))
-        for other in change.alsoChanged { call.console.out("Trip \(other.id!) is \(other.status.rawValue)") }
-        if change.replanned { call.console.out("The rest of the day was re-planned around the locked stops.") }
+        for other in change.alsoChanged {
+            call.console.out("Trip \(other.id!) is \(other.status.rawValue)" + (other.cancellationCode.map { " (\($0.rawValue))" } ?? ""))
+        }
+        if let plan = change.replan {
+            call.console.out("The rest of the day was re-planned around the locked stops"
+                + (plan.unserved.isEmpty ? "." : "; \(plan.unserved.count) trip(s) without a vehicle."))
+        }
+        try OperationsCommands.printNotices(change.notices, call: call, service: service)
+        if let failure = change.replanFailure { OperationsCommands.printReplanFailure(failure, call: call) }
     }
 
     static func ready(_ call: Invocation) throws {
@@ -184,21 +192,25 @@ enum DispatchCommands {
         let trip = try service.trip(id)
         let format = try call.context.formatter()
         let at = try call.value("at").map { try format.offset.parseDateTime($0, field: "at", defaultDate: trip.serviceDate) }
-        let (released, placement, reason) = try service.releaseWillCall(id, at: at)
-        call.console.out("Trip \(id) released: pickup between \(format.window(released.pickupWindow))")
-        if let placement {
+        let result = try service.releaseWillCall(id, at: at)
+        call.console.out("Trip \(id) released: pickup between \(format.window(result.trip.pickupWindow))")
+        if let placement = result.placement {
             call.console.out("    scheduled on \(placement.vehicle), pickup planned at \(format.time(placement.pickupTime))")
-        } else if let reason {
-            call.console.out("    not placed: \(reason)")
+        } else if let reason = result.reason {
+            call.console.out("    not placed: \(reason); see 'phapai attention'")
         }
+        try OperationsCommands.printNotices(result.notices, call: call, service: service)
+        if let failure = result.replanFailure { OperationsCommands.printReplanFailure(failure, call: call) }
     }
 
     static func assign(_ call: Invocation) throws {
+        let service = try call.context.service()
         let id = try TripID.parse(call.positional(0)!, field: "ID")
         let vehicle = try VehicleID.parse(call.required("vehicle"), field: "vehicle")
-        let placement = try call.context.service().assignTrip(id, to: vehicle)
+        let result = try service.assignTrip(id, to: vehicle)
         let format = try call.context.formatter()
-        call.console.out("Trip \(id) assigned to \(vehicle)" + (placement.map { ", pickup planned at \(format.time($0.pickupTime))" } ?? ""))
+        call.console.out("Trip \(id) assigned to \(vehicle)" + (result.placement.map { ", pickup planned at \(format.time($0.pickupTime))" } ?? ""))
+        try OperationsCommands.printNotices(result.notices, call: call, service: service)
     }
 
     static func lock(_ call: Invocation) throws {
@@ -222,7 +234,7 @@ enum DispatchCommands {
         }
         // With an iteration budget the time is only a safety cap, so the plan does not depend on the machine's speed.
         let seconds = try call.double("time") ?? (iterations == nil ? 5 : 600)
-        let plan = try service.planDay(date, seconds: seconds, iterations: iterations)
+        let plan = try service.planDay(date, area: try call.context.areaID(), seconds: seconds, iterations: iterations)
         let format = try call.context.formatter()
         let trips = plan.runs.reduce(0) { $0 + $1.stops.count } / 2
         call.console.out(
@@ -234,9 +246,10 @@ enum DispatchCommands {
             call.console.out("  \(run.vehicle) (\(run.driver)): \(run.stops.count / 2) trip(s), \(first)-\(last)")
         }
         if !plan.unserved.isEmpty {
-            call.console.out("Not served:")
+            call.console.out("Not served (see 'phapai attention'):")
             for (trip, reason) in plan.unserved { call.console.out("  trip \(trip): \(reason)") }
         }
+        try OperationsCommands.printNotices(plan.notices, call: call, service: service)
         try printWarnings(call, date: date)
     }
 
@@ -296,6 +309,7 @@ enum DispatchCommands {
                 if stop.action == .dropoff, let appointment = stop.appointment { notes.insert("appt \(format.time(appointment))", at: 0) }
                 let back = ManifestFormat.returnText(stop, offset: format.offset)
                 if !back.isEmpty { notes.append("return \(back)") }
+                if let waiting = ManifestFormat.awaitingText(stop, offset: format.offset) { notes.insert(waiting, at: 0) }
                 table.add([
                     String(stop.sequence) + (stop.locked ? "*" : ""), format.time(stop.plannedTime), stop.action.rawValue,
                     String(stop.trip.rawValue), stop.patient.name, stop.patient.phone, stop.place.displayName,

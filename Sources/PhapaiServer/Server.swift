@@ -541,14 +541,19 @@ struct DispatcherReach {
         switch name {
         case "PATIENT SHOW":
             return reaches(patientArea(request["id"])) ? nil : hidden
-        case "TRIP SHOW", "TRIP CANCEL", "TRIP STATUS", "TRIP READY", "TRIP ASSIGN", "TRIP LOCK", "TRIP UNLOCK":
+        case "PATIENT EDIT":
+            return reaches(patientArea(request["id"])) ? nil : hidden
+        case "TRIP SHOW", "TRIP CANCEL", "TRIP STATUS", "TRIP READY", "TRIP ASSIGN", "TRIP LOCK", "TRIP UNLOCK", "TRIP MOVE":
             let trip = request["id"].flatMap(Int64.init).flatMap { try? store.trip(TripID($0)) }
             return reaches(trip?.area) ? nil : hidden
-        case "STANDING HOLD":
+        case "STANDING HOLD", "STANDING END":
             let order = request["id"].flatMap(Int64.init).flatMap { try? store.standingOrder(StandingOrderID($0)) }
             return reaches(order.flatMap { patientArea($0.patient.rawValue) }) ? nil : hidden
         case "TRIP BOOK", "STANDING ADD", "SHIFT ADD", "RUN SHOW":
             return nil  // their patient, vehicle and driver were checked above
+        case "ATTENTION", "DAY CLOSE":
+            // One area's day: the area named (checked above to be theirs), or theirs implied.
+            return request["area"] == nil ? "'\(name.lowercased())' covers every area of this server; name one of your areas" : nil
         case "PATIENT ADD", "PLACE ADD", "VEHICLE ADD", "DRIVER ADD", "PLACE LIST":
             return nil  // added to the request's area, which is one of theirs; places are public
         default:
@@ -571,7 +576,7 @@ struct DispatcherReach {
 enum Access {
     static let reads: Set<String> = [
         "PLACE LIST", "PATIENT SHOW", "PATIENT LIST", "PATIENT FIND", "VEHICLE LIST", "DRIVER LIST", "SHIFT LIST", "TRIP SHOW",
-        "TRIP LIST", "STANDING LIST", "AUDIT", "RUNS", "RUN SHOW", "REPORT", "REPORT FUNDER",
+        "TRIP LIST", "STANDING LIST", "AUDIT", "RUNS", "RUN SHOW", "REPORT", "REPORT FUNDER", "ATTENTION",
     ]
 
     static func allows(_ role: User.Role, _ request: Request) -> Bool {

@@ -1,3 +1,4 @@
+import Foundation
 import PhapaiCore
 import PhapaiStore
 
@@ -18,27 +19,37 @@ public enum DriverReport: String, Sendable, CaseIterable {
 public struct StatusChange: Sendable {
     /// The trip after the report.
     public var trip: Trip
-    /// Other trips changed with it (a return cancelled after a no-show).
+    /// Other trips changed with it (a return closed after a no-show, or restored by an undo).
     public var alsoChanged: [Trip]
+    /// The re-plan of the rest of the day that the report caused (a delay, a no-show, an undo).
+    public var replan: DayPlan?
+    /// Why that re-plan failed, when it did (the report is stored regardless).
+    public var replanFailure: PhapaiError?
+    /// Promises to patients that this report broke: a late arrival, or trips the re-plan could
+    /// not keep in their windows.
+    public var notices: [PromiseNotice]
+
     /// Whether the rest of the day was re-planned.
-    public var replanned: Bool
+    public var replanned: Bool { replan != nil }
 }
 
 extension PhapaiService {
-    static let noShowReturnReason = "no-show on the outbound trip"
     /// A report this much later than planned counts as a delay and re-plans the rest of the day.
     static let delayThresholdSeconds = 5 * 60
 
     /// Records a driver's report with its actual time (default now) and odometer reading, under
-    /// the rules: arrive or pick up a scheduled trip; drop off only after pick-up; no-show only
-    /// after arriving and waiting the policy's minutes; undo only the trip's last report. The stop
-    /// is locked; after a delay or a no-show the rest of the day is re-planned around locked stops.
+    /// the rules: arrive or pick up a scheduled trip (a will-call only once the clinic called);
+    /// drop off only after pick-up; no-show only after arriving and waiting the policy's minutes;
+    /// undo only the trip's last report; odometer readings never go backwards along a run. The
+    /// stop is locked. An arrival after the promised window is a broken promise, told at once.
+    /// After a delay, a no-show or an undo the rest of the day is re-planned from its runs; a
+    /// failed re-plan is reported in the result, the report stays stored.
     public func reportStatus(_ id: TripID, _ report: DriverReport, at time: Instant? = nil, odometer: Double? = nil) throws -> StatusChange {
         if let odometer, !(odometer.isFinite && odometer >= 0 && odometer < 10_000_000) {
             throw PhapaiError.invalid("odometer", "OUT_OF_RANGE", "must be between 0 and 10,000,000 km")
         }
-        var delayed = false
-        let change: StatusChange = try write { now in
+        var cause: PlanCause?
+        var change: StatusChange = try write { now in
             let at = time ?? now
             guard at <= now.adding(minutes: 5) else {
                 throw PhapaiError.invalid("at", "IN_FUTURE", "a report cannot be dated after now")
@@ -46,35 +57,48 @@ extension PhapaiService {
             var trip = try trip(id)
             let events = try store.tripEvents(id)
             let settings = try area(trip.area)
+            let offset = settings.offset
             var also: [Trip] = []
-            func planned(_ action: RunStop.Action) throws -> Instant? {
-                try store.runs(on: trip.serviceDate).flatMap(\.stops).first { $0.trip == id && $0.action == action }?.plannedTime
-            }
+            var notices: [PromiseNotice] = []
+            let run = try store.runs(on: trip.serviceDate).first { $0.stops.contains { $0.trip == id } }
+            func planned(_ action: RunStop.Action) -> Instant? { run?.stops.first { $0.trip == id && $0.action == action }?.plannedTime }
             func record(_ kind: TripEvent.Kind, status: TripStatus, lock: RunStop.Action) throws {
                 if let last = events.last, at < last.at {
-                    throw PhapaiError.invalid("at", "TIME_ORDER", "\(kind.rawValue) at \(settings.offset.format(at)) is before the previous report (\(last.kind.rawValue) at \(settings.offset.format(last.at)))")
+                    throw PhapaiError.invalid("at", "TIME_ORDER", "\(kind.rawValue) at \(offset.format(at)) is before the previous report (\(last.kind.rawValue) at \(offset.format(last.at)))")
                 }
+                if let odometer, let run { try checkOdometer(odometer, at: at, run: run, offset: offset) }
                 try store.insertTripEvent(TripEvent(id: nil, trip: id, kind: kind, at: at, odometer: odometer, recordedAt: now))
                 try store.updateTripStatus(id, status: status, code: nil, reason: nil, at: now)
                 try store.lockStop(trip: id, action: lock, locked: true)
-                if let plan = try planned(lock), at.seconds(since: plan) > Self.delayThresholdSeconds { delayed = true }
-                store.record("trip.\(kind.rawValue)", entity: "trip:\(id)", detail: ["at": settings.offset.iso8601(at)])
-                if let run = try store.runs(on: trip.serviceDate).first(where: { $0.stops.contains { $0.trip == id } }) {
+                if let plan = planned(lock), at.seconds(since: plan) > Self.delayThresholdSeconds {
+                    cause = .lateReport(id, minutes: at.seconds(since: plan) / 60)
+                }
+                store.record("trip.\(kind.rawValue)", entity: "trip:\(id)", detail: ["at": offset.iso8601(at)])
+                if let run {
                     try store.recordRunChange(run.shift, kind: "stop", detail: "trip=\(id) report=\(kind.rawValue)", at: now)
                 }
                 trip.status = status
             }
             switch report {
-            case .arrive:
-                guard trip.status == .scheduled || trip.status == .enRoute, !events.contains(where: { $0.kind == .arrive }) else {
-                    throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot arrive for a trip that is \(trip.status.rawValue)\(events.isEmpty ? "" : " (already reported)")")
+            case .arrive, .pickup:
+                guard !trip.awaitingRelease else {
+                    throw PhapaiError.conflict("status", "NOT_RELEASED", "trip \(id) is a will-call return the clinic has not called for yet; release it first ('trip ready \(id)')")
                 }
-                try record(.arrive, status: .enRoute, lock: .pickup)
-            case .pickup:
-                guard trip.status == .scheduled || trip.status == .enRoute else {
-                    throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot pick up a trip that is \(trip.status.rawValue)")
+                if report == .arrive {
+                    guard trip.status == .scheduled || trip.status == .enRoute, !events.contains(where: { $0.kind == .arrive }) else {
+                        throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot arrive for a trip that is \(trip.status.rawValue)\(events.isEmpty ? "" : " (already reported)")")
+                    }
+                    try record(.arrive, status: .enRoute, lock: .pickup)
+                } else {
+                    guard trip.status == .scheduled || trip.status == .enRoute else {
+                        throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot pick up a trip that is \(trip.status.rawValue)")
+                    }
+                    try record(.pickup, status: .pickedUp, lock: .pickup)
                 }
-                try record(.pickup, status: .pickedUp, lock: .pickup)
+                if let notice = try lateArrival(trip, at: at, settings: settings) {
+                    try recordBroken(notice, run: run?.shift, now: now)
+                    notices.append(notice)
+                }
             case .dropoff:
                 guard trip.status == .pickedUp else {
                     throw PhapaiError.conflict("status", "NOT_PICKED_UP", "no drop-off before pick-up: the trip is \(trip.status.rawValue)")
@@ -88,33 +112,29 @@ extension PhapaiService {
                 guard at >= earliest else {
                     throw PhapaiError.conflict(
                         "at", "TOO_EARLY_FOR_NO_SHOW",
-                        "the driver waits \(settings.policies.noShowWaitMinutes) min after arriving at \(settings.offset.time(of: arrived.at)): not before \(settings.offset.time(of: earliest))")
+                        "the driver waits \(settings.policies.noShowWaitMinutes) min after arriving at \(offset.time(of: arrived.at)): not before \(offset.time(of: earliest))")
                 }
                 try record(.noshow, status: .noShow, lock: .pickup)
                 // The driver went and waited: the pickup stays on the run as history; the drop-off goes.
                 try removeFromRuns([trip], actions: [.dropoff])
-                if let linked = trip.linkedTrip, let back = try store.trip(linked), trip.direction == .outbound,
-                    back.status.allowedNext.contains(.cancelled)
-                {
-                    let cancelled = try cancel(back, reason: Self.noShowReturnReason, atDoor: false, now: now)
-                    try removeFromRuns([cancelled])
-                    also.append(cancelled)
+                if trip.direction == .outbound, let back = try closeReturn(of: try self.trip(id), now: now) {
+                    try removeFromRuns([back])
+                    also.append(back)
                 }
-                delayed = true
+                cause = .noShow(id)
             case .undo:
                 guard let last = events.last else {
                     throw PhapaiError.conflict("action", "NOTHING_TO_UNDO", "trip \(id) has no report to undo")
                 }
                 try store.deleteTripEvent(last.id!)
                 let remaining = events.dropLast()
-                let onRun = try planned(.pickup) != nil
                 let status: TripStatus =
                     switch remaining.last?.kind {
                     case .arrive: .enRoute
                     case .pickup: .pickedUp
                     case .dropoff: .droppedOff
                     case .noshow: .noShow
-                    case nil: onRun || last.kind == .noshow ? .scheduled : .requested
+                    case nil: planned(.pickup) != nil || last.kind == .noshow ? .scheduled : .requested
                     }
                 try store.updateTripStatus(id, status: status, code: nil, reason: nil, at: now)
                 switch last.kind {
@@ -123,21 +143,77 @@ extension PhapaiService {
                     if remaining.isEmpty { try store.lockStop(trip: id, action: .pickup, locked: false) }
                 }
                 if last.kind == .noshow, let linked = trip.linkedTrip, let back = try store.trip(linked),
-                    back.status == .cancelled, back.statusReason == Self.noShowReturnReason
+                    back.status == .cancelled, back.cancellationCode == .outboundNotPerformed
                 {
+                    // The journey is whole again: its return goes back into the plan with it.
                     try store.updateTripStatus(linked, status: .requested, code: nil, reason: nil, at: now)
+                    store.record("trip.restore", entity: "trip:\(linked)", detail: ["undone": "noshow"])
                     also.append(try self.trip(linked))
                 }
                 store.record("trip.undo", entity: "trip:\(id)", detail: ["undone": last.kind.rawValue])
                 trip.status = status
+                cause = .undo(id)
             }
-            return StatusChange(trip: trip, alsoChanged: also, replanned: false)
+            return StatusChange(trip: trip, alsoChanged: also, replan: nil, replanFailure: nil, notices: notices)
         }
-        guard delayed else { return change }
-        // The rest of the day moves around what has happened; a failed re-plan leaves the runs as they are.
-        var replanned = change
-        replanned.replanned = (try? planDay(change.trip.serviceDate, seconds: 2, iterations: 300)) != nil
-        return replanned
+        guard let cause else { return change }
+        // The rest of the day moves around what has happened, in a write of its own: a failed
+        // re-plan must not undo the driver's report.
+        do {
+            change.replan = try replanInOwnWrite(change.trip.serviceDate, area: change.trip.area, cause: cause)
+            change.notices += change.replan?.notices ?? []
+            change.trip = try trip(id)
+            change.alsoChanged = try change.alsoChanged.map { try trip($0.id!) }
+        } catch let error as PhapaiError {
+            change.replanFailure = error
+            try recordReplanFailure(change.trip.serviceDate, area: change.trip.area, error: error)
+        }
+        return change
+    }
+
+    /// A broken promise when the vehicle reaches a promised pickup later than the window told
+    /// (beyond the tolerance), unless it was already told at least as late.
+    func lateArrival(_ trip: Trip, at: Instant, settings: AreaSettings) throws -> PromiseNotice? {
+        guard let promise = trip.promise else { return nil }
+        let tolerance = settings.policies.promiseToleranceMinutes
+        let over = at.seconds(since: promise.latest)
+        guard over > tolerance * 60 else { return nil }
+        let minutes = (over + 59) / 60
+        let told = try store.events(entity: "trip:\(trip.id!)", limit: 100)
+            .filter { $0.action == "trip.promise_broken" }
+            .compactMap { event in event.detail.split(separator: " ").first { $0.hasPrefix("minutes=") }.flatMap { Int($0.dropFirst(8)) } }
+            .max()
+        if let told, minutes <= told + tolerance { return nil }
+        let offset = settings.offset
+        return PromiseNotice(
+            trip: trip.id!, patient: trip.patient, kind: .arrivedLate(minutes: minutes), promised: promise, plannedPickup: at,
+            vehicle: nil, cause: .lateArrival(trip.id!, minutes: minutes),
+            reason: "the vehicle came at \(offset.time(of: at)); the patient was told \(offset.time(of: promise.earliest))-\(offset.time(of: promise.latest))")
+    }
+
+    /// Refuses an odometer reading that goes backwards along `run`: no earlier report of its trips
+    /// may read more, no later one less.
+    func checkOdometer(_ reading: Double, at: Instant, run: Run, offset: UTCOffset) throws {
+        let trips = Set(run.stops.map(\.trip))
+        for (trip, events) in try store.tripEvents(on: run.date) where trips.contains(trip) {
+            for event in events {
+                guard let other = event.odometer else { continue }
+                if event.at <= at && other > reading {
+                    throw PhapaiError.invalid(
+                        "odometer", "ODOMETER_BACKWARDS",
+                        "the odometer read \(Self.kilometres(other)) km at \(offset.time(of: event.at)) (trip \(trip) \(event.kind.rawValue)); \(Self.kilometres(reading)) km is less")
+                }
+                if event.at > at && other < reading {
+                    throw PhapaiError.invalid(
+                        "odometer", "ODOMETER_BACKWARDS",
+                        "the odometer read \(Self.kilometres(other)) km later, at \(offset.time(of: event.at)) (trip \(trip) \(event.kind.rawValue)); \(Self.kilometres(reading)) km is more")
+                }
+            }
+        }
+    }
+
+    static func kilometres(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
     }
 
     /// The reports of a trip, oldest first.

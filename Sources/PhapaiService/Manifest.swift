@@ -15,10 +15,18 @@ public struct ManifestStop: Sendable {
     public var companions: Int
     public var notes: [String]
     public var appointment: Instant?
-    /// The other leg: its trip and, when planned, its pickup time (nil while will-call).
+    /// The other leg: its trip and, when a run carries it, its planned pickup time.
     public var linkedTrip: TripID?
     public var linkedPickup: Instant?
+    /// The other leg is a will-call the clinic has not called for yet.
     public var linkedWillCall: Bool
+    /// Some run carries the other leg (or keeps a place for it).
+    public var linkedCarried: Bool
+    /// This stop keeps a place for a will-call return the clinic has not called for: the driver
+    /// goes only when the office says so.
+    public var awaitingRelease: Bool
+    /// When that patient is expected ready.
+    public var expected: TimeWindow?
 }
 
 /// A run with its stops resolved into manifest lines.
@@ -41,6 +49,8 @@ extension PhapaiService {
             throw PhapaiError.notFound("vehicle", "NO_RUN", "vehicle \(vehicle) has no planned run on \(date.iso); run 'phapai plan --date \(date.iso)'")
         }
         let shifts = try store.shifts(from: date, to: date)
+        var plannedPickup: [TripID: Instant] = [:]
+        for run in try store.runs(on: date) { for stop in run.stops where stop.action == .pickup { plannedPickup[stop.trip] = stop.plannedTime } }
         return try runs.map { run in
             guard let driver = try store.driver(run.driver), let shift = shifts.first(where: { $0.id == run.shift }) else {
                 throw PhapaiError(.storage, keyword: "BROKEN_RUN", field: nil, message: "run \(run.id ?? 0) refers to a missing driver or shift")
@@ -59,7 +69,9 @@ extension PhapaiService {
                     plannedTime: stop.plannedTime, locked: stop.locked,
                     place: try place(placeID), patient: patient, village: try store.place(patient.village), companions: trip.companions,
                     notes: notes, appointment: trip.appointment, linkedTrip: linked?.id,
-                    linkedPickup: linked?.pickupWindow?.earliest, linkedWillCall: linked?.willCall ?? false)
+                    linkedPickup: linked?.id.flatMap { plannedPickup[$0] }, linkedWillCall: linked?.awaitingRelease ?? false,
+                    linkedCarried: linked?.id.map { plannedPickup[$0] != nil } ?? false, awaitingRelease: trip.awaitingRelease,
+                    expected: trip.releaseWindow)
             }
             return Manifest(run: run, vehicle: vehicleRecord, driver: driver, shift: shift, stops: stops)
         }
@@ -100,8 +112,9 @@ public enum ManifestFormat {
                     ("appointment", .optional(stop.appointment.map(offset.iso8601))),
                     ("direction", .string(stop.direction.rawValue)),
                     ("linkedTrip", .optional(stop.linkedTrip?.rawValue)),
-                    ("returnPickup", stop.direction == .return || stop.linkedTrip == nil ? .null
+                    ("returnPickup", stop.direction == .return || stop.linkedTrip == nil || !stop.linkedCarried ? .null
                         : stop.linkedWillCall ? .string("will-call") : .optional(stop.linkedPickup.map(offset.iso8601))),
+                    ("awaitingRelease", .bool(stop.awaitingRelease)),
                 ])
             })),
         ])
@@ -131,11 +144,19 @@ public enum ManifestFormat {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// "trip N at HH:MM" or "trip N: will-call" for a drop-off whose return is booked.
+    /// For a drop-off whose return is booked: "trip N at HH:MM" (planned), "trip N: will-call"
+    /// (a place kept), or "trip N: no vehicle yet" when no run carries it: never a time no run keeps.
     public static func returnText(_ stop: ManifestStop, offset: UTCOffset) -> String {
         guard stop.action == .dropoff, stop.direction == .outbound, let linked = stop.linkedTrip else { return "" }
+        guard stop.linkedCarried else { return "trip \(linked): no vehicle yet" }
         if stop.linkedWillCall { return "trip \(linked): will-call" }
         return "trip \(linked)" + (stop.linkedPickup.map { " at \(offset.time(of: $0))" } ?? "")
+    }
+
+    /// The note of a stop that keeps a place for a will-call return.
+    public static func awaitingText(_ stop: ManifestStop, offset: UTCOffset) -> String? {
+        guard stop.awaitingRelease else { return nil }
+        return "will-call: go only when the office calls" + (stop.expected.map { " (expected \(offset.time(of: $0.earliest))-\(offset.time(of: $0.latest)))" } ?? "")
     }
 
     /// A printable A4 page per run, in Thai-capable fonts.
@@ -159,6 +180,10 @@ public enum ManifestFormat {
                 }
                 let back = returnText(stop, offset: offset)
                 if !back.isEmpty { notes += (notes.isEmpty ? "" : "<br>") + "ขากลับ: " + escape(back) }
+                if stop.awaitingRelease {
+                    notes = "รอโทรเรียกจากคลินิก" + (stop.expected.map { " (คาดว่า \(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest)))" } ?? "")
+                        + (notes.isEmpty ? "" : "<br>" + notes)
+                }
                 body += """
                     <tr class="\(stop.action.rawValue)"><td>\(stop.sequence)</td><td>\(offset.time(of: stop.plannedTime))</td><td>\(action)</td>\
                     <td>\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · trip \(stop.trip)</small></td>\

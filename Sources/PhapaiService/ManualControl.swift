@@ -4,13 +4,13 @@ import PhapaiStore
 extension PhapaiService {
     /// Pins a trip to a vehicle: planning keeps it there. When its day is planned, the trip moves
     /// to that vehicle's run at once, or the assignment is refused with the reason.
-    public func assignTrip(_ id: TripID, to vehicleID: VehicleID) throws -> Placement? {
+    public func assignTrip(_ id: TripID, to vehicleID: VehicleID) throws -> PlacementResult {
         try write { now in
             let trip = try trip(id)
             guard trip.status == .requested || trip.status == .scheduled else {
                 throw PhapaiError.conflict("trip", "INVALID_TRANSITION", "trip \(id) is \(trip.status.rawValue): only a trip not yet under way can be reassigned")
             }
-            guard let vehicle = try store.vehicle(vehicleID) else {
+            guard let vehicle = try store.vehicle(vehicleID), vehicle.area == trip.area else {
                 throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(vehicleID)")
             }
             guard vehicle.capacity.canCarry(trip.load) else {
@@ -20,11 +20,10 @@ extension PhapaiService {
             }
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
-            guard try !store.runs(on: trip.serviceDate).isEmpty, trip.pickupWindow != nil else { return nil }
+            guard trip.pickupWindow != nil || trip.awaitingRelease else { return PlacementResult(placement: nil, notices: []) }
             try removeFromRuns([trip])
-            var moved = trip
-            moved.status = .requested
-            return try insertIntoPlan([moved], now: now)?[id]
+            let placed = try placeJourney([trip], cause: .assignment(id), field: "vehicle", now: now)
+            return PlacementResult(placement: placed?.placements[id], notices: placed?.notices ?? [])
         }
     }
 
@@ -63,16 +62,23 @@ extension PhapaiService {
         }
     }
 
-    /// The clinic called: a will-call return is released for pickup from now (or `at`), and placed
-    /// in the planned day at once. When no vehicle is free it stays requested with the reason.
-    public func releaseWillCall(_ id: TripID, at time: Instant? = nil) throws -> (trip: Trip, placement: Placement?, reason: String?) {
+    /// The clinic called: a will-call return is released for pickup from now (or `at`) and placed
+    /// in the planned day at once, before any new booking (the patient is waiting at the clinic):
+    /// in the next pickup window when a vehicle is free then, else at the earliest time one is,
+    /// which becomes the window told. When no vehicle can come at all, it stays `requested` with
+    /// the reason and is listed in `attention`.
+    public func releaseWillCall(_ id: TripID, at time: Instant? = nil) throws -> ReleaseResult {
         let released: Trip = try write { now in
             var trip = try trip(id)
             guard trip.willCall, trip.direction == .return else {
                 throw PhapaiError.conflict("trip", "NOT_WILL_CALL", "trip \(id) is not a will-call return")
             }
-            guard trip.pickupWindow == nil, trip.status == .requested else {
+            guard trip.pickupWindow == nil, trip.status == .requested || trip.status == .scheduled else {
                 throw PhapaiError.conflict("trip", "ALREADY_RELEASED", "trip \(id) was already released")
+            }
+            if let linked = trip.linkedTrip, let outbound = try store.trip(linked), outbound.status != .droppedOff {
+                throw PhapaiError.conflict(
+                    "trip", "OUTBOUND_NOT_DONE", "the patient has not been brought to the clinic yet: trip \(linked) is \(outbound.status.rawValue)")
             }
             let settings = try area(trip.area)
             let start = max(time ?? now, now)
@@ -91,16 +97,22 @@ extension PhapaiService {
             trip.dropoffWindow = dropoff
             return trip
         }
+        var result = ReleaseResult(trip: released, placement: nil, reason: nil, notices: [], replanFailure: nil)
         do {
-            let placement = try write { now in try insertIntoPlan([released], now: now)?[id] }
-            return (try trip(id), placement, nil)
-        } catch let error as PhapaiError where error.keyword == "NO_CAPACITY" {
-            try write { now in
-                try store.updateTripStatus(id, status: .requested, code: nil, reason: error.message, at: now)
-                store.record("trip.unplaced", entity: "trip:\(id)", detail: [:])
+            let day = try replanInOwnWrite(released.serviceDate, area: released.area, cause: .release(id))
+            result.notices = day?.notices ?? []
+            if let run = day?.runs.first(where: { $0.stops.contains { $0.trip == id && $0.action == .pickup } }),
+                let stop = run.stops.first(where: { $0.trip == id && $0.action == .pickup })
+            {
+                result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
             }
-            return (try trip(id), nil, error.message)
+        } catch let error as PhapaiError {
+            result.replanFailure = error
+            try recordReplanFailure(released.serviceDate, area: released.area, error: error)
         }
+        result.trip = try trip(id)
+        if result.placement == nil { result.reason = result.trip.statusReason ?? "the day is not planned yet" }
+        return result
     }
 
     /// Problems a dispatcher should see for `date`: a patient with overlapping trips, a driver on
@@ -132,4 +144,26 @@ extension PhapaiService {
         }
         return warnings.sorted()
     }
+}
+
+/// Where a trip went after a dispatcher's change, and what it cost other patients.
+public struct PlacementResult: Sendable {
+    /// Its vehicle and planned pickup, when its day is planned.
+    public var placement: Placement?
+    /// Promises to other patients that the change broke.
+    public var notices: [PromiseNotice]
+}
+
+/// What the clinic's call did to a will-call return.
+public struct ReleaseResult: Sendable {
+    /// The return, with the pickup window now told.
+    public var trip: Trip
+    /// Its vehicle and planned pickup, when one could come.
+    public var placement: Placement?
+    /// Why no vehicle could come, when none could.
+    public var reason: String?
+    /// Promises to other patients that placing it broke.
+    public var notices: [PromiseNotice]
+    /// Why the re-plan failed, when it did (the release is stored regardless).
+    public var replanFailure: PhapaiError?
 }

@@ -59,6 +59,8 @@ public final class PhapaiService {
             for patient in area.patients { try store.insertPatient(patient) }
             let today = area.offset.date(of: now)
             var shiftCount = 0
+            for pattern in area.shiftPatterns { try store.insertShiftPattern(pattern, area: area.id) }
+            // The horizon's days are rostered now; later days are made from the patterns when first needed.
             for day in 0...area.policies.bookingHorizonDays {
                 for pattern in area.shiftPatterns {
                     if let shift = pattern.shift(on: today.adding(days: day)) {
@@ -66,6 +68,7 @@ public final class PhapaiService {
                         shiftCount += 1
                     }
                 }
+                try store.markRostered(area.id, on: today.adding(days: day))
             }
             let summary = ImportSummary(
                 area: area.id, places: area.places.count + area.homes.count, vehicles: area.vehicles.count,

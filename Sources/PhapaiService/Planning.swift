@@ -2,11 +2,12 @@ import PhapaiCore
 import PhapaiScheduler
 import PhapaiStore
 
-/// A day's plan as stored: its runs, and the trips it could not serve with the reason.
+/// A day's plan as stored after planning or re-planning: its runs, the trips it could not serve
+/// with the reason, and the promises to patients it could not keep.
 public struct DayPlan: Sendable {
     /// The day.
     public var date: LocalDate
-    /// One run per shift that has stops.
+    /// One run per shift that has stops (the area's).
     public var runs: [Run]
     /// Trips left unserved, with why.
     public var unserved: [(trip: TripID, reason: String)]
@@ -14,327 +15,270 @@ public struct DayPlan: Sendable {
     public var kilometres: Double
     /// Operating cost of the driving, baht.
     public var drivingCost: Double
+    /// Promises to patients that this plan breaks, each with its cause.
+    public var notices: [PromiseNotice]
 }
 
-/// The scheduling problem of one day, built from the store: one DARP vehicle per shift (with depot
-/// nodes of its own, whose windows are the shift), one request per trip with a time window.
-/// Times are seconds after the day's local midnight.
-struct PlanningModel {
-    let problem: DARPProblem
-    let shifts: [Shift]
-    let trips: [Trip]
-    let dayStart: Instant
-    /// Per shift: the stops already performed, kept ahead of whatever is planned after them.
-    let performed: [[RunStop]]
-    /// Trips whose patient is on board: their pickup node stands at the vehicle's start.
-    let onBoard: Set<TripID>
-    /// Per shift with a break still ahead: the break's request (after all trip requests) and when it ends.
-    let breaks: [Int: (request: Int, ends: Double)]
-
-    /// Fixed cost of putting a vehicle on the road for a day, in baht: planning prefers fewer vehicles.
-    static let vehicleDayCost = 300.0
-
-    static func build(
-        date: LocalDate, trips allTrips: [Trip], shifts: [Shift], vehicles: [VehicleID: Vehicle], places: [PlaceID: Place],
-        settings: AreaSettings, runs: [Run] = [], events: [TripID: [TripEvent]] = [:], assignments: [TripID: VehicleID] = [:],
-        matrix: [PlaceID: [PlaceID: MatrixEntry]] = [:], relaxOnBoard: Bool = false
-    ) throws -> PlanningModel {
-        let travel = TravelTimes(model: settings.travel, matrix: matrix)
-        let dayStart = settings.offset.startOfDay(date)
-        let trips = allTrips.filter { $0.status.isActive && $0.pickupWindow != nil && $0.dropoffWindow != nil }
-        let tripByID = Dictionary(uniqueKeysWithValues: allTrips.compactMap { trip in trip.id.map { ($0, trip) } })
-        func actual(_ trip: TripID, _ kind: TripEvent.Kind) -> Instant? { events[trip]?.last { $0.kind == kind }?.at }
-        // What each shift has already done, and where and when its vehicle is now.
-        var performed: [[RunStop]] = []
-        var position: [(place: PlaceID, time: Double)?] = []
-        var lockedHeads: [[(TripID, RunStop.Action)]] = []
-        var onBoard = Set<TripID>()
-        for shift in shifts {
-            let run = runs.first { $0.shift == shift.id }
-            var done: [RunStop] = []
-            var heads: [(TripID, RunStop.Action)] = []
-            var here: (PlaceID, Double)?
-            for stop in run?.stops ?? [] {
-                guard let trip = tripByID[stop.trip] else { continue }
-                let doneAt: Instant? =
-                    stop.action == .pickup ? (actual(stop.trip, .pickup) ?? actual(stop.trip, .noshow)) : actual(stop.trip, .dropoff)
-                if let doneAt {
-                    done.append(stop)
-                    here = (stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace, Double(doneAt.seconds(since: dayStart)))
-                } else if stop.locked {
-                    heads.append((stop.trip, stop.action))
-                }
-            }
-            for stop in done where stop.action == .pickup && tripByID[stop.trip]?.status == .pickedUp {
-                onBoard.insert(stop.trip)
-                heads.insert((stop.trip, .pickup), at: heads.filter { $0.1 == .pickup && onBoard.contains($0.0) }.count)
-            }
-            performed.append(done)
-            position.append(here)
-            lockedHeads.append(heads)
-        }
-        var earliest: [Double] = [], latest: [Double] = [], service: [Double] = [], load: [Int] = [], placeOfNode: [PlaceID] = []
-        func node(_ place: PlaceID, _ window: (Double, Double), _ seconds: Double, _ vector: [Int]) -> Int {
-            earliest.append(window.0)
-            latest.append(max(window.0, window.1))
-            service.append(seconds)
-            load.append(contentsOf: vector)
-            placeOfNode.append(place)
-            return earliest.count - 1
-        }
-        func offsetSeconds(_ instant: Instant) -> Double { Double(instant.seconds(since: dayStart)) }
-        // Per shift with passengers aboard: the longest it can take to drop them all, in any order
-        // (the farthest first leg, then the farthest leg between their destinations each time).
-        var onBoardBound: [Int: Double] = [:]
-        var onBoardReturn: [Int: Double] = [:]
-        if relaxOnBoard {
-            for (k, done) in performed.enumerated() {
-                guard let here = position[k], let herePlace = places[here.place] else { continue }
-                let aboard = done.filter { $0.action == .pickup && onBoard.contains($0.trip) }.compactMap { tripByID[$0.trip] }
-                let destinations = aboard.compactMap { places[$0.dropoffPlace] }
-                guard !destinations.isEmpty else { continue }
-                let firstLeg = destinations.map { travel.seconds(herePlace, $0) }.max() ?? 0
-                let between = destinations.flatMap { a in destinations.map { b in travel.seconds(a, b) } }.max() ?? 0
-                let service = aboard.map { Double(settings.policies.boardingSeconds($0.mobility)) }.max() ?? 0
-                onBoardBound[k] = firstLeg + Double(destinations.count - 1) * between + Double(destinations.count) * service
-                if let depot = vehicles[shifts[k].vehicle].flatMap({ places[$0.depot] }) {
-                    onBoardReturn[k] = destinations.map { travel.seconds($0, depot) }.max() ?? 0
-                }
-            }
-        }
-        var darpVehicles: [DARPProblem.Vehicle] = []
-        for (index, shift) in shifts.enumerated() {
-            guard let vehicle = vehicles[shift.vehicle] else { continue }
-            var window = (Double(shift.start.minutes * 60), Double(shift.end.minutes * 60))
-            var startPlace = vehicle.depot
-            if let here = position[index] {
-                // The vehicle is where it last stopped, since then (it may have set out early).
-                startPlace = here.place
-                window = (here.time, max(here.time, window.1))
-                if let bound = onBoardBound[index] {
-                    // Relaxed: time to drop everyone aboard and drive home, past the shift's end if need be.
-                    window.1 = max(window.1, here.time + bound + (onBoardReturn[index] ?? 0))
-                }
-            }
-            let start = node(startPlace, (window.0, window.1), 0, [0, 0, 0])
-            let end = node(vehicle.depot, (window.0, max(window.1, window.0)), 0, [0, 0, 0])
-            darpVehicles.append(
-                DARPProblem.Vehicle(
-                    startNode: start, endNode: end,
-                    capacity: [vehicle.capacity.seats, vehicle.capacity.wheelchairs, vehicle.capacity.stretchers],
-                    maxDuration: max(0, window.1 - window.0), fixedCost: vehicleDayCost, costPerUnit: vehicle.costPerKm))
-        }
-        var requests: [DARPProblem.Request] = []
-        var nodeOfStop: [TripID: (pickup: Int, dropoff: Int)] = [:]
-        for trip in trips {
-            let boarding = Double(settings.policies.boardingSeconds(trip.mobility))
-            let vector = [trip.load.seats, trip.load.wheelchairs, trip.load.stretchers]
-            var pickupWindow = (offsetSeconds(trip.pickupWindow!.earliest), offsetSeconds(trip.pickupWindow!.latest))
-            var dropoffWindow = (offsetSeconds(trip.dropoffWindow!.earliest), offsetSeconds(trip.dropoffWindow!.latest))
-            var pickupPlace = trip.pickupPlace
-            var pickupService = boarding
-            var maxRide = Double(trip.maxRideSeconds)
-            if onBoard.contains(trip.id!), let k = performed.firstIndex(where: { $0.contains { $0.trip == trip.id } }),
-                let here = position[k], let herePlace = places[here.place], let destination = places[trip.dropoffPlace]
-            {
-                // On board: "picked up" where the vehicle is now. The ride left is the limit less the
-                // time already aboard, but never less than the direct drive from here; the drop-off
-                // deadline moves only as far as that drive forces it.
-                let direct = travel.seconds(herePlace, destination)
-                let aboard = actual(trip.id!, .pickup).map { here.time - offsetSeconds($0) - boarding } ?? 0
-                pickupPlace = here.place
-                pickupWindow = (here.time, here.time)
-                pickupService = 0
-                maxRide = max(maxRide - max(0, aboard), direct)
-                dropoffWindow = (min(dropoffWindow.0, here.time + direct), max(dropoffWindow.1, here.time + direct))
-                if relaxOnBoard {
-                    // Delays have made the promises to the passengers aboard contradict each other
-                    // (each can still be met alone, not all): give each a deadline that any order of
-                    // their drop-offs meets, so the vehicle's plan can finish what it carries.
-                    let bound = onBoardBound[k] ?? 0
-                    maxRide = max(maxRide, bound)
-                    dropoffWindow.1 = max(dropoffWindow.1, here.time + bound)
-                }
-            } else if let arrived = actual(trip.id!, .arrive) {
-                let time = offsetSeconds(arrived)
-                pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
-                dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
-            }
-            let pickup = node(pickupPlace, pickupWindow, pickupService, vector)
-            let dropoff = node(trip.dropoffPlace, dropoffWindow, boarding, vector.map { -$0 })
-            let allowed = assignments[trip.id!].map { vehicle in Set(shifts.indices.filter { shifts[$0].vehicle == vehicle }) }
-            requests.append(DARPProblem.Request(pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed))
-            nodeOfStop[trip.id!] = (pickup, dropoff)
-        }
-        // Breaks: the driver stops at the depot for the break's length, on their own vehicle.
-        var breaks: [Int: (request: Int, ends: Double)] = [:]
-        for (index, shift) in shifts.enumerated() where index < darpVehicles.count {
-            guard let from = shift.breakStart, let to = shift.breakEnd, let vehicle = vehicles[shift.vehicle] else { continue }
-            let (start, end) = (Double(from.minutes * 60), Double(to.minutes * 60))
-            if let here = position[index], here.time > start { continue }
-            let begin = node(vehicle.depot, (start, start), end - start, [0, 0, 0])
-            let finish = node(vehicle.depot, (end, end), 0, [0, 0, 0])
-            breaks[index] = (requests.count, end)
-            // A break is never traded for trips: its penalty dwarfs any day's worth of them.
-            requests.append(DARPProblem.Request(pickup: begin, dropoff: finish, maxRide: 0, allowedVehicles: [index], unservedPenalty: 1e12))
-        }
-        for index in darpVehicles.indices {
-            var seen = Set<Int>()
-            darpVehicles[index].lockedNodes = lockedHeads[index].compactMap { stop in
-                nodeOfStop[stop.0].map { stop.1 == .pickup ? $0.pickup : $0.dropoff }
-            }.filter { seen.insert($0).inserted }
-        }
-        // Travel between places, computed once per pair of distinct places, then spread to nodes.
-        var placeIndex: [PlaceID: Int] = [:]
-        var distinct: [Place] = []
-        let nodePlace = try placeOfNode.map { id -> Int in
-            if let index = placeIndex[id] { return index }
-            guard let place = places[id] else { throw PhapaiError(.storage, keyword: "BROKEN_PLACE", field: nil, message: "place \(id) is missing") }
-            placeIndex[id] = distinct.count
-            distinct.append(place)
-            return distinct.count - 1
-        }
-        let placeCount = distinct.count
-        var placeTime = [Double](repeating: 0, count: placeCount * placeCount)
-        var placeKilometres = [Double](repeating: 0, count: placeCount * placeCount)
-        for a in 0..<placeCount {
-            for b in 0..<placeCount where a != b {
-                placeTime[a * placeCount + b] = travel.seconds(distinct[a], distinct[b])
-                placeKilometres[a * placeCount + b] = travel.kilometres(distinct[a], distinct[b])
-            }
-        }
-        let count = earliest.count
-        var time = [Double](repeating: 0, count: count * count)
-        var kilometres = [Double](repeating: 0, count: count * count)
-        for a in 0..<count {
-            let row = nodePlace[a] * placeCount
-            for b in 0..<count {
-                time[a * count + b] = placeTime[row + nodePlace[b]]
-                kilometres[a * count + b] = placeKilometres[row + nodePlace[b]]
-            }
-        }
-        let problem = try DARPProblem(
-            dimensions: 3, earliest: earliest, latest: latest, service: service, load: load, travelTime: time, travelCost: kilometres,
-            requests: requests, vehicles: darpVehicles, unservedPenalty: 1_000_000)
-        return PlanningModel(
-            problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
-            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks)
+/// A promise to a patient that a change of the day broke: the trip lost its place on the runs, or
+/// its pickup is now planned (or happened) after the window the patient was told.
+public struct PromiseNotice: Hashable, Sendable {
+    /// How the promise is broken.
+    public enum Kind: Hashable, Sendable {
+        /// The trip has no vehicle any more.
+        case lostPlace
+        /// The pickup is planned this many minutes after the promised window.
+        case late(minutes: Int)
+        /// The vehicle arrived this many minutes after the promised window.
+        case arrivedLate(minutes: Int)
     }
 
-    /// The DARP plan that a set of stored runs describes.
-    func plan(from runs: [Run]) -> DARPPlan {
-        var index: [TripID: Int] = [:]
-        for (request, trip) in trips.enumerated() { index[trip.id!] = request }
-        var routes = [[Int]](repeating: [], count: shifts.count)
-        var served = Set<Int>()
-        for run in runs {
-            guard let k = shifts.firstIndex(where: { $0.id == run.shift }) else { continue }
-            let done = Set(performed[k].map { "\($0.trip)/\($0.action.rawValue)" })
-            for stop in run.stops {
-                guard let request = index[stop.trip] else { continue }
-                if done.contains("\(stop.trip)/\(stop.action.rawValue)") && !(stop.action == .pickup && onBoard.contains(stop.trip)) { continue }
-                routes[k].append(stop.action == .pickup ? problem.requests[request].pickup : problem.requests[request].dropoff)
-                served.insert(request)
-            }
+    /// The trip.
+    public var trip: TripID
+    /// Its patient (a code: the dispatcher looks up the phone number).
+    public var patient: PatientID
+    /// What broke.
+    public var kind: Kind
+    /// The window told to the patient.
+    public var promised: TimeWindow
+    /// The pickup as planned now, when the trip is still on a run.
+    public var plannedPickup: Instant?
+    /// The vehicle that now has it, if any.
+    public var vehicle: VehicleID?
+    /// The disruption that caused it (the command's event).
+    public var cause: PlanCause
+    /// Why the promise can no longer be kept.
+    public var reason: String
+}
+
+/// What made a day be planned again: named in the promises it breaks and in the audit log.
+public enum PlanCause: Hashable, Sendable, CustomStringConvertible {
+    /// A dispatcher or planner asked for a plan.
+    case plan
+    /// A driver's report this many minutes later than planned.
+    case lateReport(TripID, minutes: Int)
+    /// A vehicle arrived at a pickup after the promised window.
+    case lateArrival(TripID, minutes: Int)
+    /// A patient did not come.
+    case noShow(TripID)
+    /// A trip was cancelled.
+    case cancellation(TripID)
+    /// A booking into a day whose runs no longer fit it as planned.
+    case booking
+    /// The clinic called for a will-call return.
+    case release(TripID)
+    /// A driver's report was taken back.
+    case undo(TripID)
+    /// A trip was pinned to a vehicle.
+    case assignment(TripID)
+    /// A trip was moved to another time.
+    case move(TripID)
+    /// A patient's details changed.
+    case patientEdit(PatientID)
+
+    /// A keyword for the audit log and the wire.
+    public var keyword: String {
+        switch self {
+        case .plan: "plan"
+        case .lateReport: "late_report"
+        case .lateArrival: "late_arrival"
+        case .noShow: "no_show"
+        case .cancellation: "cancellation"
+        case .booking: "booking"
+        case .release: "release"
+        case .undo: "undo"
+        case .assignment: "assignment"
+        case .move: "move"
+        case .patientEdit: "patient_edit"
         }
-        // Breaks are not stored as stops: they go back where the planned times jump over them.
-        for (k, entry) in breaks {
-            let request = problem.requests[entry.request]
-            let runStops = runs.first { $0.shift == shifts[k].id }?.stops ?? []
-            let afterBreak = runStops.filter { Double($0.plannedTime.seconds(since: dayStart)) >= entry.ends && index[$0.trip] != nil }
-            let position = afterBreak.first.flatMap { stop in
-                routes[k].firstIndex { node in
-                    let r = problem.requestOfNode[node]
-                    return r < trips.count && trips[r].id == stop.trip
-                        && (stop.action == .pickup ? problem.requests[r].pickup : problem.requests[r].dropoff) == node
-                }
-            } ?? routes[k].count
-            routes[k].insert(contentsOf: [request.pickup, request.dropoff], at: position)
-            served.insert(entry.request)
+    }
+
+    public var description: String {
+        switch self {
+        case .plan: "the day was planned again"
+        case .lateReport(let trip, let minutes): "trip \(trip) was reported \(minutes) min later than planned"
+        case .lateArrival(let trip, let minutes): "the vehicle reached trip \(trip) \(minutes) min after its window"
+        case .noShow(let trip): "no-show on trip \(trip)"
+        case .cancellation(let trip): "trip \(trip) was cancelled"
+        case .booking: "a booking into a day that has drifted from its plan"
+        case .release(let trip): "the clinic called for trip \(trip)"
+        case .undo(let trip): "a report on trip \(trip) was taken back"
+        case .assignment(let trip): "trip \(trip) was pinned to a vehicle"
+        case .move(let trip): "trip \(trip) was moved"
+        case .patientEdit(let patient): "patient \(patient)'s details changed"
         }
-        return DARPPlan(routes: routes, unserved: problem.requests.indices.filter { !served.contains($0) })
     }
 }
 
 extension PhapaiService {
-    /// Builds the runs of `date` from its booked trips, vehicles and shifts with the scheduler,
-    /// checks them with the independent verifier, and stores them with planned times. Locked stops
-    /// stay at the head of their runs. Trips that cannot be served stay `requested` with the reason.
-    public func planDay(_ date: LocalDate, seconds: Double = 5, iterations: Int? = nil, seed: UInt64 = 1) throws -> DayPlan {
-        guard seconds > 0, seconds <= 600 else {
+    /// Most seconds a plan may search; longer asks are refused.
+    static let maxPlanSeconds = 600.0
+
+    /// Builds the runs of `date` for `area` from its booked trips, vehicles and shifts with the
+    /// scheduler, starting from the current runs when the day is planned already; checks them with
+    /// the independent verifier and stores them with planned times. Promised trips keep their
+    /// windows; those that cannot are named in ``DayPlan/notices``. Locked stops stay at the head of
+    /// their runs. Trips that cannot be served stay `requested` with the reason.
+    public func planDay(
+        _ date: LocalDate, area: AreaID? = nil, seconds: Double = 5, iterations: Int? = nil, seed: UInt64 = 1
+    ) throws -> DayPlan {
+        guard seconds > 0, seconds <= Self.maxPlanSeconds else {
             throw PhapaiError.invalid("time", "OUT_OF_RANGE", "the planning time must be between 0 and 600 seconds")
         }
-        let settings = try area()
-        let shifts = try store.shifts(from: date, to: date)
-        guard !shifts.isEmpty else {
+        let settings = try self.area(area)
+        let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations)
+        // The search runs before the write (it may take seconds); the write stores it only if the
+        // day did not change meanwhile, and otherwise plans again from it on the new state.
+        if try !store.isRostered(settings.id, on: date) { try write { _ in try ensureRoster(settings, on: date) } }
+        let state = try dayState(date, settings: settings)
+        guard !state.shifts.isEmpty else {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
-        let (model, solver, result, check) = try solveDay(
-            date, settings: settings, shifts: shifts, options: SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
+        let searched = try searchDay(state, options: options)
         return try write { now in
-            let runs = try storeRuns(result.plan, model: model, solver: solver, date: date, now: now)
-            let unserved = try updateStatuses(model: model, result: result, now: now)
-            store.record(
-                "day.plan", entity: "day:\(date.iso)",
-                detail: ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)"])
-            let kilometres = result.plan.routes.enumerated().reduce(0.0) { total, entry in
-                guard !entry.element.isEmpty else { return total }
-                let vehicle = model.problem.vehicles[entry.offset]
-                let stops = [vehicle.startNode] + entry.element + [vehicle.endNode]
-                return total + zip(stops, stops.dropFirst()).reduce(0.0) { $0 + model.problem.cost($1.0, $1.1) }
+            let current = try dayState(date, settings: settings)
+            let solved: SolvedDay
+            if PlanningModel.signature(of: current) == searched.model.signature {
+                solved = searched
+            } else {
+                let runs = try plannedRuns(searched, date: date, now: now)
+                solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
             }
-            return DayPlan(
-                date: date, runs: try store.runs(on: date), unserved: unserved, kilometres: kilometres,
-                drivingCost: check.travelCost)
+            return try commit(solved, state: current, cause: .plan, now: now)
         }
     }
 
-    /// Solves `date` (on `model` when given, else on the store as it is). When the plan fails
-    /// verification because delays have made the promises to passengers aboard contradict each
-    /// other, solves again with their deadlines relaxed.
-    func solveDay(
-        _ date: LocalDate, settings: AreaSettings, shifts: [Shift], model given: PlanningModel? = nil, options: SolverOptions
-    ) throws -> (model: PlanningModel, solver: DARPSolver, result: SolverResult, check: PlanCheck) {
-        var model = try given ?? planningModel(for: date, settings: settings, shifts: shifts)
+    /// Re-plans the day of `area` after `cause`, inside an open write: from the current runs, with a
+    /// budget that grows with the day. Returns nil when the day has no runs (nothing to re-plan).
+    func replan(_ date: LocalDate, area: AreaID, cause: PlanCause, now: Instant) throws -> DayPlan? {
+        let settings = try self.area(area)
+        let state = try dayState(date, settings: settings)
+        guard !state.runs.isEmpty else { return nil }
+        let solved = try searchDay(state, options: Self.replanOptions(for: state, seed: 1))
+        return try commit(solved, state: state, cause: cause, now: now)
+    }
+
+    /// Re-plans the day of `area` after `cause` in a write of its own (after the change that caused
+    /// it was stored in another), when the day is planned; nil when it is not.
+    func replanInOwnWrite(_ date: LocalDate, area: AreaID, cause: PlanCause) throws -> DayPlan? {
+        let vehicles = Set(try store.vehicles(area: area).map(\.id))
+        guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
+        return try write { now in
+            let plan = try replan(date, area: area, cause: cause, now: now)
+            if plan == nil {
+                // The runs went away meanwhile (another program planned the day empty): nothing to re-plan.
+                store.record("day.plan", entity: "day:\(date.iso)", detail: ["cause": cause.keyword, "runs": "0"])
+            }
+            return plan
+        }
+    }
+
+    /// The budget of a re-plan: iterations that grow with the day's trips (so the same day gives
+    /// the same plan on any machine), with a time cap.
+    static func replanOptions(for state: DayState, seed: UInt64) -> SolverOptions {
+        let active = state.trips.filter(\.status.isActive).count
+        return SolverOptions(seed: seed, timeLimit: 2, iterationLimit: min(600, max(60, active)))
+    }
+
+    /// The day as the store holds it for one area: its shifts (by their vehicle's area), trips,
+    /// runs, reports, assignments and the travel matrix.
+    func dayState(_ date: LocalDate, settings: AreaSettings) throws -> DayState {
+        var vehicles: [VehicleID: Vehicle] = [:]
+        for vehicle in try store.vehicles(area: settings.id) { vehicles[vehicle.id] = vehicle }
+        var places: [PlaceID: Place] = [:]
+        for place in try store.places() { places[place.id] = place }
+        let shifts = try store.shifts(from: date, to: date).filter { vehicles[$0.vehicle] != nil }
+        let shiftIDs = Set(shifts.compactMap(\.id))
+        return DayState(
+            date: date, settings: settings, shifts: shifts, vehicles: vehicles, places: places,
+            trips: try store.trips(date: date).filter { $0.area == settings.id },
+            runs: try store.runs(on: date).filter { shiftIDs.contains($0.shift) }, events: try store.tripEvents(on: date),
+            assignments: try store.assignments(on: date), matrix: try store.matrix())
+    }
+
+    /// A solved day: the model it was solved on (with the relaxation it needed) and the result.
+    struct SolvedDay {
+        var model: PlanningModel
+        var solver: DARPSolver
+        var plan: DARPPlan
+        var relaxation: Relaxation
+    }
+
+    /// Solves a day from its current runs (or `initialRuns`), then keeps what promises it can:
+    /// when the plan fails verification because delays have made the promises to passengers
+    /// aboard contradict each other, solves with their deadlines relaxed; when promised trips or
+    /// patients waiting at the clinic are left out, lets them be later, step by step, and at last
+    /// lets shifts run over to bring patients home.
+    func searchDay(_ state: DayState, options: SolverOptions, initialRuns: [Run]? = nil) throws -> SolvedDay {
+        var relaxation = Relaxation()
+        var model = try PlanningModel.build(state, relaxation: relaxation)
+        let runs = initialRuns ?? state.runs
         var solver = DARPSolver(problem: model.problem)
-        var result = solver.solve(options)
-        var check = PlanVerifier.verify(result.plan, problem: model.problem)
-        if !check.feasible {
-            model = try planningModel(for: date, settings: settings, shifts: shifts, relaxOnBoard: true)
+        var result = solver.solve(options, initial: runs.isEmpty ? nil : model.plan(from: runs))
+        if !PlanVerifier.verify(result.plan, problem: model.problem).feasible {
+            relaxation.onBoard = true
+            model = try PlanningModel.build(state, relaxation: relaxation)
             solver = DARPSolver(problem: model.problem)
-            result = solver.solve(options)
-            check = PlanVerifier.verify(result.plan, problem: model.problem)
+            result = solver.solve(options, initial: runs.isEmpty ? nil : model.plan(from: runs))
         }
-        return (model, solver, result, check)
-    }
-
-    /// Marks each waiting trip of a new plan `scheduled`, or `requested` with the reason it got no
-    /// vehicle (inside an open write); returns the unserved trips with their reasons.
-    func updateStatuses(model: PlanningModel, result: SolverResult, now: Instant) throws -> [(TripID, String)] {
-        var unserved: [(TripID, String)] = []
-        for (request, trip) in model.trips.enumerated() where trip.status == .requested || trip.status == .scheduled {
-            let served = !result.plan.unserved.contains(request)
-            let reason = served ? nil : (result.unservedReasons[request] ?? "no feasible vehicle")
-            let status: TripStatus = served ? .scheduled : .requested
-            if let reason { unserved.append((trip.id!, reason)) }
-            if trip.status != status || trip.statusReason != reason {
-                try store.updateTripStatus(trip.id!, status: status, code: nil, reason: reason, at: now)
+        // Trips that must not be dropped: promised, or bringing a patient home.
+        func needy(_ plan: DARPPlan) -> [Int] {
+            plan.unserved.filter { $0 < model.trips.count && model.tiers[$0] >= Priority.mustServe }
+        }
+        // Small steps first: a schedule may place a stop anywhere its window allows, so a wide
+        // window would tell a patient later than need be.
+        let steps: [Double?] = [10, 20, 30, 45, 60, 90, 120, 180, 240, nil]
+        var left = needy(result.plan)
+        let stepOptions = SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: min(options.iterationLimit ?? 200, 200))
+        for step in steps where !left.isEmpty {
+            for request in left {
+                // The last step opens the rest of the day, with the shifts' overtime allowance.
+                relaxation.lateBy[model.trips[request].id!] = step.map { $0 * 60 } ?? 86_400
             }
+            relaxation.overtime = step == nil
+            model = try PlanningModel.build(state, relaxation: relaxation)
+            solver = DARPSolver(problem: model.problem)
+            result = solver.solve(stepOptions, initial: result.plan)
+            left = needy(result.plan)
         }
-        return unserved
+        let check = PlanVerifier.verify(result.plan, problem: model.problem)
+        guard check.feasible else {
+            throw PhapaiError(
+                .storage, keyword: "PLAN_NOT_VERIFIED", field: nil,
+                message: "the plan of \(state.date.iso) failed verification: \(check.violations.first ?? "")")
+        }
+        return SolvedDay(model: model, solver: solver, plan: result.plan, relaxation: relaxation)
     }
 
-    /// Replaces the runs of `date` with `plan`, with planned times from the solver's schedule.
-    @discardableResult
-    func storeRuns(_ plan: DARPPlan, model: PlanningModel, solver: DARPSolver, date: LocalDate, now: Instant) throws -> [Run] {
-        // No plan is stored without the independent verifier's yes.
-        let check = PlanVerifier.verify(plan, problem: model.problem)
-        guard check.feasible else {
-            throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "the plan of \(date.iso) failed verification: \(check.violations.first ?? "")")
+    /// Stores a solved day inside an open write: its runs, each trip's status, first promises, the
+    /// promises it breaks (audited and pushed to those who watch the runs).
+    func commit(_ solved: SolvedDay, state: DayState, cause: PlanCause, now: Instant) throws -> DayPlan {
+        let model = solved.model, plan = solved.plan
+        let runs = try plannedRuns(solved, date: state.date, now: now)
+        try store.replaceRuns(on: state.date, with: runs, shifts: Set(state.shifts.compactMap(\.id)), at: now)
+        let unserved = try updateStatuses(solved, state: state, runs: runs, now: now)
+        let notices = try promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, now: now)
+        var detail = ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)",
+                      "cause": cause.keyword]
+        if !notices.isEmpty { detail["broken"] = "\(notices.count)" }
+        store.record("day.plan", entity: "day:\(state.date.iso)", detail: detail)
+        var kilometres = 0.0, cost = 0.0
+        for (k, route) in plan.routes.enumerated() where !route.isEmpty {
+            let vehicle = model.problem.vehicles[k]
+            let stops = [vehicle.startNode] + route + [vehicle.endNode]
+            let distance = zip(stops, stops.dropFirst()).reduce(0.0) { $0 + model.problem.cost($1.0, $1.1) }
+            kilometres += distance
+            cost += distance * vehicle.costPerUnit
         }
+        return DayPlan(date: state.date, runs: runs, unserved: unserved, kilometres: kilometres, drivingCost: cost, notices: notices)
+    }
+
+    /// The runs a solved day describes, with planned times from the solver's schedule; performed
+    /// stops first, as they happened.
+    func plannedRuns(_ solved: SolvedDay, date: LocalDate, now: Instant) throws -> [Run] {
+        let model = solved.model
         var runs: [Run] = []
-        for (k, route) in plan.routes.enumerated() where !route.isEmpty || !model.performed[k].isEmpty {
-            guard let times = route.isEmpty ? [] : solver.schedule(route, vehicle: k) else {
+        for (k, route) in solved.plan.routes.enumerated() where !route.isEmpty || !model.performed[k].isEmpty {
+            guard let times = route.isEmpty ? [] : solved.solver.schedule(route, vehicle: k) else {
                 throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "run \(k) of \(date.iso) has no feasible schedule")
             }
             let shift = model.shifts[k]
@@ -356,36 +300,217 @@ extension PhapaiService {
             if stops.isEmpty { continue }
             runs.append(Run(id: nil, date: date, shift: shift.id!, vehicle: shift.vehicle, driver: shift.driver, plannedAt: now, stops: stops))
         }
-        try store.replaceRuns(on: date, with: runs, at: now)
         return runs
     }
 
-    /// The scheduling model of `date` as the store holds it now (trips, shifts, locked stops).
-    func planningModel(
-        for date: LocalDate, settings: AreaSettings, shifts: [Shift], extraTrips: [Trip] = [], runs: [Run]? = nil, relaxOnBoard: Bool = false
-    ) throws -> PlanningModel {
-        var vehicles: [VehicleID: Vehicle] = [:]
-        for vehicle in try store.vehicles() { vehicles[vehicle.id] = vehicle }
-        var places: [PlaceID: Place] = [:]
-        for place in try store.places() { places[place.id] = place }
-        return try PlanningModel.build(
-            date: date, trips: try store.trips(date: date) + extraTrips, shifts: shifts, vehicles: vehicles, places: places,
-            settings: settings, runs: try runs ?? store.runs(on: date), events: try store.tripEvents(on: date),
-            assignments: try store.assignments(on: date), matrix: try store.matrix(), relaxOnBoard: relaxOnBoard)
+    /// Marks each trip of a new plan `scheduled` (promising its window the first time, narrowed to
+    /// where it was placed if it had to be later than asked), or `requested` with the reason it got
+    /// no vehicle; returns the unserved trips with their reasons.
+    func updateStatuses(_ solved: SolvedDay, state: DayState, runs: [Run], now: Instant) throws -> [(TripID, String)] {
+        let model = solved.model
+        let pickups = Dictionary(runs.flatMap { run in run.stops.filter { $0.action == .pickup }.map { ($0.trip, $0.plannedTime) } },
+                                 uniquingKeysWith: { a, _ in a })
+        let window = state.settings.policies.pickupWindowMinutes
+        var unserved: [(TripID, String)] = []
+        for (request, trip) in model.trips.enumerated() where trip.status == .requested || trip.status == .scheduled {
+            let id = trip.id!
+            guard let pickup = pickups[id] else {
+                let reason = explain(request, solved: solved, state: state)
+                unserved.append((id, reason))
+                if trip.status != .requested || trip.statusReason != reason {
+                    try store.updateTripStatus(id, status: .requested, code: nil, reason: reason, at: now)
+                }
+                continue
+            }
+            if trip.status != .scheduled || trip.statusReason != nil {
+                try store.updateTripStatus(id, status: .scheduled, code: nil, reason: nil, at: now)
+            }
+            guard trip.promisedAt == nil, let asked = trip.pickupWindow else { continue }
+            if pickup > asked.latest {
+                // Never promised, and only a later time was found (a patient waiting at the clinic):
+                // the window told is where the vehicle will come.
+                var moved = trip
+                moved.pickupWindow = TimeWindow(earliest: pickup, latest: pickup.adding(minutes: window))
+                let shift = moved.pickupWindow!.latest.seconds(since: asked.latest)
+                moved.dropoffWindow = trip.dropoffWindow.map { TimeWindow(earliest: $0.earliest, latest: $0.latest.adding(seconds: shift)) }
+                moved.status = .scheduled
+                moved.promisedAt = now
+                try store.rebookTrip(moved, at: now)
+                store.record("trip.retime", entity: "trip:\(id)", detail: ["pickup": state.settings.offset.iso8601(pickup)])
+            } else {
+                try store.setPromised(id, at: now)
+            }
+        }
+        return unserved
+    }
+
+    /// The promises a new plan breaks against the runs before it: a promised trip that lost its
+    /// place, or whose planned pickup moved past its window (or further past it). Each is audited
+    /// and pushed as a change of the run concerned.
+    func promiseNotices(
+        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause, now: Instant
+    ) throws -> [PromiseNotice] {
+        func pickups(_ runs: [Run]) -> [TripID: (shift: ShiftID, vehicle: VehicleID, at: Instant)] {
+            var found: [TripID: (ShiftID, VehicleID, Instant)] = [:]
+            for run in runs { for stop in run.stops where stop.action == .pickup { found[stop.trip] = (run.shift, run.vehicle, stop.plannedTime) } }
+            return found
+        }
+        let old = pickups(state.runs), new = pickups(runs)
+        let reasons = Dictionary(unserved, uniquingKeysWith: { a, _ in a })
+        let offset = state.settings.offset
+        var notices: [PromiseNotice] = []
+        for trip in model.trips {
+            guard let id = trip.id, let promise = trip.promise, trip.status == .requested || trip.status == .scheduled else { continue }
+            // Planned times are rounded to the second: half a minute past the window is not late.
+            func lateness(_ at: Instant) -> Int {
+                let over = at.seconds(since: promise.latest)
+                return over > 30 ? (over + 59) / 60 : 0
+            }
+            var notice: PromiseNotice?
+            var shift: ShiftID?
+            if let now = new[id] {
+                let late = lateness(now.at)
+                let lateBefore = old[id].map { lateness($0.at) }
+                if late > 0, lateBefore.map({ late > $0 + state.settings.policies.promiseToleranceMinutes || $0 == 0 }) ?? true {
+                    notice = PromiseNotice(
+                        trip: id, patient: trip.patient, kind: .late(minutes: late), promised: promise, plannedPickup: now.at,
+                        vehicle: now.vehicle, cause: cause,
+                        reason: "no vehicle can reach the pickup by \(offset.time(of: promise.latest)); \(now.vehicle) comes at \(offset.time(of: now.at))")
+                    shift = now.shift
+                }
+            } else if let was = old[id] {
+                notice = PromiseNotice(
+                    trip: id, patient: trip.patient, kind: .lostPlace, promised: promise, plannedPickup: nil, vehicle: nil, cause: cause,
+                    reason: reasons[id] ?? "no vehicle can take it")
+                shift = was.shift
+            }
+            guard let notice else { continue }
+            notices.append(notice)
+            try recordBroken(notice, run: shift, now: now)
+        }
+        return notices
+    }
+
+    /// Audits a broken promise and tells those who watch the run.
+    func recordBroken(_ notice: PromiseNotice, run: ShiftID?, now: Instant) throws {
+        var detail = ["cause": notice.cause.keyword, "patient": "\(notice.patient)"]
+        switch notice.kind {
+        case .lostPlace: detail["kind"] = "lost_place"
+        case .late(let minutes): (detail["kind"], detail["minutes"]) = ("late", "\(minutes)")
+        case .arrivedLate(let minutes): (detail["kind"], detail["minutes"]) = ("arrived_late", "\(minutes)")
+        }
+        store.record("trip.promise_broken", entity: "trip:\(notice.trip)", detail: detail)
+        if let run {
+            let kind = detail["kind"]!
+            try store.recordRunChange(run, kind: "promise", detail: "trip=\(notice.trip) broken=\(kind)" + (detail["minutes"].map { " minutes=\($0)" } ?? ""), at: now)
+        }
+    }
+
+    /// Why request `request` of a solved day got no vehicle, in the dispatcher's words: the break,
+    /// the shift's hours, the missing wheelchair or stretcher place, the ride-time limit, a full
+    /// vehicle, or the other leg of the journey.
+    func explain(_ request: Int, solved: SolvedDay, state: DayState) -> String {
+        let model = solved.model
+        let trip = model.trips[request]
+        let obstacles = solved.solver.explain(request, in: solved.plan, fixedPenalty: Priority.fixed)
+        if obstacles.contains(.fits), let partner = model.problem.requests[request].partner {
+            let other = model.trips[partner]
+            let leg = other.direction == .return ? "its return" : "its outbound trip"
+            return "\(leg) (trip \(other.id!)) cannot be served: " + describe(solved.solver.explain(partner, in: solved.plan, fixedPenalty: Priority.fixed), trip: other, model: model)
+        }
+        return describe(obstacles, trip: trip, model: model)
+    }
+
+    /// Per-vehicle obstacles in words, grouped: "VAN1: its driver's break 12:00-13:00; CAR1, PICKUP1: cannot carry a wheelchair".
+    func describe(_ obstacles: [InsertionObstacle], trip: Trip, model: PlanningModel) -> String {
+        var groups: [(text: String, vehicles: [String])] = []
+        func add(_ text: String, _ vehicle: String) {
+            if let index = groups.firstIndex(where: { $0.text == text }) {
+                if !groups[index].vehicles.contains(vehicle) { groups[index].vehicles.append(vehicle) }
+            } else {
+                groups.append((text, [vehicle]))
+            }
+        }
+        if obstacles.contains(.fits) {
+            // It would fit as the plan stands: it was left out for trips that come first (promised
+            // ones, or patients waiting at the clinic).
+            return "no vehicle can take it without breaking a promise to another patient"
+        }
+        let load = trip.companions == 0 ? "a \(trip.mobility.rawValue) patient" : "a \(trip.mobility.rawValue) patient with \(trip.companions) companion(s)"
+        for (k, obstacle) in obstacles.enumerated() where k < model.shifts.count {
+            let shift = model.shifts[k]
+            let vehicle = shift.vehicle.rawValue
+            switch obstacle {
+            case .fits: continue
+            case .notAllowed: continue
+            case .capacity: add("cannot carry \(load)", vehicle)
+            case .timeWindows: add("cannot be there in time within its shift (\(shift.start)-\(shift.end))", vehicle)
+            case .rideTime: add("cannot keep within the ride-time limit of \(trip.maxRideSeconds / 60) min", vehicle)
+            case .blockedBy(let blockers):
+                if blockers.contains(where: { blocker in model.breaks[k]?.request == blocker }), let from = shift.breakStart, let to = shift.breakEnd {
+                    add("its driver's break \(from)-\(to) is in the way", vehicle)
+                } else {
+                    add("its stops already under way leave no time", vehicle)
+                }
+            case .busy: add("is full at that time with other passengers", vehicle)
+            }
+        }
+        guard !groups.isEmpty else {
+            let pinned = obstacles.allSatisfy { $0 == .notAllowed }
+            return pinned ? "the vehicle it is assigned to has no shift that day" : "no vehicle is on shift"
+        }
+        let ordered = groups.sorted { $0.vehicles.count > $1.vehicles.count }
+        if ordered.count == 1 && ordered[0].text == "is full at that time with other passengers" {
+            return "no vehicle has room at that time (\(ordered[0].vehicles.joined(separator: ", ")) are full)"
+        }
+        return "no vehicle can take it: " + ordered.map { group in
+            let names = group.vehicles.count > 4 ? "\(group.vehicles.prefix(3).joined(separator: ", ")) and \(group.vehicles.count - 3) more" : group.vehicles.joined(separator: ", ")
+            return "\(names): \(group.text)"
+        }.joined(separator: "; ")
+    }
+
+    /// Makes the shifts of `date` from the area's weekly patterns the first time the day is needed
+    /// (inside a write). Shifts added or removed by hand afterwards are left as they are.
+    func ensureRoster(_ settings: AreaSettings, on date: LocalDate) throws {
+        guard try !store.isRostered(settings.id, on: date) else { return }
+        let patterns = try store.shiftPatterns(area: settings.id)
+        let existing = try store.shifts(from: date, to: date)
+        var made = 0
+        for pattern in patterns {
+            guard let shift = pattern.shift(on: date), !existing.contains(where: { $0.overlaps(shift) && ($0.driver == shift.driver || $0.vehicle == shift.vehicle) })
+            else { continue }
+            try store.insertShift(shift)
+            made += 1
+        }
+        try store.markRostered(settings.id, on: date)
+        store.record("day.roster", entity: "day:\(date.iso)", detail: ["area": "\(settings.id)", "shifts": "\(made)"])
     }
 
     /// The stored runs of `date`.
     public func runs(on date: LocalDate) throws -> [Run] { try store.runs(on: date) }
 
-    /// Re-checks the stored runs of `date` with the independent verifier, from the database alone.
+    /// Re-checks the stored runs of `date` with the independent verifier, from the database alone
+    /// (for each area; the first violation found is reported).
     public func verifyStoredPlan(_ date: LocalDate) throws -> PlanCheck {
-        let settings = try area()
-        let shifts = try store.shifts(from: date, to: date), runs = try store.runs(on: date)
-        let model = try planningModel(for: date, settings: settings, shifts: shifts, runs: runs)
-        let check = PlanVerifier.verify(model.plan(from: runs), problem: model.problem)
-        guard !check.feasible else { return check }
-        // A plan stored after delays broke the promises to passengers aboard was made under relaxed deadlines.
-        let relaxed = try planningModel(for: date, settings: settings, shifts: shifts, runs: runs, relaxOnBoard: true)
-        return PlanVerifier.verify(relaxed.plan(from: runs), problem: relaxed.problem)
+        var last: PlanCheck?
+        for settings in try store.areas() {
+            let state = try dayState(date, settings: settings)
+            guard !state.runs.isEmpty else { continue }
+            let model = try PlanningModel.build(state)
+            var check = PlanVerifier.verify(model.plan(from: state.runs), problem: model.problem)
+            if !check.feasible {
+                // A stored plan may have needed loosened windows (delays, patients brought home late):
+                // it must hold under the loosest the planner may use.
+                var relaxation = Relaxation(lateBy: [:], overtime: true, onBoard: true)
+                for trip in state.trips where trip.status.isActive { relaxation.lateBy[trip.id!] = 86_400 }
+                let relaxed = try PlanningModel.build(state, relaxation: relaxation)
+                check = PlanVerifier.verify(relaxed.plan(from: state.runs), problem: relaxed.problem)
+            }
+            if !check.feasible { return check }
+            last = check
+        }
+        if let last { return last }
+        let nothing = try DARPProblem(dimensions: 1, earliest: [], latest: [], service: [], load: [], travelTime: [], travelCost: [], requests: [], vehicles: [])
+        return PlanVerifier.verify(DARPPlan(routes: [], unserved: []), problem: nothing)
     }
 }

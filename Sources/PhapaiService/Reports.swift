@@ -10,10 +10,16 @@ public enum ReportGrouping: String, Sendable, CaseIterable {
 public struct ReportRow: Sendable, Equatable {
     /// The group ("all" for the total).
     public var group: String
+    /// Every trip of the group; the counts below add up to it.
+    public var trips = 0
     /// Trips completed (dropped off).
     public var served = 0
-    /// Trips denied, or left unserved by the planner with a reason.
+    /// Trips the service failed to perform: not reported by the end of their day, or never given a vehicle (`missed`).
+    public var missed = 0
+    /// Trips denied, or left unserved by the planner with a reason (before their day was closed).
     public var denied = 0
+    /// Trips still to happen or under way (requested without a reason yet, scheduled, en route, on board).
+    public var open = 0
     /// Cancellations by code.
     public var cancelled: [CancellationCode: Int] = [:]
     /// No-shows.
@@ -91,13 +97,15 @@ extension PhapaiService {
             var pickups = 0, pickupsOnTime = 0, appointments = 0, appointmentsOnTime = 0
             var passengers = 0
             for trip in own {
+                row.trips += 1
                 switch trip.status {
                 case .droppedOff: row.served += 1
+                case .missedByOperator: row.missed += 1
                 case .denied: row.denied += 1
                 case .requested where trip.statusReason != nil: row.denied += 1
                 case .cancelled: row.cancelled[trip.cancellationCode ?? .advance, default: 0] += 1
                 case .noShow: row.noShows += 1
-                default: break
+                case .requested, .scheduled, .enRoute, .pickedUp: row.open += 1
                 }
                 if let pickedUp = at(trip.id!, .pickup), let window = trip.pickupWindow {
                     pickups += 1

@@ -4,28 +4,38 @@ import PhapaiStore
 extension PhapaiService {
     /// Books a journey: the outbound trip and, when asked, its return, in one transaction with its
     /// audit event. Refuses unknown patients or places, times in the past or beyond the horizon, a
-    /// return before arrival, a patient no vehicle can carry, and a second booking that overlaps
-    /// one the patient already has.
+    /// return before arrival, a patient no vehicle can carry, a day or hour that no vehicle able to
+    /// carry the patient works, and a second booking that overlaps one the patient already has.
     public func bookTrip(_ request: BookingRequest) throws -> [Trip] {
         try bookAndPlace(request).trips
     }
 
-    /// Books a journey and, when its day is already planned, places it in the runs at once (one
-    /// transaction). When no vehicle can take it, nothing is stored and the refusal names the
-    /// reason and up to three nearby times that would fit.
-    public func bookAndPlace(_ request: BookingRequest) throws -> (trips: [Trip], placements: [TripID: Placement]?) {
+    /// Books a journey and, when its day is already planned, places both legs in the runs at once
+    /// (one transaction): the booking's answer is then a promise. When no vehicle can take the
+    /// journey, nothing is stored and the refusal names the reason and up to three nearby times
+    /// that would be accepted (each tried as a whole booking).
+    public func bookAndPlace(_ request: BookingRequest) throws -> BookingResult {
         do {
-            return try write { now in
-                var trips = try book(request, now: now, standingOrder: nil)
-                let placements = try insertIntoPlan(trips, now: now)
-                for index in trips.indices where placements?[trips[index].id!] != nil { trips[index].status = .scheduled }
-                return (trips, placements)
-            }
+            return try write { now in try bookInWrite(request, now: now) }
         } catch var error as PhapaiError where error.keyword == "NO_CAPACITY" {
             let options = try alternatives(for: request)
-            error.message += options.isEmpty ? "; no nearby time fits either" : "; nearest that fit: " + options.joined(separator: "; ")
+            error.alternatives = options
+            error.message += options.isEmpty ? "; no nearby time fits either" : "; nearest that fit: " + options.map(\.description).joined(separator: "; ")
             throw error
         }
+    }
+
+    /// The booking and its placement, inside an open write.
+    func bookInWrite(_ request: BookingRequest, now: Instant) throws -> BookingResult {
+        var trips = try book(request, now: now, standingOrder: nil)
+        let placed = try placeJourney(trips, cause: .booking, now: now)
+        for index in trips.indices {
+            if let placement = placed?.placements[trips[index].id!] {
+                trips[index].status = .scheduled
+                trips[index].promisedAt = placement.awaitingRelease ? nil : now
+            }
+        }
+        return BookingResult(trips: trips, placements: placed?.placements, notices: placed?.notices ?? [])
     }
 
     /// The booking itself, run inside an open write.
@@ -34,13 +44,15 @@ extension PhapaiService {
         let settings = try area(patient.area)
         let pickupPlace = try place(request.from ?? patient.home, field: "from")
         let dropoffPlace = try place(request.to, field: "to")
-        let fleet = try store.vehicles(area: patient.area).map(\.capacity)
+        let vehicles = try store.vehicles(area: patient.area)
         let context = BookingContext(
             patient: patient, pickupPlace: pickupPlace, dropoffPlace: dropoffPlace, policies: settings.policies,
-            travel: settings.travel, offset: settings.offset, now: now, fleet: fleet,
+            travel: settings.travel, offset: settings.offset, now: now, fleet: vehicles.map(\.capacity),
             directSeconds: try store.matrixEntry(from: pickupPlace.id, to: dropoffPlace.id).map { Int($0.seconds.rounded(.up)) })
         var trips = try BookingRules.makeTrips(request, context: context)
         try checkNoOverlap(trips, patient: patient.id, offset: settings.offset)
+        try ensureRoster(settings, on: trips[0].serviceDate)
+        try checkShiftsCover(trips, settings: settings, vehicles: vehicles, timingField: request.timing.isAppointment ? "appointment" : "pickup")
 
         for index in trips.indices {
             trips[index].standingOrder = standingOrder
@@ -61,13 +73,50 @@ extension PhapaiService {
         return trips
     }
 
+    /// Refuses a journey on a day no vehicle works, or at an hour when no vehicle that can carry the
+    /// patient is on shift (for the outbound, a fixed return, and the time a will-call patient is
+    /// expected to be ready): the patient is never taken somewhere nobody could bring them back from.
+    func checkShiftsCover(_ trips: [Trip], settings: AreaSettings, vehicles: [Vehicle], timingField: String) throws {
+        let date = trips[0].serviceDate
+        let offset = settings.offset
+        let byID = Dictionary(uniqueKeysWithValues: vehicles.map { ($0.id, $0) })
+        let shifts = try store.shifts(from: date, to: date).filter { byID[$0.vehicle] != nil }
+        let day = "\(date.weekday.fullName.capitalized) \(date.iso)"
+        guard !shifts.isEmpty else {
+            throw PhapaiError.conflict(timingField, "NO_SHIFT", "no vehicle is on shift on \(day)")
+        }
+        let load = trips[0].load
+        let capable = shifts.filter { byID[$0.vehicle]!.capacity.canCarry(load) }
+        let who = trips[0].companions == 0 ? "a \(trips[0].mobility.rawValue) patient" : "a \(trips[0].mobility.rawValue) patient with \(trips[0].companions) companion(s)"
+        guard !capable.isEmpty else {
+            throw PhapaiError.conflict("mobility", "NO_CAPABLE_SHIFT", "no vehicle on shift on \(day) can carry \(who)")
+        }
+        let hours = capable.map { "\($0.vehicle) \($0.start)-\($0.end)" }.joined(separator: ", ")
+        for trip in trips {
+            if let pickup = trip.pickupWindow, let dropoff = trip.dropoffWindow {
+                let covered = capable.contains { offset.instant(date, $0.start) <= pickup.latest && offset.instant(date, $0.end) >= dropoff.earliest }
+                guard covered else {
+                    throw PhapaiError.conflict(
+                        trip.direction == .return ? "return" : timingField, "OUTSIDE_SHIFTS",
+                        "no vehicle that can carry \(who) works at \(offset.time(of: pickup.earliest)) on \(day) (shifts: \(hours))")
+                }
+            } else if let ready = trip.releaseWindow {
+                guard capable.contains(where: { offset.instant(date, $0.end) >= ready.earliest }) else {
+                    throw PhapaiError.conflict(
+                        "will-call", "OUTSIDE_SHIFTS",
+                        "the patient is expected ready at \(offset.time(of: ready.earliest)), after every vehicle that can carry \(who) stops (shifts: \(hours)); book a return time or another day")
+                }
+            }
+        }
+    }
+
     /// Refuses trips that overlap, in time, a journey the patient already has. A journey with a
     /// return holds the patient from the outbound pickup to the return drop-off: between the two
     /// legs they are at the clinic and cannot be somewhere else.
-    private func checkNoOverlap(_ trips: [Trip], patient: PatientID, offset: UTCOffset) throws {
+    func checkNoOverlap(_ trips: [Trip], patient: PatientID, offset: UTCOffset, except: Set<TripID> = []) throws {
         let date = trips[0].serviceDate
         let existing = try store.trips(patient: patient, from: date.adding(days: -1), to: date.adding(days: 1))
-            .filter { $0.status.isActive }
+            .filter { $0.status.isActive && !except.contains($0.id!) }
         let newSpan = journeySpan(trips, offset: offset)
         for trip in existing {
             let journey = [trip] + existing.filter { $0.id == trip.linkedTrip }
@@ -103,16 +152,30 @@ extension PhapaiService {
     }
 
     /// Cancels a trip with a reason; the code (advance, same-day, late, at the door) follows from
-    /// the time left before pickup. Cancelling an outbound trip also cancels its pending return.
-    /// Refuses a trip that is completed, under way with the patient on board, or already closed.
-    /// With `replan`, a planned day is re-planned afterwards.
-    public func cancelTrip(_ id: TripID, reason: String, atDoor: Bool = false, replan: Bool = true) throws -> [Trip] {
+    /// the time left before pickup. Cancelling an outbound trip also closes its pending return
+    /// (code `outbound_not_performed`). Refuses a trip that is completed, under way with the patient
+    /// on board, or already closed. With `replan`, a planned day is re-planned afterwards from its
+    /// runs (the freed seats may take waiting trips); a failed re-plan is reported in the result,
+    /// the cancellation stays.
+    public func cancelTrip(_ id: TripID, reason: String, atDoor: Bool = false, replan replanning: Bool = true) throws -> CancelResult {
         let cancelled = try cancelWithoutReplanning(id, reason: reason, atDoor: atDoor)
-        // The seats are free already; on a planned day the rest of it is re-planned around the locked stops.
-        if replan, let date = cancelled.first?.serviceDate, try !store.runs(on: date).isEmpty {
-            _ = try? planDay(date, seconds: 2, iterations: 300)
+        var result = CancelResult(trips: cancelled)
+        guard replanning, let first = cancelled.first else { return result }
+        do {
+            result.replan = try replanInOwnWrite(first.serviceDate, area: first.area, cause: .cancellation(id))
+        } catch let error as PhapaiError {
+            result.replanFailure = error
+            try recordReplanFailure(first.serviceDate, area: first.area, error: error)
         }
-        return cancelled
+        return result
+    }
+
+    /// Audits a re-plan that failed after a change that was stored, so the day's state is known
+    /// to be stale (the dispatcher sees it in `attention`).
+    func recordReplanFailure(_ date: LocalDate, area: AreaID, error: PhapaiError) throws {
+        try write { _ in
+            store.record("day.replan_failed", entity: "day:\(date.iso)", detail: ["area": "\(area)", "keyword": error.keyword])
+        }
     }
 
     func cancelWithoutReplanning(_ id: TripID, reason: String, atDoor: Bool) throws -> [Trip] {
@@ -120,16 +183,27 @@ extension PhapaiService {
         return try write { now in
             let trip = try trip(id)
             try trip.status.checkTransition(to: .cancelled)
-            var affected = [trip]
-            if trip.direction == .outbound, let linked = trip.linkedTrip, let back = try store.trip(linked),
-                back.status.allowedNext.contains(.cancelled)
-            {
-                affected.append(back)
-            }
-            let cancelled = try affected.map { try cancel($0, reason: reasonText, atDoor: atDoor && $0.id == id, now: now) }
+            var cancelled = [try cancel(trip, reason: reasonText, atDoor: atDoor, now: now)]
+            if trip.direction == .outbound, let back = try closeReturn(of: cancelled[0], now: now) { cancelled.append(back) }
             try removeFromRuns(cancelled)
             return cancelled
         }
+    }
+
+    /// Closes the pending return of an outbound trip that will not be performed, with a code that
+    /// does not count against the patient (inside a write). Returns it, or nil if there is none.
+    func closeReturn(of outbound: Trip, now: Instant) throws -> Trip? {
+        guard let linked = outbound.linkedTrip, let back = try store.trip(linked), back.status.allowedNext.contains(.cancelled),
+            back.status == .requested || back.status == .scheduled
+        else { return nil }
+        let reason = "the outbound trip \(outbound.id!) was not performed (\(outbound.status == .noShow ? "no-show" : outbound.status.rawValue))"
+        try store.updateTripStatus(back.id!, status: .cancelled, code: .outboundNotPerformed, reason: reason, at: now)
+        store.record("trip.cancel", entity: "trip:\(back.id!)", detail: ["code": CancellationCode.outboundNotPerformed.rawValue, "from": back.status.rawValue])
+        var closed = back
+        closed.status = .cancelled
+        closed.cancellationCode = .outboundNotPerformed
+        closed.statusReason = reason
+        return closed
     }
 
     /// Marks one trip cancelled inside an open write.
@@ -146,4 +220,27 @@ extension PhapaiService {
         cancelled.statusReason = reason
         return cancelled
     }
+}
+
+/// What `trip book` did: the trips, where they were placed (nil when the day is not planned yet),
+/// and any promise to another patient that placing them broke (only on a day that had drifted).
+public struct BookingResult: Sendable {
+    /// The outbound trip and its return, as stored.
+    public var trips: [Trip]
+    /// Per trip, its vehicle and planned pickup, when the day is planned.
+    public var placements: [TripID: Placement]?
+    /// Promises the booking's re-plan broke.
+    public var notices: [PromiseNotice]
+}
+
+/// What `trip cancel` did.
+public struct CancelResult: Sendable {
+    /// The trip and its return, cancelled.
+    public var trips: [Trip]
+    /// The re-plan of the day that followed, when the day was planned.
+    public var replan: DayPlan?
+    /// Why that re-plan failed, when it did (the cancellation is stored regardless).
+    public var replanFailure: PhapaiError?
+
+    init(trips: [Trip]) { self.trips = trips }
 }

@@ -79,7 +79,7 @@ struct CommandTests {
         #expect(listed.contains("2 trip(s)"))
         #expect(try w.ok("trip", "list").contains("No trips on 2026-11-20."))
         let cancelled = try w.ok("trip", "cancel", "1", "--reason", "ญาติพาไปเอง")
-        #expect(cancelled == "Cancelled trip 1 (outbound, code advance)\nCancelled trip 2 (return, code advance)\n")
+        #expect(cancelled == "Cancelled trip 1 (outbound, code advance)\nCancelled trip 2 (return, code outbound_not_performed)\n")
         #expect(try w.ok("trip", "list", "--status", "cancelled", "--date", "2026-11-23").contains("cancelled/advance"))
         let audit = try w.ok("audit", "--entity", "trip:1", "--json")
         #expect(audit.contains("\"action\": \"trip.cancel\"") && audit.contains("\"actor\": \"test:dispatcher\""))

@@ -449,7 +449,7 @@ struct DispatcherAreaTests {
                     {"id": "S-HOSP", "kind": "hospital", "name": "โรงพยาบาลทดสอบ", "lat": 7.2, "lon": 100.5}],
          "vehicles": [{"id": "S-VAN", "name": "รถตู้", "seats": 6, "depot": "S-DEPOT", "costPerKm": 8}],
          "drivers": [{"id": "S-D01", "name": "นายขับ ทดสอบ", "phone": "081-111-2222"}],
-         "shiftPatterns": [],
+         "shiftPatterns": [{"driver": "S-D01", "vehicle": "S-VAN", "weekdays": "mon-fri", "start": "06:00", "end": "18:00"}],
          "patients": [{"id": "S-P001", "name": "นางทดสอบ สอง", "phone": "081-333-4444", "village": "S-V01",
                        "mobility": "ambulatory", "companions": 0, "entitlement": "self_pay", "registeredOn": "2025-01-02"}]}
         """#

@@ -68,7 +68,9 @@ struct DriverStatusTests {
         // Undo takes back the last report only: the no-show, and the return it cancelled.
         _ = try world.service.reportStatus(TripID(5), .undo)
         #expect(try world.service.trip(TripID(5)).status == .enRoute)
-        #expect(try world.service.trip(TripID(6)).status == .requested)
+        // The journey is whole again, on the runs at once.
+        #expect(try world.service.trip(TripID(6)).status == .scheduled)
+        #expect(try world.service.runs(on: day).flatMap(\.stops).contains { $0.trip == TripID(6) })
         #expect(try world.service.tripEvents(TripID(5)).map(\.kind) == [.arrive])
         _ = try world.service.reportStatus(TripID(5), .undo)
         #expect(try world.service.trip(TripID(5)).status == .scheduled)

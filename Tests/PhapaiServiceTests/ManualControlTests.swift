@@ -13,7 +13,7 @@ struct ManualControlTests {
     @Test func anAssignedTripMovesToItsVehicleAndStaysThereWhenReplanning() throws {
         let (world, day) = try plannedMonday()
         // Trip 5 (P002, walking) onto the car, whatever the plan had.
-        let placement = try #require(try world.service.assignTrip(TripID(5), to: VehicleID(unchecked: "CAR1")))
+        let placement = try #require(try world.service.assignTrip(TripID(5), to: VehicleID(unchecked: "CAR1")).placement)
         #expect(placement.vehicle.rawValue == "CAR1")
         func vehicleOf(_ trip: Int64) throws -> String? {
             try world.service.runs(on: day).first { $0.stops.contains { $0.trip == TripID(trip) } }?.vehicle.rawValue
@@ -48,9 +48,20 @@ struct ManualControlTests {
         let trips = try world.service.bookTrip(world.request("P019", to: "H-COMM", appointment: "2026-11-23 09:30", willCall: true))
         let day = try LocalDate.parse("2026-11-23", field: "d")
         _ = try world.service.planDay(day, seconds: 600, iterations: 200)
-        #expect(try world.service.trip(trips[1].id!).status == .requested)
+        // A place is kept for the return on a run, though no time is told until the clinic calls.
+        #expect(try world.service.trip(trips[1].id!).status == .scheduled)
+        #expect(try world.service.trip(trips[1].id!).promisedAt == nil)
+        #expect(world.refusal { _ = try world.service.reportStatus(trips[1].id!, .arrive) }?.keyword == "NOT_RELEASED")
+        // Not before the patient is at the clinic.
+        #expect(world.refusal { _ = try world.service.releaseWillCall(trips[1].id!) }?.keyword == "OUTBOUND_NOT_DONE")
+        let pickup = try #require(try world.service.runs(on: day).flatMap(\.stops).first { $0.trip == trips[0].id && $0.action == .pickup })
+        let dropoff = try #require(try world.service.runs(on: day).flatMap(\.stops).first { $0.trip == trips[0].id && $0.action == .dropoff })
+        world.now = dropoff.plannedTime
+        _ = try world.service.reportStatus(trips[0].id!, .pickup, at: pickup.plannedTime)
+        _ = try world.service.reportStatus(trips[0].id!, .dropoff, at: dropoff.plannedTime)
         try world.setNow("2026-11-23 11:10")
-        let (released, placement, reason) = try world.service.releaseWillCall(trips[1].id!)
+        let result = try world.service.releaseWillCall(trips[1].id!)
+        let (released, placement, reason) = (result.trip, result.placement, result.reason)
         #expect(reason == nil)
         #expect(released.pickupWindow == TimeWindow(earliest: try world.at("2026-11-23 11:10"), latest: try world.at("2026-11-23 11:40")))
         #expect(released.status == .scheduled)

@@ -75,7 +75,7 @@ struct PlanningTests {
         let day = try LocalDate.parse("2026-11-23", field: "d")
         let plan = try world.service.planDay(day, seconds: 600, iterations: 300)
         #expect(plan.unserved.map(\.trip) == [extra[0].id!])
-        #expect(plan.unserved.first?.reason.contains("alongside the other requests") == true)
+        #expect(plan.unserved.first?.reason.contains("full at that time") == true, "\(plan.unserved)")
         let stored = try world.service.trip(extra[0].id!)
         #expect(stored.status == .requested && stored.statusReason == plan.unserved.first?.reason)
         #expect(try world.service.verifyStoredPlan(day).feasible)
@@ -100,7 +100,8 @@ struct PlannedBookingTests {
 
     @Test func aBookingThatFitsIsScheduledAtOnce() throws {
         let (world, day) = try plannedMonday()
-        let (trips, placements) = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 13:00"))
+        let booked = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 13:00"))
+        let (trips, placements) = (booked.trips, booked.placements)
         let placement = try #require(placements?[trips[0].id!])
         #expect(trips[0].status == .scheduled)
         #expect(try world.service.trip(trips[0].id!).status == .scheduled)
@@ -116,7 +117,9 @@ struct PlannedBookingTests {
         let runsBefore = try world.service.runs(on: day)
         let error = world.refusal { _ = try world.service.bookAndPlace(world.request("P033", to: "H-PROV", appointment: "2026-11-23 08:00")) }
         #expect(error?.keyword == "NO_CAPACITY" && error?.category == .conflict)
-        #expect(error?.message.contains("alongside the other requests") == true)
+        // The van is full then; the others do not work that early.
+        #expect(error?.message.contains("VAN1: is full at that time with other passengers") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("CAR1: cannot be there in time within its shift (07:00-15:00)") == true)
         #expect(error?.message.contains("nearest that fit: ") == true)
         #expect(try world.service.store.tripCount() == before)
         #expect(try world.service.runs(on: day) == runsBefore)
@@ -156,8 +159,8 @@ struct BreakTests {
         #expect(check.feasible, "\(check.violations)")
         // Insertion keeps the break too.
         // (A wheelchair trip at lunch may be refused: the van is the only one that takes it.)
-        if let (trips, placements) = try? world.service.bookAndPlace(world.request("P021", appointment: "2026-11-23 12:30")),
-            placements?[trips[0].id!]?.vehicle.rawValue == "VAN1"
+        if let booked = try? world.service.bookAndPlace(world.request("P021", appointment: "2026-11-23 12:30")),
+            booked.placements?[booked.trips[0].id!]?.vehicle.rawValue == "VAN1"
         {
             let after = try #require(try world.service.runs(on: day).first { $0.vehicle.rawValue == "VAN1" })
             #expect(!after.stops.contains { $0.plannedTime > breakStart && $0.plannedTime < breakEnd })

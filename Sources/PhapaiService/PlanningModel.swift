@@ -1,0 +1,394 @@
+import PhapaiCore
+import PhapaiScheduler
+import PhapaiStore
+
+/// What leaving a trip unserved costs the plan, in tiers that never trade against each other: a
+/// driver's break is never given up; a promise told to a patient is kept before anything else; a
+/// patient at the hospital is brought home before a new booking is served.
+enum Priority {
+    /// A driver's break.
+    static let driverBreak = 1e12
+    /// A trip whose pickup window was told to the patient.
+    static let promised = 1e10
+    /// A return whose outbound was performed (the patient is at the clinic or on board).
+    static let mustServe = 1e9
+    /// A booking not yet promised.
+    static let waiting = 1e6
+    /// Requests at or above this are obstacles, not competitors, when explaining a refusal.
+    static let fixed = 1e11
+}
+
+/// Everything the store holds that planning one area's day reads.
+struct DayState {
+    let date: LocalDate
+    let settings: AreaSettings
+    let shifts: [Shift]
+    let vehicles: [VehicleID: Vehicle]
+    let places: [PlaceID: Place]
+    /// The area's trips of the day, every status.
+    let trips: [Trip]
+    let runs: [Run]
+    let events: [TripID: [TripEvent]]
+    let assignments: [TripID: VehicleID]
+    let matrix: [PlaceID: [PlaceID: MatrixEntry]]
+}
+
+/// How the windows of a model are loosened when promises cannot all be kept as told.
+struct Relaxation {
+    /// Extra seconds past the latest pickup (and drop-off) per trip.
+    var lateBy: [TripID: Double] = [:]
+    /// Shifts may run past their end by the area's overtime allowance.
+    var overtime = false
+    /// Delays have made the promises to passengers aboard contradict each other.
+    var onBoard = false
+}
+
+/// The scheduling problem of one day, built from the store: one DARP vehicle per shift (with depot
+/// nodes of its own, whose windows are the shift), one request per trip with a time window, journeys
+/// paired (both legs or neither), unserved penalties by ``Priority``. Times are seconds after the
+/// day's local midnight.
+struct PlanningModel {
+    let problem: DARPProblem
+    let shifts: [Shift]
+    let trips: [Trip]
+    let dayStart: Instant
+    /// Per shift: the stops already performed, kept ahead of whatever is planned after them.
+    let performed: [[RunStop]]
+    /// Trips whose patient is on board: their pickup node stands at the vehicle's start.
+    let onBoard: Set<TripID>
+    /// Per shift with a break still ahead: the break's request (after all trip requests) and when it ends.
+    let breaks: [Int: (request: Int, ends: Double)]
+    /// Per trip request: its priority tier.
+    let tiers: [Double]
+    /// Everything the model was built from that a plan depends on; two builds with the same
+    /// signature give the same problem.
+    let signature: String
+
+    /// Fixed cost of putting a vehicle on the road for a day, in baht: planning prefers fewer vehicles.
+    static let vehicleDayCost = 300.0
+
+    /// Whether `trip` is planned in a model: active, with windows (or a will-call's expected ones),
+    /// and not the return of an outbound that will not happen.
+    static func isPlannable(_ trip: Trip, outbound: Trip?) -> Bool {
+        guard trip.status.isActive else { return false }
+        if let outbound, trip.direction == .return, !(outbound.status.isActive || outbound.status == .droppedOff) { return false }
+        if trip.awaitingRelease { return trip.releaseWindow != nil }
+        return trip.pickupWindow != nil && trip.dropoffWindow != nil
+    }
+
+    static func build(_ state: DayState, relaxation: Relaxation = Relaxation()) throws -> PlanningModel {
+        let settings = state.settings, shifts = state.shifts, vehicles = state.vehicles, places = state.places
+        let policies = settings.policies
+        let travel = TravelTimes(model: settings.travel, matrix: state.matrix)
+        let dayStart = settings.offset.startOfDay(state.date)
+        let tripByID = Dictionary(uniqueKeysWithValues: state.trips.compactMap { trip in trip.id.map { ($0, trip) } })
+        let trips = state.trips.filter { isPlannable($0, outbound: $0.linkedTrip.flatMap { tripByID[$0] }) }
+        func actual(_ trip: TripID, _ kind: TripEvent.Kind) -> Instant? { state.events[trip]?.last { $0.kind == kind }?.at }
+        // What each shift has already done, and where and when its vehicle is now.
+        var performed: [[RunStop]] = []
+        var position: [(place: PlaceID, time: Double)?] = []
+        var lockedHeads: [[(TripID, RunStop.Action)]] = []
+        var onBoard = Set<TripID>()
+        var lockedTrips = Set<TripID>()
+        for shift in shifts {
+            let run = state.runs.first { $0.shift == shift.id }
+            var done: [RunStop] = []
+            var heads: [(TripID, RunStop.Action)] = []
+            var here: (PlaceID, Double)?
+            for stop in run?.stops ?? [] {
+                guard let trip = tripByID[stop.trip] else { continue }
+                let doneAt: Instant? =
+                    stop.action == .pickup ? (actual(stop.trip, .pickup) ?? actual(stop.trip, .noshow)) : actual(stop.trip, .dropoff)
+                if let doneAt {
+                    done.append(stop)
+                    let time = Double(doneAt.seconds(since: dayStart))
+                    if time >= here?.1 ?? -.infinity { here = (stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace, time) }
+                } else {
+                    if stop.locked { heads.append((stop.trip, stop.action)) }
+                    // Arrived at the door, patient not aboard yet: the vehicle is there since then.
+                    if stop.action == .pickup, let arrived = actual(stop.trip, .arrive) {
+                        let time = Double(arrived.seconds(since: dayStart))
+                        if time >= here?.1 ?? -.infinity { here = (trip.pickupPlace, time) }
+                    }
+                }
+            }
+            for stop in done where stop.action == .pickup && tripByID[stop.trip]?.status == .pickedUp {
+                onBoard.insert(stop.trip)
+                heads.insert((stop.trip, .pickup), at: heads.filter { $0.1 == .pickup && onBoard.contains($0.0) }.count)
+            }
+            for head in heads { lockedTrips.insert(head.0) }
+            performed.append(done)
+            position.append(here)
+            lockedHeads.append(heads)
+        }
+        var earliest: [Double] = [], latest: [Double] = [], service: [Double] = [], load: [Int] = [], placeOfNode: [PlaceID] = []
+        func node(_ place: PlaceID, _ window: (Double, Double), _ seconds: Double, _ vector: [Int]) -> Int {
+            earliest.append(window.0)
+            latest.append(max(window.0, window.1))
+            service.append(seconds)
+            load.append(contentsOf: vector)
+            placeOfNode.append(place)
+            return earliest.count - 1
+        }
+        func offsetSeconds(_ instant: Instant) -> Double { Double(instant.seconds(since: dayStart)) }
+        // Per shift with passengers aboard: the longest it can take to drop them all, in any order
+        // (the farthest first leg, then the farthest leg between their destinations each time).
+        var onBoardBound: [Int: Double] = [:]
+        var onBoardReturn: [Int: Double] = [:]
+        if relaxation.onBoard {
+            for (k, done) in performed.enumerated() {
+                guard let here = position[k], let herePlace = places[here.place] else { continue }
+                let aboard = done.filter { $0.action == .pickup && onBoard.contains($0.trip) }.compactMap { tripByID[$0.trip] }
+                let destinations = aboard.compactMap { places[$0.dropoffPlace] }
+                guard !destinations.isEmpty else { continue }
+                let firstLeg = destinations.map { travel.seconds(herePlace, $0) }.max() ?? 0
+                let between = destinations.flatMap { a in destinations.map { b in travel.seconds(a, b) } }.max() ?? 0
+                let service = aboard.map { Double(policies.boardingSeconds($0.mobility)) }.max() ?? 0
+                onBoardBound[k] = firstLeg + Double(destinations.count - 1) * between + Double(destinations.count) * service
+                if let depot = vehicles[shifts[k].vehicle].flatMap({ places[$0.depot] }) {
+                    onBoardReturn[k] = destinations.map { travel.seconds($0, depot) }.max() ?? 0
+                }
+            }
+        }
+        let overtime = relaxation.overtime ? Double(policies.maxOvertimeMinutes * 60) : 0
+        let dayEnd = 86_399.0
+        var darpVehicles: [DARPProblem.Vehicle] = []
+        for (index, shift) in shifts.enumerated() {
+            guard let vehicle = vehicles[shift.vehicle] else { continue }
+            var window = (Double(shift.start.minutes * 60), Double(shift.end.minutes * 60) + overtime)
+            var startPlace = vehicle.depot
+            if let here = position[index] {
+                // The vehicle is where it last stopped, since then (it may have set out early).
+                startPlace = here.place
+                window = (here.time, max(here.time, window.1))
+                if let bound = onBoardBound[index] {
+                    // Relaxed: time to drop everyone aboard and drive home, past the shift's end if need be.
+                    window.1 = max(window.1, here.time + bound + (onBoardReturn[index] ?? 0))
+                }
+            }
+            if relaxation.onBoard && !lockedHeads[index].isEmpty {
+                // Relaxed: what the vehicle has started (a patient at the door, a locked stop) is
+                // finished, however late that makes its day.
+                window.1 = max(window.1, dayEnd)
+            }
+            let start = node(startPlace, (window.0, window.1), 0, [0, 0, 0])
+            let end = node(vehicle.depot, (window.0, max(window.1, window.0)), 0, [0, 0, 0])
+            darpVehicles.append(
+                DARPProblem.Vehicle(
+                    startNode: start, endNode: end,
+                    capacity: [vehicle.capacity.seats, vehicle.capacity.wheelchairs, vehicle.capacity.stretchers],
+                    maxDuration: max(0, window.1 - window.0), fixedCost: vehicleDayCost, costPerUnit: vehicle.costPerKm))
+        }
+        // Priorities, and which journeys are still whole (neither leg started nor locked): those
+        // are served both or neither.
+        var requestOfTrip: [TripID: Int] = [:]
+        for (index, trip) in trips.enumerated() { requestOfTrip[trip.id!] = index }
+        func started(_ trip: Trip) -> Bool {
+            !(state.events[trip.id!] ?? []).isEmpty || lockedTrips.contains(trip.id!) || !(trip.status == .requested || trip.status == .scheduled)
+        }
+        var tiers: [Double] = []
+        var partners: [Int?] = []
+        for trip in trips {
+            var tier = trip.promise != nil ? Priority.promised : Priority.waiting
+            var partner: Int?
+            if let linked = trip.linkedTrip, let other = tripByID[linked] {
+                if trip.direction == .return, other.status == .pickedUp || other.status == .droppedOff {
+                    tier = max(tier, Priority.mustServe)
+                }
+                if let otherIndex = requestOfTrip[linked], !started(trip), !started(other) {
+                    partner = otherIndex
+                    if other.promise != nil { tier = Priority.promised }
+                }
+            }
+            tiers.append(tier)
+            partners.append(partner)
+        }
+        var requests: [DARPProblem.Request] = []
+        var nodeOfStop: [TripID: (pickup: Int, dropoff: Int)] = [:]
+        for (index, trip) in trips.enumerated() {
+            let boarding = Double(policies.boardingSeconds(trip.mobility))
+            let vector = [trip.load.seats, trip.load.wheelchairs, trip.load.stretchers]
+            var pickupWindow: (Double, Double)
+            var dropoffWindow: (Double, Double)
+            var maxRide = Double(trip.maxRideSeconds)
+            if trip.awaitingRelease, let expected = trip.releaseWindow {
+                // A will-call not yet released: a place kept for it while the patient is expected ready.
+                pickupWindow = (offsetSeconds(expected.earliest), offsetSeconds(expected.latest))
+                dropoffWindow = (pickupWindow.0 + boarding + Double(trip.directSeconds), pickupWindow.1 + boarding + maxRide)
+            } else {
+                pickupWindow = (offsetSeconds(trip.pickupWindow!.earliest), offsetSeconds(trip.pickupWindow!.latest))
+                dropoffWindow = (offsetSeconds(trip.dropoffWindow!.earliest), offsetSeconds(trip.dropoffWindow!.latest))
+            }
+            if let late = relaxation.lateBy[trip.id!] {
+                pickupWindow.1 += late
+                dropoffWindow.1 += late
+            }
+            var pickupPlace = trip.pickupPlace
+            var pickupService = boarding
+            if onBoard.contains(trip.id!), let k = performed.firstIndex(where: { $0.contains { $0.trip == trip.id } }),
+                let here = position[k], let herePlace = places[here.place], let destination = places[trip.dropoffPlace]
+            {
+                // On board: "picked up" where the vehicle is now. The ride left is the limit less the
+                // time already aboard, but never less than the direct drive from here; the drop-off
+                // deadline moves only as far as that drive forces it.
+                let direct = travel.seconds(herePlace, destination)
+                let aboard = actual(trip.id!, .pickup).map { here.time - offsetSeconds($0) - boarding } ?? 0
+                pickupPlace = here.place
+                pickupWindow = (here.time, here.time)
+                pickupService = 0
+                maxRide = max(maxRide - max(0, aboard), direct)
+                dropoffWindow = (min(dropoffWindow.0, here.time + direct), max(dropoffWindow.1, here.time + direct))
+                if relaxation.onBoard {
+                    // Delays have made the promises to the passengers aboard contradict each other
+                    // (each can still be met alone, not all): give each a deadline that any order of
+                    // their drop-offs meets, so the vehicle's plan can finish what it carries.
+                    let bound = onBoardBound[k] ?? 0
+                    maxRide = max(maxRide, bound)
+                    dropoffWindow.1 = max(dropoffWindow.1, here.time + bound)
+                }
+            } else if let arrived = actual(trip.id!, .arrive) {
+                let time = offsetSeconds(arrived)
+                pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
+                dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
+            }
+            if relaxation.onBoard && lockedTrips.contains(trip.id!) && !onBoard.contains(trip.id!) {
+                // Relaxed: a trip already started is finished; its deadlines give way first.
+                dropoffWindow.1 = max(dropoffWindow.1, dayEnd)
+                maxRide = max(maxRide, dayEnd)
+            }
+            let pickup = node(pickupPlace, pickupWindow, pickupService, vector)
+            let dropoff = node(trip.dropoffPlace, dropoffWindow, boarding, vector.map { -$0 })
+            let allowed = state.assignments[trip.id!].map { vehicle in Set(shifts.indices.filter { shifts[$0].vehicle == vehicle }) }
+            requests.append(
+                DARPProblem.Request(
+                    pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed, unservedPenalty: tiers[index],
+                    partner: partners[index]))
+            nodeOfStop[trip.id!] = (pickup, dropoff)
+        }
+        // Breaks: the driver stops at the depot for the break's length, on their own vehicle.
+        var breaks: [Int: (request: Int, ends: Double)] = [:]
+        for (index, shift) in shifts.enumerated() where index < darpVehicles.count {
+            guard let from = shift.breakStart, let to = shift.breakEnd, let vehicle = vehicles[shift.vehicle] else { continue }
+            let (start, end) = (Double(from.minutes * 60), Double(to.minutes * 60))
+            if let here = position[index], here.time > start { continue }
+            let begin = node(vehicle.depot, (start, start), end - start, [0, 0, 0])
+            let finish = node(vehicle.depot, (end, end), 0, [0, 0, 0])
+            breaks[index] = (requests.count, end)
+            requests.append(
+                DARPProblem.Request(pickup: begin, dropoff: finish, maxRide: 0, allowedVehicles: [index], unservedPenalty: Priority.driverBreak))
+        }
+        for index in darpVehicles.indices {
+            var seen = Set<Int>()
+            darpVehicles[index].lockedNodes = lockedHeads[index].compactMap { stop in
+                nodeOfStop[stop.0].map { stop.1 == .pickup ? $0.pickup : $0.dropoff }
+            }.filter { seen.insert($0).inserted }
+        }
+        // Travel between places, computed once per pair of distinct places, then spread to nodes.
+        var placeIndex: [PlaceID: Int] = [:]
+        var distinct: [Place] = []
+        let nodePlace = try placeOfNode.map { id -> Int in
+            if let index = placeIndex[id] { return index }
+            guard let place = places[id] else { throw PhapaiError(.storage, keyword: "BROKEN_PLACE", field: nil, message: "place \(id) is missing") }
+            placeIndex[id] = distinct.count
+            distinct.append(place)
+            return distinct.count - 1
+        }
+        let placeCount = distinct.count
+        var placeTime = [Double](repeating: 0, count: placeCount * placeCount)
+        var placeKilometres = [Double](repeating: 0, count: placeCount * placeCount)
+        for a in 0..<placeCount {
+            for b in 0..<placeCount where a != b {
+                placeTime[a * placeCount + b] = travel.seconds(distinct[a], distinct[b])
+                placeKilometres[a * placeCount + b] = travel.kilometres(distinct[a], distinct[b])
+            }
+        }
+        let count = earliest.count
+        var time = [Double](repeating: 0, count: count * count)
+        var kilometres = [Double](repeating: 0, count: count * count)
+        for a in 0..<count {
+            let row = nodePlace[a] * placeCount
+            for b in 0..<count {
+                time[a * count + b] = placeTime[row + nodePlace[b]]
+                kilometres[a * count + b] = placeKilometres[row + nodePlace[b]]
+            }
+        }
+        let problem: DARPProblem
+        do {
+            problem = try DARPProblem(
+                dimensions: 3, earliest: earliest, latest: latest, service: service, load: load, travelTime: time, travelCost: kilometres,
+                requests: requests, vehicles: darpVehicles, unservedPenalty: Priority.waiting)
+        } catch {
+            throw PhapaiError(.storage, keyword: "PLAN_MODEL", field: nil, message: "the day \(state.date.iso) cannot be modelled: \(error)")
+        }
+        return PlanningModel(
+            problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
+            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, tiers: tiers,
+            signature: signature(of: state))
+    }
+
+    /// The parts of the day that decide its problem, as one string: trips with their status,
+    /// windows and promise, stops with their locks, reports, shifts and assignments.
+    static func signature(of state: DayState) -> String {
+        var parts: [String] = []
+        for trip in state.trips {
+            parts.append(
+                "t\(trip.id!.rawValue):\(trip.status.rawValue):\(trip.pickupWindow?.earliest.rawValue ?? 0)-\(trip.pickupWindow?.latest.rawValue ?? 0)"
+                    + ":\(trip.promisedAt?.rawValue ?? 0):\(trip.releaseWindow?.earliest.rawValue ?? 0)")
+        }
+        for run in state.runs {
+            parts.append("r\(run.shift.rawValue):" + run.stops.map { "\($0.trip.rawValue)\($0.action == .pickup ? "p" : "d")\($0.locked ? "*" : "")" }.joined(separator: ","))
+        }
+        for (trip, events) in state.events.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            parts.append("e\(trip.rawValue):" + events.map { "\($0.kind.rawValue)@\($0.at.rawValue)" }.joined(separator: ","))
+        }
+        for shift in state.shifts { parts.append("s\(shift.id!.rawValue)") }
+        for (trip, vehicle) in state.assignments.sorted(by: { $0.key.rawValue < $1.key.rawValue }) { parts.append("a\(trip.rawValue)=\(vehicle)") }
+        return parts.joined(separator: "|")
+    }
+
+    /// The request of `trip`, if the model plans it.
+    func request(of trip: TripID) -> Int? { trips.firstIndex { $0.id == trip } }
+
+    /// The DARP plan that a set of stored runs describes (it may no longer be feasible).
+    func plan(from runs: [Run]) -> DARPPlan {
+        var index: [TripID: Int] = [:]
+        for (request, trip) in trips.enumerated() { index[trip.id!] = request }
+        var routes = [[Int]](repeating: [], count: shifts.count)
+        var served = Set<Int>()
+        for run in runs {
+            guard let k = shifts.firstIndex(where: { $0.id == run.shift }) else { continue }
+            let done = Set(performed[k].map { "\($0.trip)/\($0.action.rawValue)" })
+            for stop in run.stops {
+                guard let request = index[stop.trip] else { continue }
+                if done.contains("\(stop.trip)/\(stop.action.rawValue)") && !(stop.action == .pickup && onBoard.contains(stop.trip)) { continue }
+                routes[k].append(stop.action == .pickup ? problem.requests[request].pickup : problem.requests[request].dropoff)
+                served.insert(request)
+            }
+        }
+        // A request needs both its stops on one route; a half left over (a stop removed) is dropped.
+        for k in routes.indices {
+            let nodes = Set(routes[k])
+            routes[k] = routes[k].filter { node in
+                let request = problem.requests[problem.requestOfNode[node]]
+                return nodes.contains(request.pickup) && nodes.contains(request.dropoff)
+            }
+        }
+        served = Set(routes.flatMap { $0.map { problem.requestOfNode[$0] } })
+        // Breaks are not stored as stops: they go back where the planned times jump over them.
+        for (k, entry) in breaks {
+            let request = problem.requests[entry.request]
+            let runStops = runs.first { $0.shift == shifts[k].id }?.stops ?? []
+            let afterBreak = runStops.filter { Double($0.plannedTime.seconds(since: dayStart)) >= entry.ends && index[$0.trip] != nil }
+            let position = afterBreak.first.flatMap { stop in
+                routes[k].firstIndex { node in
+                    let r = problem.requestOfNode[node]
+                    return r < trips.count && trips[r].id == stop.trip
+                        && (stop.action == .pickup ? problem.requests[r].pickup : problem.requests[r].dropoff) == node
+                }
+            } ?? routes[k].count
+            routes[k].insert(contentsOf: [request.pickup, request.dropoff], at: position)
+            served.insert(entry.request)
+        }
+        return DARPPlan(routes: routes, unserved: problem.requests.indices.filter { !served.contains($0) })
+    }
+}
