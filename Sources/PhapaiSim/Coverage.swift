@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import PhapaiCore
+import PhapaiService
 
 /// The outcome of one variant of a scenario (all its areas, all days).
 struct VariantOutcome: Sendable {
@@ -123,10 +124,59 @@ struct KPIs: Sendable {
         return String(format: "%.\(decimals)f", value)
     }
 
-    /// Minutes a served leg waited past the start of its pickup window (0 when on time or early).
+    /// Minutes a served leg waited past the start of its pickup window (0 when on time or early);
+    /// a will-call return waits from the clinic's call.
     static func pickupDelay(_ trip: TripRecord) -> Double? {
-        guard let pickup = trip.pickup, let earliest = trip.windowEarliest else { return nil }
+        guard let pickup = trip.pickup, let earliest = trip.willCall ? (trip.ready ?? trip.windowEarliest) : trip.windowEarliest else { return nil }
         return max(0, Double(pickup.rawValue - earliest.rawValue) / 60)
+    }
+
+    /// How the journeys of a variant kept their promises: the legs as stored at the end of each day.
+    struct Promises {
+        /// Outbound legs dropped off whose return was not served, for a reason not the patient's.
+        var stranded: [TripRecord] = []
+        /// Promised legs not served, or picked up more than the tolerance outside the window told,
+        /// for a reason not the patient's.
+        var broken: [TripRecord] = []
+        /// Of those, the ones no reply of the service ever told.
+        var unannounced: [TripRecord] = []
+        /// Booked journeys whose outbound was not served, for a reason not the patient's.
+        var droppedJourneys: [TripRecord] = []
+
+        static let toleranceSeconds: Int64 = 5 * 60
+
+        init(_ trips: [TripRecord]) {
+            var byID: [String: TripRecord] = [:]
+            for trip in trips { if let id = trip.trip { byID["\(trip.area)|\(id)"] = trip } }
+            func other(_ trip: TripRecord) -> TripRecord? { trip.linkedTrip.flatMap { byID["\(trip.area)|\($0)"] } }
+            /// Whether the patient made this leg not happen (cancelled it, did not come, or the
+            /// outbound they cancelled or missed took the return with it).
+            func patientsDoing(_ trip: TripRecord) -> Bool {
+                if trip.status == TripStatus.noShow.rawValue { return true }
+                guard trip.status == TripStatus.cancelled.rawValue, let code = trip.cancelCode.flatMap(CancellationCode.init(rawValue:)) else { return false }
+                if code.byPatient { return true }
+                return other(trip).map(patientsDoing) ?? false
+            }
+            let served = TripStatus.droppedOff.rawValue
+            for trip in trips where trip.trip != nil {
+                if trip.direction == "outbound", trip.status == served, let back = other(trip), back.status != served, !patientsDoing(back) {
+                    stranded.append(back)
+                }
+                if trip.direction == "outbound", trip.status != served, !patientsDoing(trip) {
+                    droppedJourneys.append(trip)
+                }
+                guard let earliest = trip.promisedEarliest, let latest = trip.promisedLatest else { continue }
+                let kept: Bool
+                if let pickup = trip.pickup {
+                    kept = pickup.rawValue >= earliest.rawValue - Promises.toleranceSeconds && pickup.rawValue <= latest.rawValue + Promises.toleranceSeconds
+                } else {
+                    kept = trip.status == served || patientsDoing(trip)
+                }
+                guard !kept else { continue }
+                broken.append(trip)
+                if trip.announcedCause == nil { unannounced.append(trip) }
+            }
+        }
     }
 
     init(_ outcome: VariantOutcome, days: Int) {
@@ -154,6 +204,7 @@ struct KPIs: Sendable {
         let passengers = served.reduce(0) { $0 + $1.passengers }
         let villageShares = KPIs.villages(outcome).map(\.servedShare).compactMap { $0 }
         let vehicles = Set(outcome.vehicleDays.map { "\($0.area)|\($0.vehicle)" }).count
+        let promises = Promises(trips)
         func share(_ part: Int, _ whole: Int) -> String { whole == 0 ? "" : KPIs.format(100 * Double(part) / Double(whole), 1) }
         values = [
             ("days", String(days)),
@@ -181,6 +232,10 @@ struct KPIs: Sendable {
             ("cost_per_trip_baht", served.isEmpty ? "" : KPIs.format(cost / Double(served.count), 1)),
             ("passengers_per_vehicle_hour", hours > 0 ? KPIs.format(Double(passengers) / hours, 2) : ""),
             ("village_served_share_min_pct", KPIs.format(villageShares.min().map { $0 * 100 }, 1)),
+            ("stranded_patients", String(promises.stranded.count)),
+            ("promises_broken", String(promises.broken.count)),
+            ("promises_broken_unannounced", String(promises.unannounced.count)),
+            ("journeys_dropped", String(promises.droppedJourneys.count)),
             ("simulation_surprises", String(outcome.surprises)),
         ]
     }
@@ -247,9 +302,11 @@ enum CoverageFiles {
         }
         var lines = [
             "variant,area,tambon,village,type,day,trip,direction,same_day,will_call,status,reason,window_earliest,window_latest,"
-                + "appointment,ready,pickup,dropoff,direct_min,ride_min,passengers,vehicle"
+                + "appointment,ready,pickup,dropoff,direct_min,ride_min,passengers,vehicle,linked_trip,cancel_code,promised_earliest,"
+                + "promised_latest,promise_broken,announced_cause"
         ]
         for outcome in outcomes {
+            let broken = Set(KPIs.Promises(outcome.trips).broken.compactMap { record in record.trip.map { "\(record.area)|\($0)" } })
             for trip in outcome.trips {
                 let ride = trip.pickup.flatMap { pickup in trip.dropoff.map { KPIs.format(Double($0.rawValue - pickup.rawValue) / 60, 1) } } ?? ""
                 lines.append([
@@ -257,7 +314,9 @@ enum CoverageFiles {
                     trip.direction, trip.sameDay ? "yes" : "no", trip.willCall ? "yes" : "no", trip.status, trip.reason ?? "",
                     time(trip.windowEarliest), time(trip.windowLatest), time(trip.appointment), time(trip.ready), time(trip.pickup),
                     time(trip.dropoff), KPIs.format(Double(trip.directSeconds) / 60, 1), ride, String(trip.passengers), trip.vehicle ?? "",
-                ].joined(separator: ","))
+                    trip.linkedTrip.map(String.init) ?? "", trip.cancelCode ?? "", time(trip.promisedEarliest), time(trip.promisedLatest),
+                    trip.trip.map { broken.contains("\(trip.area)|\($0)") } == true ? "yes" : "no", trip.announcedCause ?? "",
+                ].map(ManifestFormat.csvField).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -28,6 +28,15 @@ struct TripRecord: Sendable {
     var directSeconds: Int
     var passengers: Int
     var vehicle: String?
+    /// The other leg of the journey.
+    var linkedTrip: Int64?
+    /// Why it was cancelled (`advance`, `same_day`, ..., `outbound_not_performed`).
+    var cancelCode: String?
+    /// The pickup window told to the patient, once the trip had a place on a run.
+    var promisedEarliest: Instant?
+    var promisedLatest: Instant?
+    /// What the service said when it broke the promise (the reply of the command that caused it).
+    var announcedCause: String?
 }
 
 /// One vehicle's day as driven.
@@ -161,13 +170,11 @@ final class AreaSimulation {
             cancel(trip.id!.rawValue, reason: "ผู้ป่วยแจ้งยกเลิกล่วงหน้า", replan: false)
         }
         setClock(now.adding(minutes: 30))
-        let iterations = scenario.planIterations ?? 2000
-        _ = try? service.planDay(date, seconds: 600, iterations: iterations, seed: World.seed(scenario.seed, 3, index))
+        // The budget is per tambon, so a pooled fleet plans with as much search as the separate ones together.
+        let iterations = (scenario.planIterations ?? 2000) * max(1, Set(world.villageTambon.values).count)
+        let plan = try service.planDay(date, seconds: 600, iterations: iterations, seed: World.seed(scenario.seed, 3, index))
+        heard(plan.notices)
         runsCache = nil
-        // A return whose outbound got no vehicle will not be needed.
-        for trip in try service.trips(date: date) where trip.direction == .outbound && trip.status == .requested {
-            if let linked = trip.linkedTrip { cancel(linked.rawValue, reason: "เที่ยวไปไม่ได้รับบริการ", replan: false) }
-        }
 
         // The day: vehicles leave at the start of their shifts; same-day requests, clinic calls
         // and cancellations arrive on the clock.
@@ -187,7 +194,8 @@ final class AreaSimulation {
         for trip in try service.trips(date: date) where trip.status == .scheduled || trip.status == .requested {
             scheduleFollowUps(trip)
         }
-        let end = offset.instant(date, LocalTime(minutes: 19 * 60 + 59)!)
+        // Vehicles may work late to bring patients home: the day runs to its last minute.
+        let end = offset.instant(date, LocalTime(minutes: 23 * 60 + 59)!)
         var handled = 0
         while let (time, event) = queue.pop() {
             guard time <= end else { continue }
@@ -197,8 +205,14 @@ final class AreaSimulation {
             setClock(max(now, time))
             try handle(event, &dayRandom)
         }
-        // The day is over: record each trip's outcome and each vehicle's driving.
+        // The day is over: it is closed (trips nobody served become missed), then each trip's
+        // outcome and each vehicle's driving are recorded.
         setClock(end)
+        do {
+            _ = try service.closeDay(date)
+        } catch {
+            surprise(error)
+        }
         for trip in try service.trips(date: date) { updateRecord(trip) }
         for id in vehicles.keys.sorted(by: { $0.rawValue < $1.rawValue }) {
             var state = vehicles[id]!
@@ -219,10 +233,9 @@ final class AreaSimulation {
         if fate.cancelsOnTheDay, let window = trip.pickupWindow {
             queue.push(max(now, window.earliest.adding(minutes: -90)), .cancel(trip.id!))
         }
-        if let linked = trip.linkedTrip, let appointment = trip.appointment, let type = patients[trip.patient]?.type,
-            let demand = scenario.demand.first(where: { $0.type == type })
-        {
-            queue.push(appointment.adding(minutes: demand.clinicMinutes + fate.clinicDelayMinutes), .clinicDone(linked, outbound: trip.id!))
+        // A will-call patient is ready when expected at booking, plus the clinic's delay; then the clinic calls.
+        if let linked = trip.linkedTrip, let back = try? service.trip(linked), back.awaitingRelease, let expected = back.releaseWindow {
+            queue.push(max(now, expected.earliest.adding(minutes: fate.clinicDelayMinutes)), .clinicDone(linked, outbound: trip.id!))
         }
     }
 
@@ -300,21 +313,31 @@ final class AreaSimulation {
             }
             changed()
         case .cancel(let trip):
-            guard let current = try? service.trip(trip), current.status == .scheduled || current.status == .requested else { return }
+            let current = try service.trip(trip)
+            guard current.status == .scheduled || current.status == .requested else { return }
             cancel(trip.rawValue, reason: "ผู้ป่วยแจ้งยกเลิกวันนี้", replan: true)
             changed()
         case .clinicDone(let ret, let outbound):
-            guard let back = try? service.trip(ret), back.status == .requested || back.status == .scheduled else { return }
-            guard (try? service.trip(outbound))?.status == .droppedOff else {
-                // The patient never reached the clinic: the return is not needed (and leaves the runs).
-                cancel(ret.rawValue, reason: "เที่ยวไปไม่สำเร็จ", replan: true)
-                changed()
-                return
-            }
-            if back.willCall {
+            let back = try service.trip(ret)
+            guard back.awaitingRelease, back.status == .requested || back.status == .scheduled else { return }
+            let there = try service.trip(outbound)
+            switch there.status {
+            case .droppedOff:
                 records[ret.rawValue]?.ready = now
-                _ = try? service.releaseWillCall(ret, at: now)
+                do {
+                    let result = try service.releaseWillCall(ret, at: now)
+                    heard(result.notices)
+                    if let failure = result.replanFailure { surprise(failure) }
+                } catch {
+                    surprise(error)
+                }
                 changed()
+            case .requested, .scheduled, .enRoute, .pickedUp:
+                // The patient has not reached the clinic yet (a late vehicle): the clinic calls later.
+                queue.push(now.adding(minutes: 30), .clinicDone(ret, outbound: outbound))
+            default:
+                // The outbound did not happen: the service closed the return with it.
+                break
             }
         }
     }
@@ -341,10 +364,12 @@ final class AreaSimulation {
     private func decide(_ id: VehicleID, _ random: inout SeededGenerator) throws {
         var state = vehicles[id]!
         let run = runs().first { $0.vehicle == id }
-        let next = run?.stops.first { stop in
+        let next = try run?.stops.first { stop in
             guard !state.done.contains(stopKey(stop.trip, stop.action)) else { return false }
-            guard let status = try? service.trip(stop.trip).status else { return false }
-            return stop.action == .pickup ? (status == .scheduled || status == .enRoute) : status == .pickedUp
+            let trip = try service.trip(stop.trip)
+            // A place kept for a will-call is not a task until the clinic calls.
+            guard !trip.awaitingRelease else { return false }
+            return stop.action == .pickup ? (trip.status == .scheduled || trip.status == .enRoute) : trip.status == .pickedUp
         }
         guard let next, let target = place(of: next) else { return }
         let planned = travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate)
@@ -437,16 +462,41 @@ final class AreaSimulation {
 
     private func report(_ trip: TripID, _ report: DriverReport, at time: Instant) -> Bool {
         do {
-            _ = try service.reportStatus(trip, report, at: time)
+            let change = try service.reportStatus(trip, report, at: time)
+            heard(change.notices)
+            if let failure = change.replanFailure { surprise(failure) }
             return true
         } catch {
-            surprises += 1
+            surprise(error)
             return false
         }
     }
 
     private func cancel(_ trip: Int64, reason: String, replan: Bool) {
-        if (try? service.cancelTrip(TripID(trip), reason: reason, replan: replan)) == nil { surprises += 1 }
+        do {
+            let result = try service.cancelTrip(TripID(trip), reason: reason, replan: replan)
+            heard(result.replan?.notices ?? [])
+            if let failure = result.replanFailure { surprise(failure) }
+        } catch {
+            surprise(error)
+        }
+    }
+
+    /// A service call the simulation expected to pass was refused: counted, and shown with
+    /// PHAPAI_SIM_DEBUG=1 (never patient data: keywords and trip numbers).
+    private func surprise(_ error: any Error) {
+        surprises += 1
+        if ProcessInfo.processInfo.environment["PHAPAI_SIM_DEBUG"] == "1" {
+            FileHandle.standardError.write(Data("surprise on \(day.iso) at \(UTCOffset.bangkok.time(of: now)): \(error)\n".utf8))
+        }
+    }
+
+    /// Keeps what the service said about broken promises, as a dispatcher would hear it in the
+    /// reply of the command: the KPIs check every broken promise was told.
+    private func heard(_ notices: [PromiseNotice]) {
+        for notice in notices where records[notice.trip.rawValue]?.announcedCause == nil {
+            records[notice.trip.rawValue]?.announcedCause = notice.cause.keyword
+        }
     }
 
     // MARK: demand
@@ -563,9 +613,17 @@ final class AreaSimulation {
 
     /// Books a request; a refusal is recorded with its keyword.
     private func book(_ request: GeneratedRequest, sameDay: Bool) -> [Trip]? {
-        let booking = BookingRequest(patient: request.patient.patient.id, to: request.hospital, timing: request.timing, returnLeg: request.returnLeg)
+        var booking = BookingRequest(patient: request.patient.patient.id, to: request.hospital, timing: request.timing, returnLeg: request.returnLeg)
+        if request.returnLeg == .willCall, case .appointment(let appointment) = request.timing,
+            let demand = scenario.demand.first(where: { $0.type == request.patient.type })
+        {
+            // The office knows how long a clinic of this kind takes.
+            booking.willCallReady = appointment.adding(minutes: demand.clinicMinutes)
+        }
         do {
-            let trips = sameDay ? try service.bookAndPlace(booking).trips : try service.bookTrip(booking)
+            let booked = try service.bookAndPlace(booking)
+            heard(booked.notices)
+            let trips = booked.trips
             if let outbound = trips.first(where: { $0.direction == .outbound })?.id?.rawValue { fates[outbound] = request.fate }
             for trip in trips {
                 records[trip.id!.rawValue] = TripRecord(
@@ -573,7 +631,7 @@ final class AreaSimulation {
                     day: day, trip: trip.id!.rawValue, direction: trip.direction.rawValue, sameDay: sameDay, willCall: trip.willCall,
                     status: trip.status.rawValue, reason: nil, windowEarliest: trip.pickupWindow?.earliest, windowLatest: trip.pickupWindow?.latest,
                     appointment: trip.appointment, ready: nil, pickup: nil, dropoff: nil, directSeconds: trip.directSeconds,
-                    passengers: 1 + trip.companions, vehicle: nil)
+                    passengers: 1 + trip.companions, vehicle: nil, linkedTrip: trip.linkedTrip?.rawValue)
             }
             return trips
         } catch let error as PhapaiError {
@@ -587,7 +645,7 @@ final class AreaSimulation {
             }
             return nil
         } catch {
-            surprises += 1
+            surprise(error)
             return nil
         }
     }
@@ -595,10 +653,16 @@ final class AreaSimulation {
     private func updateRecord(_ trip: Trip) {
         guard let id = trip.id?.rawValue, var record = records[id] else { return }
         record.status = trip.status.rawValue
-        record.reason = trip.status == .requested ? "UNSERVED" : trip.cancellationCode?.rawValue
-        if trip.willCall, let window = trip.pickupWindow {
+        record.reason = trip.status == .requested ? "UNSERVED" : trip.statusReason
+        record.cancelCode = trip.cancellationCode?.rawValue
+        record.linkedTrip = trip.linkedTrip?.rawValue
+        if let window = trip.pickupWindow {
             record.windowEarliest = window.earliest
             record.windowLatest = window.latest
+        }
+        if let promise = trip.promise {
+            record.promisedEarliest = promise.earliest
+            record.promisedLatest = promise.latest
         }
         records[id] = record
     }
