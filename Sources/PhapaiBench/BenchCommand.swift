@@ -8,6 +8,7 @@ public enum BenchCommand {
           phapai-bench insert [--sizes 100,1000] [--probes N] [--seed N]
           phapai-bench scale [--requests 1000] [--vehicles 60] [--time SECONDS] [--seed N] [--write FILE]
           phapai-bench book [--trips 200] [--vehicles 20] [--probes 100] [--plan-time SECONDS] [--seed N]
+          phapai-bench replan [--sizes 50/5,200/20,500/50] [--probes 100] [--seed N]
         Build with -c release for meaningful figures.
         """
 
@@ -40,6 +41,17 @@ public enum BenchCommand {
                 try BookingBenchmark.run(
                     trips: try options.int("trips") ?? 200, vehicles: try options.int("vehicles") ?? 20, probes: try options.int("probes") ?? 100,
                     seed: UInt64(try options.int("seed") ?? 1), planSeconds: try options.double("plan-time") ?? 10, print: { Swift.print($0) })
+            case "replan":
+                let sizes = try (options.take("sizes") ?? "50/5,200/20,500/50").split(separator: ",").map { text -> (Int, Int) in
+                    let parts = text.split(separator: "/").compactMap { Int($0) }
+                    guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
+                        throw BenchError("--sizes takes TRIPS/VEHICLES pairs such as 200/20, not '\(text)'")
+                    }
+                    return (parts[0], parts[1])
+                }
+                try ReplanBenchmark.run(
+                    sizes: sizes.map { (trips: $0.0, vehicles: $0.1) }, probes: try options.int("probes") ?? 100,
+                    seed: UInt64(try options.int("seed") ?? 1), print: { Swift.print($0) })
             default:
                 throw BenchError("unknown benchmark '\(command)'\n\(usage)")
             }

@@ -245,6 +245,12 @@ struct PlanningModel {
                     let bound = onBoardBound[k] ?? 0
                     maxRide = max(maxRide, bound)
                     dropoffWindow.1 = max(dropoffWindow.1, here.time + bound)
+                    if lockedHeads[k].contains(where: { !onBoard.contains($0.0) }) {
+                        // The vehicle must first finish a stop it has started (a patient at the
+                        // door): the bound above does not count it, so the deadlines give way.
+                        maxRide = max(maxRide, dayEnd)
+                        dropoffWindow.1 = max(dropoffWindow.1, dayEnd)
+                    }
                 }
             } else if let arrived = actual(trip.id!, .arrive) {
                 let time = offsetSeconds(arrived)

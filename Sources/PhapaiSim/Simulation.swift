@@ -361,17 +361,21 @@ final class AreaSimulation {
     private func stopKey(_ trip: TripID, _ action: RunStop.Action) -> String { "\(trip.rawValue)|\(action.rawValue)" }
 
     /// The vehicle picks its next stop: it leaves so as to arrive at the planned time, or now if late.
-    private func decide(_ id: VehicleID, _ random: inout SeededGenerator) throws {
-        var state = vehicles[id]!
-        let run = runs().first { $0.vehicle == id }
-        let next = try run?.stops.first { stop in
-            guard !state.done.contains(stopKey(stop.trip, stop.action)) else { return false }
+    /// The first stop of the vehicle's run as it stands that is still to do.
+    private func nextStop(of id: VehicleID) throws -> RunStop? {
+        let done = vehicles[id]!.done
+        return try runs().first { $0.vehicle == id }?.stops.first { stop in
+            guard !done.contains(stopKey(stop.trip, stop.action)) else { return false }
             let trip = try service.trip(stop.trip)
             // A place kept for a will-call is not a task until the clinic calls.
             guard !trip.awaitingRelease else { return false }
             return stop.action == .pickup ? (trip.status == .scheduled || trip.status == .enRoute) : trip.status == .pickedUp
         }
-        guard let next, let target = place(of: next) else { return }
+    }
+
+    private func decide(_ id: VehicleID, _ random: inout SeededGenerator) throws {
+        var state = vehicles[id]!
+        guard let next = try nextStop(of: id), let target = place(of: next) else { return }
         let planned = travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate)
         let depart = max(now, state.freeAt, next.plannedTime.adding(seconds: -planned))
         if depart > now {
@@ -401,9 +405,10 @@ final class AreaSimulation {
         vehicles[id]!.position = place
         vehicles[id]!.freeAt = now
         vehicles[id]!.record.path.append(place)
-        // The plan may have moved on while the vehicle drove: only a stop still on its run is done.
-        let stillMine = runs().first { $0.vehicle == id }?.stops.contains { stopKey($0.trip, $0.action) == stop } ?? false
-        guard stillMine, let current = try? service.trip(trip) else { return try decide(id, &random) }
+        // The plan may have moved on while the vehicle drove (the office calls the driver): only
+        // the stop that is still next on its run is done; otherwise the vehicle goes where it is sent.
+        guard let next = try nextStop(of: id), stopKey(next.trip, next.action) == stop else { return try decide(id, &random) }
+        let current = try service.trip(trip)
         // Cancelled while the vehicle was on its way (the driver finds out at the door).
         guard action == .dropoff || current.status == .scheduled || current.status == .enRoute else {
             vehicles[id]!.done.insert(stop)
