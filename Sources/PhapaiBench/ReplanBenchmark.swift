@@ -7,9 +7,9 @@ import PhapaiService
 /// day, end to end in the embedded service (the report, the re-plan from the current runs with
 /// its budget, the verifier, the store), on planned days of the synthetic district.
 public enum ReplanBenchmark {
-    /// Plans a day of about `trips` trips on `vehicles` vehicles for each size, then reports
-    /// `probes` pickups late by 10 minutes, one at a time, timing each report; each is taken back
-    /// (untimed) so the day keeps its size. Prints one line per size.
+    /// Plans a day of about `trips` trips on `vehicles` vehicles for each size, then drives it:
+    /// every stop reported in order, every third pickup 10 minutes late, which re-plans the rest of
+    /// the day; those reports are timed (up to `probes` of them). Prints one line per size.
     public static func run(sizes: [(trips: Int, vehicles: Int)], probes: Int, seed: UInt64, print: (String) -> Void) throws {
         for size in sizes {
             let result = try measure(trips: size.trips, vehicles: size.vehicles, probes: probes, seed: seed)
@@ -44,21 +44,34 @@ public enum ReplanBenchmark {
         }
         let plan = try service.planDay(day, seconds: 600, iterations: 2000, seed: seed)
         let planned = plan.runs.reduce(0) { $0 + Set($1.stops.map(\.trip)).count }
-        // The pickups of the day in time order: each probe reports the next one late, against the
-        // runs as they stand then (earlier re-plans move planned times).
-        let trips = plan.runs.flatMap { run in run.stops.filter { $0.action == .pickup } }.sorted { $0.plannedTime < $1.plannedTime }.map(\.trip)
+        // The day is driven: every stop reported in planned order, on time, except every third
+        // pickup, reported 10 minutes late: that report re-plans the rest of the day and is timed.
         let clock = ContinuousClock()
         var samples: [Double] = []
-        for trip in trips.prefix(probes) {
-            guard let stop = try service.runs(on: day).flatMap(\.stops).first(where: { $0.trip == trip && $0.action == .pickup }) else { continue }
-            let late = stop.plannedTime.adding(minutes: 10)
-            now = max(now, late)
+        var handled = Set<String>()
+        var pickups = 0
+        while samples.count < probes {
+            let pending = try service.runs(on: day).flatMap(\.stops)
+                .filter { !handled.contains("\($0.trip)/\($0.action.rawValue)") }
+                .filter { stop in
+                    let status = try service.trip(stop.trip).status
+                    return stop.action == .pickup ? status == .scheduled : status == .pickedUp
+                }
+                .sorted { $0.plannedTime < $1.plannedTime }
+            guard let stop = pending.first else { break }
+            handled.insert("\(stop.trip)/\(stop.action.rawValue)")
+            var at = stop.plannedTime
+            let timed = stop.action == .pickup && pickups % 3 == 2
+            if stop.action == .pickup { pickups += 1 }
+            if timed { at = at.adding(minutes: 10) }
+            now = max(now, at)
+            at = now
             let started = clock.now
-            let change = try service.reportStatus(stop.trip, .pickup, at: late)
-            samples.append(BookingBenchmark.seconds(clock.now - started) * 1000)
+            let change = try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: at)
             if let failure = change.replanFailure { throw BenchError("re-plan failed: \(failure)") }
+            guard timed else { continue }
+            samples.append(BookingBenchmark.seconds(clock.now - started) * 1000)
             guard change.replanned else { throw BenchError("a 10-minute late report of trip \(stop.trip) did not re-plan") }
-            _ = try service.reportStatus(stop.trip, .undo)
         }
         samples.sort()
         return (samples, planned, try service.verifyStoredPlan(day).feasible)

@@ -14,8 +14,10 @@ final class FlatProblem: @unchecked Sendable {
     let isPickup: UnsafeMutablePointer<Bool>
     /// The largest arc cost (scales the insertion noise).
     let maxCost: Double
-    /// The problem whose buffers this one shares (all but `maxRide`), kept alive while it is.
+    /// The problem whose buffers this one shares (all but `maxRide`, and `latest` when it owns
+    /// its own), kept alive while it is.
     private let base: FlatProblem?
+    private let ownsLatest: Bool
 
     init(_ problem: DARPProblem) {
         let n = problem.nodeCount
@@ -46,12 +48,33 @@ final class FlatProblem: @unchecked Sendable {
         partner = copy(other)
         isPickup = copy(pickup)
         base = nil
+        ownsLatest = true
+    }
+
+    /// `base` with latest starts of its own (a copy to tighten); shares every other buffer.
+    init(copyingLatestOf base: FlatProblem) {
+        self.base = base
+        ownsLatest = true
+        nodeCount = base.nodeCount
+        dimensions = base.dimensions
+        earliest = base.earliest
+        latest = .allocate(capacity: max(1, base.nodeCount))
+        latest.initialize(from: base.latest, count: base.nodeCount)
+        service = base.service
+        time = base.time
+        load = base.load
+        partner = base.partner
+        isPickup = base.isPickup
+        maxCost = base.maxCost
+        maxRide = .allocate(capacity: max(1, nodeCount))
+        maxRide.initialize(from: base.maxRide, count: nodeCount)
     }
 
     /// `base` with no ride-time limit for `request` (for telling a ride-time limit from a time
     /// window in explanations); shares every other buffer.
     init(_ base: FlatProblem, unlimitedRideOf request: DARPProblem.Request) {
         self.base = base
+        ownsLatest = false
         nodeCount = base.nodeCount
         dimensions = base.dimensions
         earliest = base.earliest
@@ -70,7 +93,10 @@ final class FlatProblem: @unchecked Sendable {
 
     deinit {
         maxRide.deallocate()
-        guard base == nil else { return }
+        guard base == nil else {
+            if ownsLatest { latest.deallocate() }
+            return
+        }
         earliest.deallocate()
         latest.deallocate()
         service.deallocate()

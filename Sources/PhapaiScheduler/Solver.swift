@@ -76,6 +76,77 @@ public final class DARPSolver: @unchecked Sendable {
         return stops.indices.map { evaluator.serviceStart(at: $0) }
     }
 
+    /// Like ``schedule(_:vehicle:)``, but each pickup, in route order, keeps up to a margin
+    /// (`fixedMargin` plus `perTravel` times the drive to it) before the end of its window where
+    /// the rest of the route still fits: the times told to a driver leave room for a slow road.
+    /// Nil when the route is infeasible.
+    public func schedule(_ route: [Int], vehicle: Int, pickupMargin fixedMargin: Double, perTravel: Double = 0) -> [Double]? {
+        let stops = [problem.vehicles[vehicle].startNode] + route + [problem.vehicles[vehicle].endNode]
+        let tightened = FlatProblem(copyingLatestOf: flat)
+        let evaluator = RouteEvaluator(tightened)
+        guard evaluator.feasible(stops, vehicle: problem.vehicles[vehicle]) else { return nil }
+        for (index, node) in stops.enumerated() where index > 0 && index < stops.count - 1 && tightened.isPickup[node] {
+            let original = tightened.latest[node]
+            // Longer drives vary more: the margin grows with the drive to the pickup.
+            let margin = fixedMargin + perTravel * problem.time(stops[index - 1], node)
+            // As much of the margin as fits: all, then half, then a quarter.
+            for share in [1.0, 0.5, 0.25] {
+                tightened.latest[node] = max(tightened.earliest[node], original - margin * share)
+                if evaluator.feasible(stops, vehicle: problem.vehicles[vehicle]) { break }
+                tightened.latest[node] = original
+            }
+        }
+        guard evaluator.feasible(stops, vehicle: problem.vehicles[vehicle]) else { return nil }
+        return stops.indices.map { evaluator.serviceStart(at: $0) }
+    }
+
+    /// When the stops a route cannot drop (its locked head, and the drop-offs of the requests
+    /// locked on it) are infeasible in their given order (delays since the plan was made), puts
+    /// those drop-offs in the first order that fits, in the same slots of `stops`: every order for
+    /// up to six of them, else one at a time at the first place that fits.
+    func reorderLockedDropoffs(_ stops: inout [Int], vehicle: DARPProblem.Vehicle, isLocked: (Int) -> Bool) {
+        let head = Set(vehicle.lockedNodes)
+        let slots = stops.indices.filter { index in
+            let node = stops[index]
+            return index > 0 && index < stops.count - 1 && !head.contains(node) && isLocked(node)
+        }
+        guard slots.count >= 2 else { return }
+        let evaluator = RouteEvaluator(flat)
+        let dropoffs = slots.map { stops[$0] }
+        func skeleton(_ order: [Int]) -> [Int] { [vehicle.startNode] + vehicle.lockedNodes + order + [vehicle.endNode] }
+        guard !evaluator.feasible(skeleton(dropoffs), vehicle: vehicle) else { return }
+        var found: [Int]?
+        if dropoffs.count <= 6 {
+            var order = dropoffs
+            // Heap's algorithm: every order once.
+            func permute(_ count: Int) {
+                guard found == nil else { return }
+                if count == 1 {
+                    if evaluator.feasible(skeleton(order), vehicle: vehicle) { found = order }
+                    return
+                }
+                for index in 0..<count {
+                    permute(count - 1)
+                    order.swapAt(count % 2 == 0 ? index : 0, count - 1)
+                }
+            }
+            permute(order.count)
+        } else {
+            var order: [Int] = []
+            for node in dropoffs {
+                let place = (0...order.count).first { at in
+                    var trial = order
+                    trial.insert(node, at: at)
+                    return evaluator.feasible(skeleton(trial), vehicle: vehicle)
+                } ?? order.count
+                order.insert(node, at: place)
+            }
+            if evaluator.feasible(skeleton(order), vehicle: vehicle) { found = order }
+        }
+        guard let found else { return }
+        for (slot, node) in zip(slots, found) { stops[slot] = node }
+    }
+
     /// The largest feasible part of `plan` that keeps its order: each route keeps its vehicle's
     /// locked head (and the drop-offs of passengers aboard), then takes its requests in the order of
     /// their pickups, keeping each one only if the route of the requests kept so far plus it (all
@@ -132,12 +203,14 @@ public final class DARPSolver: @unchecked Sendable {
                 order.append(node)
             }
             for node in listed[k] { position[node] = -1 }
-            // Drop-offs of passengers aboard that the plan lost go last, as a fresh route has them.
+            // Drop-offs of passengers aboard (or at the door) that the plan lost come right after the
+            // locked head: nobody else is picked up before they are delivered, so they always fit.
             for node in vehicle.lockedNodes {
                 let r = problem.requests[problem.requestOfNode[node]]
                 if node == r.pickup && !vehicle.lockedNodes.contains(r.dropoff) && !order.contains(r.dropoff) { mandatory.append(r.dropoff) }
             }
-            let stops = [vehicle.startNode] + vehicle.lockedNodes + order + mandatory + [vehicle.endNode]
+            var stops = [vehicle.startNode] + vehicle.lockedNodes + mandatory + order + [vehicle.endNode]
+            reorderLockedDropoffs(&stops, vehicle: vehicle, isLocked: { lockedOn[problem.requestOfNode[$0]] == k })
             var keep = [Bool](repeating: false, count: stops.count)
             for (index, node) in stops.enumerated() {
                 keep[index] = index == 0 || index == stops.count - 1 || lockedOn[problem.requestOfNode[node]] == k

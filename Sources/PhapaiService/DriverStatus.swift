@@ -140,7 +140,10 @@ extension PhapaiService {
                 switch last.kind {
                 case .dropoff: try store.lockStop(trip: id, action: .dropoff, locked: false)
                 case .arrive, .pickup, .noshow:
-                    if remaining.isEmpty { try store.lockStop(trip: id, action: .pickup, locked: false) }
+                    if remaining.isEmpty {
+                        try store.lockStop(trip: id, action: .pickup, locked: false)
+                        try store.lockStop(trip: id, action: .dropoff, locked: false)
+                    }
                 }
                 if last.kind == .noshow, let linked = trip.linkedTrip, let back = try store.trip(linked),
                     back.status == .cancelled, back.cancellationCode == .outboundNotPerformed

@@ -110,6 +110,13 @@ public enum PlanCause: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension PhapaiService {
+    /// How far before the end of a pickup window the planned time stays, when the route allows.
+    static let pickupMarginSeconds = 15 * 60
+    /// Slack a plan keeps first before the end of every window of a trip not yet started.
+    static let planningSlackSeconds = 5 * 60
+    /// And a share of the drive to it, since longer drives vary more.
+    static let pickupMarginPerTravel = 0.3
+
     /// Most seconds a plan may search; longer asks are refused.
     static let maxPlanSeconds = 600.0
 
@@ -176,7 +183,7 @@ extension PhapaiService {
     /// the same plan on any machine), with a time cap.
     static func replanOptions(for state: DayState, seed: UInt64) -> SolverOptions {
         let active = state.trips.filter(\.status.isActive).count
-        return SolverOptions(seed: seed, timeLimit: 2, iterationLimit: min(600, max(60, active)))
+        return SolverOptions(seed: seed, timeLimit: 2, iterationLimit: min(600, max(30, active)))
     }
 
     /// The day as the store holds it for one area: its shifts (by their vehicle's area), trips,
@@ -192,7 +199,7 @@ extension PhapaiService {
             date: date, settings: settings, shifts: shifts, vehicles: vehicles, places: places,
             trips: try store.trips(date: date).filter { $0.area == settings.id },
             runs: try store.runs(on: date).filter { shiftIDs.contains($0.shift) }, events: try store.tripEvents(on: date),
-            assignments: try store.assignments(on: date), matrix: try store.matrix())
+            assignments: try store.assignments(on: date), matrix: try store.matrix(), now: clock())
     }
 
     /// A solved day: the model it was solved on (with the relaxation it needed) and the result.
@@ -209,7 +216,13 @@ extension PhapaiService {
     /// patients waiting at the clinic are left out, lets them be later, step by step, and at last
     /// lets shifts run over to bring patients home.
     func searchDay(_ state: DayState, options: SolverOptions, initialRuns: [Run]? = nil) throws -> SolvedDay {
+        // Planned with some slack first: each trip not yet started must be picked up and dropped
+        // off a little before the end of its windows, so a slow road does not make it late; trips
+        // that cannot have that slack get their whole windows back below.
         var relaxation = Relaxation()
+        for trip in state.trips where trip.status == .requested || trip.status == .scheduled {
+            if (state.events[trip.id!] ?? []).isEmpty { relaxation.lateBy[trip.id!] = -Double(Self.planningSlackSeconds) }
+        }
         var model = try PlanningModel.build(state, relaxation: relaxation)
         let runs = initialRuns ?? state.runs
         var solver = DARPSolver(problem: model.problem)
@@ -219,6 +232,15 @@ extension PhapaiService {
             model = try PlanningModel.build(state, relaxation: relaxation)
             solver = DARPSolver(problem: model.problem)
             result = solver.solve(options, initial: runs.isEmpty ? nil : model.plan(from: runs))
+        }
+        let released = result.plan.unserved.filter { $0 < model.trips.count && (relaxation.lateBy[model.trips[$0].id!] ?? 0) < 0 }
+        if !released.isEmpty {
+            // Serving every trip comes before slack: the whole windows come back, and the plan
+            // with slack is where the search starts.
+            relaxation.lateBy = [:]
+            model = try PlanningModel.build(state, relaxation: relaxation)
+            solver = DARPSolver(problem: model.problem)
+            result = solver.solve(SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: max(30, (options.iterationLimit ?? 200) / 3)), initial: result.plan)
         }
         // Trips that must not be dropped: promised, or bringing a patient home.
         func needy(_ plan: DARPPlan) -> [Int] {
@@ -278,7 +300,9 @@ extension PhapaiService {
         let model = solved.model
         var runs: [Run] = []
         for (k, route) in solved.plan.routes.enumerated() where !route.isEmpty || !model.performed[k].isEmpty {
-            guard let times = route.isEmpty ? [] : solved.solver.schedule(route, vehicle: k) else {
+            // Times told to drivers keep a margin before the end of each pickup window where the
+            // route allows it: a few minutes on the road then do not make a patient late.
+            guard let times = route.isEmpty ? [] : solved.solver.schedule(route, vehicle: k, pickupMargin: Double(Self.pickupMarginSeconds), perTravel: Self.pickupMarginPerTravel) else {
                 throw PhapaiError(.storage, keyword: "PLAN_NOT_VERIFIED", field: nil, message: "run \(k) of \(date.iso) has no feasible schedule")
             }
             let shift = model.shifts[k]
@@ -294,7 +318,8 @@ extension PhapaiService {
                 if action == .pickup && model.onBoard.contains(trip) { continue }
                 stops.append(RunStop(
                     sequence: 0, trip: trip, action: action,
-                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount))
+                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())),
+                    locked: position < lockedCount && !(model.underWay[k].map { $0.0 == trip && $0.1 == action } ?? false)))
             }
             for index in stops.indices { stops[index].sequence = index + 1 }
             if stops.isEmpty { continue }

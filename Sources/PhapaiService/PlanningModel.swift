@@ -31,6 +31,9 @@ struct DayState {
     let events: [TripID: [TripEvent]]
     let assignments: [TripID: VehicleID]
     let matrix: [PlaceID: [PlaceID: MatrixEntry]]
+    /// When the day is looked at: a vehicle whose planned departure for its next stop has passed
+    /// is taken to be on its way there.
+    let now: Instant
 }
 
 /// How the windows of a model are loosened when promises cannot all be kept as told.
@@ -58,6 +61,9 @@ struct PlanningModel {
     let onBoard: Set<TripID>
     /// Per shift with a break still ahead: the break's request (after all trip requests) and when it ends.
     let breaks: [Int: (request: Int, ends: Double)]
+    /// Per shift: the stop taken to be under way (the vehicle's planned departure for it has
+    /// passed), held at the head of its route for this plan only, not stored as a lock.
+    let underWay: [Int: (TripID, RunStop.Action)]
     /// Per trip request: its priority tier.
     let tiers: [Double]
     /// Everything the model was built from that a plan depends on; two builds with the same
@@ -88,6 +94,7 @@ struct PlanningModel {
         var performed: [[RunStop]] = []
         var position: [(place: PlaceID, time: Double)?] = []
         var lockedHeads: [[(TripID, RunStop.Action)]] = []
+        var underWay: [Int: (TripID, RunStop.Action)] = [:]
         var onBoard = Set<TripID>()
         var lockedTrips = Set<TripID>()
         for shift in shifts {
@@ -95,6 +102,8 @@ struct PlanningModel {
             var done: [RunStop] = []
             var heads: [(TripID, RunStop.Action)] = []
             var here: (PlaceID, Double)?
+            // Standing at a door, waiting for a patient: not driving anywhere yet.
+            var atDoor = false
             for stop in run?.stops ?? [] {
                 guard let trip = tripByID[stop.trip] else { continue }
                 let doneAt: Instant? =
@@ -102,19 +111,51 @@ struct PlanningModel {
                 if let doneAt {
                     done.append(stop)
                     let time = Double(doneAt.seconds(since: dayStart))
-                    if time >= here?.1 ?? -.infinity { here = (stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace, time) }
+                    if time >= here?.1 ?? -.infinity {
+                        here = (stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace, time)
+                        atDoor = false
+                    }
                 } else {
-                    if stop.locked { heads.append((stop.trip, stop.action)) }
+                    // A locked drop-off heads the run only behind its pickup (a lock left over after
+                    // a report was taken back is not one).
+                    if stop.locked, stop.action == .pickup || heads.contains(where: { $0.0 == stop.trip }) || actual(stop.trip, .pickup) != nil {
+                        heads.append((stop.trip, stop.action))
+                    }
                     // Arrived at the door, patient not aboard yet: the vehicle is there since then.
                     if stop.action == .pickup, let arrived = actual(stop.trip, .arrive) {
                         let time = Double(arrived.seconds(since: dayStart))
-                        if time >= here?.1 ?? -.infinity { here = (trip.pickupPlace, time) }
+                        if time >= here?.1 ?? -.infinity {
+                            here = (trip.pickupPlace, time)
+                            atDoor = true
+                        }
                     }
                 }
             }
             for stop in done where stop.action == .pickup && tripByID[stop.trip]?.status == .pickedUp {
                 onBoard.insert(stop.trip)
                 heads.insert((stop.trip, .pickup), at: heads.filter { $0.1 == .pickup && onBoard.contains($0.0) }.count)
+            }
+            // The stop the vehicle is driving to is not moved: it is the next one to do once its
+            // planned departure (from where the vehicle last was) has passed.
+            // Stops before the last one done were passed over (a place kept for a will-call, say).
+            let finished = Set(done.map { "\($0.trip)/\($0.action.rawValue)" })
+            let headed = Set(heads.map { "\($0.0)/\($0.1.rawValue)" })
+            let stops = run?.stops ?? []
+            let lastDone = stops.lastIndex { finished.contains("\($0.trip)/\($0.action.rawValue)") || ($0.action == .pickup && actual($0.trip, .arrive) != nil) }
+            if !atDoor, let next = stops[(lastDone.map { $0 + 1 } ?? 0)...].first(where: { stop in
+                guard let trip = tripByID[stop.trip], trip.status.isActive, !trip.awaitingRelease else { return false }
+                return !finished.contains("\(stop.trip)/\(stop.action.rawValue)")
+            }),
+                // Something the vehicle can drive to: a pickup still to make, or a drop-off of someone
+                // aboard (not of a patient still at the door, where the vehicle stands).
+                next.action == .pickup ? tripByID[next.trip]?.status == .scheduled : tripByID[next.trip]?.status == .pickedUp,
+                !headed.contains("\(next.trip)/\(next.action.rawValue)"), let trip = tripByID[next.trip],
+                let from = places[here?.0 ?? vehicles[shift.vehicle]?.depot ?? trip.pickupPlace],
+                let to = places[next.action == .pickup ? trip.pickupPlace : trip.dropoffPlace],
+                next.plannedTime.adding(seconds: -Int(travel.seconds(from, to))) <= state.now
+            {
+                heads.append((next.trip, next.action))
+                underWay[lockedHeads.count] = (next.trip, next.action)
             }
             for head in heads { lockedTrips.insert(head.0) }
             performed.append(done)
@@ -131,27 +172,47 @@ struct PlanningModel {
             return earliest.count - 1
         }
         func offsetSeconds(_ instant: Instant) -> Double { Double(instant.seconds(since: dayStart)) }
-        // Per shift with passengers aboard: the longest it can take to drop them all, in any order
-        // (the farthest first leg, then the farthest leg between their destinations each time).
-        var onBoardBound: [Int: Double] = [:]
-        var onBoardReturn: [Int: Double] = [:]
-        if relaxation.onBoard {
-            for (k, done) in performed.enumerated() {
-                guard let here = position[k], let herePlace = places[here.place] else { continue }
-                let aboard = done.filter { $0.action == .pickup && onBoard.contains($0.trip) }.compactMap { tripByID[$0.trip] }
-                let destinations = aboard.compactMap { places[$0.dropoffPlace] }
-                guard !destinations.isEmpty else { continue }
-                let firstLeg = destinations.map { travel.seconds(herePlace, $0) }.max() ?? 0
-                let between = destinations.flatMap { a in destinations.map { b in travel.seconds(a, b) } }.max() ?? 0
-                let service = aboard.map { Double(policies.boardingSeconds($0.mobility)) }.max() ?? 0
-                onBoardBound[k] = firstLeg + Double(destinations.count - 1) * between + Double(destinations.count) * service
-                if let depot = vehicles[shifts[k].vehicle].flatMap({ places[$0.depot] }) {
-                    onBoardReturn[k] = destinations.map { travel.seconds($0, depot) }.max() ?? 0
+        // Per shift: how long it takes to finish what the vehicle has started along one concrete
+        // order (its locked stops in order, then the drop-offs of everyone started, nearest first,
+        // waiting where a window opens later), and to drive home from there. Deadlines relaxed to
+        // this make that order a feasible plan, whatever delays came before.
+        var startedBound: [Int: Double] = [:]
+        var startedReturn: [Int: Double] = [:]
+        for (k, shift) in shifts.enumerated() {
+            guard let depotID = vehicles[shift.vehicle]?.depot, let depot = places[depotID], !lockedHeads[k].isEmpty,
+                var at = places[position[k]?.place ?? depotID]
+            else { continue }
+            let begin = position[k]?.time ?? Double(shift.start.minutes * 60)
+            var time = begin
+            func visit(_ place: Place?, opens: Double, service: Double) {
+                guard let place else { return }
+                time = max(time + travel.seconds(at, place), opens) + service
+                at = place
+            }
+            var dropped = Set<TripID>()
+            for head in lockedHeads[k] {
+                guard let trip = tripByID[head.0] else { continue }
+                let service = Double(policies.boardingSeconds(trip.mobility))
+                if head.1 == .pickup {
+                    guard !onBoard.contains(head.0), let window = trip.pickupWindow ?? trip.releaseWindow else { continue }
+                    visit(places[trip.pickupPlace], opens: offsetSeconds(window.earliest), service: service)
+                } else {
+                    visit(places[trip.dropoffPlace], opens: trip.dropoffWindow.map { offsetSeconds($0.earliest) } ?? 0, service: service)
+                    dropped.insert(head.0)
                 }
             }
+            var left = Set(lockedHeads[k].map(\.0)).subtracting(dropped).compactMap { tripByID[$0] }.sorted { $0.id! < $1.id! }
+            while !left.isEmpty {
+                let here = at
+                let nearest = left.indices.min { travel.seconds(here, places[left[$0].dropoffPlace] ?? here) < travel.seconds(here, places[left[$1].dropoffPlace] ?? here) }!
+                let trip = left.remove(at: nearest)
+                visit(places[trip.dropoffPlace], opens: trip.dropoffWindow.map { offsetSeconds($0.earliest) } ?? 0,
+                      service: Double(policies.boardingSeconds(trip.mobility)))
+            }
+            startedBound[k] = time - begin
+            startedReturn[k] = travel.seconds(at, depot)
         }
         let overtime = relaxation.overtime ? Double(policies.maxOvertimeMinutes * 60) : 0
-        let dayEnd = 86_399.0
         var darpVehicles: [DARPProblem.Vehicle] = []
         for (index, shift) in shifts.enumerated() {
             guard let vehicle = vehicles[shift.vehicle] else { continue }
@@ -161,15 +222,11 @@ struct PlanningModel {
                 // The vehicle is where it last stopped, since then (it may have set out early).
                 startPlace = here.place
                 window = (here.time, max(here.time, window.1))
-                if let bound = onBoardBound[index] {
-                    // Relaxed: time to drop everyone aboard and drive home, past the shift's end if need be.
-                    window.1 = max(window.1, here.time + bound + (onBoardReturn[index] ?? 0))
-                }
             }
-            if relaxation.onBoard && !lockedHeads[index].isEmpty {
-                // Relaxed: what the vehicle has started (a patient at the door, a locked stop) is
-                // finished, however late that makes its day.
-                window.1 = max(window.1, dayEnd)
+            if relaxation.onBoard, let bound = startedBound[index] {
+                // Relaxed: time to finish what the vehicle started and drive home, past the
+                // shift's end if need be.
+                window.1 = max(window.1, window.0 + bound + (startedReturn[index] ?? 0))
             }
             let start = node(startPlace, (window.0, window.1), 0, [0, 0, 0])
             let end = node(vehicle.depot, (window.0, max(window.1, window.0)), 0, [0, 0, 0])
@@ -238,29 +295,29 @@ struct PlanningModel {
                 pickupService = 0
                 maxRide = max(maxRide - max(0, aboard), direct)
                 dropoffWindow = (min(dropoffWindow.0, here.time + direct), max(dropoffWindow.1, here.time + direct))
-                if relaxation.onBoard {
-                    // Delays have made the promises to the passengers aboard contradict each other
-                    // (each can still be met alone, not all): give each a deadline that any order of
-                    // their drop-offs meets, so the vehicle's plan can finish what it carries.
-                    let bound = onBoardBound[k] ?? 0
-                    maxRide = max(maxRide, bound)
-                    dropoffWindow.1 = max(dropoffWindow.1, here.time + bound)
-                    if lockedHeads[k].contains(where: { !onBoard.contains($0.0) }) {
-                        // The vehicle must first finish a stop it has started (a patient at the
-                        // door): the bound above does not count it, so the deadlines give way.
-                        maxRide = max(maxRide, dayEnd)
-                        dropoffWindow.1 = max(dropoffWindow.1, dayEnd)
-                    }
-                }
             } else if let arrived = actual(trip.id!, .arrive) {
                 let time = offsetSeconds(arrived)
                 pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
                 dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
+            } else if let k = underWay.first(where: { $0.value.0 == trip.id && $0.value.1 == .pickup })?.key,
+                let from = places[position[k]?.place ?? vehicles[shifts[k].vehicle]?.depot ?? trip.pickupPlace], let to = places[trip.pickupPlace]
+            {
+                // The vehicle is on its way: it comes when it can, late if it must (a late pickup is
+                // then a broken promise, told), never dropped.
+                let arrival = (position[k]?.time ?? Double(shifts[k].start.minutes * 60)) + travel.seconds(from, to)
+                pickupWindow.1 = max(pickupWindow.1, arrival)
+                dropoffWindow.1 = max(dropoffWindow.1, pickupWindow.1 + boarding + maxRide)
             }
-            if relaxation.onBoard && lockedTrips.contains(trip.id!) && !onBoard.contains(trip.id!) {
-                // Relaxed: a trip already started is finished; its deadlines give way first.
-                dropoffWindow.1 = max(dropoffWindow.1, dayEnd)
-                maxRide = max(maxRide, dayEnd)
+            if relaxation.onBoard, lockedTrips.contains(trip.id!),
+                let k = lockedHeads.firstIndex(where: { $0.contains { $0.0 == trip.id } }), let bound = startedBound[k]
+            {
+                // Relaxed: delays have made the promises to the patients a vehicle has started
+                // with (aboard, at the door, on its way) contradict each other: each gets a deadline
+                // that any order of finishing them meets, so the plan can finish what it started.
+                let from = onBoard.contains(trip.id!) ? pickupWindow.0 : (position[k]?.time ?? pickupWindow.0)
+                if !onBoard.contains(trip.id!) { pickupWindow.1 = max(pickupWindow.1, from + bound) }
+                dropoffWindow.1 = max(dropoffWindow.1, from + bound)
+                maxRide = max(maxRide, bound)
             }
             let pickup = node(pickupPlace, pickupWindow, pickupService, vector)
             let dropoff = node(trip.dropoffPlace, dropoffWindow, boarding, vector.map { -$0 })
@@ -328,7 +385,7 @@ struct PlanningModel {
         }
         return PlanningModel(
             problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
-            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, tiers: tiers,
+            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, underWay: underWay, tiers: tiers,
             signature: signature(of: state))
     }
 
@@ -398,3 +455,4 @@ struct PlanningModel {
         return DARPPlan(routes: routes, unserved: problem.requests.indices.filter { !served.contains($0) })
     }
 }
+

@@ -328,6 +328,7 @@ final class AreaSimulation {
                     let result = try service.releaseWillCall(ret, at: now)
                     heard(result.notices)
                     if let failure = result.replanFailure { surprise(failure) }
+                    improveInBackground()
                 } catch {
                     surprise(error)
                 }
@@ -470,6 +471,7 @@ final class AreaSimulation {
             let change = try service.reportStatus(trip, report, at: time)
             heard(change.notices)
             if let failure = change.replanFailure { surprise(failure) }
+            if change.replanned { improveInBackground() }
             return true
         } catch {
             surprise(error)
@@ -482,6 +484,20 @@ final class AreaSimulation {
             let result = try service.cancelTrip(TripID(trip), reason: reason, replan: replan)
             heard(result.replan?.notices ?? [])
             if let failure = result.replanFailure { surprise(failure) }
+            if result.replan != nil { improveInBackground() }
+        } catch {
+            surprise(error)
+        }
+    }
+
+    /// What the server does between requests after a change: the command re-planned the day with
+    /// the small budget a dispatcher or driver waits for; the plan is then improved from its runs,
+    /// two more iterations per trip still to do (so every area gets the same budget per trip).
+    private func improveInBackground() {
+        do {
+            let active = try service.trips(date: day).filter(\.status.isActive).count
+            let plan = try service.planDay(day, seconds: 600, iterations: max(30, 2 * active), seed: 2)
+            heard(plan.notices)
         } catch {
             surprise(error)
         }
@@ -628,6 +644,7 @@ final class AreaSimulation {
         do {
             let booked = try service.bookAndPlace(booking)
             heard(booked.notices)
+            if booked.placements != nil { improveInBackground() }
             let trips = booked.trips
             if let outbound = trips.first(where: { $0.direction == .outbound })?.id?.rawValue { fates[outbound] = request.fate }
             for trip in trips {
