@@ -179,6 +179,18 @@ extension PhapaiService {
         }
     }
 
+    /// Improves the planned day of `area` from its runs with a budget of two iterations per trip
+    /// still to do: what runs after a command's quick re-plan, between requests (the server's
+    /// background improvement; the simulator does the same after every change). Nil when the day
+    /// is not planned.
+    public func improveDay(_ date: LocalDate, area: AreaID? = nil, seed: UInt64 = 2) throws -> DayPlan? {
+        let settings = try self.area(area)
+        let vehicles = Set(try store.vehicles(area: settings.id).map(\.id))
+        guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
+        let active = try store.trips(date: date).filter { $0.area == settings.id && $0.status.isActive }.count
+        return try planDay(date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed)
+    }
+
     /// The budget of a re-plan: iterations that grow with the day's trips (so the same day gives
     /// the same plan on any machine), with a time cap.
     static func replanOptions(for state: DayState, seed: UInt64) -> SolverOptions {

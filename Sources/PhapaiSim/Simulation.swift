@@ -490,14 +490,12 @@ final class AreaSimulation {
         }
     }
 
-    /// What the server does between requests after a change: the command re-planned the day with
-    /// the small budget a dispatcher or driver waits for; the plan is then improved from its runs,
-    /// two more iterations per trip still to do (so every area gets the same budget per trip).
+    /// What follows a change between requests: the command re-planned the day with the small
+    /// budget a dispatcher or driver waits for; the plan is then improved from its runs, two more
+    /// iterations per trip still to do (so every area gets the same budget per trip).
     private func improveInBackground() {
         do {
-            let active = try service.trips(date: day).filter(\.status.isActive).count
-            let plan = try service.planDay(day, seconds: 600, iterations: max(30, 2 * active), seed: 2)
-            heard(plan.notices)
+            heard(try service.improveDay(day)?.notices ?? [])
         } catch {
             surprise(error)
         }
