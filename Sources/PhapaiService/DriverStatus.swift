@@ -145,6 +145,14 @@ extension PhapaiService {
                         try store.lockStop(trip: id, action: .dropoff, locked: false)
                     }
                 }
+                // The stop the vehicle was taken to be driving to next was locked on that
+                // report's account: it is free again.
+                if let run, let at = run.stops.firstIndex(where: { $0.trip == id && $0.action == (last.kind == .dropoff ? .dropoff : .pickup) }),
+                    let next = run.stops[(at + 1)...].first(where: { $0.trip != id }), next.locked,
+                    try store.tripEvents(next.trip).isEmpty
+                {
+                    try store.lockStop(trip: next.trip, action: next.action, locked: false)
+                }
                 if last.kind == .noshow, let linked = trip.linkedTrip, let back = try store.trip(linked),
                     back.status == .cancelled, back.cancellationCode == .outboundNotPerformed
                 {

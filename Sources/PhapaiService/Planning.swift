@@ -235,6 +235,15 @@ extension PhapaiService {
         for trip in state.trips where trip.status == .requested || trip.status == .scheduled {
             if (state.events[trip.id!] ?? []).isEmpty { relaxation.lateBy[trip.id!] = -Double(Self.planningSlackSeconds) }
         }
+        // A promise already broken by a delay is not made worse for the sake of kilometres: the
+        // trip keeps the lateness it has in the runs, no more.
+        for run in initialRuns ?? state.runs {
+            for stop in run.stops where stop.action == .pickup {
+                guard let trip = state.trips.first(where: { $0.id == stop.trip }), let promise = trip.promise, stop.plannedTime > promise.latest
+                else { continue }
+                relaxation.lateBy[stop.trip] = Double(stop.plannedTime.seconds(since: promise.latest))
+            }
+        }
         var model = try PlanningModel.build(state, relaxation: relaxation)
         let runs = initialRuns ?? state.runs
         var solver = DARPSolver(problem: model.problem)
@@ -249,10 +258,17 @@ extension PhapaiService {
         if !released.isEmpty {
             // Serving every trip comes before slack: the whole windows come back, and the plan
             // with slack is where the search starts.
-            relaxation.lateBy = [:]
+            relaxation.lateBy = relaxation.lateBy.filter { $0.value > 0 }
             model = try PlanningModel.build(state, relaxation: relaxation)
             solver = DARPSolver(problem: model.problem)
-            result = solver.solve(SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: max(30, (options.iterationLimit ?? 200) / 3)), initial: result.plan)
+            // From the plan with slack if it serves all that the current runs serve; else from the
+            // current runs: a re-plan never ends worse than the plan it started from.
+            var initial = result.plan
+            if !runs.isEmpty {
+                let current = solver.repaired(model.plan(from: runs))
+                if !Set(current.unserved).isSuperset(of: result.plan.unserved) { initial = current }
+            }
+            result = solver.solve(SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: max(30, (options.iterationLimit ?? 200) / 3)), initial: initial)
         }
         // Trips that must not be dropped: promised, or bringing a patient home.
         func needy(_ plan: DARPPlan) -> [Int] {
@@ -330,8 +346,7 @@ extension PhapaiService {
                 if action == .pickup && model.onBoard.contains(trip) { continue }
                 stops.append(RunStop(
                     sequence: 0, trip: trip, action: action,
-                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())),
-                    locked: position < lockedCount && !(model.underWay[k].map { $0.0 == trip && $0.1 == action } ?? false)))
+                    plannedTime: model.dayStart.adding(seconds: Int(times[position + 1].rounded())), locked: position < lockedCount))
             }
             for index in stops.indices { stops[index].sequence = index + 1 }
             if stops.isEmpty { continue }

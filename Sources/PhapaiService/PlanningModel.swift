@@ -61,9 +61,6 @@ struct PlanningModel {
     let onBoard: Set<TripID>
     /// Per shift with a break still ahead: the break's request (after all trip requests) and when it ends.
     let breaks: [Int: (request: Int, ends: Double)]
-    /// Per shift: the stop taken to be under way (the vehicle's planned departure for it has
-    /// passed), held at the head of its route for this plan only, not stored as a lock.
-    let underWay: [Int: (TripID, RunStop.Action)]
     /// Per trip request: its priority tier.
     let tiers: [Double]
     /// Everything the model was built from that a plan depends on; two builds with the same
@@ -94,7 +91,6 @@ struct PlanningModel {
         var performed: [[RunStop]] = []
         var position: [(place: PlaceID, time: Double)?] = []
         var lockedHeads: [[(TripID, RunStop.Action)]] = []
-        var underWay: [Int: (TripID, RunStop.Action)] = [:]
         var onBoard = Set<TripID>()
         var lockedTrips = Set<TripID>()
         for shift in shifts {
@@ -142,7 +138,8 @@ struct PlanningModel {
             let headed = Set(heads.map { "\($0.0)/\($0.1.rawValue)" })
             let stops = run?.stops ?? []
             let lastDone = stops.lastIndex { finished.contains("\($0.trip)/\($0.action.rawValue)") || ($0.action == .pickup && actual($0.trip, .arrive) != nil) }
-            if !atDoor, let next = stops[(lastDone.map { $0 + 1 } ?? 0)...].first(where: { stop in
+            // Only a plan made before now can have sent the vehicle on its way.
+            if !atDoor, let run, run.plannedAt < state.now, let next = stops[(lastDone.map { $0 + 1 } ?? 0)...].first(where: { stop in
                 guard let trip = tripByID[stop.trip], trip.status.isActive, !trip.awaitingRelease else { return false }
                 return !finished.contains("\(stop.trip)/\(stop.action.rawValue)")
             }),
@@ -155,7 +152,6 @@ struct PlanningModel {
                 next.plannedTime.adding(seconds: -Int(travel.seconds(from, to))) <= state.now
             {
                 heads.append((next.trip, next.action))
-                underWay[lockedHeads.count] = (next.trip, next.action)
             }
             for head in heads { lockedTrips.insert(head.0) }
             performed.append(done)
@@ -178,6 +174,8 @@ struct PlanningModel {
         // this make that order a feasible plan, whatever delays came before.
         var startedBound: [Int: Double] = [:]
         var startedReturn: [Int: Double] = [:]
+        // When a vehicle can reach each locked pickup it has not reached yet, along its locked order.
+        var reachable: [TripID: Double] = [:]
         for (k, shift) in shifts.enumerated() {
             guard let depotID = vehicles[shift.vehicle]?.depot, let depot = places[depotID], !lockedHeads[k].isEmpty,
                 var at = places[position[k]?.place ?? depotID]
@@ -195,6 +193,7 @@ struct PlanningModel {
                 let service = Double(policies.boardingSeconds(trip.mobility))
                 if head.1 == .pickup {
                     guard !onBoard.contains(head.0), let window = trip.pickupWindow ?? trip.releaseWindow else { continue }
+                    if let place = places[trip.pickupPlace] { reachable[head.0] = time + travel.seconds(at, place) }
                     visit(places[trip.pickupPlace], opens: offsetSeconds(window.earliest), service: service)
                 } else {
                     visit(places[trip.dropoffPlace], opens: trip.dropoffWindow.map { offsetSeconds($0.earliest) } ?? 0, service: service)
@@ -299,12 +298,10 @@ struct PlanningModel {
                 let time = offsetSeconds(arrived)
                 pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
                 dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
-            } else if let k = underWay.first(where: { $0.value.0 == trip.id && $0.value.1 == .pickup })?.key,
-                let from = places[position[k]?.place ?? vehicles[shifts[k].vehicle]?.depot ?? trip.pickupPlace], let to = places[trip.pickupPlace]
-            {
-                // The vehicle is on its way: it comes when it can, late if it must (a late pickup is
-                // then a broken promise, told), never dropped.
-                let arrival = (position[k]?.time ?? Double(shifts[k].start.minutes * 60)) + travel.seconds(from, to)
+            } else if let arrival = reachable[trip.id!] {
+                // Locked ahead of the vehicle (on its way there, or held by the office): it comes
+                // when it can, late if it must (a late pickup is then a broken promise, told), never
+                // dropped.
                 pickupWindow.1 = max(pickupWindow.1, arrival)
                 dropoffWindow.1 = max(dropoffWindow.1, pickupWindow.1 + boarding + maxRide)
             }
@@ -385,7 +382,7 @@ struct PlanningModel {
         }
         return PlanningModel(
             problem: problem, shifts: Array(shifts.prefix(darpVehicles.count)), trips: trips, dayStart: dayStart,
-            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, underWay: underWay, tiers: tiers,
+            performed: Array(performed.prefix(darpVehicles.count)), onBoard: onBoard, breaks: breaks, tiers: tiers,
             signature: signature(of: state))
     }
 

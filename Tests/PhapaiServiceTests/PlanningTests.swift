@@ -100,7 +100,7 @@ struct PlannedBookingTests {
 
     @Test func aBookingThatFitsIsScheduledAtOnce() throws {
         let (world, day) = try plannedMonday()
-        let booked = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 13:00"))
+        let booked = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 12:30"))
         let (trips, placements) = (booked.trips, booked.placements)
         let placement = try #require(placements?[trips[0].id!])
         #expect(trips[0].status == .scheduled)
