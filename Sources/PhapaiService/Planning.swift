@@ -128,6 +128,14 @@ extension PhapaiService {
     public func planDay(
         _ date: LocalDate, area: AreaID? = nil, seconds: Double = 5, iterations: Int? = nil, seed: UInt64 = 1
     ) throws -> DayPlan {
+        try planDay(date, area: area, seconds: seconds, iterations: iterations, seed: seed, onlyIfNoPromiseBreaks: false)!
+    }
+
+    /// Plans the day; with `onlyIfNoPromiseBreaks`, stores nothing (and returns nil) when the new
+    /// plan would break a promise the current runs keep: an improvement is never worse for patients.
+    func planDay(
+        _ date: LocalDate, area: AreaID?, seconds: Double, iterations: Int?, seed: UInt64, onlyIfNoPromiseBreaks: Bool
+    ) throws -> DayPlan? {
         guard seconds > 0, seconds <= Self.maxPlanSeconds else {
             throw PhapaiError.invalid("time", "OUT_OF_RANGE", "the planning time must be between 0 and 600 seconds")
         }
@@ -141,6 +149,10 @@ extension PhapaiService {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
         let searched = try searchDay(state, options: options)
+        if onlyIfNoPromiseBreaks {
+            let runs = try plannedRuns(searched, date: date, now: clock())
+            guard promiseNotices(before: state, after: runs, model: searched.model, unserved: [], cause: .plan, now: clock()).isEmpty else { return nil }
+        }
         return try write { now in
             let current = try dayState(date, settings: settings)
             let solved: SolvedDay
@@ -182,13 +194,14 @@ extension PhapaiService {
     /// Improves the planned day of `area` from its runs with a budget of two iterations per trip
     /// still to do: what runs after a command's quick re-plan, between requests (the server's
     /// background improvement; the simulator does the same after every change). Nil when the day
-    /// is not planned.
+    /// is not planned, or when the improvement would break a promise (the runs stay as they are).
     public func improveDay(_ date: LocalDate, area: AreaID? = nil, seed: UInt64 = 2) throws -> DayPlan? {
         let settings = try self.area(area)
         let vehicles = Set(try store.vehicles(area: settings.id).map(\.id))
         guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
         let active = try store.trips(date: date).filter { $0.area == settings.id && $0.status.isActive }.count
-        return try planDay(date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed)
+        return try planDay(
+            date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed, onlyIfNoPromiseBreaks: true)
     }
 
     /// The budget of a re-plan: iterations that grow with the day's trips (so the same day gives
@@ -239,9 +252,12 @@ extension PhapaiService {
         // trip keeps the lateness it has in the runs, no more.
         for run in initialRuns ?? state.runs {
             for stop in run.stops where stop.action == .pickup {
-                guard let trip = state.trips.first(where: { $0.id == stop.trip }), let promise = trip.promise, stop.plannedTime > promise.latest
+                // (Half a minute past is the rounding of planned times, not lateness.)
+                guard let trip = state.trips.first(where: { $0.id == stop.trip }), let promise = trip.promise,
+                    stop.plannedTime.seconds(since: promise.latest) > 30
                 else { continue }
-                relaxation.lateBy[stop.trip] = Double(stop.plannedTime.seconds(since: promise.latest))
+                // To the next whole minute: planned times are rounded to the second.
+                relaxation.lateBy[stop.trip] = Double((stop.plannedTime.seconds(since: promise.latest) / 60 + 1) * 60)
             }
         }
         var model = try PlanningModel.build(state, relaxation: relaxation)
@@ -254,15 +270,13 @@ extension PhapaiService {
             solver = DARPSolver(problem: model.problem)
             result = solver.solve(options, initial: runs.isEmpty ? nil : model.plan(from: runs))
         }
-        let released = result.plan.unserved.filter { $0 < model.trips.count && (relaxation.lateBy[model.trips[$0].id!] ?? 0) < 0 }
-        if !released.isEmpty {
-            // Serving every trip comes before slack: the whole windows come back, and the plan
-            // with slack is where the search starts.
+        // Serving every trip comes before slack: when the plan with slack leaves a trip out, the
+        // whole windows come back, and the search goes on from that plan if it serves all that the
+        // current runs serve, else from the current runs (a re-plan never ends worse than them).
+        if !result.plan.unserved.filter({ $0 < model.trips.count }).isEmpty {
             relaxation.lateBy = relaxation.lateBy.filter { $0.value > 0 }
             model = try PlanningModel.build(state, relaxation: relaxation)
             solver = DARPSolver(problem: model.problem)
-            // From the plan with slack if it serves all that the current runs serve; else from the
-            // current runs: a re-plan never ends worse than the plan it started from.
             var initial = result.plan
             if !runs.isEmpty {
                 let current = solver.repaired(model.plan(from: runs))
@@ -281,8 +295,10 @@ extension PhapaiService {
         let stepOptions = SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: min(options.iterationLimit ?? 200, 200))
         for step in steps where !left.isEmpty {
             for request in left {
-                // The last step opens the rest of the day, with the shifts' overtime allowance.
-                relaxation.lateBy[model.trips[request].id!] = step.map { $0 * 60 } ?? 86_400
+                // The last step opens the rest of the day, with the shifts' overtime allowance;
+                // a trip already late is never given less than it has.
+                let id = model.trips[request].id!
+                relaxation.lateBy[id] = max(relaxation.lateBy[id] ?? 0, step.map { $0 * 60 } ?? 86_400)
             }
             relaxation.overtime = step == nil
             model = try PlanningModel.build(state, relaxation: relaxation)
@@ -306,7 +322,12 @@ extension PhapaiService {
         let runs = try plannedRuns(solved, date: state.date, now: now)
         try store.replaceRuns(on: state.date, with: runs, shifts: Set(state.shifts.compactMap(\.id)), at: now)
         let unserved = try updateStatuses(solved, state: state, runs: runs, now: now)
-        let notices = try promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, now: now)
+        var notices: [PromiseNotice] = []
+        for (notice, run) in promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, now: now) {
+            // Audited and pushed to whoever watches the run concerned.
+            try recordBroken(notice, run: run, now: now)
+            notices.append(notice)
+        }
         var detail = ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)",
                       "cause": cause.keyword]
         if !notices.isEmpty { detail["broken"] = "\(notices.count)" }
@@ -397,11 +418,11 @@ extension PhapaiService {
     }
 
     /// The promises a new plan breaks against the runs before it: a promised trip that lost its
-    /// place, or whose planned pickup moved past its window (or further past it). Each is audited
-    /// and pushed as a change of the run concerned.
+    /// place, or whose planned pickup moved past its window (or further past it), with the run
+    /// concerned.
     func promiseNotices(
         before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause, now: Instant
-    ) throws -> [PromiseNotice] {
+    ) -> [(notice: PromiseNotice, run: ShiftID?)] {
         func pickups(_ runs: [Run]) -> [TripID: (shift: ShiftID, vehicle: VehicleID, at: Instant)] {
             var found: [TripID: (ShiftID, VehicleID, Instant)] = [:]
             for run in runs { for stop in run.stops where stop.action == .pickup { found[stop.trip] = (run.shift, run.vehicle, stop.plannedTime) } }
@@ -410,7 +431,7 @@ extension PhapaiService {
         let old = pickups(state.runs), new = pickups(runs)
         let reasons = Dictionary(unserved, uniquingKeysWith: { a, _ in a })
         let offset = state.settings.offset
-        var notices: [PromiseNotice] = []
+        var notices: [(notice: PromiseNotice, run: ShiftID?)] = []
         for trip in model.trips {
             guard let id = trip.id, let promise = trip.promise, trip.status == .requested || trip.status == .scheduled else { continue }
             // Planned times are rounded to the second: half a minute past the window is not late.
@@ -437,8 +458,7 @@ extension PhapaiService {
                 shift = was.shift
             }
             guard let notice else { continue }
-            notices.append(notice)
-            try recordBroken(notice, run: shift, now: now)
+            notices.append((notice, shift))
         }
         return notices
     }
