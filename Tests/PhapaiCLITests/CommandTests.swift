@@ -147,6 +147,23 @@ struct CommandTests {
         #expect(result.stdout.contains("22 trips for 12 patients: 12 outbound, 10 returns (1 will-call); 2 wheelchair and 2 stretcher legs."))
         let store = try Store(path: folder + "/phapai.db", create: false)
         #expect(try store.tripCount() == 22)
+        // A coherent day: no return leg served without its outbound, nothing still open once the day
+        // is closed, and the report's counts add up to the trips booked.
+        let trips = try store.trips(date: LocalDate(year: 2026, month: 11, day: 23)!)
+        for back in trips where back.direction == .return && back.status == .droppedOff {
+            #expect(trips.first { $0.id == back.linkedTrip }?.status == .droppedOff, "trip \(back.id!)")
+        }
+        #expect(trips.allSatisfy { !$0.status.isActive })
+        #expect(result.stdout.contains("Day closed:"))
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("  22 trips: served ") })
+        let numbers = line.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // "22 trips: served S, no-shows N, cancelled C (of them R returns not needed), missed M, not served D, open O"
+        #expect(numbers.count == 8 && numbers[1] + numbers[2] + numbers[3] + numbers[5] + numbers[6] + numbers[7] == 22, "\(line)")
+        // Whatever was not served is named with its reason, and was on the list of calls to make.
+        for trip in trips where trip.status == .missedByOperator {
+            #expect(result.stdout.contains("trip \(trip.id!) missed: "), "trip \(trip.id!)")
+            #expect(result.stdout.contains(": trip \(trip.id!) "), "trip \(trip.id!) in attention")
+        }
         let again = try w.run("demo", "--dir", folder)
         #expect(again.status == 4)
     }

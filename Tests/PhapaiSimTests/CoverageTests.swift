@@ -39,6 +39,24 @@ enum TestScenarios {
          "planIterations": 300}
         """#
 
+    /// Two tambons on rough roads (large travel-time noise), will-call returns, no-shows and
+    /// cancellations: a day on which promises get broken by delays.
+    static let rough = #"""
+        {"name": "rough", "seed": 5, "startDate": "2026-12-07",
+         "travel": {"circuityFactor": 1.3, "averageSpeedKmh": 50},
+         "generatedTambons": {"count": 2, "centre": {"lat": 7.0, "lon": 100.5}, "radiusKm": 8, "villagesPerTambon": [3, 4],
+                              "populationPerVillage": [600, 900],
+                              "fleet": [{"name": "รถตู้", "seats": 7, "wheelchairs": 1, "foldSeats": 2, "costPerKm": 8, "shift": "06:00-17:00"},
+                                        {"name": "รถเก๋ง", "seats": 3, "costPerKm": 5, "shift": "07:00-16:00"}]},
+         "hospitals": [{"id": "H-C", "name": "โรงพยาบาลชุมชน", "lat": 7.02, "lon": 100.52, "opens": "07:00", "closes": "16:00", "level": "community"}],
+         "fleets": ["separate", "pooled"],
+         "demand": [{"type": "elderly", "patientsPer1000": 40, "advancePerPatientPerWeek": 0.4, "sameDayPerPatientPerWeek": 0.05,
+                     "appointmentHours": {"8": 2, "9": 3, "10": 2}, "hospitals": {"nearest": 1}, "returnShare": 0.9, "willCallShare": 0.4,
+                     "clinicMinutes": 90, "companions": [0.3, 0.7], "mobility": {"ambulatory": 0.8, "wheelchair": 0.2}}],
+         "behaviour": {"travelTimeNoise": 0.8, "clinicDelayMinutes": 60, "noShowRate": 0.1, "advanceCancellationRate": 0.1, "sameDayCancellationRate": 0.05},
+         "planIterations": 300}
+        """#
+
     static func decode(_ text: String) throws -> Scenario {
         let scenario = try ConfigDecoding.decode(Scenario.self, from: Data(text.utf8), file: "test")
         try scenario.validate()
@@ -100,6 +118,40 @@ struct CoverageTests {
         #expect(kpis[0]["patients_registered"] == kpis[1]["patients_registered"])
         #expect(kpis[0]["areas"] == "2" && kpis[1]["areas"] == "1")
         #expect(kpis.allSatisfy { $0["simulation_surprises"] == "0" })
+    }
+
+    /// On days of delays, no-shows and will-calls: nobody is left at the clinic, every promise
+    /// that broke was told in the reply of the command that broke it, with a disruption as its
+    /// cause, and the KPIs count what trips.csv shows.
+    @Test func everyBrokenPromiseWasToldAndNobodyIsStranded() throws {
+        let scenario = try TestScenarios.decode(TestScenarios.rough)
+        let outcomes = try CoverageRun.run(scenario, days: 2)
+        let csv = CoverageFiles.trips(outcomes).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = csv[0]
+        let column = { (name: String) in header.firstIndex(of: name)! }
+        var broken = 0
+        for outcome in outcomes {
+            let kpis = KPIs(outcome, days: 2)
+            #expect(kpis["stranded_patients"] == "0", "\(outcome.variant)")
+            #expect(kpis["promises_broken_unannounced"] == "0", "\(outcome.variant)")
+            #expect(kpis["simulation_surprises"] == "0", "\(outcome.variant)")
+            let rows = csv.dropFirst().filter { $0[0] == outcome.variant && $0[column("promise_broken")] == "yes" }
+            #expect(String(rows.count) == kpis["promises_broken"], "\(outcome.variant)")
+            for row in rows {
+                // A delay, a late arrival, the clinic's call: never the planner's own choice.
+                #expect(["late_report", "late_arrival", "release", "no_show", "cancellation", "undo"].contains(row[column("announced_cause")]), "\(row)")
+            }
+            broken += rows.count
+            // Stranded, counted again from the rows: an outbound dropped off whose return was not.
+            let byTrip = Dictionary(csv.dropFirst().filter { $0[0] == outcome.variant && !$0[column("trip")].isEmpty }.map { ($0[column("area")] + "/" + $0[column("trip")], $0) },
+                                    uniquingKeysWith: { a, _ in a })
+            for row in byTrip.values where row[column("direction")] == "outbound" && row[column("status")] == "dropped_off" {
+                guard let back = byTrip[row[column("area")] + "/" + row[column("linked_trip")]] else { continue }
+                #expect(back[column("status")] == "dropped_off", "\(back)")
+            }
+        }
+        // The day is rough enough that some promises do break.
+        #expect(broken > 0)
     }
 
     @Test func aBadScenarioNamesTheFieldAndTheRule() throws {
