@@ -177,12 +177,13 @@ enum Demo {
                 tell(change.notices)
                 continue
             }
-            if stop.action == .pickup && trip.status == .scheduled { _ = try service.reportStatus(stop.trip, .arrive, at: when) }
-            let change = try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: when)
-            if change.replanned {
+            var changes: [StatusChange] = []
+            if stop.action == .pickup && trip.status == .scheduled { changes.append(try service.reportStatus(stop.trip, .arrive, at: when)) }
+            changes.append(try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: when))
+            if changes.contains(where: \.replanned) {
                 say(when, "trip \(stop.trip): \(stop.action.rawValue), late: the rest of the day is re-planned around the locked stops")
             }
-            tell(change.notices)
+            tell(changes.flatMap(\.notices))
             // The clinic calls three hours after a will-call patient arrives.
             if stop.action == .dropoff, let linked = trip.linkedTrip, try service.trip(linked).awaitingRelease {
                 calls.append((when.adding(minutes: 180), linked))
