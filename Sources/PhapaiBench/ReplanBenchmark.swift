@@ -39,7 +39,11 @@ public enum ReplanBenchmark {
             let back: BookingRequest.ReturnLeg = random.below(3) == 0 ? .none : .at(appointment.adding(minutes: 90 + 15 * random.below(8)))
             let request = BookingRequest(
                 patient: area.patients[index].id, to: hospitals[random.below(hospitals.count)], timing: .appointment(appointment), returnLeg: back)
-            if let made = try? service.bookTrip(request) { booked += made.count }
+            do {
+                booked += try service.bookTrip(request).count
+            } catch let error as PhapaiError where error.category == .invalidInput || error.category == .conflict {
+                // A refused request (a patient no vehicle carries, an overlap) is part of a real day.
+            }
             index += 1
         }
         let plan = try service.planDay(day, seconds: 600, iterations: 2000, seed: seed)

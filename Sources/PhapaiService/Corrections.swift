@@ -87,7 +87,7 @@ extension PhapaiService {
             if new.mobility != old.mobility || new.home != old.home {
                 let today = settings.offset.date(of: now)
                 let upcoming = try store.trips(patient: id, from: today).filter {
-                    ($0.status == .requested || $0.status == .scheduled) && (try? store.tripEvents($0.id!).isEmpty) ?? false
+                    try ($0.status == .requested || $0.status == .scheduled) && store.tripEvents($0.id!).isEmpty
                 }
                 var seen = Set<TripID>()
                 for trip in upcoming where !seen.contains(trip.id!) {
@@ -188,7 +188,7 @@ extension PhapaiService {
         try write { now in
             let named = try trip(id)
             let outbound = named.direction == .outbound ? named : try named.linkedTrip.map { try trip($0) } ?? named
-            let back = outbound.linkedTrip.flatMap { try? store.trip($0) }
+            let back = try outbound.linkedTrip.flatMap { try store.trip($0) }
             let legs = [outbound] + (back.map { [$0] } ?? [])
             for leg in legs {
                 guard leg.status == .requested || leg.status == .scheduled, try store.tripEvents(leg.id!).isEmpty else {

@@ -65,6 +65,10 @@ public struct ViewBuilder {
             ("statusReason", .optional(trip.statusReason)),
             ("notes", .optional(trip.notes)),
             ("createdAt", .string(offset.iso8601(trip.createdAt))),
+            ("promisedAt", .optional(trip.promisedAt.map(offset.iso8601))),
+            ("expectedReady", trip.releaseWindow.map { window in
+                .object([("earliest", .string(offset.iso8601(window.earliest))), ("latest", .string(offset.iso8601(window.latest)))])
+            } ?? .null),
         ])
     }
 

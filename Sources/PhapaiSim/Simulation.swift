@@ -192,7 +192,7 @@ final class AreaSimulation {
             queue.push(request.asked, .request(request))
         }
         for trip in try service.trips(date: date) where trip.status == .scheduled || trip.status == .requested {
-            scheduleFollowUps(trip)
+            try scheduleFollowUps(trip)
         }
         // Vehicles may work late to bring patients home: the day runs to its last minute.
         let end = offset.instant(date, LocalTime(minutes: 23 * 60 + 59)!)
@@ -227,14 +227,14 @@ final class AreaSimulation {
     }
 
     /// No-shows, same-day cancellations and clinic calls that follow from a booked trip.
-    private func scheduleFollowUps(_ trip: Trip) {
+    private func scheduleFollowUps(_ trip: Trip) throws {
         guard let id = trip.id?.rawValue, trip.direction == .outbound, let fate = fates[id] else { return }
         if fate.noShow { noShows.insert(id) }
         if fate.cancelsOnTheDay, let window = trip.pickupWindow {
             queue.push(max(now, window.earliest.adding(minutes: -90)), .cancel(trip.id!))
         }
         // A will-call patient is ready when expected at booking, plus the clinic's delay; then the clinic calls.
-        if let linked = trip.linkedTrip, let back = try? service.trip(linked), back.awaitingRelease, let expected = back.releaseWindow {
+        if let linked = trip.linkedTrip, case let back = try service.trip(linked), back.awaitingRelease, let expected = back.releaseWindow {
             queue.push(max(now, expected.earliest.adding(minutes: fate.clinicDelayMinutes)), .clinicDone(linked, outbound: trip.id!))
         }
     }
@@ -299,7 +299,7 @@ final class AreaSimulation {
             try arrive(vehicle, stop: stop, trip: trip, action: action, place: place, &random)
         case .board(let vehicle, let version, let trip):
             guard vehicles[vehicle]?.version == version else { return }
-            pickUp(vehicle, trip)
+            try pickUp(vehicle, trip)
         case .noShow(let vehicle, let trip):
             vehicles[vehicle]!.busy = false
             if report(trip, .noshow, at: now) { records[trip.rawValue]?.status = TripStatus.noShow.rawValue }
@@ -309,7 +309,7 @@ final class AreaSimulation {
             try decide(vehicle, &random)
         case .request(let request):
             if let trips = book(request, sameDay: true) {
-                for trip in trips where trip.direction == .outbound { scheduleFollowUps(trip) }
+                for trip in trips where trip.direction == .outbound { try scheduleFollowUps(trip) }
             }
             changed()
         case .cancel(let trip):
@@ -352,9 +352,9 @@ final class AreaSimulation {
         }
     }
 
-    private func runs() -> [Run] {
+    private func runs() throws -> [Run] {
         if let runsCache { return runsCache }
-        let runs = (try? service.runs(on: day)) ?? []
+        let runs = try service.runs(on: day)
         runsCache = runs
         return runs
     }
@@ -376,7 +376,8 @@ final class AreaSimulation {
 
     private func decide(_ id: VehicleID, _ random: inout SeededGenerator) throws {
         var state = vehicles[id]!
-        guard let next = try nextStop(of: id), let target = place(of: next) else { return }
+        guard let next = try nextStop(of: id) else { return }
+        let target = try place(of: next)
         let planned = travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate)
         let depart = max(now, state.freeAt, next.plannedTime.adding(seconds: -planned))
         if depart > now {
@@ -396,8 +397,8 @@ final class AreaSimulation {
         vehicles[id] = state
     }
 
-    private func place(of stop: RunStop) -> PlaceID? {
-        guard let trip = try? service.trip(stop.trip) else { return nil }
+    private func place(of stop: RunStop) throws -> PlaceID {
+        let trip = try service.trip(stop.trip)
         return stop.action == .pickup ? trip.pickupPlace : trip.dropoffPlace
     }
 
@@ -437,7 +438,7 @@ final class AreaSimulation {
                 queue.push(ready, .board(id, vehicles[id]!.version, trip: trip))
                 return
             }
-            pickUp(id, trip, boarding: boarding)
+            try pickUp(id, trip, boarding: boarding)
         case .dropoff:
             if report(trip, .dropoff, at: now) {
                 records[trip.rawValue]?.dropoff = now
@@ -449,11 +450,11 @@ final class AreaSimulation {
         }
     }
 
-    private func pickUp(_ id: VehicleID, _ trip: TripID, boarding: Int? = nil) {
+    private func pickUp(_ id: VehicleID, _ trip: TripID, boarding: Int? = nil) throws {
         vehicles[id]!.busy = false
         if report(trip, .pickup, at: now) { records[trip.rawValue]?.pickup = now }
         vehicles[id]!.done.insert(stopKey(trip, .pickup))
-        let seconds = boarding ?? ((try? service.trip(trip)).map { policies.boardingSeconds($0.mobility) } ?? 0)
+        let seconds = try boarding ?? policies.boardingSeconds(service.trip(trip).mobility)
         vehicles[id]!.freeAt = now.adding(seconds: seconds)
         changed()
     }
