@@ -2,7 +2,6 @@ import Foundation
 import PhapaiCore
 import PhapaiScheduler
 import PhapaiService
-import PhapaiStore
 
 /// `phapai-bench book`: how long `trip book` takes, end to end in the embedded service, into a
 /// planned day of a synthetic area (SQLite file in a temporary folder, WAL, synchronous=FULL).

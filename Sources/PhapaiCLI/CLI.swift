@@ -1,7 +1,6 @@
 import Foundation
 import PhapaiCore
 import PhapaiService
-import PhapaiStore
 
 /// Where the CLI writes: standard output and standard error, replaceable in tests.
 public struct Console: Sendable {

@@ -1,7 +1,6 @@
 import Foundation
 import PhapaiCore
 import PhapaiService
-import PhapaiStore
 
 /// The command table of `phapai`.
 enum Commands {
@@ -161,7 +160,7 @@ enum Commands {
         let policiesPath = try call.value("policies") ?? "\(call.context.configFolder())/policies.json"
         let summary = try initialise(context: call.context, areaPath: areaPath, policiesPath: policiesPath)
         call.console.out(
-            "Initialised \(call.context.databasePath) (schema v\(Store.schemaVersion)) with area \(summary.area): "
+            "Initialised \(call.context.databasePath) (schema v\(PhapaiService.schemaVersion)) with area \(summary.area): "
                 + "\(summary.places) places, \(summary.patients) patients, \(summary.vehicles) vehicles, "
                 + "\(summary.drivers) drivers, \(summary.shifts) shifts.")
     }

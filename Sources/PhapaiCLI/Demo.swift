@@ -1,7 +1,6 @@
 import Foundation
 import PhapaiCore
 import PhapaiService
-import PhapaiStore
 
 /// A clock the demo moves through the day it replays.
 final class DemoClock: @unchecked Sendable {

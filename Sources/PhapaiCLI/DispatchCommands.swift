@@ -1,7 +1,6 @@
 import Foundation
 import PhapaiCore
 import PhapaiService
-import PhapaiStore
 
 /// Commands of daily dispatch: planning, runs and manifests.
 enum DispatchCommands {

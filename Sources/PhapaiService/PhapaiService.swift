@@ -31,6 +31,9 @@ public final class PhapaiService {
         PhapaiService(store: try Store(path: path, create: create), actor: actor, clock: clock)
     }
 
+    /// The version of the database schema this build writes.
+    public static var schemaVersion: Int { Store.schemaVersion }
+
     /// The machine's clock.
     public static func systemClock() -> Instant {
         Instant(rawValue: Int64(Date().timeIntervalSince1970))

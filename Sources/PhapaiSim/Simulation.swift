@@ -2,7 +2,6 @@ import Foundation
 import PhapaiCore
 import PhapaiScheduler
 import PhapaiService
-import PhapaiStore
 
 /// What happened to one trip leg (or to a request refused at booking), for the KPIs and trips.csv.
 struct TripRecord: Sendable {

@@ -1,14 +1,6 @@
 import Foundation
 import PhapaiCore
 
-/// A stored area's settings.
-public struct AreaSettings: Hashable, Sendable {
-    public var id: AreaID
-    public var name: String
-    public var offset: UTCOffset
-    public var travel: TravelModel
-    public var policies: Policies
-}
 
 extension SQLiteValue {
     static func optionalText(_ value: String?) -> SQLiteValue { value.map { .text($0) } ?? .null }

@@ -1,23 +1,5 @@
 import PhapaiCore
 
-/// One numbered change of a run (a run is identified by its shift).
-public struct RunChange: Hashable, Sendable {
-    public var run: ShiftID
-    public var seq: Int64
-    public var at: Instant
-    /// `planned` (stops replaced), `stop` (a driver's report), ...
-    public var kind: String
-    /// Identifiers only: never patient data.
-    public var detail: String
-
-    public init(run: ShiftID, seq: Int64, at: Instant, kind: String, detail: String) {
-        self.run = run
-        self.seq = seq
-        self.at = at
-        self.kind = kind
-        self.detail = detail
-    }
-}
 
 extension Store {
     /// Records a change of `run` with the next sequence number (inside a write).

@@ -1,58 +1,6 @@
 import PhapaiCore
 
-/// One stop of a planned run.
-public struct RunStop: Hashable, Sendable {
-    /// Pick the patient up, or drop them off.
-    public enum Action: String, Sendable, Hashable { case pickup, dropoff }
-    /// Position in the run, from 1.
-    public var sequence: Int
-    /// The trip served.
-    public var trip: TripID
-    /// What happens at the stop.
-    public var action: Action
-    /// Planned start of service.
-    public var plannedTime: Instant
-    /// A locked stop never moves when the day is re-planned.
-    public var locked: Bool
 
-    /// Creates a stop.
-    public init(sequence: Int, trip: TripID, action: Action, plannedTime: Instant, locked: Bool) {
-        self.sequence = sequence
-        self.trip = trip
-        self.action = action
-        self.plannedTime = plannedTime
-        self.locked = locked
-    }
-}
-
-/// A vehicle's plan for one shift: its stops in order.
-public struct Run: Hashable, Sendable {
-    /// The run's number (nil before it is stored).
-    public var id: Int64?
-    /// The day.
-    public var date: LocalDate
-    /// The shift it fills.
-    public var shift: ShiftID
-    /// The vehicle.
-    public var vehicle: VehicleID
-    /// The driver.
-    public var driver: DriverID
-    /// When it was planned.
-    public var plannedAt: Instant
-    /// Its stops in visiting order.
-    public var stops: [RunStop]
-
-    /// Creates a run.
-    public init(id: Int64?, date: LocalDate, shift: ShiftID, vehicle: VehicleID, driver: DriverID, plannedAt: Instant, stops: [RunStop]) {
-        self.id = id
-        self.date = date
-        self.shift = shift
-        self.vehicle = vehicle
-        self.driver = driver
-        self.plannedAt = plannedAt
-        self.stops = stops
-    }
-}
 
 extension Store {
     /// Replaces the runs of `date` with `runs` (inside a write), and records a numbered change for

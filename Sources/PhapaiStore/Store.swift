@@ -298,18 +298,3 @@ public final class Store {
     }
 }
 
-/// One entry of the append-only audit log.
-public struct AuditEvent: Hashable, Sendable, Codable {
-    /// Its number, in the order written.
-    public var id: Int64
-    /// When.
-    public var at: Instant
-    /// Who (a user name or `cli:<login>`).
-    public var actor: String
-    /// What, as a dotted verb: `trip.book`, `trip.cancel`, `patient.add`.
-    public var action: String
-    /// The object, `kind:id`.
-    public var entity: String
-    /// Identifiers and statuses as `key=value` pairs; never personal data.
-    public var detail: String
-}

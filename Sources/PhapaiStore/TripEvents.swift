@@ -1,38 +1,5 @@
 import PhapaiCore
 
-/// What a driver reports about a trip.
-public struct TripEvent: Hashable, Sendable {
-    /// The kinds of report.
-    public enum Kind: String, Sendable, CaseIterable {
-        /// Arrived at the pickup.
-        case arrive
-        /// The patient is on board.
-        case pickup
-        /// The patient was delivered.
-        case dropoff
-        /// The patient was not there after the wait.
-        case noshow
-    }
-    public var id: Int64?
-    public var trip: TripID
-    public var kind: Kind
-    /// When it happened (actual time).
-    public var at: Instant
-    /// Odometer reading, km.
-    public var odometer: Double?
-    /// When it was recorded.
-    public var recordedAt: Instant
-
-    /// Creates an event.
-    public init(id: Int64?, trip: TripID, kind: Kind, at: Instant, odometer: Double?, recordedAt: Instant) {
-        self.id = id
-        self.trip = trip
-        self.kind = kind
-        self.at = at
-        self.odometer = odometer
-        self.recordedAt = recordedAt
-    }
-}
 
 extension Store {
     /// Stores a driver's report.
@@ -115,21 +82,6 @@ extension Store {
     }
 }
 
-/// An imported road travel time (and distance) between two places.
-public struct MatrixEntry: Hashable, Sendable {
-    public var from: PlaceID
-    public var to: PlaceID
-    public var seconds: Double
-    public var meters: Double?
-
-    /// Creates an entry.
-    public init(from: PlaceID, to: PlaceID, seconds: Double, meters: Double?) {
-        self.from = from
-        self.to = to
-        self.seconds = seconds
-        self.meters = meters
-    }
-}
 
 extension Store {
     /// Adds or replaces imported travel times.

@@ -1,38 +1,5 @@
 import PhapaiCore
 
-/// Someone who logs in to the server.
-public struct User: Hashable, Sendable {
-    /// What a user may do.
-    public enum Role: String, Sendable, CaseIterable {
-        /// Everything, including users and tokens.
-        case admin
-        /// Bookings and runs of their areas.
-        case dispatcher
-        /// Their own runs and the trips on them.
-        case driver
-        /// Reading only.
-        case planner
-    }
-
-    public var name: String
-    public var role: Role
-    /// Areas a dispatcher works for.
-    public var areas: [AreaID]
-    /// The driver a driver's login stands for.
-    public var driver: DriverID?
-    public var createdAt: Instant
-    public var revokedAt: Instant?
-
-    /// Creates a user.
-    public init(name: String, role: Role, areas: [AreaID], driver: DriverID?, createdAt: Instant, revokedAt: Instant?) {
-        self.name = name
-        self.role = role
-        self.areas = areas
-        self.driver = driver
-        self.createdAt = createdAt
-        self.revokedAt = revokedAt
-    }
-}
 
 extension Store {
     private static let userColumns = "name, role, areas, driver_id, created_at, revoked_at"
