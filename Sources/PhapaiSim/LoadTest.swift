@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import PhapaiCore
 import PhapaiNet
+import PhapaiProtocol
 import PhapaiScheduler
 import PhapaiService
 
@@ -167,17 +168,17 @@ public final class LoadTest {
             for (index, connection) in connections.enumerated() {
                 if entries[index].writable { try connection.flush() }
                 guard entries[index].readable || entries[index].failed else { continue }
-                for reply in try connection.receive() {
+                for answer in try connection.receive() {
                     let finished = LoadTest.now()
                     // In place: a copy of the figure would copy its latencies on every reply.
-                    figures[reply.operation]!.latencies.append((finished - reply.due) * 1000)
-                    if (200..<300).contains(reply.code) {
-                        figures[reply.operation]!.succeeded += 1
-                        if reply.operation == .book, let trip = reply.firstTrip { booked.append(trip) }
-                    } else if (550..<560).contains(reply.code) {
-                        figures[reply.operation]!.refused += 1
+                    figures[answer.operation]!.latencies.append((finished - answer.due) * 1000)
+                    if (200..<300).contains(answer.reply.code) {
+                        figures[answer.operation]!.succeeded += 1
+                        if answer.operation == .book, let trip = answer.bookedTrip { booked.append(trip) }
+                    } else if (550..<560).contains(answer.reply.code) {
+                        figures[answer.operation]!.refused += 1
                     } else {
-                        figures[reply.operation]!.failed += 1
+                        figures[answer.operation]!.failed += 1
                     }
                 }
             }
@@ -197,10 +198,10 @@ public final class LoadTest {
         let connection = LoadConnection(socket: try Socket.connect(host: options.host, port: options.port))
         try connection.socket.setNoDelay()
         try connection.socket.setReadTimeout(seconds: 30)
-        guard let greeting = try connection.blockingReply(), greeting.code == 220 else { throw LoadError("no 220 greeting from the server") }
+        guard let greeting = try connection.blockingReply(), greeting.reply.code == 220 else { throw LoadError("no 220 greeting from the server") }
         connection.queue("HELLO proto=1 token=\(options.token)", operation: .ping, due: 0)
         try connection.flushBlocking()
-        guard let hello = try connection.blockingReply(), hello.code == 230 else {
+        guard let hello = try connection.blockingReply(), hello.reply.code == 230 else {
             throw LoadError("the server refused the token (HELLO did not answer 230)")
         }
         return connection
@@ -211,8 +212,8 @@ public final class LoadTest {
         func ids(kind: String) throws -> [String] {
             connection.queue("PLACE LIST kind=\(kind) json=yes", operation: .ping, due: 0)
             try connection.flushBlocking()
-            guard let reply = try connection.blockingReply(), reply.code == 200 else { throw LoadError("PLACE LIST kind=\(kind) failed") }
-            let json = reply.data.joined(separator: "\n")
+            guard let answer = try connection.blockingReply(), answer.reply.code == 200 else { throw LoadError("PLACE LIST kind=\(kind) failed") }
+            let json = answer.reply.data.joined(separator: "\n")
             let places = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]] ?? []
             return places.compactMap { $0["id"] as? String }
         }
@@ -234,7 +235,7 @@ public final class LoadTest {
                 }
                 try connection.flushBlocking()
                 for _ in 0..<batch {
-                    guard let reply = try connection.blockingReply(), reply.code == 200 else { throw LoadError("PATIENT ADD failed during setup") }
+                    guard let answer = try connection.blockingReply(), answer.reply.code == 200 else { throw LoadError("PATIENT ADD failed during setup") }
                 }
                 index += batch
             }
@@ -293,12 +294,9 @@ public final class LoadTest {
         try connection.socket.setBlocking()
         connection.queue("STATS", operation: .ping, due: 0)
         try connection.flushBlocking()
-        guard let reply = try connection.blockingReply(), reply.code == 200 else { return [:] }
+        guard let answer = try connection.blockingReply(), answer.reply.code == 200 else { return [:] }
         var fields: [String: String] = [:]
-        for word in reply.line.split(separator: " ") {
-            let parts = word.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { fields[String(parts[0])] = String(parts[1]) }
-        }
+        for field in answer.reply.fields { fields[field.key] = field.value }
         return fields
     }
 
@@ -320,12 +318,13 @@ final class LoadConnection {
     struct Answer {
         let operation: LoadOperation
         let due: Double
-        let code: Int
-        let line: String
-        let data: [String]
-        /// The first `trip N` in a booking's data lines.
-        var firstTrip: Int? {
-            for text in data {
+        let reply: Reply
+
+        /// The outbound trip a booking made: its reply's `trip` field.
+        var bookedTrip: Int? {
+            if let trip = reply["trip"] { return Int(trip) }
+            // Fallback until the server sends fields: the first `trip N` in the booking's data lines.
+            for text in reply.data {
                 guard let range = text.range(of: "trip ") else { continue }
                 let digits = text[range.upperBound...].prefix { $0.isNumber }
                 if let number = Int(digits) { return number }
@@ -338,11 +337,12 @@ final class LoadConnection {
     var pending: [UInt8] = []
     var outstanding: [Outstanding] = []
     private var outstandingHead = 0
-    private var framer = LineFramerLite()
-    private var data: [String] = []
-    private var lastLine = ""
+    private var assembler = ReplyAssembler()
 
     init(socket: Socket) { self.socket = socket }
+
+    /// The last line the server sent (for messages when it breaks off).
+    private var lastLine: String { assembler.lastLine ?? "" }
 
     func queue(_ line: String, operation: LoadOperation, due: Double) {
         pending += Array((line + "\r\n").utf8)
@@ -371,79 +371,52 @@ final class LoadConnection {
             throw LoadError("the server closed a connection (\(error)); its last line was: \(lastLine)")
         }
         if bytes.isEmpty { throw LoadError("the server closed a connection; its last line was: \(lastLine)") }
-        framer.feed(bytes)
+        assembler.feed(bytes)
         var answers: [Answer] = []
-        while let line = framer.next() {
-            if let answer = try take(line) { answers.append(answer) }
-        }
+        while let answer = try nextAnswer() { answers.append(answer) }
         return answers
     }
 
     /// Waits for one whole reply (blocking socket).
     func blockingReply() throws -> Answer? {
         while true {
-            while let line = framer.next() {
-                if let answer = try take(line) { return answer }
-            }
+            if let answer = try nextAnswer() { return answer }
             guard let bytes = try socket.read(maximum: 65_536), !bytes.isEmpty else { return nil }
-            framer.feed(bytes)
+            assembler.feed(bytes)
         }
     }
 
-    private func take(_ line: String) throws -> Answer? {
-        lastLine = line
-        let bytes = Array(line.utf8)
-        guard bytes.count >= 4, let code = Int(String(decoding: bytes[0..<3], as: UTF8.self)) else {
-            throw LoadError("a malformed reply line from the server")
-        }
-        if code == 600 { return nil }  // a pushed event, not a reply
-        if bytes[3] == UInt8(ascii: "-") {
-            data.append(String(decoding: bytes[4...], as: UTF8.self))
-            return nil
-        }
-        let request: Outstanding
-        if outstandingHead < outstanding.count {
-            request = outstanding[outstandingHead]
-            outstandingHead += 1
-            if outstandingHead > 1024 && outstandingHead * 2 > outstanding.count {
-                outstanding.removeFirst(outstandingHead)
-                outstandingHead = 0
+    /// The next whole reply buffered, matched to its request; pushed events are passed over.
+    private func nextAnswer() throws -> Answer? {
+        while true {
+            let next: Reply?
+            do {
+                next = try assembler.next()
+            } catch {
+                throw LoadError("a malformed reply from the server (\(error)); its last line was: \(lastLine)")
             }
-        } else {
-            // The greeting, or the server's parting 421: no request of ours.
-            request = Outstanding(operation: .ping, due: LoadTest.now())
+            guard let reply = next else { return nil }
+            if reply.isPush { continue }
+            let request: Outstanding
+            if outstandingHead < outstanding.count {
+                request = outstanding[outstandingHead]
+                outstandingHead += 1
+                if outstandingHead > 1024 && outstandingHead * 2 > outstanding.count {
+                    outstanding.removeFirst(outstandingHead)
+                    outstandingHead = 0
+                }
+            } else {
+                // The greeting, or the server's parting 421: no request of ours.
+                request = Outstanding(operation: .ping, due: LoadTest.now())
+            }
+            return Answer(operation: request.operation, due: request.due, reply: reply)
         }
-        defer { data = [] }
-        return Answer(operation: request.operation, due: request.due, code: code, line: line, data: data)
     }
 }
 
 extension LoadConnection {
     /// Requests still waiting for a reply.
     var waiting: Int { outstanding.count - outstandingHead }
-}
-
-/// Lines of text from a byte stream (the client side needs no limits: it trusts its server).
-struct LineFramerLite {
-    private var buffer: [UInt8] = []
-    private var start = 0
-
-    mutating func feed(_ bytes: [UInt8]) {
-        if start > 0 && start * 2 >= buffer.count {
-            buffer.removeFirst(start)
-            start = 0
-        }
-        buffer += bytes
-    }
-
-    mutating func next() -> String? {
-        guard let end = buffer[start...].firstIndex(of: 0x0A) else { return nil }
-        var last = end
-        if last > start && buffer[last - 1] == 0x0D { last -= 1 }
-        let line = String(decoding: buffer[start..<last], as: UTF8.self)
-        start = end + 1
-        return line
-    }
 }
 
 /// A load run that cannot go on.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PhapaiCore
+import PhapaiProtocol
 import PhapaiServer
 import PhapaiService
 @testable import PhapaiSim
@@ -95,6 +96,14 @@ struct LoadTests {
         options.token = local.plannerToken
         let error = #expect(throws: LoadError.self) { try LoadTest(options: options).run(progress: { _ in }) }
         #expect(error?.description.contains("PATIENT ADD") == true)
+    }
+
+    @Test func aBookingsTripComesFromItsTripFieldBeforeItsText() {
+        func trip(_ reply: Reply) -> Int? { LoadConnection.Answer(operation: .book, due: 0, reply: reply).bookedTrip }
+        let text = ["Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:", "  trip 7 outbound: pickup 08:10-08:25"]
+        #expect(trip(Reply(code: 200, keyword: "BOOKED", fields: [.init("trip", "35"), .init("return", "36")], data: text)) == 35)
+        #expect(trip(Reply(code: 200, keyword: "DONE", fields: [.init("exit", "0")], data: text)) == 7)
+        #expect(trip(Reply(code: 200, keyword: "DONE", fields: [.init("exit", "0")])) == nil)
     }
 
     @Test func percentilesAreNearestRank() {
