@@ -25,8 +25,8 @@ public enum ReplanBenchmark {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var random = SeededGenerator(seed: seed)
         let offset = UTCOffset.bangkok
-        nonisolated(unsafe) var now = try offset.parseDateTime("2026-11-20 08:00", field: "now")
-        let service = try PhapaiService.open(path: folder + "/bench.db", create: true, actor: "bench", clock: { now })
+        let dayClock = SettableClock(try offset.parseDateTime("2026-11-20 08:00", field: "now"))
+        let service = try PhapaiService.open(path: folder + "/bench.db", create: true, actor: "bench", clock: dayClock.read)
         let area = try BookingBenchmark.syntheticArea(vehicles: vehicles, patients: trips, random: &random)
         _ = try service.importArea(area)
         let day = try LocalDate.parse("2026-11-23", field: "day")
@@ -68,8 +68,8 @@ public enum ReplanBenchmark {
             let timed = stop.action == .pickup && pickups % 3 == 2
             if stop.action == .pickup { pickups += 1 }
             if timed { at = at.adding(minutes: 10) }
-            now = max(now, at)
-            at = now
+            dayClock.advance(to: at)
+            at = dayClock.now
             let started = clock.now
             let change = try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: at)
             if let failure = change.replanFailure { throw BenchError("re-plan failed: \(failure)") }

@@ -2,12 +2,6 @@ import Foundation
 import PhapaiCore
 import PhapaiService
 
-/// A clock the demo moves through the day it replays.
-final class DemoClock: @unchecked Sendable {
-    var now: Instant
-    init(_ now: Instant) { self.now = now }
-}
-
 /// `phapai demo`: a fresh database with the sample area, a realistic day booked, planned, driven
 /// (with a late pickup and a no-show), re-planned and reported.
 enum Demo {
@@ -110,8 +104,8 @@ enum Demo {
     /// a will-call return released by the clinic) on the day's own clock, lists what needs a call,
     /// closes the day and prints the report, whose counts add up to the trips booked.
     static func replayDay(_ day: LocalDate, databasePath: String, context: CLIContext, format: Formatter, console: Console) throws {
-        let clock = DemoClock(format.offset.instant(day, LocalTime(minutes: 5 * 60)!))
-        let service = try PhapaiService.open(path: databasePath, create: false, actor: "demo:dispatcher", clock: { clock.now })
+        let clock = SettableClock(format.offset.instant(day, LocalTime(minutes: 5 * 60)!))
+        let service = try PhapaiService.open(path: databasePath, create: false, actor: "demo:dispatcher", clock: clock.read)
         console.out("")
         // An iteration budget: the same day gives the same plan on any machine.
         let plan = try service.planDay(day, seconds: 60, iterations: 3000)
@@ -153,7 +147,7 @@ enum Demo {
             // The clinic's calls come when they come, between the drivers' reports.
             if let call = calls.min(by: { $0.at < $1.at }), pending.first.map({ call.at <= $0.1.plannedTime }) ?? true {
                 calls.removeAll { $0.trip == call.trip }
-                clock.now = max(clock.now, call.at)
+                clock.advance(to: call.at)
                 let result = try service.releaseWillCall(call.trip)
                 say(clock.now, "the clinic calls for trip \(call.trip): "
                     + (result.placement.map { "placed on \($0.vehicle), pickup at \(format.time($0.pickupTime))" } ?? "not placed: \(result.reason ?? "")"))
@@ -166,11 +160,11 @@ enum Demo {
             guard trip.status.isActive else { continue }
             var when = stop.plannedTime
             if stop.trip == late && stop.action == .pickup { when = when.adding(minutes: 20) }
-            clock.now = max(clock.now, when)
+            clock.advance(to: when)
             when = clock.now
             if stop.trip == absent && stop.action == .pickup {
                 _ = try service.reportStatus(stop.trip, .arrive, at: when)
-                clock.now = when.adding(minutes: 6)
+                clock.set(when.adding(minutes: 6))
                 let change = try service.reportStatus(stop.trip, .noshow, at: clock.now)
                 say(clock.now, "trip \(stop.trip): no-show" + (change.alsoChanged.isEmpty ? "" : "; its return (trip \(change.alsoChanged[0].id!)) is closed, not needed"))
                 tell(change.notices)
@@ -189,7 +183,7 @@ enum Demo {
             }
         }
         console.out("")
-        clock.now = max(clock.now, format.offset.instant(day, LocalTime(minutes: 17 * 60 + 30)!))
+        clock.advance(to: format.offset.instant(day, LocalTime(minutes: 17 * 60 + 30)!))
         let items = try service.attention(on: day)
         console.out("Needs a call at \(format.time(clock.now)) (phapai attention):" + (items.isEmpty ? " nothing." : ""))
         for item in items {

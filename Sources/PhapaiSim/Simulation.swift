@@ -113,9 +113,9 @@ final class AreaSimulation {
         policies = area.area.policies
         let start = UTCOffset.bangkok.instant(days[0].adding(days: -1), LocalTime(minutes: 8 * 60)!)
         now = start
-        let clock = ClockBox(start)
-        service = try PhapaiService.open(path: folder + "/\(area.area.id.rawValue).db", create: true, actor: "sim", clock: { clock.now })
-        self.clockBox = clock
+        let clock = SettableClock(start)
+        service = try PhapaiService.open(path: folder + "/\(area.area.id.rawValue).db", create: true, actor: "sim", clock: clock.read)
+        self.clock = clock
         clinicHours = Dictionary(uniqueKeysWithValues: try scenario.hospitals.map { hospital in
             (PlaceID(unchecked: hospital.id),
              (try LocalTime.parse(hospital.opens, field: "opens").minutes, try LocalTime.parse(hospital.closes, field: "closes").minutes))
@@ -129,11 +129,12 @@ final class AreaSimulation {
         }
     }
 
-    private let clockBox: ClockBox
+    /// The virtual clock the service reads.
+    private let clock: SettableClock
 
     private func setClock(_ instant: Instant) {
         now = instant
-        clockBox.now = instant
+        clock.set(instant)
     }
 
     /// Runs every day and returns what happened.
@@ -686,10 +687,4 @@ final class AreaSimulation {
         }
         records[id] = record
     }
-}
-
-/// The virtual clock the service reads.
-final class ClockBox: @unchecked Sendable {
-    var now: Instant
-    init(_ now: Instant) { self.now = now }
 }

@@ -12,16 +12,22 @@ let configFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().d
 final class World {
     let folder: String
     let service: PhapaiService
-    nonisolated(unsafe) var now: Instant
+    let clock: SettableClock
     let offset = UTCOffset.bangkok
+
+    /// What the service's clock shows; setting it moves the clock.
+    var now: Instant {
+        get { clock.now }
+        set { clock.set(newValue) }
+    }
 
     init(now text: String = "2026-11-20 10:00") throws {
         folder = NSTemporaryDirectory() + "phapai-service-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        now = try UTCOffset.bangkok.parseDateTime(text, field: "now")
+        clock = SettableClock(try UTCOffset.bangkok.parseDateTime(text, field: "now"))
         let store = try Store(path: folder + "/phapai.db", create: true)
         service = PhapaiService(store: store, actor: "test:dispatcher")
-        service.clock = { [unowned self] in self.now }
+        service.clock = clock.read
         let policies = try ConfigDecoding.decode(
             Policies.self, from: Data(contentsOf: URL(fileURLWithPath: configFolder + "/policies.json")), file: "policies.json")
         let area = try AreaFile.decode(
