@@ -31,8 +31,9 @@ func system<T: BinaryInteger>(_ operation: String, _ call: () -> T) throws -> T 
     }
 }
 
-/// One TCP socket on IPv4. Owns its descriptor and closes it when released.
-public final class Socket: @unchecked Sendable {
+/// One TCP socket on IPv4. Owns its descriptor and closes it when released. Not `Sendable`:
+/// closing sets the descriptor to -1 unlocked, so a socket stays with the thread that uses it.
+public final class Socket {
     /// The file descriptor (-1 once closed).
     public private(set) var descriptor: Int32
 

@@ -1,6 +1,8 @@
 /// The problem's per-node data and matrix copied into raw buffers once, for the solver's inner
-/// loops (no bounds or exclusivity checks, no reference counting). Read-only after creation.
-final class FlatProblem: @unchecked Sendable {
+/// loops (no bounds or exclusivity checks, no reference counting). Read-only after creation, but
+/// for a copy's own `latest`, which its maker tightens before using it. Not `Sendable`: raw
+/// buffers carry no guarantee across threads, and a solve runs on one thread.
+final class FlatProblem {
     let nodeCount: Int
     let dimensions: Int
     let earliest: UnsafeMutablePointer<Double>

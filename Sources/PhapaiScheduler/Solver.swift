@@ -41,8 +41,9 @@ public struct SolverResult: Sendable {
 /// with noise; accept by a threshold that falls linearly in cycles and restarts from the best
 /// plan at each cycle's end (deterministic annealing, after Braekers, Caris & Janssens 2014).
 /// The two legs of a journey (``DARPProblem/Request/partner``) are removed, inserted and left out
-/// together: no plan it returns serves one without the other.
-public final class DARPSolver: @unchecked Sendable {
+/// together: no plan it returns serves one without the other. Not `Sendable`: a solver and its
+/// raw buffers (``FlatProblem``) stay on the thread that solves.
+public final class DARPSolver {
     /// The problem.
     public let problem: DARPProblem
     let flat: FlatProblem

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import PhapaiCore
 import PhapaiService
 
@@ -80,32 +81,18 @@ enum CoverageRun {
 }
 
 /// Slots filled from several threads, read once all are done.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ index: Int, _ value: T) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
-    var values: [T?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
-    }
+final class ResultSlots<T: Sendable>: Sendable {
+    private let slots: Mutex<[T?]>
+    init(count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    func set(_ index: Int, _ value: T) { slots.withLock { $0[index] = value } }
+    var values: [T?] { slots.withLock { $0 } }
 }
 
 /// A count shared by threads.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        value += 1
-        return value
-    }
+final class Counter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// Counts one more and returns the new count.
+    func increment() -> Int { value.wrappingAdd(1, ordering: .relaxed).newValue }
 }
 
 /// The figures planners read (simulations/README.md, "KPIs").
