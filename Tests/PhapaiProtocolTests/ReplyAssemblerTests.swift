@@ -20,11 +20,12 @@ func assemble(_ text: String, chunk: Int = 0, lineLimit: Int = ReplyAssembler.de
 func assemblyError(_ bytes: [UInt8], lineLimit: Int = ReplyAssembler.defaultLineLimit) -> ProtocolError? {
     var assembler = ReplyAssembler(lineLimit: lineLimit)
     assembler.feed(bytes)
-    do {
-        while try assembler.next() != nil {}
-        return nil
-    } catch {
-        return error as? ProtocolError
+    while true {
+        switch Result(catching: { try assembler.next() }) {
+        case .success(nil): return nil
+        case .success: continue
+        case .failure(let error): return error as? ProtocolError
+        }
     }
 }
 
