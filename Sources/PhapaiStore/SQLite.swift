@@ -223,7 +223,14 @@ public final class SQLiteStatement {
     public func rows<T>(_ values: [SQLiteValue] = [], _ read: (SQLiteStatement) throws -> T) throws -> [T] {
         try bind(values)
         var result: [T] = []
-        while try step() { result.append(try read(self)) }
+        do {
+            while try step() { result.append(try read(self)) }
+        } catch {
+            // A row that fails to decode stops the reading half-way; reset so the cached statement
+            // does not keep its read snapshot open until its next use.
+            sqlite3_reset(handle)
+            throw error
+        }
         return result
     }
 
