@@ -16,6 +16,8 @@ public struct SQLiteResultCode: RawRepresentable, Hashable, Sendable, CustomStri
 
     public static let ok = SQLiteResultCode(rawValue: SQLITE_OK)
     public static let busy = SQLiteResultCode(rawValue: SQLITE_BUSY)
+    /// A table is locked by this process's own use of the database (primary code).
+    public static let locked = SQLiteResultCode(rawValue: SQLITE_LOCKED)
     public static let constraint = SQLiteResultCode(rawValue: SQLITE_CONSTRAINT)
     public static let cantOpen = SQLiteResultCode(rawValue: SQLITE_CANTOPEN)
     public static let corrupt = SQLiteResultCode(rawValue: SQLITE_CORRUPT)
@@ -38,6 +40,37 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// The SQL text being run, if any.
     public let sql: String?
+
+    /// The kinds of constraint a write can break, told apart by SQLite's extended result codes.
+    public enum Constraint: Sendable, Hashable {
+        /// A UNIQUE column or index already holds the value.
+        case unique
+        /// The primary key (or rowid) is taken: the row already exists.
+        case primaryKey
+        /// A reference to a row that does not exist, or a delete of a row still referred to.
+        case foreignKey
+        /// A CHECK constraint failed.
+        case check
+        /// NULL in a NOT NULL column.
+        case notNull
+        /// Any other constraint (a trigger's RAISE, ...).
+        case other
+    }
+
+    /// For a constraint failure, which kind of constraint was broken; nil for any other failure.
+    /// Callers act on this, never on SQLite's message. (The `SQLITE_CONSTRAINT_*` macros are
+    /// expressions Swift does not import, so their sub-codes, the high bits, are spelled here.)
+    public var constraint: Constraint? {
+        guard code.primary == .constraint else { return nil }
+        switch code.rawValue >> 8 {
+        case 8: return .unique  // SQLITE_CONSTRAINT_UNIQUE (2067)
+        case 6, 10: return .primaryKey  // SQLITE_CONSTRAINT_PRIMARYKEY (1555), SQLITE_CONSTRAINT_ROWID (2579)
+        case 3: return .foreignKey  // SQLITE_CONSTRAINT_FOREIGNKEY (787)
+        case 1: return .check  // SQLITE_CONSTRAINT_CHECK (275)
+        case 5: return .notNull  // SQLITE_CONSTRAINT_NOTNULL (1299)
+        default: return .other
+        }
+    }
 
     public var description: String {
         var text = "SQLite error \(code.rawValue): \(message)"
@@ -66,6 +99,8 @@ public final class SQLiteConnection {
             throw SQLiteError(code: SQLiteResultCode(rawValue: code), message: message, sql: nil)
         }
         handle = pointer
+        // Extended codes tell a taken key from a broken reference or CHECK (see `SQLiteError.constraint`);
+        // wherever only the kind of result matters, compare the primary code (`code & 0xFF`).
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try configure()
@@ -206,7 +241,7 @@ public final class SQLiteStatement {
     @discardableResult
     public func step() throws -> Bool {
         let code = sqlite3_step(handle)
-        switch code {
+        switch code & 0xFF {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default: throw SQLiteError(code: SQLiteResultCode(rawValue: code), message: connection.lastMessage, sql: sql)

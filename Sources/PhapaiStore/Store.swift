@@ -291,7 +291,7 @@ public final class Store {
     }
 
     static func storageError(_ error: SQLiteError) -> PhapaiError {
-        if SQLiteResultCode.constraint ~= error.code {
+        if error.constraint != nil {
             return PhapaiError(.conflict, keyword: "CONSTRAINT", field: nil, message: error.description)
         }
         return PhapaiError(.storage, keyword: "STORAGE", field: nil, message: error.description)

@@ -331,3 +331,58 @@ struct CorruptRowTests {
         #expect(storageError { try store.users() }?.field == "users.role")
     }
 }
+
+@Suite("SQLite store: typed constraint failures")
+struct ConstraintTests {
+    /// Which constraint `sql` breaks, read from the typed view of the SQLite error.
+    func broken(_ store: Store, _ sql: String) -> SQLiteError.Constraint? {
+        do {
+            try store.connection.execute(sql)
+            Issue.record("expected a constraint failure from: \(sql)")
+        } catch let error as SQLiteError {
+            return error.constraint
+        } catch {
+            Issue.record("expected an SQLiteError, got \(error)")
+        }
+        return nil
+    }
+
+    @Test func eachKindOfConstraintIsToldApart() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let place = "INSERT INTO places (id, area_id, kind, name, moo, latitude, longitude) VALUES"
+        #expect(broken(store, "\(place) ('V1', 'A', 'village', 'x', 2, 7, 100)") == .primaryKey)
+        #expect(broken(store, "\(place) ('V2', 'NOWHERE', 'village', 'x', 2, 7, 100)") == .foreignKey)
+        #expect(broken(store, "\(place) ('V2', 'A', 'castle', 'x', 2, 7, 100)") == .check)
+        #expect(broken(store, "\(place) ('V2', 'A', 'village', NULL, 2, 7, 100)") == .notNull)
+        let user = "INSERT INTO users (name, role, token_sha256, created_at) VALUES"
+        try store.connection.execute("\(user) ('a', 'admin', 'same-hash', 0)")
+        #expect(broken(store, "\(user) ('b', 'admin', 'same-hash', 0)") == .unique)
+        #expect(broken(store, "\(user) ('a', 'admin', 'other-hash', 0)") == .primaryKey)
+        #expect(broken(store, "DELETE FROM events") == .other)  // the append-only trigger's RAISE
+        // Not a constraint failure at all.
+        do {
+            try store.connection.execute("SELECT * FROM no_such_table")
+            Issue.record("a missing table must fail")
+        } catch let error as SQLiteError {
+            #expect(error.constraint == nil)
+        }
+    }
+
+    @Test func aWriteStillReportsEveryConstraintFailureAsAConflict() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        do {
+            try store.write(actor: "t", at: testInstant) {
+                try store.insertPatient(try patient("P1"))
+                try store.insertPatient(try patient("P1"))
+                store.record("patient.add", entity: "patient:P1")
+            }
+            Issue.record("a taken id must fail")
+        } catch let error as PhapaiError {
+            #expect(error.category == .conflict && error.keyword == "CONSTRAINT")
+        }
+        #expect(try store.patients().isEmpty)
+        #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM patients") == 0)
+    }
+}
