@@ -83,6 +83,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteConnection {
     /// The C handle, closed in `deinit`.
     let handle: OpaquePointer
+    /// How long a statement waits for a lock held by another connection.
+    let busyTimeoutMilliseconds: Int32
 
     /// Opens (and with `create`, creates) the database at `path`, and sets the durability pragmas:
     /// WAL journal, `synchronous=FULL`, foreign keys on, and a bounded busy timeout. Each is read
@@ -99,6 +101,7 @@ public final class SQLiteConnection {
             throw SQLiteError(code: SQLiteResultCode(rawValue: code), message: message, sql: nil)
         }
         handle = pointer
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
         // Extended codes tell a taken key from a broken reference or CHECK (see `SQLiteError.constraint`);
         // wherever only the kind of result matters, compare the primary code (`code & 0xFF`).
         sqlite3_extended_result_codes(handle, 1)
@@ -166,19 +169,36 @@ public final class SQLiteConnection {
 
     /// Copies the whole database into a new file at `path` with SQLite's online backup API, so
     /// readers and writers may go on meanwhile. The copy is switched to WAL like the original.
-    public func backup(to path: String) throws {
-        let target = try SQLiteConnection(path: path, create: true)
+    /// While the database is busy or locked the copy waits and retries, `busyBudgetSeconds` in
+    /// all; then it gives up with that busy (or locked) code, and the file at `path` is incomplete.
+    public func backup(to path: String, busyBudgetSeconds: Double = 10) throws {
+        // This loop does the waiting, so neither connection's busy handler may wait on its own
+        // (5 s a step would overrun the budget).
+        let target = try SQLiteConnection(path: path, create: true, busyTimeoutMilliseconds: 0)
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
         guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
             throw SQLiteError(code: SQLiteResultCode(rawValue: sqlite3_errcode(target.handle)), message: String(cString: sqlite3_errmsg(target.handle)), sql: nil)
         }
+        let budget = max(0, busyBudgetSeconds)
+        var busySeconds = 0.0
         var code: Int32
-        repeat {
+        while true {
+            let started = DispatchTime.now().uptimeNanoseconds
             code = sqlite3_backup_step(backup, 256)
-            if code == SQLITE_BUSY || code == SQLITE_LOCKED { sqlite3_sleep(20) }
-        } while code == SQLITE_OK || code == SQLITE_BUSY || code == SQLITE_LOCKED
+            let primary = code & 0xFF
+            if primary == SQLITE_OK { continue }
+            guard primary == SQLITE_BUSY || primary == SQLITE_LOCKED, busySeconds < budget else { break }
+            sqlite3_sleep(Int32(min(20, ((budget - busySeconds) * 1000).rounded(.up))))
+            busySeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        }
         let finish = sqlite3_backup_finish(backup)
         guard code == SQLITE_DONE, finish == SQLITE_OK else {
-            throw SQLiteError(code: SQLiteResultCode(rawValue: code == SQLITE_DONE ? finish : code), message: String(cString: sqlite3_errmsg(target.handle)), sql: nil)
+            let primary = code & 0xFF
+            let message = primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+                ? "the database stayed busy or locked for \(String(format: "%.2f", busySeconds)) s in all; the backup gave up"
+                : String(cString: sqlite3_errmsg(target.handle))
+            throw SQLiteError(code: SQLiteResultCode(rawValue: code == SQLITE_DONE ? finish : code), message: message, sql: nil)
         }
         guard try target.scalarText("PRAGMA integrity_check") == "ok" else {
             throw SQLiteError(code: .corrupt, message: "the backup copy failed its integrity check", sql: "PRAGMA integrity_check")

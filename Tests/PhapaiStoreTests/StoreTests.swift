@@ -204,6 +204,44 @@ struct StoreTests {
         #expect(throws: PhapaiError.self) { try store.backup(to: folder.file("copy.db")) }
     }
 
+    @Test func aBackupThatStaysBusyGivesUpWithAClearErrorAndLeavesNoFile() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        // In WAL mode another connection's write lock never blocks a backup (it reads a snapshot);
+        // what does is a write open on the store's own connection, as in a group not yet
+        // committed: SQLite then answers BUSY to every backup step until that write ends.
+        store.beginGroup()
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P1"))
+            store.record("patient.add", entity: "patient:P1")
+        }
+        let copy = folder.file("copy.db")
+        do {
+            try store.backup(to: copy, busyBudgetSeconds: 0.05)
+            Issue.record("a backup of a database that stays busy must give up")
+        } catch let error as PhapaiError {
+            #expect(error.category == .storage && error.keyword == "BACKUP_BUSY")
+            #expect(error.message == "the database stayed busy for 0.05 s, so the backup gave up; nothing was written to \(copy)")
+        }
+        for file in [copy, copy + "-wal", copy + "-shm"] { #expect(!FileManager.default.fileExists(atPath: file)) }
+        // The group is untouched by the failed backup; once it is committed the backup goes through.
+        #expect(try store.commitGroup() == 1)
+        try store.backup(to: copy, busyBudgetSeconds: 0.05)
+        #expect(try Store(path: copy, create: false).patients().map(\.id.rawValue) == ["P1"])
+    }
+
+    @Test func aWriterOnAnotherConnectionDoesNotHoldUpABackup() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let other = try SQLiteConnection(path: store.path, create: false)
+        try other.execute("BEGIN EXCLUSIVE")
+        try other.execute("INSERT INTO events (at, actor, action, entity, detail) VALUES (0, 'other', 'x', 'y', '')")
+        // The copy is the last committed state; the other connection's open write is not in it.
+        try store.backup(to: folder.file("copy.db"), busyBudgetSeconds: 0)
+        try other.execute("ROLLBACK")
+        #expect(try Store(path: folder.file("copy.db"), create: false).events().map(\.actor) == ["test"])
+    }
+
     @Test func aNewerSchemaIsRefused() throws {
         let folder = TemporaryFolder()
         do {
