@@ -45,17 +45,28 @@ public final class PhapaiService {
         return try store.write(actor: actor, at: now) { try body(now) }
     }
 
+    /// Runs the insert of a new object and lets the database judge its key: a primary-key failure
+    /// (the id is taken) becomes `taken`, and the write rolls back. Asking first would be a second
+    /// read, and a check another writer could overtake. Only the primary key counts: any other
+    /// constraint is not "this id exists" and stays a storage conflict.
+    func insertNew(_ insert: () throws -> Void, orIfTaken taken: @autoclosure () -> PhapaiError) throws {
+        do {
+            try insert()
+        } catch let error as SQLiteError where error.constraint == .primaryKey {
+            throw taken()
+        }
+    }
+
     // MARK: Areas
 
     /// Stores a validated area: its places, fleet, drivers, patients, and the shifts of its patterns
     /// from today over the booking horizon. All or nothing.
     public func importArea(_ area: Area) throws -> ImportSummary {
-        if try store.areas().contains(where: { $0.id == area.id }) {
-            throw PhapaiError.conflict("id", "AREA_EXISTS", "area \(area.id) is already in this database")
-        }
         try checkReferences(of: area)
         return try write { now in
-            try store.insertArea(area, createdAt: now)
+            try insertNew(
+                { try store.insertArea(area, createdAt: now) },
+                orIfTaken: .conflict("id", "AREA_EXISTS", "area \(area.id) is already in this database"))
             for place in area.places + area.homes { try store.insertPlace(place) }
             for vehicle in area.vehicles { try store.insertVehicle(vehicle) }
             for driver in area.drivers { try store.insertDriver(driver) }
@@ -140,11 +151,8 @@ public final class PhapaiService {
     /// Adds a place.
     public func addPlace(_ place: Place) throws -> Place {
         _ = try area(place.area)
-        if try store.place(place.id) != nil {
-            throw PhapaiError.conflict("id", "DUPLICATE_ID", "place \(place.id) already exists")
-        }
         return try write { _ in
-            try store.insertPlace(place)
+            try insertNew({ try store.insertPlace(place) }, orIfTaken: .conflict("id", "DUPLICATE_ID", "place \(place.id) already exists"))
             store.record("place.add", entity: "place:\(place.id)", detail: ["kind": place.kind.rawValue])
             return place
         }
@@ -167,15 +175,14 @@ public final class PhapaiService {
     /// whom no vehicle can carry may be registered; booking them is refused.
     public func addPatient(_ patient: Patient) throws -> Patient {
         _ = try area(patient.area)
-        if try store.patient(patient.id) != nil {
-            throw PhapaiError.conflict("id", "DUPLICATE_ID", "patient \(patient.id) is already registered")
-        }
         _ = try place(patient.home, field: "home")
         guard try place(patient.village, field: "village").kind == .village else {
             throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(patient.village) is not a village")
         }
         return try write { _ in
-            try store.insertPatient(patient)
+            try insertNew(
+                { try store.insertPatient(patient) },
+                orIfTaken: .conflict("id", "DUPLICATE_ID", "patient \(patient.id) is already registered"))
             store.record("patient.add", entity: "patient:\(patient.id)", detail: ["mobility": patient.mobility.rawValue])
             return patient
         }
@@ -210,12 +217,10 @@ public final class PhapaiService {
     /// Adds a vehicle; its depot must exist.
     public func addVehicle(_ vehicle: Vehicle) throws -> Vehicle {
         _ = try area(vehicle.area)
-        if try store.vehicle(vehicle.id) != nil {
-            throw PhapaiError.conflict("id", "DUPLICATE_ID", "vehicle \(vehicle.id) already exists")
-        }
         _ = try place(vehicle.depot, field: "depot")
         return try write { _ in
-            try store.insertVehicle(vehicle)
+            try insertNew(
+                { try store.insertVehicle(vehicle) }, orIfTaken: .conflict("id", "DUPLICATE_ID", "vehicle \(vehicle.id) already exists"))
             store.record("vehicle.add", entity: "vehicle:\(vehicle.id)")
             return vehicle
         }
@@ -227,11 +232,8 @@ public final class PhapaiService {
     /// Adds a driver.
     public func addDriver(_ driver: Driver) throws -> Driver {
         _ = try area(driver.area)
-        if try store.driver(driver.id) != nil {
-            throw PhapaiError.conflict("id", "DUPLICATE_ID", "driver \(driver.id) already exists")
-        }
         return try write { _ in
-            try store.insertDriver(driver)
+            try insertNew({ try store.insertDriver(driver) }, orIfTaken: .conflict("id", "DUPLICATE_ID", "driver \(driver.id) already exists"))
             store.record("driver.add", entity: "driver:\(driver.id)")
             return driver
         }

@@ -7,7 +7,6 @@ extension PhapaiService {
         guard PatientID.isValidCode(name) else {
             throw PhapaiError.invalid("name", "INVALID_ID", "must be 1-32 characters of letters A-Z, digits, '_', '-' or '.'")
         }
-        if try store.user(named: name) != nil { throw PhapaiError.conflict("name", "DUPLICATE_ID", "user \(name) already exists") }
         for area in areas { _ = try self.area(area) }
         switch role {
         case .dispatcher where areas.isEmpty:
@@ -22,7 +21,9 @@ extension PhapaiService {
         let token = (0..<32).map { _ in String(format2(UInt8.random(in: 0...255, using: &generator))) }.joined()
         return try write { now in
             let user = User(name: name, role: role, areas: areas, driver: driver, createdAt: now, revokedAt: nil)
-            try store.insertUser(user, tokenSHA256: SHA256.hex(Array(token.utf8)))
+            try insertNew(
+                { try store.insertUser(user, tokenSHA256: SHA256.hex(Array(token.utf8))) },
+                orIfTaken: .conflict("name", "DUPLICATE_ID", "user \(name) already exists"))
             store.record("user.add", entity: "user:\(name)", detail: ["role": role.rawValue])
             return (user, token)
         }

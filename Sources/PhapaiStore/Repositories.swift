@@ -69,7 +69,8 @@ extension Store {
     static func readPlace(_ row: SQLiteStatement) throws -> Place {
         try Place(
             stored: PlaceID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)),
-            kind: PlaceKind(rawValue: row.text(2)) ?? .landmark, name: row.text(3), moo: row.int64OrNil(4).map { Int($0) },
+            kind: try decode(PlaceKind.self, row.text(2), table: "places", column: "kind", what: "a place kind"),
+            name: row.text(3), moo: row.int64OrNil(4).map { Int($0) },
             coordinate: Coordinate(latitude: row.double(5), longitude: row.double(6)), address: row.textOrNil(7))
     }
 }
@@ -106,8 +107,9 @@ extension Store {
         try Patient(
             stored: PatientID(unchecked: row.text(0)), area: AreaID(unchecked: row.text(1)), name: row.text(2), phone: row.text(3),
             home: PlaceID(unchecked: row.text(4)), village: PlaceID(unchecked: row.text(5)), address: row.textOrNil(6),
-            mobility: Mobility(rawValue: row.text(7)) ?? .ambulatory, companions: Int(row.int64(8)),
-            entitlement: Entitlement(rawValue: row.text(9)) ?? .selfPay,
+            mobility: try decode(Mobility.self, row.text(7), table: "patients", column: "mobility", what: "a mobility"),
+            companions: Int(row.int64(8)),
+            entitlement: try decode(Entitlement.self, row.text(9), table: "patients", column: "entitlement", what: "an entitlement"),
             registeredOn: LocalDate.parse(row.text(10), field: "registered_on"), notes: row.textOrNil(11))
     }
 }
@@ -196,9 +198,11 @@ extension Store {
     static func readShift(_ row: SQLiteStatement) throws -> Shift {
         try Shift(
             id: ShiftID(row.int64(0)), driver: DriverID(unchecked: row.text(1)), vehicle: VehicleID(unchecked: row.text(2)),
-            date: LocalDate.parse(row.text(3), field: "date"), start: LocalTime(minutes: Int(row.int64(4)))!,
-            end: LocalTime(minutes: Int(row.int64(5)))!, breakStart: row.int64OrNil(6).flatMap { LocalTime(minutes: Int($0)) },
-            breakEnd: row.int64OrNil(7).flatMap { LocalTime(minutes: Int($0)) })
+            date: LocalDate.parse(row.text(3), field: "date"),
+            start: try minute(row.int64(4), table: "shifts", column: "start_minute"),
+            end: try minute(row.int64(5), table: "shifts", column: "end_minute"),
+            breakStart: try row.int64OrNil(6).map { try minute($0, table: "shifts", column: "break_start_minute") },
+            breakEnd: try row.int64OrNil(7).map { try minute($0, table: "shifts", column: "break_end_minute") })
     }
 }
 
@@ -286,15 +290,21 @@ extension Store {
         }
         return Trip(
             id: TripID(row.int64(0)), area: AreaID(unchecked: row.text(1)), patient: PatientID(unchecked: row.text(2)),
-            direction: TripDirection(rawValue: row.text(3)) ?? .outbound, pickupPlace: PlaceID(unchecked: row.text(4)),
+            direction: try decode(TripDirection.self, row.text(3), table: "trips", column: "direction", what: "a trip direction"),
+            pickupPlace: PlaceID(unchecked: row.text(4)),
             dropoffPlace: PlaceID(unchecked: row.text(5)), serviceDate: try LocalDate.parse(row.text(6), field: "service_date"),
             appointment: row.int64OrNil(7).map(Instant.init(rawValue:)), requestedPickup: row.int64OrNil(8).map(Instant.init(rawValue:)),
             pickupWindow: window(9, 10), dropoffWindow: window(11, 12), directSeconds: Int(row.int64(13)),
-            maxRideSeconds: Int(row.int64(14)), mobility: Mobility(rawValue: row.text(15)) ?? .ambulatory,
-            companions: Int(row.int64(16)), funding: Entitlement(rawValue: row.text(17)) ?? .selfPay,
-            status: TripStatus(rawValue: row.text(18)) ?? .requested, willCall: row.int64(19) != 0,
+            maxRideSeconds: Int(row.int64(14)),
+            mobility: try decode(Mobility.self, row.text(15), table: "trips", column: "mobility", what: "a mobility"),
+            companions: Int(row.int64(16)),
+            funding: try decode(Entitlement.self, row.text(17), table: "trips", column: "funding", what: "an entitlement"),
+            status: try decode(TripStatus.self, row.text(18), table: "trips", column: "status", what: "a trip status"),
+            willCall: row.int64(19) != 0,
             linkedTrip: row.int64OrNil(20).map(TripID.init), standingOrder: row.int64OrNil(21).map(StandingOrderID.init),
-            cancellationCode: row.textOrNil(22).flatMap(CancellationCode.init(rawValue:)), statusReason: row.textOrNil(23),
+            cancellationCode: try row.textOrNil(22).map {
+                try decode(CancellationCode.self, $0, table: "trips", column: "cancellation_code", what: "a cancellation code")
+            }, statusReason: row.textOrNil(23),
             notes: row.textOrNil(24), createdAt: Instant(rawValue: row.int64(25)),
             promisedAt: row.int64OrNil(26).map(Instant.init(rawValue:)), releaseWindow: window(27, 28))
     }
@@ -393,18 +403,26 @@ extension Store {
     static func readStanding(_ row: SQLiteStatement) throws -> StandingOrder {
         let mode: StandingOrder.ReturnMode =
             switch row.text(8) {
-            case "at": .at(LocalTime(minutes: Int(row.int64(9)))!)
+            case "none": .none
+            case "at": .at(try minute(row.int64(9), table: "standing_orders", column: "return_minute"))
             case "will_call": .willCall
-            default: .none
+            case let other: throw corruptRow("standing_orders", "return_mode", holds: other, notA: "a return mode")
             }
+        let weekdays = try row.text(4).split(separator: ",").map { part in
+            guard let day = Int(part).flatMap(Weekday.init(rawValue:)) else {
+                throw corruptRow("standing_orders", "weekdays", holds: String(part), notA: "a weekday number")
+            }
+            return day
+        }
         return StandingOrder(
             id: StandingOrderID(row.int64(0)), patient: PatientID(unchecked: row.text(1)), pickupPlace: PlaceID(unchecked: row.text(2)),
-            destination: PlaceID(unchecked: row.text(3)),
-            weekdays: row.text(4).split(separator: ",").compactMap { Int($0).flatMap(Weekday.init(rawValue:)) },
-            appointmentTime: LocalTime(minutes: Int(row.int64(5)))!, startDate: try LocalDate.parse(row.text(6), field: "start_date"),
+            destination: PlaceID(unchecked: row.text(3)), weekdays: weekdays,
+            appointmentTime: try minute(row.int64(5), table: "standing_orders", column: "appointment_minute"),
+            startDate: try LocalDate.parse(row.text(6), field: "start_date"),
             endDate: try row.textOrNil(7).map { try LocalDate.parse($0, field: "end_date") }, returnMode: mode,
-            companions: Int(row.int64(10)), funding: Entitlement(rawValue: row.text(11)) ?? .selfPay, notes: row.textOrNil(12),
-            active: row.int64(13) != 0)
+            companions: Int(row.int64(10)),
+            funding: try decode(Entitlement.self, row.text(11), table: "standing_orders", column: "funding", what: "an entitlement"),
+            notes: row.textOrNil(12), active: row.int64(13) != 0)
     }
 }
 
@@ -451,10 +469,10 @@ extension Store {
             ShiftPattern(
                 driver: DriverID(unchecked: row.text(0)), vehicle: VehicleID(unchecked: row.text(1)),
                 weekdays: try Weekday.parseSet(row.text(2), field: "shift_patterns.weekdays"),
-                start: try Store.minute(row.int64(3), column: "shift_patterns.start_minute"),
-                end: try Store.minute(row.int64(4), column: "shift_patterns.end_minute"),
-                breakStart: try row.int64OrNil(5).map { try Store.minute($0, column: "shift_patterns.break_start_minute") },
-                breakEnd: try row.int64OrNil(6).map { try Store.minute($0, column: "shift_patterns.break_end_minute") })
+                start: try Store.minute(row.int64(3), table: "shift_patterns", column: "start_minute"),
+                end: try Store.minute(row.int64(4), table: "shift_patterns", column: "end_minute"),
+                breakStart: try row.int64OrNil(5).map { try Store.minute($0, table: "shift_patterns", column: "break_start_minute") },
+                breakEnd: try row.int64OrNil(6).map { try Store.minute($0, table: "shift_patterns", column: "break_end_minute") })
         }
     }
 
@@ -466,13 +484,6 @@ extension Store {
     /// Records that the shifts of `date` were made from the patterns of `area`.
     public func markRostered(_ area: AreaID, on date: LocalDate) throws {
         try run("INSERT OR IGNORE INTO rostered_days (area_id, date) VALUES (?, ?)", [.text(area.rawValue), .text(date.iso)])
-    }
-
-    static func minute(_ value: Int64, column: String) throws -> LocalTime {
-        guard let time = LocalTime(minutes: Int(value)) else {
-            throw PhapaiError(.storage, keyword: "CORRUPT_ROW", field: nil, message: "\(column) holds \(value), not a minute of the day")
-        }
-        return time
     }
 }
 

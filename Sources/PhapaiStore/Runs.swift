@@ -53,7 +53,8 @@ extension Store {
                 [.integer(header.id!)]
             ) { row in
                 RunStop(
-                    sequence: Int(row.int64(0)), trip: TripID(row.int64(1)), action: RunStop.Action(rawValue: row.text(2)) ?? .pickup,
+                    sequence: Int(row.int64(0)), trip: TripID(row.int64(1)),
+                    action: try Store.decode(RunStop.Action.self, row.text(2), table: "run_stops", column: "action", what: "a stop action"),
                     plannedTime: Instant(rawValue: row.int64(3)), locked: row.int64(4) != 0)
             }
             return full

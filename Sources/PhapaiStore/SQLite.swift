@@ -16,6 +16,8 @@ public struct SQLiteResultCode: RawRepresentable, Hashable, Sendable, CustomStri
 
     public static let ok = SQLiteResultCode(rawValue: SQLITE_OK)
     public static let busy = SQLiteResultCode(rawValue: SQLITE_BUSY)
+    /// A table is locked by this process's own use of the database (primary code).
+    public static let locked = SQLiteResultCode(rawValue: SQLITE_LOCKED)
     public static let constraint = SQLiteResultCode(rawValue: SQLITE_CONSTRAINT)
     public static let cantOpen = SQLiteResultCode(rawValue: SQLITE_CANTOPEN)
     public static let corrupt = SQLiteResultCode(rawValue: SQLITE_CORRUPT)
@@ -39,6 +41,37 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
     /// The SQL text being run, if any.
     public let sql: String?
 
+    /// The kinds of constraint a write can break, told apart by SQLite's extended result codes.
+    public enum Constraint: Sendable, Hashable {
+        /// A UNIQUE column or index already holds the value.
+        case unique
+        /// The primary key (or rowid) is taken: the row already exists.
+        case primaryKey
+        /// A reference to a row that does not exist, or a delete of a row still referred to.
+        case foreignKey
+        /// A CHECK constraint failed.
+        case check
+        /// NULL in a NOT NULL column.
+        case notNull
+        /// Any other constraint (a trigger's RAISE, ...).
+        case other
+    }
+
+    /// For a constraint failure, which kind of constraint was broken; nil for any other failure.
+    /// Callers act on this, never on SQLite's message. (The `SQLITE_CONSTRAINT_*` macros are
+    /// expressions Swift does not import, so their sub-codes, the high bits, are spelled here.)
+    public var constraint: Constraint? {
+        guard code.primary == .constraint else { return nil }
+        switch code.rawValue >> 8 {
+        case 8: return .unique  // SQLITE_CONSTRAINT_UNIQUE (2067)
+        case 6, 10: return .primaryKey  // SQLITE_CONSTRAINT_PRIMARYKEY (1555), SQLITE_CONSTRAINT_ROWID (2579)
+        case 3: return .foreignKey  // SQLITE_CONSTRAINT_FOREIGNKEY (787)
+        case 1: return .check  // SQLITE_CONSTRAINT_CHECK (275)
+        case 5: return .notNull  // SQLITE_CONSTRAINT_NOTNULL (1299)
+        default: return .other
+        }
+    }
+
     public var description: String {
         var text = "SQLite error \(code.rawValue): \(message)"
         if let sql { text += " while running: \(sql)" }
@@ -50,6 +83,8 @@ public struct SQLiteError: Error, Sendable, CustomStringConvertible {
 public final class SQLiteConnection {
     /// The C handle, closed in `deinit`.
     let handle: OpaquePointer
+    /// How long a statement waits for a lock held by another connection.
+    let busyTimeoutMilliseconds: Int32
 
     /// Opens (and with `create`, creates) the database at `path`, and sets the durability pragmas:
     /// WAL journal, `synchronous=FULL`, foreign keys on, and a bounded busy timeout. Each is read
@@ -66,6 +101,9 @@ public final class SQLiteConnection {
             throw SQLiteError(code: SQLiteResultCode(rawValue: code), message: message, sql: nil)
         }
         handle = pointer
+        self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        // Extended codes tell a taken key from a broken reference or CHECK (see `SQLiteError.constraint`);
+        // wherever only the kind of result matters, compare the primary code (`code & 0xFF`).
         sqlite3_extended_result_codes(handle, 1)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         try configure()
@@ -131,19 +169,36 @@ public final class SQLiteConnection {
 
     /// Copies the whole database into a new file at `path` with SQLite's online backup API, so
     /// readers and writers may go on meanwhile. The copy is switched to WAL like the original.
-    public func backup(to path: String) throws {
-        let target = try SQLiteConnection(path: path, create: true)
+    /// While the database is busy or locked the copy waits and retries, `busyBudgetSeconds` in
+    /// all; then it gives up with that busy (or locked) code, and the file at `path` is incomplete.
+    public func backup(to path: String, busyBudgetSeconds: Double = 10) throws {
+        // This loop does the waiting, so neither connection's busy handler may wait on its own
+        // (5 s a step would overrun the budget).
+        let target = try SQLiteConnection(path: path, create: true, busyTimeoutMilliseconds: 0)
+        sqlite3_busy_timeout(handle, 0)
+        defer { sqlite3_busy_timeout(handle, busyTimeoutMilliseconds) }
         guard let backup = sqlite3_backup_init(target.handle, "main", handle, "main") else {
             throw SQLiteError(code: SQLiteResultCode(rawValue: sqlite3_errcode(target.handle)), message: String(cString: sqlite3_errmsg(target.handle)), sql: nil)
         }
+        let budget = max(0, busyBudgetSeconds)
+        var busySeconds = 0.0
         var code: Int32
-        repeat {
+        while true {
+            let started = DispatchTime.now().uptimeNanoseconds
             code = sqlite3_backup_step(backup, 256)
-            if code == SQLITE_BUSY || code == SQLITE_LOCKED { sqlite3_sleep(20) }
-        } while code == SQLITE_OK || code == SQLITE_BUSY || code == SQLITE_LOCKED
+            let primary = code & 0xFF
+            if primary == SQLITE_OK { continue }
+            guard primary == SQLITE_BUSY || primary == SQLITE_LOCKED, busySeconds < budget else { break }
+            sqlite3_sleep(Int32(min(20, ((budget - busySeconds) * 1000).rounded(.up))))
+            busySeconds += Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        }
         let finish = sqlite3_backup_finish(backup)
         guard code == SQLITE_DONE, finish == SQLITE_OK else {
-            throw SQLiteError(code: SQLiteResultCode(rawValue: code == SQLITE_DONE ? finish : code), message: String(cString: sqlite3_errmsg(target.handle)), sql: nil)
+            let primary = code & 0xFF
+            let message = primary == SQLITE_BUSY || primary == SQLITE_LOCKED
+                ? "the database stayed busy or locked for \(String(format: "%.2f", busySeconds)) s in all; the backup gave up"
+                : String(cString: sqlite3_errmsg(target.handle))
+            throw SQLiteError(code: SQLiteResultCode(rawValue: code == SQLITE_DONE ? finish : code), message: message, sql: nil)
         }
         guard try target.scalarText("PRAGMA integrity_check") == "ok" else {
             throw SQLiteError(code: .corrupt, message: "the backup copy failed its integrity check", sql: "PRAGMA integrity_check")
@@ -206,7 +261,7 @@ public final class SQLiteStatement {
     @discardableResult
     public func step() throws -> Bool {
         let code = sqlite3_step(handle)
-        switch code {
+        switch code & 0xFF {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
         default: throw SQLiteError(code: SQLiteResultCode(rawValue: code), message: connection.lastMessage, sql: sql)
@@ -223,7 +278,14 @@ public final class SQLiteStatement {
     public func rows<T>(_ values: [SQLiteValue] = [], _ read: (SQLiteStatement) throws -> T) throws -> [T] {
         try bind(values)
         var result: [T] = []
-        while try step() { result.append(try read(self)) }
+        do {
+            while try step() { result.append(try read(self)) }
+        } catch {
+            // A row that fails to decode stops the reading half-way; reset so the cached statement
+            // does not keep its read snapshot open until its next use.
+            sqlite3_reset(handle)
+            throw error
+        }
         return result
     }
 

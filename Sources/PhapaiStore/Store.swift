@@ -271,17 +271,42 @@ public final class Store {
         }
     }
 
-    /// Copies the database to a new file at `path` while it stays in use.
-    public func backup(to path: String) throws {
+    /// Copies the database to a new file at `path` while it stays in use. When the database stays
+    /// busy or locked for `busyBudgetSeconds` in all, gives up with BACKUP_BUSY; a failed backup
+    /// leaves no file behind.
+    public func backup(to path: String, busyBudgetSeconds: Double = 10) throws {
         guard !path.isEmpty else { throw PhapaiError.invalid("path", "EMPTY", "the backup path must not be empty") }
         if FileManager.default.fileExists(atPath: path) {
             throw PhapaiError.conflict("path", "FILE_EXISTS", "\(path) already exists; a backup never overwrites a file")
         }
         do {
-            try connection.backup(to: path)
+            try connection.backup(to: path, busyBudgetSeconds: busyBudgetSeconds)
         } catch let error as SQLiteError {
-            try? FileManager.default.removeItem(atPath: path)
-            throw Store.storageError(error)
+            let busy = error.code.primary == .busy || error.code.primary == .locked
+            var failure = busy
+                ? PhapaiError(
+                    .storage, keyword: "BACKUP_BUSY", field: nil,
+                    message: "the database stayed busy for \(String(format: "%g", busyBudgetSeconds)) s, so the backup gave up")
+                : Store.storageError(error)
+            let leftovers = Store.removePartialBackup(at: path)
+            failure.message += leftovers.isEmpty
+                ? "; nothing was written to \(path)"
+                : "; the incomplete copy could not be removed, delete it by hand: \(leftovers.joined(separator: ", "))"
+            throw failure
+        }
+    }
+
+    /// Removes what a failed backup left at `path` (the file and its WAL companions), so that no
+    /// half copy can pass for a backup. Returns the files that could not be removed.
+    static func removePartialBackup(at path: String) -> [String] {
+        [path, path + "-wal", path + "-shm"].filter { file in
+            guard FileManager.default.fileExists(atPath: file) else { return false }
+            do {
+                try FileManager.default.removeItem(atPath: file)
+                return false
+            } catch {
+                return true
+            }
         }
     }
 
@@ -291,7 +316,7 @@ public final class Store {
     }
 
     static func storageError(_ error: SQLiteError) -> PhapaiError {
-        if SQLiteResultCode.constraint ~= error.code {
+        if error.constraint != nil {
             return PhapaiError(.conflict, keyword: "CONSTRAINT", field: nil, message: error.description)
         }
         return PhapaiError(.storage, keyword: "STORAGE", field: nil, message: error.description)

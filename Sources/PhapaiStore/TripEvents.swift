@@ -21,7 +21,8 @@ extension Store {
             "SELECT id, trip_id, kind, at, odometer_km, recorded_at FROM trip_events WHERE trip_id = ? ORDER BY id", [.integer(trip.rawValue)]
         ) { row in
             TripEvent(
-                id: row.int64(0), trip: TripID(row.int64(1)), kind: TripEvent.Kind(rawValue: row.text(2)) ?? .arrive,
+                id: row.int64(0), trip: TripID(row.int64(1)),
+                kind: try Store.decode(TripEvent.Kind.self, row.text(2), table: "trip_events", column: "kind", what: "a kind of report"),
                 at: Instant(rawValue: row.int64(3)), odometer: row.isNull(4) ? nil : row.double(4), recordedAt: Instant(rawValue: row.int64(5)))
         }
     }
@@ -42,7 +43,8 @@ extension Store {
             """, [.text(date.iso)]
         ) { row in
             TripEvent(
-                id: row.int64(0), trip: TripID(row.int64(1)), kind: TripEvent.Kind(rawValue: row.text(2)) ?? .arrive,
+                id: row.int64(0), trip: TripID(row.int64(1)),
+                kind: try Store.decode(TripEvent.Kind.self, row.text(2), table: "trip_events", column: "kind", what: "a kind of report"),
                 at: Instant(rawValue: row.int64(3)), odometer: row.isNull(4) ? nil : row.double(4), recordedAt: Instant(rawValue: row.int64(5)))
         }
         return Dictionary(grouping: events, by: \.trip)

@@ -25,7 +25,7 @@ extension Store {
     /// The active user whose token hashes to `tokenSHA256`, if any.
     public func user(tokenSHA256: String) throws -> (User, String)? {
         try query("SELECT \(Store.userColumns), token_sha256 FROM users WHERE token_sha256 = ? AND revoked_at IS NULL", [.text(tokenSHA256)]) {
-            (Store.readUser($0), $0.text(6))
+            (try Store.readUser($0), $0.text(6))
         }.first
     }
 
@@ -34,9 +34,9 @@ extension Store {
         try run("UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", [.integer(at.rawValue), .text(name)])
     }
 
-    static func readUser(_ row: SQLiteStatement) -> User {
+    static func readUser(_ row: SQLiteStatement) throws -> User {
         User(
-            name: row.text(0), role: User.Role(rawValue: row.text(1)) ?? .planner,
+            name: row.text(0), role: try decode(User.Role.self, row.text(1), table: "users", column: "role", what: "a role"),
             areas: row.text(2).split(separator: ",").map { AreaID(unchecked: String($0)) },
             driver: row.textOrNil(3).map(DriverID.init(unchecked:)), createdAt: Instant(rawValue: row.int64(4)),
             revokedAt: row.int64OrNil(5).map(Instant.init(rawValue:)))

@@ -204,6 +204,44 @@ struct StoreTests {
         #expect(throws: PhapaiError.self) { try store.backup(to: folder.file("copy.db")) }
     }
 
+    @Test func aBackupThatStaysBusyGivesUpWithAClearErrorAndLeavesNoFile() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        // In WAL mode another connection's write lock never blocks a backup (it reads a snapshot);
+        // what does is a write open on the store's own connection, as in a group not yet
+        // committed: SQLite then answers BUSY to every backup step until that write ends.
+        store.beginGroup()
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P1"))
+            store.record("patient.add", entity: "patient:P1")
+        }
+        let copy = folder.file("copy.db")
+        do {
+            try store.backup(to: copy, busyBudgetSeconds: 0.05)
+            Issue.record("a backup of a database that stays busy must give up")
+        } catch let error as PhapaiError {
+            #expect(error.category == .storage && error.keyword == "BACKUP_BUSY")
+            #expect(error.message == "the database stayed busy for 0.05 s, so the backup gave up; nothing was written to \(copy)")
+        }
+        for file in [copy, copy + "-wal", copy + "-shm"] { #expect(!FileManager.default.fileExists(atPath: file)) }
+        // The group is untouched by the failed backup; once it is committed the backup goes through.
+        #expect(try store.commitGroup() == 1)
+        try store.backup(to: copy, busyBudgetSeconds: 0.05)
+        #expect(try Store(path: copy, create: false).patients().map(\.id.rawValue) == ["P1"])
+    }
+
+    @Test func aWriterOnAnotherConnectionDoesNotHoldUpABackup() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let other = try SQLiteConnection(path: store.path, create: false)
+        try other.execute("BEGIN EXCLUSIVE")
+        try other.execute("INSERT INTO events (at, actor, action, entity, detail) VALUES (0, 'other', 'x', 'y', '')")
+        // The copy is the last committed state; the other connection's open write is not in it.
+        try store.backup(to: folder.file("copy.db"), busyBudgetSeconds: 0)
+        try other.execute("ROLLBACK")
+        #expect(try Store(path: folder.file("copy.db"), create: false).events().map(\.actor) == ["test"])
+    }
+
     @Test func aNewerSchemaIsRefused() throws {
         let folder = TemporaryFolder()
         do {
@@ -216,5 +254,173 @@ struct StoreTests {
         } catch let error as PhapaiError {
             #expect(error.keyword == "SCHEMA_TOO_NEW")
         }
+    }
+}
+
+/// Runs `sql` on the store's connection past the schema's CHECK constraints, the way a bad
+/// migration, an old build or a hand edit could have written it.
+func corrupt(_ store: Store, _ sql: String) throws {
+    try store.connection.execute("PRAGMA ignore_check_constraints = ON")
+    defer { try! store.connection.execute("PRAGMA ignore_check_constraints = OFF") }
+    try store.connection.execute(sql)
+}
+
+/// The storage error `body` throws, or nil (recording an issue) when it returns a value instead.
+func storageError<T>(_ body: () throws -> T) -> PhapaiError? {
+    do {
+        let value = try body()
+        Issue.record("a corrupt row was read as \(value)")
+        return nil
+    } catch let error as PhapaiError {
+        return error
+    } catch {
+        Issue.record("expected a PhapaiError, got \(error)")
+        return nil
+    }
+}
+
+@Suite("SQLite store: corrupt rows")
+struct CorruptRowTests {
+    @Test func aPatientWithACorruptMobilityIsAStorageErrorNotAValue() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P1"))
+            store.record("patient.add", entity: "patient:P1")
+        }
+        try corrupt(store, "UPDATE patients SET mobility = 'flying' WHERE id = 'P1'")
+        let error = storageError { try store.patient(PatientID(unchecked: "P1")) }
+        #expect(error?.category == .storage)
+        #expect(error?.keyword == "CORRUPT_ROW")
+        #expect(error?.field == "patients.mobility")
+        #expect(error?.message == "patients.mobility holds 'flying', which is not a mobility")
+        #expect(error.map { !$0.message.contains("สมศรี") && !$0.message.contains("081-234-5678") } == true)
+        // Listing meets the same row and fails the same way; the store stays usable afterwards.
+        #expect(storageError { try store.patients() }?.field == "patients.mobility")
+        #expect(!store.connection.inTransaction)
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P2"))
+            store.record("patient.add", entity: "patient:P2")
+        }
+        #expect(try store.patient(PatientID(unchecked: "P2"))?.mobility == .wheelchair)
+    }
+
+    @Test func aBadValueThatCouldBePatientDataIsNotShown() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P1"))
+            store.record("patient.add", entity: "patient:P1")
+        }
+        // A column written out of place: the phone number and the name land in enum columns.
+        try corrupt(store, "UPDATE patients SET mobility = phone WHERE id = 'P1'")
+        let phone = storageError { try store.patient(PatientID(unchecked: "P1")) }
+        #expect(phone?.keyword == "CORRUPT_ROW" && phone?.field == "patients.mobility")
+        #expect(phone?.message == "patients.mobility holds a value of 12 characters (not shown), which is not a mobility")
+        try corrupt(store, "UPDATE patients SET mobility = 'wheelchair', entitlement = name WHERE id = 'P1'")
+        let name = storageError { try store.patient(PatientID(unchecked: "P1")) }
+        #expect(name?.field == "patients.entitlement")
+        #expect(name.map { !$0.message.contains("สมศรี") } == true)
+    }
+
+    @Test func aTripWithACorruptStatusIsAStorageErrorNotAValue() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let id = try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P1"))
+            let id = try store.insertTrip(Trip(
+                id: nil, area: testArea, patient: PatientID(unchecked: "P1"), direction: .outbound,
+                pickupPlace: PlaceID(unchecked: "V1"), dropoffPlace: PlaceID(unchecked: "V1"),
+                serviceDate: LocalDate(year: 2026, month: 11, day: 23)!, appointment: testInstant, requestedPickup: nil,
+                pickupWindow: nil, dropoffWindow: nil, directSeconds: 600, maxRideSeconds: 1800, mobility: .wheelchair,
+                companions: 1, funding: .disability, status: .requested, willCall: false, linkedTrip: nil, standingOrder: nil,
+                cancellationCode: nil, statusReason: nil, notes: nil, createdAt: testInstant))
+            store.record("trip.book", entity: "trip:\(id)")
+            return id
+        }
+        #expect(try store.trip(id)?.status == .requested)
+        try corrupt(store, "UPDATE trips SET status = 'lost' WHERE id = \(id.rawValue)")
+        let error = storageError { try store.trip(id) }
+        #expect(error?.category == .storage && error?.keyword == "CORRUPT_ROW")
+        #expect(error?.field == "trips.status")
+        #expect(error?.message == "trips.status holds 'lost', which is not a trip status")
+        #expect(storageError { try store.trips(date: LocalDate(year: 2026, month: 11, day: 23)!) }?.field == "trips.status")
+        // The trip's own mobility is checked too, not only the patient's.
+        try corrupt(store, "UPDATE trips SET status = 'requested', mobility = 'flying' WHERE id = \(id.rawValue)")
+        #expect(storageError { try store.trip(id) }?.message == "trips.mobility holds 'flying', which is not a mobility")
+    }
+
+    @Test func aUserWithACorruptRoleIsAStorageErrorNotAPlanner() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertUser(
+                User(name: "somchai", role: .dispatcher, areas: [testArea], driver: nil, createdAt: testInstant, revokedAt: nil),
+                tokenSHA256: "abc123")
+            store.record("user.add", entity: "user:somchai")
+        }
+        try corrupt(store, "UPDATE users SET role = 'superuser' WHERE name = 'somchai'")
+        let error = storageError { try store.user(named: "somchai") }
+        #expect(error?.category == .storage && error?.keyword == "CORRUPT_ROW")
+        #expect(error?.field == "users.role")
+        #expect(error?.message == "users.role holds 'superuser', which is not a role")
+        // Logging in with the token meets the same row: refused with the storage error, never let in.
+        #expect(storageError { try store.user(tokenSHA256: "abc123") }?.field == "users.role")
+        #expect(storageError { try store.users() }?.field == "users.role")
+    }
+}
+
+@Suite("SQLite store: typed constraint failures")
+struct ConstraintTests {
+    /// Which constraint `sql` breaks, read from the typed view of the SQLite error.
+    func broken(_ store: Store, _ sql: String) -> SQLiteError.Constraint? {
+        do {
+            try store.connection.execute(sql)
+            Issue.record("expected a constraint failure from: \(sql)")
+        } catch let error as SQLiteError {
+            return error.constraint
+        } catch {
+            Issue.record("expected an SQLiteError, got \(error)")
+        }
+        return nil
+    }
+
+    @Test func eachKindOfConstraintIsToldApart() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let place = "INSERT INTO places (id, area_id, kind, name, moo, latitude, longitude) VALUES"
+        #expect(broken(store, "\(place) ('V1', 'A', 'village', 'x', 2, 7, 100)") == .primaryKey)
+        #expect(broken(store, "\(place) ('V2', 'NOWHERE', 'village', 'x', 2, 7, 100)") == .foreignKey)
+        #expect(broken(store, "\(place) ('V2', 'A', 'castle', 'x', 2, 7, 100)") == .check)
+        #expect(broken(store, "\(place) ('V2', 'A', 'village', NULL, 2, 7, 100)") == .notNull)
+        let user = "INSERT INTO users (name, role, token_sha256, created_at) VALUES"
+        try store.connection.execute("\(user) ('a', 'admin', 'same-hash', 0)")
+        #expect(broken(store, "\(user) ('b', 'admin', 'same-hash', 0)") == .unique)
+        #expect(broken(store, "\(user) ('a', 'admin', 'other-hash', 0)") == .primaryKey)
+        #expect(broken(store, "DELETE FROM events") == .other)  // the append-only trigger's RAISE
+        // Not a constraint failure at all.
+        do {
+            try store.connection.execute("SELECT * FROM no_such_table")
+            Issue.record("a missing table must fail")
+        } catch let error as SQLiteError {
+            #expect(error.constraint == nil)
+        }
+    }
+
+    @Test func aWriteStillReportsEveryConstraintFailureAsAConflict() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        do {
+            try store.write(actor: "t", at: testInstant) {
+                try store.insertPatient(try patient("P1"))
+                try store.insertPatient(try patient("P1"))
+                store.record("patient.add", entity: "patient:P1")
+            }
+            Issue.record("a taken id must fail")
+        } catch let error as PhapaiError {
+            #expect(error.category == .conflict && error.keyword == "CONSTRAINT")
+        }
+        #expect(try store.patients().isEmpty)
+        #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM patients") == 0)
     }
 }

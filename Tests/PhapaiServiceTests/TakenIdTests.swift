@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import PhapaiCore
+import PhapaiStore
+@testable import PhapaiService
+
+/// Rows per table, to show that a refused write left nothing behind.
+private func rowCounts(_ world: World) throws -> [String: Int64] {
+    var counts: [String: Int64] = [:]
+    for table in ["areas", "places", "patients", "vehicles", "drivers", "users", "shift_patterns", "shifts", "rostered_days", "events"] {
+        counts[table] = try world.service.store.connection.scalarInt("SELECT COUNT(*) FROM \(table)")
+    }
+    return counts
+}
+
+@Suite("Service: taken ids are judged by the insert")
+struct TakenIdTests {
+    @Test func aTakenIdIsRefusedWithTheSameErrorAsBeforeAndWritesNothing() throws {
+        let world = try World()
+        _ = try world.service.addUser(name: "somchai", role: .admin)
+        let before = try rowCounts(world)
+        let service = world.service
+        let place = try service.place(PlaceID(unchecked: "V01"))
+        #expect(world.refusal { _ = try service.addPlace(place) } == .conflict("id", "DUPLICATE_ID", "place V01 already exists"))
+        let patient = try service.patient(PatientID(unchecked: "P001"))
+        #expect(
+            world.refusal { _ = try service.addPatient(patient) } == .conflict("id", "DUPLICATE_ID", "patient P001 is already registered"))
+        let vehicle = try #require(try service.vehicles().first { $0.id.rawValue == "VAN1" })
+        #expect(world.refusal { _ = try service.addVehicle(vehicle) } == .conflict("id", "DUPLICATE_ID", "vehicle VAN1 already exists"))
+        let driver = try #require(try service.drivers().first { $0.id.rawValue == "D01" })
+        #expect(world.refusal { _ = try service.addDriver(driver) } == .conflict("id", "DUPLICATE_ID", "driver D01 already exists"))
+        #expect(
+            world.refusal { _ = try service.addUser(name: "somchai", role: .planner) }
+                == .conflict("name", "DUPLICATE_ID", "user somchai already exists"))
+        let area = try AreaFile.decode(
+            Data(contentsOf: URL(fileURLWithPath: configFolder + "/areas/sample-tambon.json")), file: "x").build(defaults: .defaults)
+        #expect(
+            world.refusal { _ = try service.importArea(area) }
+                == .conflict("id", "AREA_EXISTS", "area sample-tambon is already in this database"))
+        #expect(try rowCounts(world) == before)
+        #expect(!service.store.connection.inTransaction)
+        // The refusals left the store able to write.
+        #expect(try service.addUser(name: "somsri", role: .planner).0.name == "somsri")
+    }
+
+    @Test func anImportThatFailsHalfWayLeavesNoRowOfIt() throws {
+        let world = try World()
+        let before = try rowCounts(world)
+        // A new area id whose places are already stored: the area's row goes in, then its first
+        // place is refused by the database, and the whole import must roll back.
+        var area = try AreaFile.decode(
+            Data(contentsOf: URL(fileURLWithPath: configFolder + "/areas/sample-tambon.json")), file: "x").build(defaults: .defaults)
+        area.id = AreaID(unchecked: "other-tambon")
+        let error = world.refusal { _ = try world.service.importArea(area) }
+        #expect(error?.category == .conflict && error?.keyword == "CONSTRAINT")
+        #expect(error.map { $0.message.contains("INSERT INTO places") } == true)
+        #expect(try rowCounts(world) == before)
+        #expect(try world.service.store.areas().map(\.id.rawValue) == ["sample-tambon"])
+    }
+
+    @Test func aTakenIdInsideAGroupFailsAloneAndTheGroupCommitsTheRest() throws {
+        let world = try World()
+        let before = try rowCounts(world)
+        let store = world.service.store
+        let place = try world.service.place(PlaceID(unchecked: "V01"))
+        store.beginGroup()
+        _ = try world.service.addUser(name: "first", role: .planner)
+        #expect(world.refusal { _ = try world.service.addPlace(place) }?.keyword == "DUPLICATE_ID")
+        #expect(world.refusal { _ = try world.service.addUser(name: "first", role: .admin) }?.keyword == "DUPLICATE_ID")
+        _ = try world.service.addUser(name: "second", role: .planner)
+        #expect(try store.commitGroup() == 2)
+        var expected = before
+        expected["users"]! += 2
+        expected["events"]! += 2
+        #expect(try rowCounts(world) == expected)
+        #expect(try world.service.users().map(\.name) == ["first", "second"])
+    }
+}
