@@ -1,4 +1,5 @@
 import Foundation
+import PhapaiApp
 import PhapaiCore
 import PhapaiService
 
@@ -44,32 +45,33 @@ enum Demo {
         Journey("P035", to: "H-COMM", appointment: "13:00", back: "15:30"),
     ]
 
-    static func run(_ call: Invocation) throws {
-        let folder = try call.value("dir") ?? makeTemporaryFolder()
+    static func run(folder: String?, context parent: CLIContext) throws {
+        let folder = try folder ?? makeTemporaryFolder()
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let databasePath = (folder as NSString).appendingPathComponent("phapai.db")
         guard !FileManager.default.fileExists(atPath: databasePath) else {
             throw PhapaiError.conflict("dir", "FILE_EXISTS", "\(databasePath) already exists; give another --dir")
         }
-        let context = try CLIContext(
-            parsed: {
-                var parsed = call.parsed
-                parsed.values["db"] = databasePath
-                return parsed
-            }(), environment: call.context.environment, console: call.console)
+        var parsed = ParsedArguments()
+        parsed.values["db"] = databasePath
+        if let config = parent.configDirectory { parsed.values["config"] = config }
+        if parent.era == .buddhist { parsed.values["era"] = Era.buddhist.rawValue }
+        let context = try CLIContext(parsed: parsed, environment: parent.environment, console: parent.console)
         let config = try context.configFolder()
-        let summary = try Commands.initialise(
+        let summary = try LocalCommands.initialise(
             context: context, areaPath: "\(config)/areas/sample-tambon.json", policiesPath: "\(config)/policies.json")
-        let service = try context.service()
+        let application = try context.application()
+        let service = application.service
         let area = try service.area()
         let day = nextWeekday(after: area.offset.date(of: context.clock()))
-        let format = Formatter(offset: area.offset, era: context.era)
+        let format = LocalFormat(offset: area.offset, era: context.era)
+        let console = context.console
 
-        call.console.out("Phapai demo: \(area.name)")
-        call.console.out("Database \(databasePath): \(summary.patients) patients, \(summary.vehicles) vehicles, \(summary.drivers) drivers, \(summary.shifts) shifts.")
-        call.console.out("")
-        call.console.out("Booking \(journeys.count) journeys for \(format.date(day)) (\(day.weekday.shortName)):")
-        var views = try ViewBuilder(service: service)
+        console.out("Phapai demo: \(area.name)")
+        console.out("Database \(databasePath): \(summary.patients) patients, \(summary.vehicles) vehicles, \(summary.drivers) drivers, \(summary.shifts) shifts.")
+        console.out("")
+        console.out("Booking \(journeys.count) journeys for \(format.date(day)) (\(day.weekday.shortName)):")
+        var renderer = try Renderer(application: application, era: context.era)
         for journey in journeys {
             let timing: BookingRequest.Timing =
                 if let appointment = journey.appointment {
@@ -83,27 +85,27 @@ enum Demo {
                 } else { .none }
             let trips = try service.bookTrip(
                 BookingRequest(patient: PatientID.parse(journey.patient), to: PlaceID.parse(journey.to), timing: timing, returnLeg: returnLeg))
-            for trip in trips { call.console.out(Commands.describeBooked(trip, views: views, format: format)) }
+            for trip in trips { console.out(try renderer.describeBooked(trip)) }
         }
         let trips = try service.trips(date: day)
-        call.console.out("")
-        call.console.out("Trips on \(format.date(day)):")
-        call.console.out(Commands.tripTable(trips, views: &views, format: format, showPatient: true))
+        console.out("")
+        console.out("Trips on \(format.date(day)):")
+        console.out(try renderer.tripTable(trips, showPatient: true))
         let returns = trips.filter { $0.direction == .return }
-        call.console.out(
+        console.out(
             "\(trips.count) trips for \(Set(trips.map(\.patient)).count) patients: \(trips.count - returns.count) outbound, "
                 + "\(returns.count) returns (\(returns.filter(\.willCall).count) will-call); "
                 + "\(trips.filter { $0.mobility == .wheelchair }.count) wheelchair and \(trips.filter { $0.mobility == .stretcher }.count) stretcher legs.")
-        try replayDay(day, databasePath: databasePath, context: context, format: format, console: call.console)
-        call.console.out("")
-        call.console.out("Explore it: phapai --db \(databasePath) runs --date \(day.iso)")
-        call.console.out("            phapai --db \(databasePath) run show --date \(day.iso) --vehicle VAN1 --html > van1.html")
+        try replayDay(day, databasePath: databasePath, context: context, format: format, console: console)
+        console.out("")
+        console.out("Explore it: phapai --db \(databasePath) runs --date \(day.iso)")
+        console.out("            phapai --db \(databasePath) run show --date \(day.iso) --vehicle VAN1 --html > van1.html")
     }
 
     /// Plans the day, prints the runs, replays what drivers report (one late pickup, one no-show,
     /// a will-call return released by the clinic) on the day's own clock, lists what needs a call,
     /// closes the day and prints the report, whose counts add up to the trips booked.
-    static func replayDay(_ day: LocalDate, databasePath: String, context: CLIContext, format: Formatter, console: Console) throws {
+    static func replayDay(_ day: LocalDate, databasePath: String, context: CLIContext, format: LocalFormat, console: Console) throws {
         let clock = SettableClock(format.offset.instant(day, LocalTime(minutes: 5 * 60)!))
         let service = try PhapaiService.open(path: databasePath, create: false, actor: "demo:dispatcher", clock: clock.read)
         console.out("")
@@ -207,7 +209,7 @@ enum Demo {
                            row.kilometres ?? 0, row.passengersPerVehicleHour ?? 0))
     }
 
-    static func printRuns(_ runs: [Run], format: Formatter, console: Console) {
+    static func printRuns(_ runs: [Run], format: LocalFormat, console: Console) {
         var table = TextTable(["VEHICLE", "DRIVER", "TRIPS", "FIRST", "LAST"], rightAligned: [2])
         for run in runs {
             table.add([run.vehicle.rawValue, run.driver.rawValue, String(Set(run.stops.map(\.trip)).count),

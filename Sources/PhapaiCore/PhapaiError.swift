@@ -13,6 +13,8 @@ public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
         case conflict
         /// The database could not be read or written.
         case storage
+        /// The user's role or reach does not allow it (only on a server, where users log in).
+        case notAllowed
     }
 
     /// What kind of refusal this is.

@@ -93,3 +93,12 @@ public enum TextRules {
 extension Character {
     var isASCIIDigitCharacter: Bool { isASCII && isNumber }
 }
+
+/// Comma-separated values as spreadsheets read them (RFC 4180).
+public enum CSV {
+    /// One field, quoted when it holds a comma, a quote or a line break.
+    public static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -3,7 +3,8 @@
 /// out, so a blocking client (``WireClient``), a poll loop and a test can all use it.
 ///
 /// Server pushes (`600 EVENT ...`) come out as replies of their own, in stream order, even
-/// between the data lines of another reply. A line that breaks the reply grammar or the line
+/// between the data lines of another reply; a `421` (the server closing the connection) cuts the
+/// reply under way short. A line that breaks the reply grammar or the line
 /// limit throws a ``ProtocolError``; the stream cannot be trusted after it, so every later
 /// ``next()`` throws the same error.
 public struct ReplyAssembler: Sendable {
@@ -77,7 +78,12 @@ public struct ReplyAssembler: Sendable {
             var reply = try ReplyParser.parse(line)
             if let dataCode, dataCode != code {
                 // A push may arrive between another reply's data lines; that reply goes on after it.
-                guard reply.isPush else { throw ProtocolError.syntax("a \(code) final line ends a \(dataCode) reply") }
+                if reply.isPush { return reply }
+                // 421: the server is closing the connection (a client that did not read, a
+                // shutdown): the reply under way is cut short and comes no further.
+                guard code == 421 else { throw ProtocolError.syntax("a \(code) final line ends a \(dataCode) reply") }
+                data = []
+                self.dataCode = nil
                 return reply
             }
             reply.data = data

@@ -3,8 +3,10 @@ import Glibc
 #endif
 import Dispatch
 import Foundation
+import PhapaiApp
 import PhapaiCore
 import PhapaiService
+import Synchronization
 
 /// `phapaid [--config FILE]`: opens the database and serves until SIGTERM or SIGINT.
 public enum Daemon {
@@ -24,29 +26,28 @@ public enum Daemon {
     static func log(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     /// Request log lines, collected during a round of the server's loop and written together after it.
-    final class LogBuffer: @unchecked Sendable {
-        private let lock = NSLock()
-        private var bytes: [UInt8] = []
+    final class LogBuffer: Sendable {
+        private let bytes = Mutex<[UInt8]>([])
 
         func add(_ line: String) {
-            lock.lock()
-            bytes += Array((line + "\n").utf8)
-            let full = bytes.count >= 1 << 16
-            lock.unlock()
+            let full = bytes.withLock { bytes in
+                bytes += Array((line + "\n").utf8)
+                return bytes.count >= 1 << 16
+            }
             if full { flush() }
         }
 
         func flush() {
-            lock.lock()
-            defer { lock.unlock() }
-            var rest = bytes[...]
-            while !rest.isEmpty {
-                let written = rest.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { break }
-                rest = rest.dropFirst(written)
+            bytes.withLock { bytes in
+                var rest = bytes[...]
+                while !rest.isEmpty {
+                    let written = rest.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+                    if written < 0 && errno == EINTR { continue }
+                    guard written > 0 else { break }
+                    rest = rest.dropFirst(written)
+                }
+                bytes.removeAll(keepingCapacity: true)
             }
-            bytes.removeAll(keepingCapacity: true)
         }
     }
 
@@ -100,10 +101,10 @@ public enum Daemon {
             }
             configuration.logPings = file.logPings ?? configuration.logPings
             let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
-            let server = Server(configuration: configuration, service: service)
             let requestLog = LogBuffer()
-            server.log = { line in requestLog.add("ts=\(Int(Date().timeIntervalSince1970)) " + line) }
-            server.afterRound = { requestLog.flush() }
+            let server = Server(
+                configuration: configuration, application: Application(service: service),
+                log: { line in requestLog.add("ts=\(Int(Date().timeIntervalSince1970)) " + line) }, afterRound: { requestLog.flush() })
             let port = try server.start()
             // Logs carry no patient data.
             log("phapaid: listening on \(configuration.host):\(port)")

@@ -75,14 +75,15 @@ extension PhapaiService {
                 }
                 store.record("trip.\(kind.rawValue)", entity: "trip:\(id)", detail: ["at": offset.iso8601(at)])
                 if let run {
-                    try store.recordRunChange(run.shift, kind: "stop", detail: "trip=\(id) report=\(kind.rawValue)", at: now)
+                    try store.recordRunChange(
+                        run.shift, kind: "stop", detail: "trip=\(id) report=\(kind.rawValue) status=\(status.rawValue) time=\(at.rawValue)", at: now)
                 }
                 trip.status = status
             }
             switch report {
             case .arrive, .pickup:
                 guard !trip.awaitingRelease else {
-                    throw PhapaiError.conflict("status", "NOT_RELEASED", "trip \(id) is a will-call return the clinic has not called for yet; release it first ('trip ready \(id)')")
+                    throw PhapaiError.conflict("status", "NOT_RELEASED", "trip \(id) is a will-call return the clinic has not called for yet; the clinic's call comes first (trip ready \(id))")
                 }
                 if report == .arrive {
                     guard trip.status == .scheduled || trip.status == .enRoute, !events.contains(where: { $0.kind == .arrive }) else {

@@ -10,15 +10,15 @@ import PhapaiStore
 /// let trips = try service.bookTrip(BookingRequest(patient: id, to: hospital, timing: .appointment(at)))
 /// ```
 public final class PhapaiService {
-    /// The store.
-    public let store: Store
+    /// The store: behind the service, never handed out.
+    let store: Store
     /// Who is acting, recorded in every audit event.
     public var actor: String
     /// What time it is; replaceable for tests and simulations.
     public var clock: () -> Instant
 
     /// Wraps an open store.
-    public init(store: Store, actor: String, clock: @escaping () -> Instant = PhapaiService.systemClock) {
+    init(store: Store, actor: String, clock: @escaping () -> Instant = PhapaiService.systemClock) {
         self.store = store
         self.actor = actor
         self.clock = clock
@@ -138,13 +138,16 @@ public final class PhapaiService {
             return found
         }
         guard let only = all.first else {
-            throw PhapaiError.notFound("area", "NO_AREA", "the database has no area yet; run 'phapai init'")
+            throw PhapaiError.notFound("area", "NO_AREA", "the database has no area yet")
         }
         guard all.count == 1 else {
-            throw PhapaiError.usage("the database has several areas (\(all.map(\.id.rawValue).joined(separator: ", "))); name one with --area", field: "area")
+            throw PhapaiError.usage("the database has several areas (\(all.map(\.id.rawValue).joined(separator: ", "))): say which one", field: "area")
         }
         return only
     }
+
+    /// Every stored area's settings.
+    public func areas() throws -> [AreaSettings] { try store.areas() }
 
     // MARK: Places
 
@@ -160,6 +163,9 @@ public final class PhapaiService {
 
     /// Places, optionally of one kind.
     public func places(kind: PlaceKind? = nil) throws -> [Place] { try store.places(kind: kind) }
+
+    /// The place `id`, or nil when there is none.
+    public func findPlace(_ id: PlaceID) throws -> Place? { try store.place(id) }
 
     /// The place `id`, or a not-found error naming `field`.
     public func place(_ id: PlaceID, field: String = "place") throws -> Place {
@@ -195,6 +201,9 @@ public final class PhapaiService {
         }
         return patient
     }
+
+    /// The patient `id`, or nil when there is none.
+    public func findPatient(_ id: PatientID) throws -> Patient? { try store.patient(id) }
 
     /// Registered patients, optionally of one village.
     public func patients(village: PlaceID? = nil) throws -> [Patient] {
@@ -278,6 +287,9 @@ public final class PhapaiService {
         }
         return try store.events(entity: entity, limit: limit)
     }
+
+    /// SQLite's integrity check of the database file: `ok`, or what is wrong.
+    public func integrityCheck() throws -> String { try store.integrityCheck() }
 
     /// Writes an online backup of the database to a new file.
     public func backup(to path: String) throws { try store.backup(to: path) }

@@ -137,6 +137,9 @@ extension PhapaiService {
         return TimeWindow(earliest: spans.map(\.earliest).min()!, latest: spans.map(\.latest).max()!)
     }
 
+    /// The trip `id`, or nil when there is none.
+    public func findTrip(_ id: TripID) throws -> Trip? { try store.trip(id) }
+
     /// The trip `id`, or a not-found error.
     public func trip(_ id: TripID) throws -> Trip {
         guard let trip = try store.trip(id) else {

@@ -12,7 +12,7 @@ extension PhapaiService {
         case .dispatcher where areas.isEmpty:
             throw PhapaiError.invalid("area", "REQUIRED", "a dispatcher works for at least one area")
         case .driver:
-            guard let driver else { throw PhapaiError.invalid("driver", "REQUIRED", "a driver's login names the driver (--driver)") }
+            guard let driver else { throw PhapaiError.invalid("driver", "REQUIRED", "a driver's login names the driver it stands for") }
             guard try store.driver(driver) != nil else { throw PhapaiError.notFound("driver", "UNKNOWN_DRIVER", "no driver \(driver)") }
         default:
             if driver != nil { throw PhapaiError.invalid("driver", "NOT_ALLOWED", "only a driver's login names a driver") }

@@ -303,7 +303,7 @@ enum CoverageFiles {
                     time(trip.dropoff), KPIs.format(Double(trip.directSeconds) / 60, 1), ride, String(trip.passengers), trip.vehicle ?? "",
                     trip.linkedTrip.map(String.init) ?? "", trip.cancelCode ?? "", time(trip.promisedEarliest), time(trip.promisedLatest),
                     trip.trip.map { broken.contains("\(trip.area)|\($0)") } == true ? "yes" : "no", trip.announcedCause ?? "",
-                ].map(ManifestFormat.csvField).joined(separator: ","))
+                ].map(CSV.field).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -321,16 +321,8 @@ final class LoadConnection {
         let reply: Reply
 
         /// The outbound trip a booking made: its reply's `trip` field.
-        var bookedTrip: Int? {
-            if let trip = reply["trip"] { return Int(trip) }
-            // Fallback until the server sends fields: the first `trip N` in the booking's data lines.
-            for text in reply.data {
-                guard let range = text.range(of: "trip ") else { continue }
-                let digits = text[range.upperBound...].prefix { $0.isNumber }
-                if let number = Int(digits) { return number }
-            }
-            return nil
-        }
+        /// The booked outbound trip, from the reply's `trip` field.
+        var bookedTrip: Int? { reply["trip"].flatMap { Int($0) } }
     }
 
     let socket: Socket

@@ -1,7 +1,5 @@
 import PhapaiCore
 
-
-
 extension Store {
     /// Replaces the runs of `date` with `runs` (inside a write), and records a numbered change for
     /// each run whose stops changed, for those who watch it. With `shifts`, only the runs of those
@@ -29,10 +27,30 @@ extension Store {
         }
         for shift in scope.sorted() {
             let after = runs.first { $0.shift == shift }?.stops ?? []
-            if before[shift] ?? [] != after {
-                try recordRunChange(shift, kind: "planned", detail: "stops=\(after.count)", at: time)
+            let old = before[shift] ?? []
+            if old != after {
+                try recordRunChange(shift, kind: "planned", detail: Self.changeDetail(old, after), at: time)
             }
         }
+    }
+
+    /// What a re-plan changed on a run, for its watchers: how many stops it has, the stops that
+    /// are new or moved (`trip:action:planned-time`, the time in seconds since 1970), and the
+    /// trips no longer on it. Identifiers and times only.
+    static func changeDetail(_ old: [RunStop], _ new: [RunStop]) -> String {
+        let previous = Dictionary(old.map { ("\($0.trip):\($0.action.rawValue)", $0) }, uniquingKeysWith: { first, _ in first })
+        let changed = new.filter { stop in
+            guard let was = previous["\(stop.trip):\(stop.action.rawValue)"] else { return true }
+            return was.plannedTime != stop.plannedTime || was.locked != stop.locked
+        }
+        let kept = Set(new.map(\.trip))
+        let removed = Set(old.map(\.trip)).subtracting(kept).map(\.rawValue).sorted()
+        var detail = "stops=\(new.count)"
+        if !changed.isEmpty {
+            detail += " changed=" + changed.map { "\($0.trip):\($0.action.rawValue):\($0.plannedTime.rawValue)" }.joined(separator: ",")
+        }
+        if !removed.isEmpty { detail += " removed=" + removed.map(String.init).joined(separator: ",") }
+        return detail
     }
 
     /// The runs of `date`, ordered by vehicle, with their stops in order.

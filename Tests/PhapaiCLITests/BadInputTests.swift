@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 import PhapaiCore
-import PhapaiStore
 
 /// Every refusal: the documented exit code, the keyword and the field on stderr, and nothing written.
 @Suite("phapai: bad input is refused and nothing is written")
@@ -117,13 +116,11 @@ struct BadInputTests {
     @Test func cancellingACompletedTripIsAConflict() throws {
         let w = try Workspace.initialised()
         try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 09:00")
-        do {
-            // Driver status commands come with dispatch operations; mark the trip done directly.
-            let store = try Store(path: w.database, create: false)
-            try store.write(actor: "test", at: Instant(rawValue: 0)) {
-                try store.updateTripStatus(TripID(1), status: .droppedOff, code: nil, reason: nil, at: Instant(rawValue: 0))
-                store.record("trip.status", entity: "trip:1")
-            }
+        try w.ok("plan", "--date", "2026-11-23", "--iterations", "50")
+        // The driver brings the patient in, as reported on the day.
+        let monday = ["PHAPAI_NOW": "2026-11-23 09:00"]
+        for (action, at) in [("arrive", "07:40"), ("pickup", "07:42"), ("dropoff", "08:30")] {
+            #expect(try w.run(["trip", "status", "1", action, "--at", at], extraEnvironment: monday).status == 0)
         }
         let before = try counts(w)
         let result = try w.run("trip", "cancel", "1", "--reason", "ผิดวัน")

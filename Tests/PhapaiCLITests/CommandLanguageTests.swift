@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import PhapaiApp
 import PhapaiCore
 import PhapaiProtocol
-import PhapaiService
 @testable import PhapaiCLI
 
 @Suite("One command language for the CLI and the wire")
@@ -19,53 +19,46 @@ struct CommandLanguageTests {
         ["report", "funder", "--month", "2026-11"],
     ]
 
+    /// The command and the application's arguments an invocation stands for.
+    static func decode(_ arguments: [String]) throws -> (Command, Arguments) {
+        let parsed = try ParsedArguments.parse(arguments)
+        guard case .shared(let command) = try #require(parsed.command) else { throw PhapaiError.usage("a local command") }
+        return (command, parsed.arguments(for: command.spec, environment: [:]))
+    }
+
     @Test(arguments: invocations)
-    func invocationsTravelAsRequestsAndComeBackTheSame(arguments: [String]) throws {
-        let request = try CommandLanguage.request(for: arguments)
-        // Over the wire and back.
+    func invocationsTravelAsRequestsAndArriveTheSame(arguments: [String]) throws {
+        let (command, sent) = try Self.decode(arguments)
+        let request = RemoteClient.request(command, sent)
+        // Over the wire and back: the server sees the same command with the same arguments.
         let received = try RequestParser.parse(Array(request.line.utf8)).get()
         #expect(received == request)
-        let rebuilt = try CommandLanguage.arguments(for: received)
-        let original = try ParsedArguments.parse(arguments, commands: Commands.all)
-        let again = try ParsedArguments.parse(rebuilt, commands: Commands.all)
-        #expect(again.1?.name == original.1?.name)
-        #expect(again.0.positionals == original.0.positionals)
-        #expect(again.0.values == original.0.values)
-        #expect(again.0.flags == original.0.flags)
+        #expect(Command(path: [received.verb.lowercased()] + (received.subverb.map { [$0.lowercased()] } ?? [])) == command)
+        var arrived = Arguments()
+        for argument in received.arguments { arrived[argument.key] = argument.value }
+        #expect(arrived == sent)
     }
 
     @Test func aBookingTravelsAsTheDocumentedLine() throws {
-        let request = try CommandLanguage.request(for: Self.invocations[0])
-        #expect(request.line == #"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00" notes="ขอรถตู้ \"ด่วน\"" will-call=yes"#)
+        let (command, arguments) = try Self.decode(Self.invocations[0])
+        #expect(RemoteClient.request(command, arguments).line
+            == #"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00" will-call=yes notes="ขอรถตู้ \"ด่วน\"""#)
     }
 
-    @Test func executingARequestPrintsWhatTheEmbeddedCLIPrints() throws {
-        let w = try Workspace.initialised()
-        let service = try PhapaiService.open(path: w.database, create: false, actor: "test", clock: { try! UTCOffset.bangkok.parseDateTime("2026-11-20 10:00", field: "t") })
-        let environment = ["PHAPAI_NOW": "2026-11-20 10:00"]
-        let booking = ["trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--return", "13:15"]
-        let reply = CommandLanguage.execute(try CommandLanguage.request(for: booking), service: service, environment: environment)
-        #expect(reply.code == 200 && reply.keyword == "DONE" && reply.fields == [.init("exit", "0")])
-        #expect(reply.data.first == "Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:")
-        for arguments in [["trip", "list", "--date", "2026-11-23"], ["trip", "list", "--date", "2026-11-23", "--json"], ["patient", "show", "P004"]] {
-            let embedded = LineCollector()
-            let status = PhapaiCLI.run(arguments, service: service, environment: environment,
-                                       console: Console(out: { embedded.append($0) }, err: { _ in }))
-            #expect(status == 0)
-            let remote = CommandLanguage.execute(try CommandLanguage.request(for: arguments), service: service, environment: environment)
-            #expect(remote.data == embedded.lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) })
+    @Test func localCommandsAreNotPartOfTheSharedLanguage() throws {
+        for words in [["init"], ["demo"], ["backup", "x.db"], ["matrix", "import", "m.csv"]] {
+            guard case .local = try #require(try ParsedArguments.parse(words).command) else {
+                Issue.record("\(words) should be local")
+                continue
+            }
         }
+        #expect(Command(path: ["backup"]) == nil && Command(path: ["demo"]) == nil)
     }
 
-    @Test func errorsKeepTheirKeywordExitCodeAndMessage() throws {
-        let w = try Workspace.initialised()
-        let service = try PhapaiService.open(path: w.database, create: false, actor: "test")
-        let unknown = CommandLanguage.execute(Request(verb: "TRIP", subverb: "SHOW", arguments: [.init("id", "99")]), service: service)
-        #expect(unknown.code == 554 && unknown.keyword == "UNKNOWN_TRIP" && unknown.fields == [.init("exit", "3")])
-        #expect(unknown.text == "phapai: error [UNKNOWN_TRIP]: trip: no trip 99")
-        let bad = CommandLanguage.execute(Request(verb: "TRIP", subverb: "SHOW", arguments: [.init("colour", "red")]), service: service)
-        #expect(bad.code == 501 && bad.keyword == "USAGE")
-        #expect(throws: PhapaiError.self) { try CommandLanguage.request(for: ["demo"]) }
-        #expect(unknown.lines.last!.hasPrefix("554 UNKNOWN_TRIP exit=3 \"phapai: error [UNKNOWN_TRIP]: trip: no trip 99\""))
+    @Test func everyCommandOfTheCatalogueHasAHelpAndAJSONForm() {
+        for command in Command.allCases {
+            #expect(command.spec.options.contains { $0.name == "json" }, "\(command.rawValue) has no json")
+            #expect(Help.text(command.spec).hasPrefix("Usage: phapai \(command.rawValue)"))
+        }
     }
 }

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
 import PhapaiCore
-import PhapaiStore
+import PhapaiService
+
+/// The database of a workspace, read through the service rather than the CLI.
+func inspect(_ path: String) throws -> PhapaiService { try PhapaiService.open(path: path, create: false, actor: "test:reader") }
 
 /// Rows in the database, read directly rather than through the CLI.
 func counts(_ workspace: Workspace) throws -> (trips: Int, events: Int) {
-    let store = try Store(path: workspace.database, create: false)
-    return (try store.tripCount(), try store.events(limit: 100_000).count)
+    let service = try inspect(workspace.database)
+    return (try service.trips().count, try service.audit(limit: 10_000).count)
 }
 
 @Suite("phapai: commands end to end")
@@ -29,7 +32,7 @@ struct CommandTests {
     @Test func theOverviewDocumentsTheExitCodes() throws {
         let result = try Workspace().run("--help")
         #expect(result.status == 0)
-        #expect(result.stdout.contains("Exit codes: 0 done, 1 usage error, 2 input refused, 3 not found, 4 conflict, 5 storage error."))
+        #expect(result.stdout.contains("Exit codes: 0 done, 1 usage error, 2 input refused, 3 not found, 4 conflict, 5 storage error, 6 not allowed (server)."))
         for name in Self.commandNames { #expect(result.stdout.contains("  \(name) ")) }
     }
 
@@ -105,8 +108,7 @@ struct CommandTests {
         try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 08:30")
         let copy = w.folder + "/copy.db"
         #expect(try w.ok("backup", copy).contains("(integrity ok)"))
-        let store = try Store(path: copy, create: false)
-        #expect(try store.tripCount() == 1)
+        #expect(try inspect(copy).trips().count == 1)
         let again = try w.run("backup", copy)
         #expect(again.status == 4 && again.stderr.contains("[FILE_EXISTS]"))
         let empty = try w.run("backup", "")
@@ -145,11 +147,11 @@ struct CommandTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("Booking 12 journeys for 2026-11-23 (mon):"))
         #expect(result.stdout.contains("22 trips for 12 patients: 12 outbound, 10 returns (1 will-call); 2 wheelchair and 2 stretcher legs."))
-        let store = try Store(path: folder + "/phapai.db", create: false)
-        #expect(try store.tripCount() == 22)
+        let service = try inspect(folder + "/phapai.db")
+        #expect(try service.trips().count == 22)
         // A coherent day: no return leg served without its outbound, nothing still open once the day
         // is closed, and the report's counts add up to the trips booked.
-        let trips = try store.trips(date: LocalDate(year: 2026, month: 11, day: 23)!)
+        let trips = try service.trips(date: LocalDate(year: 2026, month: 11, day: 23)!)
         for back in trips where back.direction == .return && back.status == .droppedOff {
             #expect(trips.first { $0.id == back.linkedTrip }?.status == .droppedOff, "trip \(back.id!)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import PhapaiCore
-import PhapaiStore
+import PhapaiService
 
 @Suite("phapai: planning, runs and manifests")
 struct DispatchTests {
@@ -27,8 +27,7 @@ struct DispatchTests {
         #expect(try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", "VAN1").contains("นางสาวบุญส่ง อินทร์ทอง"))
         let pickupRun = try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", "PICKUP1")
         #expect(pickupRun.contains("นางกาญจนา ศรีสุข"))
-        let check = try Store(path: w.database, create: false)
-        #expect(try check.runs(on: LocalDate.parse("2026-11-23", field: "d")).flatMap(\.stops).count == 10)
+        #expect(try inspect(w.database).runs(on: LocalDate.parse("2026-11-23", field: "d")).flatMap(\.stops).count == 10)
     }
 
     @Test func theManifestJSONHasWhatADriverNeeds() throws {
@@ -52,7 +51,7 @@ struct DispatchTests {
     @Test func theManifestPrintsAsCSVAndThaiHTML() throws {
         let w = try Self.plannedMonday()
         // The vehicle carrying trip 3 (P002's outbound, with the note).
-        let runs = try Store(path: w.database, create: false).runs(on: LocalDate.parse("2026-11-23", field: "d"))
+        let runs = try inspect(w.database).runs(on: LocalDate.parse("2026-11-23", field: "d"))
         let vehicle = try #require(runs.first { $0.stops.contains { $0.trip == TripID(3) } }).vehicle.rawValue
         let csv = try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", vehicle, "--csv")
         #expect(csv.hasPrefix("\u{FEFF}date,vehicle,driver,sequence,time,action,trip,patient,name,phone,place"))
@@ -96,9 +95,9 @@ struct DriverCommandTests {
         #expect(try w.run(["trip", "status", "3", "undo"], extraEnvironment: noon).stdout.hasPrefix("Trip 3 is en_route (last report undone)\n"))
         #expect(try w.run(["trip", "status", "3", "pickup", "--at", "07:04"], extraEnvironment: noon).status == 0)
         #expect(try w.run(["trip", "status", "3", "dropoff", "--at", "08:10"], extraEnvironment: noon).status == 0)
-        let store = try Store(path: w.database, create: false)
-        #expect(try store.tripEvents(TripID(3)).map(\.kind.rawValue) == ["arrive", "pickup", "dropoff"])
-        #expect(try store.tripEvents(TripID(3)).first?.odometer == 1200.5)
+        let service = try inspect(w.database)
+        #expect(try service.tripEvents(TripID(3)).map(\.kind.rawValue) == ["arrive", "pickup", "dropoff"])
+        #expect(try service.tripEvents(TripID(3)).first?.odometer == 1200.5)
         let report = try w.run(["report", "--from", "2026-11-23", "--to", "2026-11-23", "--csv"], extraEnvironment: noon)
         #expect(report.status == 0)
         // Of the day's trips one is served and the rest still open.

@@ -113,6 +113,11 @@ struct ReplyAssemblerTests {
         #expect(assemblyError(Array(text.utf8))?.keyword == keyword, "\(text.debugDescription)")
     }
 
+    @Test func aClosingNoticeCutsTheReplyUnderWayShort() throws {
+        let replies = try assemble("200-a\r\n200-b\r\n421 SLOW_CONSUMER \"closing\"\r\n")
+        #expect(replies == [Reply(code: 421, keyword: "SLOW_CONSUMER", text: "closing")])
+    }
+
     @Test func theErrorsSayWhatWasWrong() {
         #expect(assemblyError(Array("200-a\r\n550 REFUSED\r\n".utf8)) == .syntax("a 550 final line ends a 200 reply"))
         #expect(assemblyError(Array("200-a\r\n550-b\r\n".utf8)) == .syntax("a 550 data line inside a 200 reply"))

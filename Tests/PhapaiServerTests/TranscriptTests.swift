@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import PhapaiCore
 import PhapaiProtocol
+import PhapaiApp
 import PhapaiService
-@testable import PhapaiCLI
 @testable import PhapaiServer
+import PhapaiTestSupport
 
 /// One `transcript` block of docs/protocol.md: client lines and the server lines expected after each.
 struct Transcript {
@@ -49,17 +50,14 @@ struct Transcript {
 /// (a Friday), and four logins whose tokens the transcripts write as `<admin>`, `<dispatcher>`,
 /// `<planner>` and `<driver>`.
 final class TranscriptServer {
-    let running: RunningServer
+    let running: TestServer
     let tokens: [String: String]
 
     init() throws {
-        running = try RunningServer()
-        let service = running.server.service
+        running = try TestServer()
         tokens = [
-            "<admin>": try service.addUser(name: "root", role: .admin).token,
-            "<dispatcher>": running.dispatcherToken,
-            "<planner>": running.plannerToken,
-            "<driver>": try service.addUser(name: "sompong", role: .driver, driver: DriverID(unchecked: "D01")).token,
+            "<admin>": running.tokens["root"]!, "<dispatcher>": running.tokens["somchai"]!,
+            "<planner>": running.tokens["malee"]!, "<driver>": running.tokens["sompong"]!,
         ]
     }
 
@@ -84,18 +82,17 @@ struct TranscriptTests {
             let words = line.dropFirst(3).split(separator: " ").filter { !$0.hasPrefix("#") }
             return words.prefix(2).filter { !$0.contains("=") }.joined(separator: " ")
         })
-        let forms = Commands.all.map(\.path).filter { !CommandLanguage.localOnly.contains($0) }.map { $0.joined(separator: " ").uppercased() }
-            + ["HELLO", "PING", "QUIT", "CAPA", "WATCH", "STATS"]
+        let forms = Command.allCases.map { $0.rawValue.uppercased() } + ["HELLO", "PING", "QUIT", "CAPA", "WATCH", "STATS"]
         for form in forms {
             #expect(sent.contains(form), "docs/protocol.md has no transcript for \(form)")
         }
         let record = ProcessInfo.processInfo.environment["PHAPAI_RECORD_TRANSCRIPTS"] == "1"
         let server = try TranscriptServer()
-        var client: Client?
+        var client: TestClient?
         var recorded: [Int: [String]] = [:]
         for block in blocks {
             if block.connects {
-                client = try Client(port: server.running.port)
+                client = try server.running.connect()
             }
             guard let connection = client else {
                 Issue.record("docs/protocol.md:\(block.line): the first transcript must open a connection (start with S: 220)")
@@ -108,7 +105,7 @@ struct TranscriptTests {
                 if let time = Self.clockSetting(block.lines[index]) {
                     // "(clock: YYYY-MM-DD HH:MM)": time passes on the server, between two requests.
                     let instant = try UTCOffset.bangkok.parseDateTime(time, field: "clock")
-                    server.running.server.service.clock = { instant }
+                    server.running.world.clock.set(instant)
                     output.append(block.lines[index])
                     index += 1
                     continue
@@ -160,13 +157,12 @@ struct TranscriptTests {
         return String(line.dropFirst(8).dropLast())
     }
 
-    /// Lines up to a final reply line (pushed `600` lines included), or until the server closes.
-    static func readAnswer(_ client: Client) throws -> [String] {
+    /// The lines up to a reply that is not a push (pushes included), or until the server closes.
+    static func readAnswer(_ client: TestClient) throws -> [String] {
         var lines: [String] = []
-        while let line = try client.line() {
-            lines.append(line)
-            let bytes = Array(line.utf8)
-            if bytes.count >= 4, bytes[3] == 0x20, !line.hasPrefix("600 ") { break }
+        while let reply = try client.receive() {
+            lines += reply.lines
+            if !reply.isPush { break }
         }
         return lines
     }

@@ -265,10 +265,10 @@ struct AnswerTests {
         let outbound = try #require(try world.service.trips(date: monday).first { $0.patient.rawValue == "P002" && $0.direction == .outbound })
         let run = try #require(try world.service.runs(on: monday).first { $0.stops.contains { $0.trip == outbound.id } })
         var stop = try #require(try world.service.manifests(on: monday, vehicle: run.vehicle).flatMap(\.stops).first { $0.trip == outbound.id && $0.action == .dropoff })
-        #expect(ManifestFormat.returnText(stop, offset: world.offset).hasPrefix("trip \(outbound.linkedTrip!) at "))
+        #expect(stop.returnText(offset: world.offset).hasPrefix("trip \(outbound.linkedTrip!) at "))
         stop.linkedCarried = false
         stop.linkedPickup = nil
-        #expect(ManifestFormat.returnText(stop, offset: world.offset) == "trip \(outbound.linkedTrip!): no vehicle yet")
+        #expect(stop.returnText(offset: world.offset) == "trip \(outbound.linkedTrip!): no vehicle yet")
     }
 }
 

@@ -3,44 +3,16 @@ import Testing
 import PhapaiCore
 import PhapaiStore
 @testable import PhapaiService
+import PhapaiTestSupport
 
-/// The repository's config folder, found from this file's location.
-let configFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().appendingPathComponent("config").path
+/// The repository's config folder.
+let configFolder = SampleWorld.configFolder
 
-/// A service on a fresh temporary database holding the sample tambon, with a settable clock.
-final class World {
-    let folder: String
-    let service: PhapaiService
-    let clock: SettableClock
-    let offset = UTCOffset.bangkok
+/// The service tests' world: the shared sample world.
+typealias World = SampleWorld
 
-    /// What the service's clock shows; setting it moves the clock.
-    var now: Instant {
-        get { clock.now }
-        set { clock.set(newValue) }
-    }
-
-    init(now text: String = "2026-11-20 10:00") throws {
-        folder = NSTemporaryDirectory() + "phapai-service-test-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        clock = SettableClock(try UTCOffset.bangkok.parseDateTime(text, field: "now"))
-        let store = try Store(path: folder + "/phapai.db", create: true)
-        service = PhapaiService(store: store, actor: "test:dispatcher")
-        service.clock = clock.read
-        let policies = try ConfigDecoding.decode(
-            Policies.self, from: Data(contentsOf: URL(fileURLWithPath: configFolder + "/policies.json")), file: "policies.json")
-        let area = try AreaFile.decode(
-            Data(contentsOf: URL(fileURLWithPath: configFolder + "/areas/sample-tambon.json")), file: "sample-tambon.json"
-        ).build(defaults: policies)
-        _ = try service.importArea(area)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: folder) }
-
-    func at(_ text: String) throws -> Instant { try offset.parseDateTime(text, field: "t") }
-    func setNow(_ text: String) throws { now = try at(text) }
-
+extension SampleWorld {
+    /// A booking for `patient` with an appointment (local time), and maybe a return.
     func request(_ patient: String, to: String = "H-COMM", appointment: String, back: String? = nil, willCall: Bool = false) throws
         -> BookingRequest
     {
@@ -49,6 +21,7 @@ final class World {
             returnLeg: willCall ? .willCall : try back.map { .at(try at($0)) } ?? .none)
     }
 
+    /// The refusal `body` threw, or nil when it did not.
     func refusal(_ body: () throws -> Void) -> PhapaiError? {
         do {
             try body()

@@ -1,45 +1,45 @@
 import PhapaiCore
-import PhapaiStore
+import PhapaiService
 
-/// Builds the documented machine-readable forms of trips and patients (`--json`, and later the
-/// wire). Key order and field names are a contract: see docs/cli.md.
-public struct ViewBuilder {
+/// Names and the documented machine-readable forms of trips and patients (`--json`, `json=yes`).
+/// Key order and field names are a contract: see docs/cli.md. Looks names up once each.
+struct ViewBuilder {
     let service: PhapaiService
     let offset: UTCOffset
-    private let places = PlaceCache()
+    private var places: [PlaceID: Place?] = [:]
     private var patientNames: [PatientID: String] = [:]
 
-    /// Creates a builder that resolves names through `service`.
-    public init(service: PhapaiService) throws {
+    /// Creates a builder that resolves names through `service`, with times at `offset`.
+    init(service: PhapaiService, offset: UTCOffset) {
         self.service = service
-        self.offset = (try? service.store.areas().first?.offset) ?? .bangkok
+        self.offset = offset
     }
 
     /// The name of a place, or its id when unknown.
-    public func placeName(_ id: PlaceID) -> String { place(id)?.displayName ?? id.rawValue }
+    mutating func placeName(_ id: PlaceID) throws -> String { try place(id)?.displayName ?? id.rawValue }
 
     /// A place, if known (read when first asked for: one booking names two places, not all of them).
-    public func place(_ id: PlaceID) -> Place? {
-        if let known = places.byID[id] { return known }
-        let place = try? service.store.place(id)
-        places.byID[id] = place
+    mutating func place(_ id: PlaceID) throws -> Place? {
+        if let known = places[id] { return known }
+        let place = try service.findPlace(id)
+        places[id] = place
         return place
     }
 
-    /// The patient's name (looked up once).
-    public mutating func patientName(_ id: PatientID) -> String {
+    /// The patient's name, or the code of a patient not registered.
+    mutating func patientName(_ id: PatientID) throws -> String {
         if let name = patientNames[id] { return name }
-        let name = (try? service.patient(id).name) ?? id.rawValue
+        let name = try service.findPatient(id)?.name ?? id.rawValue
         patientNames[id] = name
         return name
     }
 
     /// A trip as JSON (docs/cli.md, "Trip object").
-    public mutating func tripJSON(_ trip: Trip) -> JSONValue {
+    mutating func tripJSON(_ trip: Trip) throws -> JSONValue {
         func time(_ instant: Instant?) -> JSONValue { .optional(instant.map(offset.iso8601)) }
-        func end(_ place: PlaceID, _ window: TimeWindow?) -> JSONValue {
+        func end(_ place: PlaceID, _ window: TimeWindow?) throws -> JSONValue {
             .object([
-                ("place", .string(place.rawValue)), ("name", .string(placeName(place))),
+                ("place", .string(place.rawValue)), ("name", .string(try placeName(place))),
                 ("earliest", time(window?.earliest)), ("latest", time(window?.latest)),
             ])
         }
@@ -48,9 +48,9 @@ public struct ViewBuilder {
             ("status", .string(trip.status.rawValue)),
             ("direction", .string(trip.direction.rawValue)),
             ("serviceDate", .string(trip.serviceDate.iso)),
-            ("patient", .object([("id", .string(trip.patient.rawValue)), ("name", .string(patientName(trip.patient)))])),
-            ("pickup", end(trip.pickupPlace, trip.pickupWindow)),
-            ("dropoff", end(trip.dropoffPlace, trip.dropoffWindow)),
+            ("patient", .object([("id", .string(trip.patient.rawValue)), ("name", .string(try patientName(trip.patient)))])),
+            ("pickup", try end(trip.pickupPlace, trip.pickupWindow)),
+            ("dropoff", try end(trip.dropoffPlace, trip.dropoffWindow)),
             ("appointment", time(trip.appointment)),
             ("requestedPickup", time(trip.requestedPickup)),
             ("willCall", .bool(trip.willCall)),
@@ -73,9 +73,9 @@ public struct ViewBuilder {
     }
 
     /// A patient with their upcoming trips as JSON (docs/cli.md, "Patient object").
-    public mutating func patientJSON(_ patient: Patient, upcoming: [Trip]) -> JSONValue {
-        let village = place(patient.village)
-        let home = place(patient.home)
+    mutating func patientJSON(_ patient: Patient, upcoming: [Trip]) throws -> JSONValue {
+        let village = try place(patient.village)
+        let home = try place(patient.home)
         return .object([
             ("id", .string(patient.id.rawValue)),
             ("name", .string(patient.name)),
@@ -95,12 +95,7 @@ public struct ViewBuilder {
             ])),
             ("address", .optional(patient.address)),
             ("notes", .optional(patient.notes)),
-            ("upcomingTrips", .array(upcoming.map { tripJSON($0) })),
+            ("upcomingTrips", .array(try upcoming.map { try tripJSON($0) })),
         ])
     }
-}
-
-/// Places looked up so far by one view builder.
-final class PlaceCache {
-    var byID: [PlaceID: Place?] = [:]
 }

@@ -2,27 +2,29 @@ import PhapaiCore
 
 /// A plain-text table whose columns line up on a terminal with Thai text: widths are counted in
 /// display columns, so vowel and tone marks above or below a consonant take none.
-struct TextTable {
-    var headers: [String]
-    var rows: [[String]] = []
+public struct TextTable {
+    public var headers: [String]
+    public var rows: [[String]] = []
     /// Columns to right-align (numbers).
-    var rightAligned: Set<Int> = []
+    public var rightAligned: Set<Int> = []
 
-    init(_ headers: [String], rightAligned: Set<Int> = []) {
+    /// A table with these column headers.
+    public init(_ headers: [String], rightAligned: Set<Int> = []) {
         self.headers = headers
         self.rightAligned = rightAligned
     }
 
-    mutating func add(_ row: [String]) {
+    /// Adds a row.
+    public mutating func add(_ row: [String]) {
         precondition(row.count == headers.count, "a row needs one cell per column")
         rows.append(row)
     }
 
     /// The table, one line per row, columns separated by two spaces, no trailing spaces.
-    func render() -> String { render(header: true) }
+    public func render() -> String { render(header: true) }
 
     /// Label-value lines (no header row), each indented by one space.
-    func renderFacts() -> String { render(header: false).split(separator: "\n").map { " " + $0 }.joined(separator: "\n") }
+    public func renderFacts() -> String { render(header: false).split(separator: "\n").map { " " + $0 }.joined(separator: "\n") }
 
     private func render(header: Bool) -> String {
         var widths = header ? headers.map(TextRules.displayWidth) : headers.map { _ in 0 }
@@ -44,14 +46,20 @@ struct TextTable {
 }
 
 /// How dates and times are shown to people.
-struct Formatter {
-    let offset: UTCOffset
-    let era: Era
+public struct LocalFormat: Sendable {
+    public let offset: UTCOffset
+    public let era: Era
 
-    func time(_ instant: Instant?) -> String { instant.map { offset.time(of: $0).description } ?? "-" }
-    func date(_ date: LocalDate) -> String { date.format(era: era) }
-    func dateTime(_ instant: Instant) -> String { offset.format(instant, era: era) }
-    func window(_ window: TimeWindow?) -> String {
+    /// A formatter for an area's offset and an era.
+    public init(offset: UTCOffset, era: Era) {
+        self.offset = offset
+        self.era = era
+    }
+
+    public func time(_ instant: Instant?) -> String { instant.map { offset.time(of: $0).description } ?? "-" }
+    public func date(_ date: LocalDate) -> String { date.format(era: era) }
+    public func dateTime(_ instant: Instant) -> String { offset.format(instant, era: era) }
+    public func window(_ window: TimeWindow?) -> String {
         guard let window else { return "will-call" }
         return "\(time(window.earliest))-\(time(window.latest))"
     }

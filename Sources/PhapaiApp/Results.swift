@@ -1,0 +1,73 @@
+import PhapaiCore
+import PhapaiService
+
+/// What a command produced, as typed values: the trips, times, vehicles, alternatives, affected
+/// trips and warnings. Text, JSON, CSV, HTML and the wire's fields are renderings of it.
+public enum CommandResult: Sendable {
+    case placeAdded(Place)
+    case places([Place])
+    case patientAdded(Patient)
+    case patient(Patient, upcoming: [Trip])
+    case patients([Patient])
+    case patientEdited(PatientEditResult)
+    case vehicleAdded(Vehicle)
+    case vehicles([Vehicle])
+    case driverAdded(Driver)
+    case drivers([Driver])
+    case shiftAdded(Shift)
+    case shifts([Shift])
+    case booked(BookingResult)
+    case trip(Trip)
+    case trips([Trip], date: LocalDate?)
+    case cancelled(CancelResult)
+    case statusReported(StatusChange, report: DriverReport)
+    case released(ReleaseResult)
+    case assigned(TripID, vehicle: VehicleID, PlacementResult)
+    case locked(TripID)
+    case unlocked(TripID)
+    case moved(MoveResult)
+    case standingAdded(StandingOrder, MaterialiseReport)
+    case standingOrders([StandingOrder], holds: [StandingHold])
+    case standingHeld(StandingHold, cancelled: [Trip])
+    case standingEnded(StandingOrder, cancelled: [Trip])
+    case materialised(MaterialiseReport)
+    case audit([AuditEvent])
+    case planned(DayPlan, warnings: [String])
+    case runs([Run], date: LocalDate, warnings: [String])
+    case manifests([Manifest])
+    case report([ReportRow], grouping: ReportGrouping?)
+    case funderReport([FunderRow])
+    case userAdded(User, token: String)
+    case users([User])
+    case userRevoked(String)
+    case attention([AttentionItem], date: LocalDate)
+    case dayClosed(DayCloseResult)
+}
+
+extension CommandResult {
+    /// Promises to patients that the command broke, each with its cause (empty for most).
+    public var notices: [PromiseNotice] {
+        switch self {
+        case .booked(let result): result.notices
+        case .cancelled(let result): result.replan?.notices ?? []
+        case .statusReported(let change, _): change.notices
+        case .released(let result): result.notices
+        case .assigned(_, _, let result): result.notices
+        case .moved(let result): result.notices
+        case .patientEdited(let result): result.notices
+        case .planned(let plan, _): plan.notices
+        default: []
+        }
+    }
+
+    /// Re-plans that failed after the command's change was stored (the change stands).
+    public var replanFailures: [PhapaiError] {
+        switch self {
+        case .cancelled(let result): result.replanFailure.map { [$0] } ?? []
+        case .statusReported(let change, _): change.replanFailure.map { [$0] } ?? []
+        case .released(let result): result.replanFailure.map { [$0] } ?? []
+        case .patientEdited(let result): result.replanFailures
+        default: []
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import PhapaiApp
+import PhapaiCore
+import PhapaiService
+
+/// The commands that work on a local database file only.
+enum LocalCommands {
+    static func run(_ command: LocalCommand, parsed: ParsedArguments, context: CLIContext) throws {
+        switch command {
+        case .initialise:
+            let areaPath = try parsed.positionals.first ?? "\(context.configFolder())/areas/sample-tambon.json"
+            let policiesPath = try parsed.values["policies"] ?? "\(context.configFolder())/policies.json"
+            let summary = try initialise(context: context, areaPath: areaPath, policiesPath: policiesPath)
+            context.console.out(
+                "Initialised \(context.databasePath) (schema v\(PhapaiService.schemaVersion)) with area \(summary.area): "
+                    + "\(summary.places) places, \(summary.patients) patients, \(summary.vehicles) vehicles, "
+                    + "\(summary.drivers) drivers, \(summary.shifts) shifts.")
+        case .backup:
+            let path = parsed.positionals[0]
+            try context.application().service.backup(to: path)
+            context.console.out("Backed up \(context.databasePath) to \(path) (integrity ok)")
+        case .matrixImport:
+            let path = parsed.positionals[0]
+            let format = parsed.values["format"] ?? (path.lowercased().hasSuffix(".json") ? "osrm" : "csv")
+            let places = try parsed.values["places"].map { try $0.split(separator: ",").map { try PlaceID.parse(String($0), field: "places") } }
+            let count = try context.application().service.importMatrix(context.readFile(path, field: "FILE"), format: format, places: places)
+            context.console.out("Imported \(count) travel time(s); planning and booking use them from now on.")
+        case .demo:
+            try Demo.run(folder: parsed.values["dir"], context: context)
+        }
+    }
+
+    /// Loads the policies and an area file and stores the area; shared by `init` and `demo`.
+    static func initialise(context: CLIContext, areaPath: String, policiesPath: String) throws -> ImportSummary {
+        let policies = try ConfigDecoding.decode(Policies.self, from: context.readFile(policiesPath, field: "policies"), file: policiesPath)
+        do {
+            try policies.validate()
+        } catch var error as PhapaiError {
+            error.field = "\(policiesPath): \(error.field ?? "")"
+            throw error
+        }
+        let area = try AreaFile.decode(context.readFile(areaPath, field: "AREA_FILE"), file: areaPath).build(defaults: policies)
+        return try context.application(create: true).service.importArea(area)
+    }
+}

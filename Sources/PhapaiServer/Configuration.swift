@@ -1,0 +1,25 @@
+/// What the server listens on and the limits it enforces (docs/protocol.md, "Limits").
+public struct ServerConfiguration: Sendable, Codable {
+    public var host: String = "127.0.0.1"
+    public var port: UInt16 = 7878
+    /// Over this many open connections, a new one gets `421 TOO_MANY_CONNECTIONS` and is closed.
+    public var maxConnections: Int = 1024
+    /// Seconds a new connection has to log in (`421 HELLO_TIMEOUT`).
+    public var helloDeadline: Double = 30
+    /// Seconds to finish a line once its first byte came (`421 LINE_TIMEOUT`: slowloris).
+    public var lineDeadline: Double = 10
+    /// Seconds of silence before a connection is closed (`421 IDLE_TIMEOUT`).
+    public var idleTimeout: Double = 300
+    /// Bytes of replies a client may leave unread before it is cut off (`421 SLOW_CONSUMER`).
+    public var maxOutgoingBytes: Int = 1 << 20
+    /// Requests taken from one connection per round (pipelining fairness). The server reads a
+    /// connection's next bytes only once it has answered every whole line read before, so at most
+    /// one read (`readChunkBytes`) plus a started line waits unanswered per connection.
+    public var maxPipelined: Int = 64
+    /// Whether PING gets a log line like every other request. Off by default: keepalives and
+    /// health checks would bury the log (a PING flood wrote 300 MB of log in 20 s, and the
+    /// kernel's writeback of it stalled commits for 100 ms).
+    public var logPings = false
+
+    public init() {}
+}

@@ -1,0 +1,78 @@
+import PhapaiProtocol
+
+/// One request's replies, held until its round commits, and its log line.
+struct Answer {
+    let connection: Connection
+    var replies: [Reply]
+    let logLine: String
+    let started: Double
+    /// Whether the replies may show the round's uncommitted writes (then a failed commit replaces them).
+    let touchesStore: Bool
+    /// A PING (logged only when the configuration asks).
+    var isPing = false
+}
+
+extension EventLoop {
+    /// One round: takes up to `maxPipelined` requests from each connection in turn, runs them with
+    /// their writes in one group, commits the group, and only then sends the replies (a write is
+    /// acknowledged after its COMMIT; writes that arrive together share one fsync).
+    func runRound(_ open: [Connection]) {
+        var answers: [Answer] = []
+        application.beginRound()
+        let roundStarted = Server.monotonicSeconds()
+        roundOffset = open.isEmpty ? 0 : (roundOffset + 1) % open.count
+        for connection in open[roundOffset...] + open[..<roundOffset] where connection.mayHaveMore && isOpen(connection) {
+            // Past the budget, leave the rest for the next round: accepting, greeting and deadlines wait for rounds.
+            if Server.monotonicSeconds() - roundStarted > Server.roundBudgetSeconds { break }
+            var taken = 0
+            connection.mayHaveMore = false
+            var outOfTime = false
+            while taken < configuration.maxPipelined, !connection.closeAfterFlush, !outOfTime, let event = connection.framer.next() {
+                taken += 1
+                switch event {
+                case .tooLong:
+                    connection.closeAfterFlush = true
+                    answers.append(Answer(
+                        connection: connection,
+                        replies: [Reply(code: 500, keyword: "LINE_TOO_LONG", text: "lines are at most \(connection.framer.limit) bytes")],
+                        logLine: "event=request id=\(connection.number)-\(connection.lines + 1) verb=-", started: Server.monotonicSeconds(),
+                        touchesStore: false))
+                case .line(let line):
+                    if let answer = handle(line, on: connection) { answers.append(answer) }
+                }
+                if !isOpen(connection) { break }
+                outOfTime = Server.monotonicSeconds() - roundStarted > Server.roundBudgetSeconds
+            }
+            if (taken == configuration.maxPipelined || outOfTime) && !connection.closeAfterFlush { connection.mayHaveMore = true }
+            connection.lineStartedAt = !connection.mayHaveMore && connection.framer.hasPartialLine
+                ? (connection.lineStartedAt ?? connection.lastActivity) : nil
+        }
+        var writes = 0
+        do {
+            writes = try application.endRound()
+            shared.counters.withLock { $0.groupedWrites += writes }
+        } catch {
+            // Nothing of the round was stored: no reply may claim otherwise, nor show what was rolled back.
+            for index in answers.indices where answers[index].touchesStore {
+                answers[index].replies = [Reply(code: 451, keyword: "STORAGE", text: "the commit failed; nothing was stored; try again",
+                                                tag: answers[index].replies.last?.tag)]
+            }
+        }
+        var touched: [ObjectIdentifier: Connection] = [:]
+        for answer in answers {
+            for reply in answer.replies { send(reply, to: answer.connection) }
+            touched[ObjectIdentifier(answer.connection)] = answer.connection
+            if answer.isPing && !configuration.logPings { continue }
+            shared.log(answer.logLine + " code=\(answer.replies.last.map { String($0.code) } ?? "-") "
+                + "ms=" + Self.milliseconds(Server.monotonicSeconds() - answer.started))
+        }
+        for connection in touched.values where isOpen(connection) { flush(connection) }
+        if writes > 0 { pushChanges() }
+    }
+
+    /// Milliseconds with one decimal.
+    static func milliseconds(_ seconds: Double) -> String {
+        let tenths = Int((seconds * 10_000).rounded())
+        return "\(tenths / 10).\(tenths % 10)"
+    }
+}

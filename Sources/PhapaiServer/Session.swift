@@ -1,0 +1,203 @@
+import PhapaiApp
+import PhapaiCore
+import PhapaiProtocol
+
+/// What one connection's requests do: the server's own verbs (PING, QUIT, CAPA, HELLO, WATCH,
+/// STATS) and every command of the shared language, run by the application and rendered on the
+/// wire: data lines for people (the CLI's text) or one JSON document, then a final line with the
+/// result's key fields.
+extension EventLoop {
+    /// Runs one request line; its replies are held until the round commits. Nil when the
+    /// connection was closed at once (HTTP).
+    func handle(_ line: [UInt8], on connection: Connection) -> Answer? {
+        // Something speaking HTTP to the port is not a client: close at once.
+        if connection.lines == 0, let text = String(validating: line.prefix(8), as: UTF8.self),
+            ["GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "DELETE "].contains(where: text.hasPrefix)
+        {
+            close(connection)
+            return nil
+        }
+        connection.lines += 1
+        shared.counters.withLock { $0.requests += 1 }
+        let started = Server.monotonicSeconds()
+        let id = "id=\(connection.number)-\(connection.lines)"
+        let request: Request
+        switch RequestParser.parse(line) {
+        case .failure(let error):
+            return Answer(connection: connection, replies: [.error(error)], logLine: "event=request \(id) verb=- keyword=\(error.keyword)",
+                          started: started, touchesStore: false)
+        case .success(let parsed):
+            request = parsed
+        }
+        let verb = request.verb + (request.subverb.map { "." + $0 } ?? "")
+        let logLine = "event=request \(id) user=\(connection.principal?.user?.name ?? "-") verb=\(verb) keys=\(request.arguments.map(\.key).joined(separator: ","))"
+        var touchesStore = false
+        let replies: [Reply]
+        switch (request.verb, request.subverb) {
+        case ("PING", nil):
+            replies = [Reply(code: 200, keyword: "PONG", tag: request.tag)]
+        case ("QUIT", nil):
+            replies = [Reply(code: 221, keyword: "BYE", tag: request.tag)]
+            connection.closeAfterFlush = true
+        case ("CAPA", nil):
+            replies = [Reply(code: 200, keyword: "CAPA", fields: [.init("proto", String(ProtocolLimits.version))],
+                             data: ["HELLO", "PING", "QUIT", "CAPA", "WATCH", "STATS", "COMMANDS"], tag: request.tag)]
+        case ("HELLO", nil):
+            replies = [hello(request, on: connection)]
+        case ("WATCH", nil):
+            touchesStore = true
+            replies = watch(request, on: connection)
+        case ("STATS", nil):
+            replies = [stats(request, on: connection)]
+        default:
+            touchesStore = true
+            replies = [command(request, on: connection)]
+        }
+        return Answer(
+            connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore,
+            isPing: request.verb == "PING")
+    }
+
+    static func notLoggedIn(_ tag: String?) -> Reply {
+        Reply(code: 530, keyword: "NOT_LOGGED_IN", text: "say HELLO proto=1 token=... first", tag: tag)
+    }
+
+    private func hello(_ request: Request, on connection: Connection) -> Reply {
+        guard connection.principal == nil else {
+            // One login per connection: another user means another connection.
+            return Reply(code: 503, keyword: "ALREADY_LOGGED_IN", text: "this connection is logged in already", tag: request.tag)
+        }
+        guard request["proto"] == String(ProtocolLimits.version) else {
+            return Reply(code: 501, keyword: "PROTOCOL_VERSION", text: "this server speaks proto=\(ProtocolLimits.version)", tag: request.tag)
+        }
+        let user: User?
+        do {
+            user = try request["token"].flatMap { try application.authenticate(token: $0) }
+        } catch {
+            return Reply(code: 451, keyword: "STORAGE", text: "the logins could not be read; try again", tag: request.tag)
+        }
+        guard let user else { return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag) }
+        connection.principal = .user(user)
+        connection.framer.limit = ProtocolLimits.maxLineBytes
+        return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
+    }
+
+    /// A command of the shared language, run for the connection's user.
+    private func command(_ request: Request, on connection: Connection) -> Reply {
+        let path = [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
+        guard let command = Command(path: path) else {
+            let local = ["init", "demo", "backup", "matrix import"].contains(path.joined(separator: " "))
+            let message = local ? "'\(path.joined(separator: " "))' works on a local database only"
+                : "unknown command '\(path.joined(separator: " "))'"
+            return Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag)
+        }
+        guard let principal = connection.principal else { return Self.notLoggedIn(request.tag) }
+        var arguments = Arguments()
+        for argument in request.arguments { arguments[argument.key] = argument.value }
+        let wantsJSON = arguments["json"] == "yes"
+        do {
+            let response = try application.run(command, arguments, as: principal)
+            var renderer = try Renderer(application: application, era: response.era)
+            let data = try renderer.render(response)
+            let result = WireResult(response.result, offset: renderer.offset)
+            return Reply(code: 200, keyword: result.keyword, fields: result.fields, data: data, tag: request.tag)
+        } catch let error as PhapaiError {
+            do {
+                let renderer = try Renderer(application: application, era: .common)
+                let data = wantsJSON
+                    ? renderer.errorJSON(error).serialized().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : []
+                return Self.refusal(error, data: data, tag: request.tag, offset: renderer.offset)
+            } catch {
+                return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
+            }
+        } catch {
+            return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
+        }
+    }
+
+    /// A refusal on the wire: the code of its category, its keyword, the field at fault and the
+    /// times offered instead (for a booking without room), and the rule as the text.
+    static func refusal(_ error: PhapaiError, data: [String] = [], tag: String?, offset: UTCOffset = .bangkok) -> Reply {
+        let code =
+            switch error.category {
+            case .usage: 501
+            case .invalidInput: 553
+            case .notFound: 554
+            case .conflict: 555
+            case .storage: 451
+            case .notAllowed: 550
+            }
+        var fields: [Request.Argument] = error.field.map { [.init("field", $0)] } ?? []
+        if !error.alternatives.isEmpty {
+            fields.append(.init("alternatives", error.alternatives.map { WireResult.timingText($0.timing, offset: offset) }.joined(separator: ",")))
+        }
+        return Reply(code: code, keyword: error.keyword, fields: fields, text: error.message, data: data, tag: tag)
+    }
+
+    /// `WATCH run=<id> [since=<seq>]`: replays the run's changes after `since` as `600 EVENT` lines,
+    /// answers `200 WATCHING`, then pushes each later change as it is committed.
+    private func watch(_ request: Request, on connection: Connection) -> [Reply] {
+        guard let principal = connection.principal else { return [Self.notLoggedIn(request.tag)] }
+        guard let runText = request["run"], let runNumber = Int64(runText), let since = Int64(request["since"] ?? "0"), since >= 0 else {
+            return [Reply(code: 500, keyword: "SYNTAX", text: "WATCH run=<id> [since=<seq>]", tag: request.tag)]
+        }
+        let run = ShiftID(runNumber)
+        do {
+            let (changes, latest) = try application.watch(run: run, since: since, as: principal)
+            connection.watching[run] = latest
+            return changes.map(WireResult.event) + [
+                Reply(code: 200, keyword: "WATCHING", fields: [.init("run", runText), .init("seq", String(latest))], tag: request.tag)
+            ]
+        } catch let error as PhapaiError {
+            return [Self.refusal(error, tag: request.tag)]
+        } catch {
+            return [Reply(code: 451, keyword: "STORAGE", text: "the run could not be read; try again", tag: request.tag)]
+        }
+    }
+
+    /// Sends every watcher the changes committed since it last heard.
+    func pushChanges() {
+        for connection in connections.values where !connection.watching.isEmpty {
+            for (run, seen) in connection.watching {
+                let changes: [RunChange]
+                do {
+                    changes = try application.changes(of: run, since: seen)
+                } catch {
+                    // The watcher hears these changes with the next commit's push.
+                    continue
+                }
+                guard let last = changes.last else { continue }
+                for change in changes { send(WireResult.event(change), to: connection) }
+                connection.watching[run] = last.seq
+            }
+            flush(connection)
+        }
+    }
+
+    /// `STATS`: counters and commit latency percentiles (milliseconds, nearest rank over recent commits), for admins.
+    private func stats(_ request: Request, on connection: Connection) -> Reply {
+        guard let principal = connection.principal else { return Self.notLoggedIn(request.tag) }
+        guard principal.user?.role == .admin else {
+            return Reply(code: 550, keyword: "NOT_ALLOWED", text: "STATS is for admins", tag: request.tag)
+        }
+        let statistics = application.commitStatistics
+        let commits = statistics.recentSeconds.sorted()
+        func percentile(_ q: Double) -> String {
+            guard !commits.isEmpty else { return "0" }
+            let rank = min(max(Int((q * Double(commits.count)).rounded(.up)) - 1, 0), commits.count - 1)
+            let microseconds = Int((commits[rank] * 1_000_000).rounded())
+            return "\(microseconds / 1000)." + String(String(microseconds % 1000 + 1000).dropFirst())
+        }
+        let counters = shared.counters.withLock { $0 }
+        return Reply(
+            code: 200, keyword: "STATS",
+            fields: [
+                .init("connections", String(connections.count)), .init("accepted", String(counters.accepted)),
+                .init("requests", String(counters.requests)), .init("errors", String(counters.errors)),
+                .init("slow-consumers", String(counters.slowConsumers)), .init("writes", String(counters.groupedWrites)),
+                .init("commits", String(statistics.commits)), .init("commit-p50-ms", percentile(0.5)),
+                .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
+                .init("rss-kb", MemoryStatus.kilobytes("VmRSS")), .init("rss-peak-kb", MemoryStatus.kilobytes("VmHWM")),
+            ], tag: request.tag)
+    }
+}
