@@ -47,6 +47,7 @@ let package = Package(
         .testTarget(name: "PhapaiBenchTests", dependencies: ["PhapaiBench", "PhapaiScheduler"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),
         .testTarget(name: "PhapaiServiceTests", dependencies: ["PhapaiService", "PhapaiStore", "PhapaiTestSupport"]),
+        .testTarget(name: "PhapaiAppTests", dependencies: ["PhapaiApp", "PhapaiCore", "PhapaiService", "PhapaiTestSupport"]),
         .testTarget(name: "PhapaiCLITests", dependencies: ["PhapaiApp", "PhapaiCLI", "PhapaiCore", "PhapaiProtocol", "PhapaiService", "PhapaiTestSupport", "phapai"]),
     ],
     swiftLanguageModes: [.v6]

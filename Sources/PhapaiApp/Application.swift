@@ -43,14 +43,15 @@ public final class Application {
     /// Runs `command` with `arguments` for `principal`: checks the arguments, the role and the
     /// reach, then performs it. Errors are ``PhapaiError``s with a keyword, a field and the rule.
     public func run(_ command: Command, _ arguments: Arguments, as principal: Principal) throws -> Response {
+        // The role first: a command the user may not give is refused whatever its arguments.
+        let policy = AccessPolicy(service: service)
+        let arguments = try policy.admit(command, arguments, principal)
         try arguments.check(for: command)
         let era = try Self.era(arguments)
         let format = try arguments.format(for: command)
         guard format == .text || format == .json || command.extraFormats.contains(format) else {
             throw PhapaiError.usage("'\(command.rawValue)' has no \(format.rawValue) form", field: format.rawValue)
         }
-        let policy = AccessPolicy(service: service)
-        let arguments = try policy.admit(command, arguments, principal)
         let action = try decode(command, arguments)
         try policy.checkReach(action, principal)
         service.actor = principal.actor

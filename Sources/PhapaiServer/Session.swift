@@ -129,7 +129,10 @@ extension EventLoop {
             }
         var fields: [Request.Argument] = error.field.map { [.init("field", $0)] } ?? []
         if !error.alternatives.isEmpty {
-            fields.append(.init("alternatives", error.alternatives.map { WireResult.timingText($0.timing, offset: offset) }.joined(separator: ",")))
+            // Each alternative: its time, and after a slash its return moved by as much, when the booking has one.
+            fields.append(.init("alternatives", error.alternatives.map { alternative in
+                WireResult.timingText(alternative.timing, offset: offset) + (alternative.returnPickup.map { "/" + offset.iso8601($0) } ?? "")
+            }.joined(separator: ",")))
         }
         return Reply(code: code, keyword: error.keyword, fields: fields, text: error.message, data: data, tag: tag)
     }

@@ -12,7 +12,7 @@ struct DispatchTests {
         try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 08:30", "--return", "11:30",
                  "--notes", "ขอที่นั่ง <ริมหน้าต่าง> & น้ำ")
         try w.ok("trip", "book", "--patient", "P001", "--to", "H-COMM", "--appointment", "2026-11-23 10:00")
-        let planned = try w.ok("plan", "--date", "2026-11-23", "--time", "1")
+        let planned = try w.ok("plan", "--date", "2026-11-23", "--iterations", "300")
         #expect(planned.contains("Planned 2026-11-23: 5 trip(s) on"))
         #expect(planned.contains("0 not served"))
         return w

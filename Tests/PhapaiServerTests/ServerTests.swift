@@ -70,6 +70,30 @@ struct ServerTests {
         #expect(try client.ask("TRIP BOOK patient=P004") == [#"501 USAGE field=to "'trip book' needs to (destination)""#])
     }
 
+    @Test func aRefusalForLackOfRoomCarriesItsAlternativesAsFieldsAndJSON() throws {
+        let running = try TestServer(prepare: { world in
+            _ = try world.service.bookTrip(BookingRequest(
+                patient: PatientID(unchecked: "P025"), to: PlaceID(unchecked: "H-COMM"), timing: .appointment(try world.at("2026-11-23 09:00")),
+                returnLeg: .at(try world.at("2026-11-23 10:30"))))
+            _ = try world.service.planDay(LocalDate(year: 2026, month: 11, day: 23)!, seconds: 600, iterations: 100)
+        })
+        let client = try running.login("somchai")
+        let booking = #"TRIP BOOK patient=P007 to=H-COMM appointment="2026-11-23 09:00" return=10:30"#
+        let refused = try client.request(booking)
+        #expect(refused.code == 555 && refused.keyword == "NO_CAPACITY" && refused["field"] == "appointment" && refused.data.isEmpty)
+        let offered = try #require(refused["alternatives"]).split(separator: ",").map(String.init)
+        #expect(offered.count == 3 && offered.allSatisfy { $0.hasPrefix("2026-11-2") && $0.hasSuffix("+07:00") && $0.contains("/") })
+        let json = try client.request(booking + " json=yes")
+        let error = try #require(try JSONSerialization.jsonObject(with: Data(json.data.joined(separator: "\n").utf8)) as? [String: Any])
+        #expect(error["keyword"] as? String == "NO_CAPACITY" && (error["alternatives"] as? [[String: Any]])?.count == 3)
+        // What was offered holds: the first time offered, with its return, is booked, both legs placed.
+        let parts = offered[0].split(separator: "/")
+        let appointment = "\(parts[0].prefix(10)) \(parts[0].dropFirst(11).prefix(5))"
+        let back = parts[1].dropFirst(11).prefix(5)
+        let booked = try client.request(#"TRIP BOOK patient=P007 to=H-COMM appointment="\#(appointment)" return=\#(back)"#)
+        #expect(booked.keyword == "BOOKED" && booked["vehicle"] == "VAN1" && booked["return-vehicle"] == "VAN1", "\(booked.lines)")
+    }
+
     @Test func anHTTPRequestIsClosedAtOnceAndTheServerCapsConnections() throws {
         let running = try TestServer(configure: { $0.maxConnections = 1 })
         let http = try running.connect()

@@ -5,8 +5,6 @@ import PhapaiStore
 @testable import PhapaiService
 import PhapaiTestSupport
 
-/// The repository's config folder.
-let configFolder = SampleWorld.configFolder
 
 /// The service tests' world: the shared sample world.
 typealias World = SampleWorld
@@ -59,8 +57,7 @@ struct RegistryTests {
 
     @Test func importingTheSameAreaTwiceIsAConflict() throws {
         let world = try World()
-        let area = try AreaFile.decode(
-            Data(contentsOf: URL(fileURLWithPath: configFolder + "/areas/sample-tambon.json")), file: "x").build(defaults: .defaults)
+        let area = try SampleWorld.sampleArea()
         #expect(world.refusal { _ = try world.service.importArea(area) }?.keyword == "AREA_EXISTS")
     }
 

@@ -3,6 +3,7 @@ import Testing
 import PhapaiCore
 import PhapaiStore
 @testable import PhapaiService
+import PhapaiTestSupport
 
 /// Rows per table, to show that a refused write left nothing behind.
 private func rowCounts(_ world: World) throws -> [String: Int64] {
@@ -32,8 +33,7 @@ struct TakenIdTests {
         #expect(
             world.refusal { _ = try service.addUser(name: "somchai", role: .planner) }
                 == .conflict("name", "DUPLICATE_ID", "user somchai already exists"))
-        let area = try AreaFile.decode(
-            Data(contentsOf: URL(fileURLWithPath: configFolder + "/areas/sample-tambon.json")), file: "x").build(defaults: .defaults)
+        let area = try SampleWorld.sampleArea()
         #expect(
             world.refusal { _ = try service.importArea(area) }
                 == .conflict("id", "AREA_EXISTS", "area sample-tambon is already in this database"))
@@ -48,8 +48,7 @@ struct TakenIdTests {
         let before = try rowCounts(world)
         // A new area id whose places are already stored: the area's row goes in, then its first
         // place is refused by the database, and the whole import must roll back.
-        var area = try AreaFile.decode(
-            Data(contentsOf: URL(fileURLWithPath: configFolder + "/areas/sample-tambon.json")), file: "x").build(defaults: .defaults)
+        var area = try SampleWorld.sampleArea()
         area.id = AreaID(unchecked: "other-tambon")
         let error = world.refusal { _ = try world.service.importArea(area) }
         #expect(error?.category == .conflict && error?.keyword == "CONSTRAINT")
