@@ -136,8 +136,9 @@ extension PhapaiService {
 
     /// Closes a day once it is over: every trip not reported by then is marked `missed` (by the
     /// operator) with the reason, and a return whose outbound was not performed is closed with a
-    /// code that does not count against the patient. Refused while the day is still running (a
-    /// shift not ended, a stop still planned ahead, a patient on board).
+    /// code that does not count against the patient (or, when it was already reported on, marked
+    /// `missed` too: no trip stays open). Refused while the day is still running (a shift not
+    /// ended, a stop still planned ahead, a patient on board).
     public func closeDay(_ date: LocalDate, area: AreaID? = nil) throws -> DayCloseResult {
         let settings = try self.area(area)
         return try write { now in
@@ -166,20 +167,28 @@ extension PhapaiService {
             let ordered = state.trips.filter(\.status.isActive).sorted { ($0.direction == .outbound ? 0 : 1, $0.id!) < ($1.direction == .outbound ? 0 : 1, $1.id!) }
             for trip in ordered {
                 let current = byID[trip.id!]!
+                var leftOver: String?
                 if current.direction == .return, let outbound = current.linkedTrip.flatMap({ byID[$0] }),
                     outbound.status != .droppedOff && outbound.status != .pickedUp
                 {
                     if let back = try closeReturn(of: outbound, now: now) {
                         byID[back.id!] = back
                         closed.append(back)
+                        continue
                     }
-                    continue
+                    // Reported on before its outbound happened (as older versions allowed): it is
+                    // not closed as not needed, and it must not stay open either.
+                    leftOver = "its outbound trip \(outbound.id!) was not performed (\(outbound.status.rawValue)); the return was left \(current.status.rawValue)"
                 }
                 let reason: String
-                switch current.status {
-                case .requested where current.awaitingRelease: reason = "the clinic never called for the return"
-                case .requested: reason = "no vehicle took it: \(current.statusReason ?? "not planned")"
-                default: reason = "not reported by the end of the day" + (vehicleOf[current.id!].map { " (on \($0)'s run)" } ?? "")
+                if let leftOver {
+                    reason = leftOver
+                } else {
+                    switch current.status {
+                    case .requested where current.awaitingRelease: reason = "the clinic never called for the return"
+                    case .requested: reason = "no vehicle took it: \(current.statusReason ?? "not planned")"
+                    default: reason = "not reported by the end of the day" + (vehicleOf[current.id!].map { " (on \($0)'s run)" } ?? "")
+                    }
                 }
                 try store.updateTripStatus(current.id!, status: .missedByOperator, code: nil, reason: reason, at: now)
                 store.record("trip.missed", entity: "trip:\(current.id!)", detail: ["from": current.status.rawValue])

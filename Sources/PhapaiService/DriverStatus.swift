@@ -38,9 +38,10 @@ extension PhapaiService {
     static let delayThresholdSeconds = 5 * 60
 
     /// Records a driver's report with its actual time (default now) and odometer reading, under
-    /// the rules: arrive or pick up a scheduled trip (a will-call only once the clinic called);
-    /// drop off only after pick-up; no-show only after arriving and waiting the policy's minutes;
-    /// undo only the trip's last report; odometer readings never go backwards along a run. The
+    /// the rules: arrive or pick up a scheduled trip (a will-call only once the clinic called; a
+    /// return only once its outbound was picked up); drop off only after pick-up; no-show only
+    /// after arriving and waiting the policy's minutes; undo only the trip's last report (not an
+    /// outbound's pickup while its return has reports); odometer readings never go backwards along a run. The
     /// stop is locked. An arrival after the promised window is a broken promise, told at once.
     /// After a delay, a no-show or an undo the rest of the day is re-planned from its runs; a
     /// failed re-plan is reported in the result, the report stays stored.
@@ -88,11 +89,21 @@ extension PhapaiService {
                     guard trip.status == .scheduled || trip.status == .enRoute, !events.contains(where: { $0.kind == .arrive }) else {
                         throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot arrive for a trip that is \(trip.status.rawValue)\(events.isEmpty ? "" : " (already reported)")")
                     }
-                    try record(.arrive, status: .enRoute, lock: .pickup)
                 } else {
                     guard trip.status == .scheduled || trip.status == .enRoute else {
                         throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot pick up a trip that is \(trip.status.rawValue)")
                     }
+                }
+                // A ride home starts only once the patient was taken there (the rule of 'trip ready').
+                if trip.direction == .return, let linked = trip.linkedTrip, let outbound = try store.trip(linked),
+                    outbound.status != .pickedUp && outbound.status != .droppedOff
+                {
+                    throw PhapaiError.conflict(
+                        "trip", "OUTBOUND_NOT_DONE", "the patient has not been brought to the clinic yet: trip \(linked) is \(outbound.status.rawValue)")
+                }
+                if report == .arrive {
+                    try record(.arrive, status: .enRoute, lock: .pickup)
+                } else {
                     try record(.pickup, status: .pickedUp, lock: .pickup)
                 }
                 if let notice = try lateArrival(trip, at: at, settings: settings) {
@@ -126,7 +137,6 @@ extension PhapaiService {
                 guard let last = events.last else {
                     throw PhapaiError.conflict("action", "NOTHING_TO_UNDO", "trip \(id) has no report to undo")
                 }
-                try store.deleteTripEvent(last.id!)
                 let remaining = events.dropLast()
                 let status: TripStatus =
                     switch remaining.last?.kind {
@@ -136,6 +146,15 @@ extension PhapaiService {
                     case .noshow: .noShow
                     case nil: planned(.pickup) != nil || last.kind == .noshow ? .scheduled : .requested
                     }
+                // The legs stay in step: an outbound is not taken back to before its pickup while
+                // its return has been reported.
+                if trip.direction == .outbound, status != .pickedUp && status != .droppedOff, let linked = trip.linkedTrip,
+                    let back = try store.trip(linked), try !store.tripEvents(linked).isEmpty
+                {
+                    throw PhapaiError.conflict(
+                        "trip", "RETURN_UNDER_WAY", "the return trip \(linked) already has reports (it is \(back.status.rawValue)); undo those first")
+                }
+                try store.deleteTripEvent(last.id!)
                 try store.updateTripStatus(id, status: status, code: nil, reason: nil, at: now)
                 switch last.kind {
                 case .dropoff: try store.lockStop(trip: id, action: .dropoff, locked: false)
