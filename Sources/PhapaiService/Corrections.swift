@@ -106,7 +106,7 @@ extension PhapaiService {
                         dates[leg.serviceDate] = leg.area
                     }
                 }
-                try removeFromRuns(followed)
+                try removeFromRuns(followed, now: now)
             }
             return PatientEditResult(patient: new, changed: changed, trips: followed, notices: [], replanFailures: [])
         }
@@ -219,7 +219,7 @@ extension PhapaiService {
                 companions: outbound.companions, funding: outbound.funding, notes: outbound.notes)
             var moved = try rebooked(legs, as: request, patient: patient, settings: settings, now: now)
             for leg in moved { try store.rebookTrip(leg, at: now) }
-            try removeFromRuns(legs)
+            try removeFromRuns(legs, now: now)
             let placed = try placeJourney(moved, cause: .move(outbound.id!), now: now)
             for index in moved.indices {
                 if let placement = placed?.placements[moved[index].id!] {
@@ -234,13 +234,19 @@ extension PhapaiService {
         }
     }
 
-    /// Ends a standing order from `date` on: no trips are made for that day or later, and those
-    /// already made (not yet under way) are cancelled. An order that ends before it began is
-    /// switched off altogether.
+    /// Ends a standing order from `date` on (today or later): no trips are made for that day or
+    /// later, and those already made that have not started are cancelled by the office (a code
+    /// that does not count against the patient). A return whose outbound is under way or done is
+    /// kept: the patient is brought home. An order that ends before it began is switched off
+    /// altogether.
     public func endStandingOrder(_ id: StandingOrderID, from date: LocalDate) throws -> (StandingOrder, [Trip]) {
         try write { now in
             guard var order = try store.standingOrder(id) else {
                 throw PhapaiError.notFound("standing", "UNKNOWN_STANDING_ORDER", "no standing order \(id)")
+            }
+            let today = try area(try patient(order.patient).area).offset.date(of: now)
+            guard date >= today else {
+                throw PhapaiError.invalid("from", "IN_PAST", "the order can end from today (\(today.iso)) on, not from \(date.iso)")
             }
             let lastDay = date.adding(days: -1)
             if let end = order.endDate, end < lastDay {
@@ -250,12 +256,26 @@ extension PhapaiService {
             order.endDate = order.active ? lastDay : order.endDate
             try store.endStandingOrder(id, lastDay: order.endDate, active: order.active)
             store.record("standing.end", entity: "standing:\(id)", detail: ["from": date.iso])
-            let made = try store.trips(from: date, to: date.adding(days: 3660)).filter {
-                $0.standingOrder == id && ($0.status == .requested || $0.status == .scheduled)
+            let made = try store.trips(from: date, to: date.adding(days: 3660)).filter { $0.standingOrder == id }
+            let cancelled = try notStarted(made).map {
+                try cancel($0, reason: "standing order ended", atDoor: false, now: now, code: .byOffice)
             }
-            let cancelled = try made.map { try cancel($0, reason: "standing order ended", atDoor: false, now: now) }
-            try removeFromRuns(cancelled)
+            try removeFromRuns(cancelled, now: now)
             return (order, cancelled)
+        }
+    }
+
+    /// The trips of `trips` that can still be called off as a whole: not under way (no report),
+    /// and never a return whose outbound is under way or done (the patient must be brought home).
+    func notStarted(_ trips: [Trip]) throws -> [Trip] {
+        func untouched(_ trip: Trip) throws -> Bool {
+            try (trip.status == .requested || trip.status == .scheduled) && store.tripEvents(trip.id!).isEmpty
+        }
+        return try trips.filter { trip in
+            guard try untouched(trip) else { return false }
+            guard trip.direction == .return, let linked = trip.linkedTrip, let outbound = try store.trip(linked) else { return true }
+            // Its outbound is called off with it, or was never performed.
+            return try untouched(outbound) || !(outbound.status.isActive || outbound.status == .droppedOff)
         }
     }
 }

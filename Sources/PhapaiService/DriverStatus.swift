@@ -127,9 +127,9 @@ extension PhapaiService {
                 }
                 try record(.noshow, status: .noShow, lock: .pickup)
                 // The driver went and waited: the pickup stays on the run as history; the drop-off goes.
-                try removeFromRuns([trip], actions: [.dropoff])
+                try removeFromRuns([trip], actions: [.dropoff], now: now)
                 if trip.direction == .outbound, let back = try closeReturn(of: try self.trip(id), now: now) {
-                    try removeFromRuns([back])
+                    try removeFromRuns([back], now: now)
                     also.append(back)
                 }
                 cause = .noShow(id)

@@ -21,7 +21,7 @@ extension PhapaiService {
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
             guard trip.pickupWindow != nil || trip.awaitingRelease else { return PlacementResult(placement: nil, notices: []) }
-            try removeFromRuns([trip])
+            try removeFromRuns([trip], now: now)
             let placed = try placeJourney([trip], cause: .assignment(id), field: "vehicle", now: now)
             return PlacementResult(placement: placed?.placements[id], notices: placed?.notices ?? [])
         }

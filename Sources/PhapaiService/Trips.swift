@@ -185,7 +185,7 @@ extension PhapaiService {
             try trip.status.checkTransition(to: .cancelled)
             var cancelled = [try cancel(trip, reason: reasonText, atDoor: atDoor, now: now)]
             if trip.direction == .outbound, let back = try closeReturn(of: cancelled[0], now: now) { cancelled.append(back) }
-            try removeFromRuns(cancelled)
+            try removeFromRuns(cancelled, now: now)
             return cancelled
         }
     }
@@ -206,10 +206,11 @@ extension PhapaiService {
         return closed
     }
 
-    /// Marks one trip cancelled inside an open write.
-    func cancel(_ trip: Trip, reason: String, atDoor: Bool, now: Instant) throws -> Trip {
+    /// Marks one trip cancelled inside an open write, with `code` when given (an office decision),
+    /// else the code that the time left before pickup gives.
+    func cancel(_ trip: Trip, reason: String, atDoor: Bool, now: Instant, code given: CancellationCode? = nil) throws -> Trip {
         let settings = try area(trip.area)
-        let code = CancellationCode.classify(
+        let code = given ?? CancellationCode.classify(
             now: now, pickup: trip.pickupWindow?.earliest, serviceDate: trip.serviceDate, offset: settings.offset,
             lateLimitMinutes: settings.policies.lateCancellationMinutes, atDoor: atDoor)
         try store.updateTripStatus(trip.id!, status: .cancelled, code: code, reason: reason, at: now)

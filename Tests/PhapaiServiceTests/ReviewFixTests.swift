@@ -80,3 +80,61 @@ struct ReturnFollowsOutboundTests {
         #expect(try world.service.trips(date: monday).filter(\.status.isActive).isEmpty)
     }
 }
+
+// MARK: - StandingEnd
+
+@Suite("Standing orders end without stranding anyone")
+struct StandingEndTests {
+    func dialysis(_ world: World) throws -> StandingOrder {
+        StandingOrder(
+            id: nil, patient: PatientID(unchecked: "P005"), pickupPlace: PlaceID(unchecked: "HOME-P005"), destination: PlaceID(unchecked: "H-COMM"),
+            weekdays: [.monday, .wednesday, .friday], appointmentTime: LocalTime(minutes: 9 * 60)!, startDate: LocalDate(year: 2026, month: 11, day: 20)!,
+            endDate: nil, returnMode: .at(LocalTime(minutes: 13 * 60)!), companions: 1, funding: .tambonHealthFund, notes: nil, active: true)
+    }
+
+    @Test func endingFromTodayKeepsTheRideHomeOfAPatientAtTheClinic() throws {
+        let world = try World()
+        let (order, _) = try world.service.addStandingOrder(try dialysis(world))
+        _ = try world.service.planDay(monday, seconds: 600, iterations: 200)
+        let outbound = try world.leg("P005")
+        let back = try world.leg("P005", .return)
+        let pickup = try #require(try world.plannedPickup(outbound.id!))
+        world.now = pickup.at.adding(minutes: 60)
+        _ = try world.service.reportStatus(outbound.id!, .pickup, at: pickup.at)
+        _ = try world.service.reportStatus(outbound.id!, .dropoff, at: pickup.at.adding(minutes: 50))
+        let (_, cancelled) = try world.service.endStandingOrder(order.id!, from: monday)
+        // Monday's ride home stays; Wednesday on is called off by the office, not by the patient.
+        #expect(!cancelled.contains { $0.serviceDate == monday })
+        #expect(try world.service.trip(back.id!).status == .scheduled)
+        #expect(try world.tripsOnRuns().contains(back.id!))
+        #expect(Set(cancelled.map(\.serviceDate.iso)) == ["2026-11-25", "2026-11-27", "2026-11-30", "2026-12-02", "2026-12-04", "2026-12-07",
+                                                          "2026-12-09", "2026-12-11"])
+        #expect(cancelled.allSatisfy { $0.cancellationCode == .byOffice && $0.cancellationCode?.byPatient == false })
+        let audit = try world.service.audit(entity: "trip:\(cancelled[0].id!)", limit: 1)
+        #expect(audit.first?.detail == "code=office from=requested")
+    }
+
+    @Test func endingFromADayThatHasPassedIsRefused() throws {
+        let world = try World()
+        let (order, _) = try world.service.addStandingOrder(try dialysis(world))
+        let refused = try #require(world.refusal { _ = try world.service.endStandingOrder(order.id!, from: LocalDate(year: 2026, month: 11, day: 19)!) })
+        #expect(refused.keyword == "IN_PAST")
+        #expect(refused.field == "from")
+        #expect(refused.message == "the order can end from today (2026-11-20) on, not from 2026-11-19")
+        #expect(try world.service.standingOrders().first?.endDate == nil)
+    }
+
+    @Test func aHoldFromTodayKeepsTheRideHomeOfAPatientAtTheClinic() throws {
+        let world = try World()
+        let (order, _) = try world.service.addStandingOrder(try dialysis(world))
+        _ = try world.service.planDay(monday, seconds: 600, iterations: 200)
+        let outbound = try world.leg("P005")
+        let back = try world.leg("P005", .return)
+        let pickup = try #require(try world.plannedPickup(outbound.id!))
+        world.now = pickup.at.adding(minutes: 10)
+        _ = try world.service.reportStatus(outbound.id!, .pickup, at: pickup.at)
+        let (_, cancelled) = try world.service.holdStandingOrder(order.id!, from: monday, to: LocalDate(year: 2026, month: 11, day: 25)!, reason: "admitted")
+        #expect(cancelled.map(\.serviceDate.iso) == ["2026-11-25", "2026-11-25"])
+        #expect(try world.service.trip(back.id!).status == .scheduled)
+    }
+}
