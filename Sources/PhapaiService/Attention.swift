@@ -80,7 +80,7 @@ extension PhapaiService {
                 kind: kind, date: date, trip: trip.id, direction: trip.direction, patient: try patient(trip.patient), promised: trip.promise,
                 plannedPickup: planned[trip.id!]?.at, vehicle: planned[trip.id!]?.vehicle, detail: detail))
         }
-        let dayPlanned = !state.runs.isEmpty
+        let dayPlanned = try isPlanned(date, area: settings.id, runs: state.runs)
         for trip in state.trips where trip.status.isActive && trip.status != .pickedUp {
             let id = trip.id!
             let onRun = planned[id]
@@ -118,7 +118,12 @@ extension PhapaiService {
             }
         }
         // A failed re-plan stays on the list until the day is planned again.
-        let dayEvents = try store.events(entity: "day:\(date.iso)", limit: 50).filter { $0.detail.contains("area=\(settings.id)") || $0.action == "day.plan" }
+        // Events of this area (older plan events name no area).
+        let mark = "area=\(settings.id)"
+        let dayEvents = try store.events(entity: "day:\(date.iso)", limit: 50).filter { event in
+            let tokens = event.detail.split(separator: " ")
+            return tokens.contains { $0 == mark } || (event.action == "day.plan" && !tokens.contains { $0.hasPrefix("area=") })
+        }
         if let latest = dayEvents.first(where: { $0.action == "day.plan" || $0.action == "day.replan_failed" }), latest.action == "day.replan_failed" {
             items.append(AttentionItem(
                 kind: .replanFailed, date: date, trip: nil, direction: nil, patient: nil, promised: nil, plannedPickup: nil, vehicle: nil,

@@ -28,7 +28,7 @@ extension PhapaiService {
         let date = trips[0].serviceDate
         let settings = try area(trips[0].area)
         let state = try dayState(date, settings: settings)
-        guard !state.runs.isEmpty else { return nil }
+        guard try isPlanned(date, area: settings.id, runs: state.runs) else { return nil }
         let model = try PlanningModel.build(state)
         let solver = DARPSolver(problem: model.problem)
         let current = model.plan(from: state.runs)

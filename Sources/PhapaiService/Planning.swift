@@ -166,29 +166,35 @@ extension PhapaiService {
         }
     }
 
+    /// Whether `date` is planned for `area`: it has runs, or it was planned once (a `day.plan` event
+    /// names the area). Runs alone do not say it: a day whose last run emptied (its only trip
+    /// cancelled, moved or taken off for a change) is still planned, and what is booked or changed
+    /// on it must be placed at once.
+    func isPlanned(_ date: LocalDate, area: AreaID, runs: [Run]? = nil) throws -> Bool {
+        let vehicles = Set(try store.vehicles(area: area).map(\.id))
+        if try (runs ?? store.runs(on: date)).contains(where: { vehicles.contains($0.vehicle) }) { return true }
+        let mark = "area=\(area)"
+        return try store.events(entity: "day:\(date.iso)", limit: 10_000).contains { event in
+            event.action == "day.plan" && event.detail.split(separator: " ").contains { $0 == mark }
+        }
+    }
+
     /// Re-plans the day of `area` after `cause`, inside an open write: from the current runs, with a
-    /// budget that grows with the day. Returns nil when the day has no runs (nothing to re-plan).
-    func replan(_ date: LocalDate, area: AreaID, cause: PlanCause, now: Instant) throws -> DayPlan? {
+    /// budget that grows with the day. Returns nil when the day is not planned (nothing to re-plan).
+    func replan(_ date: LocalDate, area: AreaID, cause: PlanCause, now: Instant, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan? {
         let settings = try self.area(area)
         let state = try dayState(date, settings: settings)
-        guard !state.runs.isEmpty else { return nil }
+        guard try isPlanned(date, area: area, runs: state.runs) else { return nil }
         let solved = try searchDay(state, options: Self.replanOptions(for: state, seed: 1))
-        return try commit(solved, state: state, cause: cause, now: now)
+        return try commit(solved, state: state, cause: cause, now: now, formerRuns: formerRuns)
     }
 
     /// Re-plans the day of `area` after `cause` in a write of its own (after the change that caused
     /// it was stored in another), when the day is planned; nil when it is not.
-    func replanInOwnWrite(_ date: LocalDate, area: AreaID, cause: PlanCause) throws -> DayPlan? {
-        let vehicles = Set(try store.vehicles(area: area).map(\.id))
-        guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
-        return try write { now in
-            let plan = try replan(date, area: area, cause: cause, now: now)
-            if plan == nil {
-                // The runs went away meanwhile (another program planned the day empty): nothing to re-plan.
-                store.record("day.plan", entity: "day:\(date.iso)", detail: ["cause": cause.keyword, "runs": "0"])
-            }
-            return plan
-        }
+    func replanInOwnWrite(_ date: LocalDate, area: AreaID, cause: PlanCause, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan? {
+        // A day once planned stays planned: the check outside the write holds inside it.
+        guard try isPlanned(date, area: area) else { return nil }
+        return try write { now in try replan(date, area: area, cause: cause, now: now, formerRuns: formerRuns) }
     }
 
     /// Improves the planned day of `area` from its runs with a budget of two iterations per trip
@@ -197,8 +203,7 @@ extension PhapaiService {
     /// is not planned, or when the improvement would break a promise (the runs stay as they are).
     public func improveDay(_ date: LocalDate, area: AreaID? = nil, seed: UInt64 = 2) throws -> DayPlan? {
         let settings = try self.area(area)
-        let vehicles = Set(try store.vehicles(area: settings.id).map(\.id))
-        guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
+        guard try isPlanned(date, area: settings.id) else { return nil }
         let active = try store.trips(date: date).filter { $0.area == settings.id && $0.status.isActive }.count
         return try planDay(
             date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed, onlyIfNoPromiseBreaks: true)
@@ -317,7 +322,7 @@ extension PhapaiService {
 
     /// Stores a solved day inside an open write: its runs, each trip's status, first promises, the
     /// promises it breaks (audited and pushed to those who watch the runs).
-    func commit(_ solved: SolvedDay, state: DayState, cause: PlanCause, now: Instant) throws -> DayPlan {
+    func commit(_ solved: SolvedDay, state: DayState, cause: PlanCause, now: Instant, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan {
         let model = solved.model, plan = solved.plan
         let runs = try plannedRuns(solved, date: state.date, now: now)
         try store.replaceRuns(on: state.date, with: runs, shifts: Set(state.shifts.compactMap(\.id)), at: now)
@@ -328,8 +333,9 @@ extension PhapaiService {
             try recordBroken(notice, run: run, now: now)
             notices.append(notice)
         }
+        // The area marks the day planned for good (see isPlanned).
         var detail = ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)",
-                      "cause": cause.keyword]
+                      "cause": cause.keyword, "area": "\(state.settings.id)"]
         if !notices.isEmpty { detail["broken"] = "\(notices.count)" }
         store.record("day.plan", entity: "day:\(state.date.iso)", detail: detail)
         var kilometres = 0.0, cost = 0.0

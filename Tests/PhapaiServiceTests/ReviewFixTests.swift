@@ -138,3 +138,47 @@ struct StandingEndTests {
         #expect(try world.service.trip(back.id!).status == .scheduled)
     }
 }
+
+// MARK: - PlannedDay
+
+@Suite("A planned day stays planned")
+struct PlannedDayTests {
+    @Test func assigningTheOnlyTripOfADayToItsOwnVehicleKeepsItOnARun() throws {
+        let world = try World()
+        let booked = try world.service.bookTrip(world.request("P002", appointment: "2026-11-23 09:00"))
+        _ = try world.service.planDay(monday, seconds: 600, iterations: 200)
+        let before = try #require(try world.plannedPickup(booked[0].id!))
+        let result = try world.service.assignTrip(booked[0].id!, to: before.vehicle)
+        let placement = try #require(result.placement)
+        #expect(placement.vehicle == before.vehicle)
+        #expect(try world.plannedPickup(booked[0].id!)?.vehicle == before.vehicle)
+        #expect(try world.service.trip(booked[0].id!).status == .scheduled)
+    }
+
+    @Test func aMobilityEditOnAOneJourneyDayPutsTheJourneyBackOnTheRuns() throws {
+        let world = try World()
+        // The return is after the van driver's lunch break.
+        let booked = try world.service.bookTrip(world.request("P002", appointment: "2026-11-23 09:00", back: "2026-11-23 14:00"))
+        _ = try world.service.planDay(monday, seconds: 600, iterations: 200)
+        var changes = PatientChanges()
+        changes.mobility = .wheelchair
+        let edited = try world.service.editPatient(PatientID(unchecked: "P002"), changes)
+        #expect(edited.replanFailures.isEmpty)
+        #expect(edited.notices.isEmpty)
+        for trip in booked {
+            #expect(try world.plannedPickup(trip.id!)?.vehicle.rawValue == "VAN1")
+            #expect(try world.service.trip(trip.id!).status == .scheduled)
+        }
+    }
+
+    @Test func movingTheOnlyJourneyOfADayPlacesItAtItsNewTime() throws {
+        let world = try World()
+        let booked = try world.service.bookTrip(world.request("P002", appointment: "2026-11-23 09:00", back: "2026-11-23 11:00"))
+        _ = try world.service.planDay(monday, seconds: 600, iterations: 200)
+        let moved = try world.service.moveTrip(booked[0].id!, to: .appointment(try world.at("2026-11-23 10:00")))
+        let placements = try #require(moved.placements)
+        #expect(Set(placements.keys) == Set(booked.map(\.id!)))
+        #expect(moved.trips.allSatisfy { $0.status == .scheduled })
+        #expect(try world.tripsOnRuns() == Set(booked.map(\.id!)))
+    }
+}
