@@ -43,15 +43,17 @@ public struct MoveResult: Sendable {
 
 extension PhapaiService {
     /// Corrects a patient's record. A change of mobility follows into the patient's upcoming trips
-    /// (their load); a change of home re-times the upcoming journeys that start or end there, by the
-    /// booking rules. Planned days are re-planned at once; a trip that no longer fits is named in
-    /// the result and listed in `attention`. All of the record and the trips change together, or
-    /// nothing does (a journey that the rules would now refuse refuses the edit, naming it).
+    /// (their load), checked against the shifts as a booking is; a change of home re-times the
+    /// upcoming journeys that start or end there, by the booking rules. Planned days are re-planned
+    /// at once; a promised trip that no longer fits is named in the result (audited, pushed to its
+    /// run's watchers) and listed in `attention`. All of the record and the trips change together,
+    /// or nothing does (a journey that the rules would now refuse refuses the edit, naming it).
     public func editPatient(_ id: PatientID, _ changes: PatientChanges) throws -> PatientEditResult {
         guard changes != PatientChanges() else {
             throw PhapaiError.usage("give at least one field to change", field: "patient")
         }
         var dates: [LocalDate: AreaID] = [:]
+        var formerRuns: [TripID: ShiftID] = [:]
         var result: PatientEditResult = try write { now in
             let old = try patient(id)
             let settings = try area(old.area)
@@ -89,6 +91,7 @@ extension PhapaiService {
                 let upcoming = try store.trips(patient: id, from: today).filter {
                     try ($0.status == .requested || $0.status == .scheduled) && store.tripEvents($0.id!).isEmpty
                 }
+                let vehicles = try store.vehicles(area: old.area)
                 var seen = Set<TripID>()
                 for trip in upcoming where !seen.contains(trip.id!) {
                     let legs = ([trip] + upcoming.filter { $0.id == trip.linkedTrip }).sorted { $0.direction == .outbound && $1.direction == .return }
@@ -96,8 +99,18 @@ extension PhapaiService {
                     var updated = legs
                     if new.home != old.home, legs.contains(where: { $0.pickupPlace == old.home || $0.dropoffPlace == old.home }) {
                         updated = try retimed(legs, patient: new, oldHome: old.home, settings: settings, now: now)
-                    } else {
+                    } else if new.mobility != old.mobility {
                         for index in updated.indices { updated[index].mobility = new.mobility }
+                        // Checked as a booking would be: a day or hour no vehicle able to carry the
+                        // patient works refuses the edit, naming the trip.
+                        do {
+                            try ensureRoster(settings, on: legs[0].serviceDate)
+                            try checkShiftsCover(updated, settings: settings, vehicles: vehicles, timingField: "mobility")
+                        } catch var error as PhapaiError where error.category == .conflict {
+                            error.field = "mobility"
+                            error.message = "trip \(legs[0].id!) on \(legs[0].serviceDate.iso) cannot follow the change: \(error.message); move or cancel it first"
+                            throw error
+                        }
                     }
                     for leg in updated where leg != legs.first(where: { $0.id == leg.id }) {
                         try store.rebookTrip(leg, at: now)
@@ -106,13 +119,13 @@ extension PhapaiService {
                         dates[leg.serviceDate] = leg.area
                     }
                 }
-                try removeFromRuns(followed, now: now)
+                formerRuns = try removeFromRuns(followed, now: now)
             }
             return PatientEditResult(patient: new, changed: changed, trips: followed, notices: [], replanFailures: [])
         }
         for (date, area) in dates.sorted(by: { $0.key < $1.key }) {
             do {
-                let day = try replanInOwnWrite(date, area: area, cause: .patientEdit(id))
+                let day = try replanInOwnWrite(date, area: area, cause: .patientEdit(id), formerRuns: formerRuns)
                 result.notices += day?.notices ?? []
             } catch let error as PhapaiError {
                 result.replanFailures.append(error)

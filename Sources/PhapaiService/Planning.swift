@@ -151,7 +151,7 @@ extension PhapaiService {
         let searched = try searchDay(state, options: options)
         if onlyIfNoPromiseBreaks {
             let runs = try plannedRuns(searched, date: date, now: clock())
-            guard promiseNotices(before: state, after: runs, model: searched.model, unserved: [], cause: .plan, now: clock()).isEmpty else { return nil }
+            guard promiseNotices(before: state, after: runs, model: searched.model, unserved: [], cause: .plan).isEmpty else { return nil }
         }
         return try write { now in
             let current = try dayState(date, settings: settings)
@@ -328,7 +328,7 @@ extension PhapaiService {
         try store.replaceRuns(on: state.date, with: runs, shifts: Set(state.shifts.compactMap(\.id)), at: now)
         let unserved = try updateStatuses(solved, state: state, runs: runs, now: now)
         var notices: [PromiseNotice] = []
-        for (notice, run) in promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, now: now) {
+        for (notice, run) in promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, formerRuns: formerRuns) {
             // Audited and pushed to whoever watches the run concerned.
             try recordBroken(notice, run: run, now: now)
             notices.append(notice)
@@ -423,11 +423,13 @@ extension PhapaiService {
         return unserved
     }
 
-    /// The promises a new plan breaks against the runs before it: a promised trip that lost its
-    /// place, or whose planned pickup moved past its window (or further past it), with the run
-    /// concerned.
+    /// The promises a new plan breaks: a promised trip it does not carry (whether or not the runs
+    /// before it did: a change may have taken it off first), unless it had already lost its place
+    /// and been told; or one whose planned pickup moved past its window (or further past it). Each
+    /// with the run concerned: where it was, from the runs before or `formerRuns`.
     func promiseNotices(
-        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause, now: Instant
+        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause,
+        formerRuns: [TripID: ShiftID] = [:]
     ) -> [(notice: PromiseNotice, run: ShiftID?)] {
         func pickups(_ runs: [Run]) -> [TripID: (shift: ShiftID, vehicle: VehicleID, at: Instant)] {
             var found: [TripID: (ShiftID, VehicleID, Instant)] = [:]
@@ -457,11 +459,12 @@ extension PhapaiService {
                         reason: "no vehicle can reach the pickup by \(offset.time(of: promise.latest)); \(now.vehicle) comes at \(offset.time(of: now.at))")
                     shift = now.shift
                 }
-            } else if let was = old[id] {
+            } else if old[id] != nil || !(trip.status == .requested && trip.statusReason != nil) {
+                // (A trip left `requested` with a reason by an earlier plan lost its place then, and was told.)
                 notice = PromiseNotice(
                     trip: id, patient: trip.patient, kind: .lostPlace, promised: promise, plannedPickup: nil, vehicle: nil, cause: cause,
                     reason: reasons[id] ?? "no vehicle can take it")
-                shift = was.shift
+                shift = old[id]?.shift ?? formerRuns[id]
             }
             guard let notice else { continue }
             notices.append((notice, shift))

@@ -182,3 +182,51 @@ struct PlannedDayTests {
         #expect(try world.tripsOnRuns() == Set(booked.map(\.id!)))
     }
 }
+
+// MARK: - LostOffTheRuns
+
+@Suite("Promises lost off the runs are told")
+struct LostOffTheRunsTests {
+    @Test func aMobilityEditThatCostsAPromisedTripItsPlaceIsToldAuditedAndPushed() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        // P003's outbound is pinned to the car, which carries no wheelchair.
+        let outbound = try world.leg("P003")
+        let back = try world.leg("P003", .return)
+        _ = try world.service.assignTrip(outbound.id!, to: VehicleID(unchecked: "CAR1"))
+        let run = try #require(try world.service.runs(on: monday).first { $0.stops.contains { $0.trip == outbound.id } })
+        #expect(run.vehicle.rawValue == "CAR1")
+        #expect(try world.service.trip(outbound.id!).promise != nil)
+        var changes = PatientChanges()
+        changes.mobility = .wheelchair
+        let edited = try world.service.editPatient(PatientID(unchecked: "P003"), changes)
+        #expect(edited.replanFailures.isEmpty)
+        // Both legs lost their place (a journey is served whole or not at all), and the reply says so.
+        #expect(edited.notices.map(\.trip) == [outbound.id!, back.id!])
+        #expect(edited.notices.allSatisfy { $0.kind == .lostPlace && $0.cause == .patientEdit(PatientID(unchecked: "P003")) })
+        #expect(edited.notices.first?.reason == "no vehicle can take it: CAR1: cannot carry a wheelchair patient with 1 companion(s)")
+        for trip in [outbound, back] {
+            let audit = try world.service.audit(entity: "trip:\(trip.id!)")
+            #expect(audit.contains { $0.action == "trip.promise_broken" && $0.detail == "cause=patient_edit kind=lost_place patient=P003" })
+            #expect(try world.service.trip(trip.id!).status == .requested)
+            #expect(try world.service.attention(on: monday).contains { $0.trip == trip.id && $0.kind == .lostPlace })
+        }
+        // Whoever watches the car's run hears of the outbound it no longer has.
+        let changesOfRun = try world.service.store.runChanges(run.shift, since: 0)
+        #expect(changesOfRun.contains { $0.kind == "promise" && $0.detail == "trip=\(outbound.id!) broken=lost_place" })
+    }
+
+    @Test func aMobilityNoShiftOfTheDayCanCarryIsRefusedAndNothingChanges() throws {
+        let world = try World()
+        // Saturday: only the car works; it carries no wheelchair.
+        let saturday = try world.service.bookTrip(world.request("P002", appointment: "2026-11-28 09:00"))
+        var changes = PatientChanges()
+        changes.mobility = .wheelchair
+        let refused = try #require(world.refusal { _ = try world.service.editPatient(PatientID(unchecked: "P002"), changes) })
+        #expect(refused.keyword == "NO_CAPABLE_SHIFT")
+        #expect(refused.field == "mobility")
+        #expect(refused.message == "trip \(saturday[0].id!) on 2026-11-28 cannot follow the change: no vehicle on shift on Saturday 2026-11-28 can carry a wheelchair patient with 1 companion(s); move or cancel it first")
+        #expect(try world.service.patient(PatientID(unchecked: "P002")).mobility == .ambulatory)
+        #expect(try world.service.trip(saturday[0].id!).mobility == .ambulatory)
+    }
+}
