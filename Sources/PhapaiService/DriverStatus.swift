@@ -40,9 +40,9 @@ extension PhapaiService {
     /// Records a driver's report with its actual time (default now) and odometer reading, under
     /// the rules: arrive or pick up a scheduled trip (a will-call only once the clinic called; a
     /// return only once its outbound was picked up); drop off only after pick-up; no-show only
-    /// after arriving and waiting the policy's minutes; undo only the trip's last report (not an
-    /// outbound's pickup while its return has reports); odometer readings never go backwards along a run. The
-    /// stop is locked. An arrival after the promised window is a broken promise, told at once.
+    /// after arriving and waiting the policy's minutes; undo only the trip's last report, not an
+    /// outbound's pickup while its return has reports, and nothing once the day is closed;
+    /// odometer readings never go backwards along a run. The stop is locked. An arrival after the promised window is a broken promise, told at once.
     /// After a delay, a no-show or an undo the rest of the day is re-planned from its runs; a
     /// failed re-plan is reported in the result, the report stays stored.
     public func reportStatus(_ id: TripID, _ report: DriverReport, at time: Instant? = nil, odometer: Double? = nil) throws -> StatusChange {
@@ -137,6 +137,15 @@ extension PhapaiService {
                 guard let last = events.last else {
                     throw PhapaiError.conflict("action", "NOTHING_TO_UNDO", "trip \(id) has no report to undo")
                 }
+                // A closed day is final: taking a report back would reopen a trip marked missed and
+                // leave its journey half open.
+                if let closed = try dayClosed(trip.serviceDate, area: trip.area) {
+                    throw PhapaiError.conflict(
+                        "trip", "DAY_CLOSED", "\(trip.serviceDate.iso) was closed at \(offset.format(closed)); its trips' reports are final")
+                }
+                guard trip.status != .missedByOperator else {
+                    throw PhapaiError.conflict("trip", "DAY_CLOSED", "trip \(id) was marked missed when its day was closed; its reports are final")
+                }
                 let remaining = events.dropLast()
                 let status: TripStatus =
                     switch remaining.last?.kind {
@@ -199,6 +208,14 @@ extension PhapaiService {
             try recordReplanFailure(change.trip.serviceDate, area: change.trip.area, error: error)
         }
         return change
+    }
+
+    /// When `date` was closed for `area` (`day close`), if it was.
+    func dayClosed(_ date: LocalDate, area: AreaID) throws -> Instant? {
+        let mark = "area=\(area)"
+        return try store.events(entity: "day:\(date.iso)", limit: 10_000).first { event in
+            event.action == "day.close" && event.detail.split(separator: " ").contains { $0 == mark }
+        }?.at
     }
 
     /// A broken promise when the vehicle reaches a promised pickup later than the window told

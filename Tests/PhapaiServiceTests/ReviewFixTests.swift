@@ -230,3 +230,26 @@ struct LostOffTheRunsTests {
         #expect(try world.service.trip(saturday[0].id!).mobility == .ambulatory)
     }
 }
+
+// MARK: - ClosedDay
+
+@Suite("Reports on a closed day are final")
+struct ClosedDayTests {
+    @Test func undoIsRefusedOnAClosedDay() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        let outbound = try world.leg("P002")
+        let pickup = try #require(try world.plannedPickup(outbound.id!))
+        world.now = pickup.at
+        _ = try world.service.reportStatus(outbound.id!, .arrive, at: pickup.at)
+        world.now = try world.at("2026-11-23 20:00")
+        _ = try world.service.closeDay(monday)
+        #expect(try world.service.trip(outbound.id!).status == .missedByOperator)
+        let refused = try #require(world.refusal { _ = try world.service.reportStatus(outbound.id!, .undo) })
+        #expect(refused.keyword == "DAY_CLOSED")
+        #expect(refused.field == "trip")
+        #expect(refused.message == "2026-11-23 was closed at 2026-11-23 20:00; its trips' reports are final")
+        #expect(try world.service.trip(outbound.id!).status == .missedByOperator)
+        #expect(try world.service.tripEvents(outbound.id!).map(\.kind) == [.arrive])
+    }
+}
