@@ -253,3 +253,28 @@ struct ClosedDayTests {
         #expect(try world.service.tripEvents(outbound.id!).map(\.kind) == [.arrive])
     }
 }
+
+// MARK: - Migration
+
+@Suite("Migrations keep promises")
+struct PromiseMigrationTests {
+    @Test func anUpgradedDatabasesScheduledTripsKeepTheirPromise() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        let scheduled = try world.service.trips(date: monday).filter { $0.status == .scheduled }
+        #expect(!scheduled.isEmpty)
+        // As a database of schema 8 held them: no promise recorded.
+        let connection = world.service.store.connection
+        try connection.execute("UPDATE trips SET promised_at = NULL")
+        try connection.execute("PRAGMA user_version = 8")
+        let reopened = try Store(path: world.folder + "/phapai.db", create: false)
+        #expect(try reopened.connection.scalarInt("PRAGMA user_version") == Int64(Store.schemaVersion))
+        for trip in scheduled {
+            let upgraded = try #require(try reopened.trip(trip.id!))
+            #expect(upgraded.promisedAt == trip.promisedAt)
+            #expect(upgraded.promise == trip.promise)
+        }
+        // Trips never scheduled stay without a promise.
+        #expect(try reopened.trips(date: monday).filter { $0.status == .requested }.allSatisfy { $0.promisedAt == nil })
+    }
+}
