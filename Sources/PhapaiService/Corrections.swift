@@ -124,13 +124,9 @@ extension PhapaiService {
             return PatientEditResult(patient: new, changed: changed, trips: followed, notices: [], replanFailures: [])
         }
         for (date, area) in dates.sorted(by: { $0.key < $1.key }) {
-            do {
-                let day = try replanInOwnWrite(date, area: area, cause: .patientEdit(id), formerRuns: formerRuns)
-                result.notices += day?.notices ?? []
-            } catch let error as PhapaiError {
-                result.replanFailures.append(error)
-                try recordReplanFailure(date, area: area, error: error)
-            }
+            let (day, failure) = replanAfterStoredChange(date, area: area, cause: .patientEdit(id), formerRuns: formerRuns)
+            result.notices += day?.notices ?? []
+            if let failure { result.replanFailures.append(failure) }
         }
         result.trips = try result.trips.map { try trip($0.id!) }
         return result

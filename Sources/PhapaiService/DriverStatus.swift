@@ -198,14 +198,11 @@ extension PhapaiService {
         guard let cause else { return change }
         // The rest of the day moves around what has happened, in a write of its own: a failed
         // re-plan must not undo the driver's report.
-        do {
-            change.replan = try replanInOwnWrite(change.trip.serviceDate, area: change.trip.area, cause: cause)
-            change.notices += change.replan?.notices ?? []
+        (change.replan, change.replanFailure) = replanAfterStoredChange(change.trip.serviceDate, area: change.trip.area, cause: cause)
+        change.notices += change.replan?.notices ?? []
+        if change.replan != nil {
             change.trip = try trip(id)
             change.alsoChanged = try change.alsoChanged.map { try trip($0.id!) }
-        } catch let error as PhapaiError {
-            change.replanFailure = error
-            try recordReplanFailure(change.trip.serviceDate, area: change.trip.area, error: error)
         }
         return change
     }

@@ -98,17 +98,13 @@ extension PhapaiService {
             return trip
         }
         var result = ReleaseResult(trip: released, placement: nil, reason: nil, notices: [], replanFailure: nil)
-        do {
-            let day = try replanInOwnWrite(released.serviceDate, area: released.area, cause: .release(id))
-            result.notices = day?.notices ?? []
-            if let run = day?.runs.first(where: { $0.stops.contains { $0.trip == id && $0.action == .pickup } }),
-                let stop = run.stops.first(where: { $0.trip == id && $0.action == .pickup })
-            {
-                result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
-            }
-        } catch let error as PhapaiError {
-            result.replanFailure = error
-            try recordReplanFailure(released.serviceDate, area: released.area, error: error)
+        let (day, failure) = replanAfterStoredChange(released.serviceDate, area: released.area, cause: .release(id))
+        result.replanFailure = failure
+        result.notices = day?.notices ?? []
+        if let run = day?.runs.first(where: { $0.stops.contains { $0.trip == id && $0.action == .pickup } }),
+            let stop = run.stops.first(where: { $0.trip == id && $0.action == .pickup })
+        {
+            result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
         }
         result.trip = try trip(id)
         if result.placement == nil { result.reason = result.trip.statusReason ?? "the day is not planned yet" }

@@ -161,21 +161,37 @@ extension PhapaiService {
         let cancelled = try cancelWithoutReplanning(id, reason: reason, atDoor: atDoor)
         var result = CancelResult(trips: cancelled)
         guard replanning, let first = cancelled.first else { return result }
-        do {
-            result.replan = try replanInOwnWrite(first.serviceDate, area: first.area, cause: .cancellation(id))
-        } catch let error as PhapaiError {
-            result.replanFailure = error
-            try recordReplanFailure(first.serviceDate, area: first.area, error: error)
-        }
+        (result.replan, result.replanFailure) = replanAfterStoredChange(first.serviceDate, area: first.area, cause: .cancellation(id))
         return result
     }
 
-    /// Audits a re-plan that failed after a change that was stored, so the day's state is known
-    /// to be stale (the dispatcher sees it in `attention`).
-    func recordReplanFailure(_ date: LocalDate, area: AreaID, error: PhapaiError) throws {
-        try write { _ in
-            store.record("day.replan_failed", entity: "day:\(date.iso)", detail: ["area": "\(area)", "keyword": error.keyword])
+    /// Re-plans a day after a change that is already stored (in a write of its own), and never
+    /// throws: the change stands whatever happens to the re-plan, whose failure (of any kind) comes
+    /// back instead, after it was audited for `attention` when the audit could still be written.
+    func replanAfterStoredChange(
+        _ date: LocalDate, area: AreaID, cause: PlanCause, formerRuns: [TripID: ShiftID] = [:]
+    ) -> (plan: DayPlan?, failure: PhapaiError?) {
+        do {
+            return (try replanInOwnWrite(date, area: area, cause: cause, formerRuns: formerRuns), nil)
+        } catch {
+            return (nil, recordReplanFailure(date, area: area, error: error))
         }
+    }
+
+    /// Audits a re-plan that failed after a change that was stored, so the day's state is known
+    /// to be stale (the dispatcher sees it in `attention`). Best-effort: the failure is returned as
+    /// a ``PhapaiError`` (`REPLAN_FAILED` for an error of another kind), and when it cannot be
+    /// recorded either, its message says so; the caller puts it in the command's result.
+    func recordReplanFailure(_ date: LocalDate, area: AreaID, error: Error) -> PhapaiError {
+        var failure = error as? PhapaiError ?? PhapaiError(.storage, keyword: "REPLAN_FAILED", field: nil, message: "\(error)")
+        do {
+            try write { _ in
+                store.record("day.replan_failed", entity: "day:\(date.iso)", detail: ["area": "\(area)", "keyword": failure.keyword])
+            }
+        } catch {
+            failure.message += "; the failure could not be recorded either: \(error)"
+        }
+        return failure
     }
 
     func cancelWithoutReplanning(_ id: TripID, reason: String, atDoor: Bool) throws -> [Trip] {

@@ -278,3 +278,63 @@ struct PromiseMigrationTests {
         #expect(try reopened.trips(date: monday).filter { $0.status == .requested }.allSatisfy { $0.promisedAt == nil })
     }
 }
+
+// MARK: - ReplanFailure
+
+/// Makes every write after the first `allowed` fail with an error that is not a PhapaiError.
+final class FailingWrites {
+    struct Injected: Error {}
+    nonisolated(unsafe) var left: Int
+    init(after allowed: Int) { left = allowed }
+    func install(on store: Store) {
+        store.faultHandler = { [self] name in
+            guard name == "store.before-commit" else { return }
+            if left > 0 { left -= 1; return }
+            throw Injected()
+        }
+    }
+}
+
+@Suite("A stored change stays stored when its re-plan fails")
+struct ReplanFailureTests {
+    @Test func aCancellationWhoseReplanAndItsRecordFailIsStillACancellation() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        let outbound = try world.leg("P002")
+        FailingWrites(after: 1).install(on: world.service.store)
+        let result = try world.service.cancelTrip(outbound.id!, reason: "feeling better")
+        world.service.store.faultHandler = { _ in }
+        #expect(result.trips.map(\.status) == [.cancelled, .cancelled])
+        let failure = try #require(result.replanFailure)
+        #expect(failure.keyword == "REPLAN_FAILED")
+        #expect(failure.message == "Injected(); the failure could not be recorded either: Injected()")
+        #expect(try world.service.trip(outbound.id!).status == .cancelled)
+    }
+
+    @Test func aDriversReportWhoseReplanFailsIsStoredAndSaysSo() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        let outbound = try world.leg("P002")
+        let pickup = try #require(try world.plannedPickup(outbound.id!))
+        let late = pickup.at.adding(minutes: 20)
+        world.now = late
+        FailingWrites(after: 1).install(on: world.service.store)
+        let change = try world.service.reportStatus(outbound.id!, .pickup, at: late)
+        world.service.store.faultHandler = { _ in }
+        #expect(change.trip.status == .pickedUp)
+        #expect(change.replanFailure?.keyword == "REPLAN_FAILED")
+        #expect(try world.service.trip(outbound.id!).status == .pickedUp)
+    }
+
+    @Test func aPatientEditWhoseReplanFailsIsStoredAndSaysSo() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        var changes = PatientChanges()
+        changes.mobility = .wheelchair
+        FailingWrites(after: 1).install(on: world.service.store)
+        let edited = try world.service.editPatient(PatientID(unchecked: "P003"), changes)
+        world.service.store.faultHandler = { _ in }
+        #expect(edited.replanFailures.map(\.keyword) == ["REPLAN_FAILED"])
+        #expect(try world.service.patient(PatientID(unchecked: "P003")).mobility == .wheelchair)
+    }
+}
