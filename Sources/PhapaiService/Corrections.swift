@@ -39,6 +39,8 @@ public struct MoveResult: Sendable {
     public var placements: [TripID: Placement]?
     /// Promises to other patients that placing them broke.
     public var notices: [PromiseNotice]
+    /// Re-plans that failed after the move was stored (of the day it left).
+    public var replanFailures: [PhapaiError] = []
 }
 
 extension PhapaiService {
@@ -193,8 +195,10 @@ extension PhapaiService {
     /// the new time is checked by the booking rules, the shifts and, on a planned day, placed on the
     /// runs before the old places are given up. When it does not fit, nothing changes and the
     /// refusal says why. A fixed return moves by as much as the outbound unless `returnLeg` is given.
+    /// A planned day the journey left is then re-planned; a failure of that is in the result.
     public func moveTrip(_ id: TripID, to timing: BookingRequest.Timing, returnLeg: BookingRequest.ReturnLeg? = nil) throws -> MoveResult {
-        try write { now in
+        var left: (date: LocalDate, area: AreaID)?
+        var result: MoveResult = try write { now in
             let named = try trip(id)
             let outbound = named.direction == .outbound ? named : try named.linkedTrip.map { try trip($0) } ?? named
             let back = try outbound.linkedTrip.flatMap { try store.trip($0) }
@@ -239,8 +243,17 @@ extension PhapaiService {
             store.record(
                 "trip.move", entity: "trip:\(outbound.id!)",
                 detail: ["from": settings.offset.iso8601(oldStart), "to": settings.offset.iso8601(newStart), "legs": "\(legs.count)"])
+            if moved[0].serviceDate != outbound.serviceDate { left = (outbound.serviceDate, outbound.area) }
             return MoveResult(trips: moved, placements: placed?.placements, notices: placed?.notices ?? [])
         }
+        // The day it left is re-planned, as after a cancellation (the freed seats may take waiting
+        // trips); a failure is told, the move stands.
+        if let left {
+            let (day, failure) = replanAfterStoredChange(left.date, area: left.area, cause: .move(result.trips[0].id!))
+            result.notices += day?.notices ?? []
+            if let failure { result.replanFailures.append(failure) }
+        }
+        return result
     }
 
     /// Ends a standing order from `date` on (today or later): no trips are made for that day or

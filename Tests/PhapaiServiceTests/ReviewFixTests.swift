@@ -279,6 +279,22 @@ struct PromiseMigrationTests {
     }
 }
 
+// MARK: - MoveReplans
+
+@Suite("Moving a journey re-plans the day it left")
+struct MoveReplansTests {
+    @Test func theOldDayIsReplannedAfterAMoveToAnotherDay() throws {
+        let world = try World()
+        _ = try world.plannedMonday()
+        let outbound = try world.leg("P002")
+        let moved = try world.service.moveTrip(outbound.id!, to: .appointment(try world.at("2026-11-24 08:30")))
+        #expect(moved.replanFailures.isEmpty)
+        let audit = try world.service.audit(entity: "day:2026-11-23", limit: 1)
+        #expect(audit.first?.action == "day.plan")
+        #expect(audit.first?.detail.contains("cause=move") == true)
+    }
+}
+
 // MARK: - ReplanFailure
 
 /// Makes every write after the first `allowed` fail with an error that is not a PhapaiError.
