@@ -243,8 +243,9 @@ extension PhapaiService {
     /// Solves a day from its current runs (or `initialRuns`), then keeps what promises it can:
     /// when the plan fails verification because delays have made the promises to passengers
     /// aboard contradict each other, solves with their deadlines relaxed; when promised trips or
-    /// patients waiting at the clinic are left out, lets them be later, step by step, and at last
-    /// lets shifts run over to bring patients home.
+    /// patients waiting at the clinic are left out, lets those that cannot be placed be later, step
+    /// by step, and at last lets shifts run over to bring patients home. A trip of those tiers that
+    /// the runs (or a step) carry keeps its place: it never makes room for one let be later.
     func searchDay(_ state: DayState, options: SolverOptions, initialRuns: [Run]? = nil) throws -> SolvedDay {
         // Planned with some slack first: each trip not yet started must be picked up and dropped
         // off a little before the end of its windows, so a slow road does not make it late; trips
@@ -265,8 +266,11 @@ extension PhapaiService {
                 relaxation.lateBy[stop.trip] = Double((stop.plannedTime.seconds(since: promise.latest) / 60 + 1) * 60)
             }
         }
-        var model = try PlanningModel.build(state, relaxation: relaxation)
         let runs = initialRuns ?? state.runs
+        // A promised trip (or a patient's ride home) that the runs carry keeps its place: no
+        // search step gives it to another trip of its tier, whose lateness it would then inherit.
+        relaxation.kept = Set(runs.flatMap { $0.stops.filter { $0.action == .pickup }.map(\.trip) })
+        var model = try PlanningModel.build(state, relaxation: relaxation)
         var solver = DARPSolver(problem: model.problem)
         var result = solver.solve(options, initial: runs.isEmpty ? nil : model.plan(from: runs))
         if !PlanVerifier.verify(result.plan, problem: model.problem).feasible {
@@ -297,9 +301,20 @@ extension PhapaiService {
         // window would tell a patient later than need be.
         let steps: [Double?] = [10, 20, 30, 45, 60, 90, 120, 180, 240, nil]
         var left = needy(result.plan)
+        // Those the plan serves in their windows now are not displaced by those let be later.
+        if !left.isEmpty {
+            for node in result.plan.routes.joined() {
+                let request = model.problem.requestOfNode[node]
+                if request >= 0 && request < model.trips.count { relaxation.kept.insert(model.trips[request].id!) }
+            }
+        }
         let stepOptions = SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: min(options.iterationLimit ?? 200, 200))
         for step in steps where !left.isEmpty {
-            for request in left {
+            // Only the trips that cannot be placed as the plan stands are let be later: a leg that
+            // fits keeps its window and waits for its partner to be placed (unless none is stuck
+            // alone, when all of them are).
+            let stuck = left.filter { !solver.explain($0, in: result.plan, fixedPenalty: Priority.fixed).contains(.fits) }
+            for request in stuck.isEmpty ? left : stuck {
                 // The last step opens the rest of the day, with the shifts' overtime allowance;
                 // a trip already late is never given less than it has.
                 let id = model.trips[request].id!

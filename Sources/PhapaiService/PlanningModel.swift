@@ -12,6 +12,10 @@ enum Priority {
     static let promised = 1e10
     /// A return whose outbound was performed (the patient is at the clinic or on board).
     static let mustServe = 1e9
+    /// A trip of one of the two tiers above (`tier`) that the plan being improved already carries
+    /// (see ``Relaxation/kept``): dearer to leave out than several others of its tier, never dearer
+    /// than one of the tier above (a patient at the clinic does not take a promised place).
+    static func kept(_ tier: Double) -> Double { tier * 9 }
     /// A booking not yet promised.
     static let waiting = 1e6
     /// Requests at or above this are obstacles, not competitors, when explaining a refusal.
@@ -44,6 +48,9 @@ struct Relaxation {
     var overtime = false
     /// Delays have made the promises to passengers aboard contradict each other.
     var onBoard = false
+    /// Trips the plan being improved carries: when promised (or bringing a patient home) they cost
+    /// ``Priority/kept(_:)`` to leave out, so another of their tier, let be later, never takes their place.
+    var kept: Set<TripID> = []
 }
 
 /// The scheduling problem of one day, built from the store: one DARP vehicle per shift (with depot
@@ -321,7 +328,8 @@ struct PlanningModel {
             let allowed = state.assignments[trip.id!].map { vehicle in Set(shifts.indices.filter { shifts[$0].vehicle == vehicle }) }
             requests.append(
                 DARPProblem.Request(
-                    pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed, unservedPenalty: tiers[index],
+                    pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed,
+                    unservedPenalty: tiers[index] >= Priority.mustServe && relaxation.kept.contains(trip.id!) ? Priority.kept(tiers[index]) : tiers[index],
                     partner: partners[index]))
             nodeOfStop[trip.id!] = (pickup, dropoff)
         }

@@ -354,3 +354,54 @@ struct ReplanFailureTests {
         #expect(try world.service.patient(PatientID(unchecked: "P003")).mobility == .wheelchair)
     }
 }
+
+// MARK: - KeptPromises
+
+@Suite("A promise that can be kept is not given up for another")
+struct KeptPromiseTests {
+    /// Monday planned, with P006 booked into it the evening before.
+    func plannedMondayWithP006() throws -> World {
+        let world = try World()
+        _ = try world.plannedMonday()
+        world.now = try world.at("2026-11-22 18:00")
+        _ = try world.service.bookAndPlace(world.request("P006", appointment: "2026-11-23 11:30", back: "2026-11-23 13:30"))
+        return world
+    }
+
+    @Test(arguments: ["P003", "P005", "P006"])
+    func aStretcherEditDoesNotMakeTheStretcherPatientLate(_ edited: String) throws {
+        let world = try plannedMondayWithP006()
+        // P001 travels on a stretcher in the only vehicle with a stretcher place, on time.
+        let stretcher = try world.service.trips(date: monday).filter { $0.patient.rawValue == "P001" }
+        #expect(stretcher.count == 2)
+        var changes = PatientChanges()
+        changes.mobility = .stretcher
+        let result = try world.service.editPatient(PatientID(unchecked: edited), changes)
+        // Whoever cannot keep their window is the patient whose needs changed, never P001.
+        #expect(result.notices.allSatisfy { $0.patient.rawValue == edited }, "\(result.notices.map { "\($0.trip) \($0.patient) \($0.kind)" })")
+        for trip in stretcher {
+            let promise = try #require(try world.service.trip(trip.id!).promise)
+            let planned = try #require(try world.plannedPickup(trip.id!))
+            #expect(planned.at >= promise.earliest && planned.at <= promise.latest.adding(seconds: 30))
+        }
+        #expect(try world.service.verifyStoredPlan(monday).feasible)
+    }
+
+    @Test func aJourneyWhoseReturnCannotKeepItsWindowKeepsItsOutboundOnTime() throws {
+        let world = try World()
+        // On a day with this journey alone, only the van carries a wheelchair, and its driver's
+        // break (12:00-13:00) leaves no time to bring the patient home by the window told.
+        let booked = try world.service.bookTrip(world.request("P002", appointment: "2026-11-23 09:00", back: "2026-11-23 11:00"))
+        _ = try world.service.planDay(monday, seconds: 600, iterations: 200)
+        var changes = PatientChanges()
+        changes.mobility = .wheelchair
+        let edited = try world.service.editPatient(PatientID(unchecked: "P002"), changes)
+        // The outbound keeps its window; the return alone is later, and told.
+        let outbound = try #require(try world.plannedPickup(booked[0].id!))
+        let promise = try #require(try world.service.trip(booked[0].id!).promise)
+        #expect(outbound.vehicle.rawValue == "VAN1")
+        #expect(outbound.at <= promise.latest.adding(seconds: 30))
+        #expect(edited.notices.map(\.trip) == [booked[1].id!])
+        guard case .late = edited.notices.first?.kind else { Issue.record("\(edited.notices)"); return }
+    }
+}
