@@ -12,6 +12,8 @@ public struct AttentionItem: Hashable, Sendable {
         case lostPlace = "lost_place"
         /// A promised trip is planned (or came) after its window.
         case late
+        /// A patient's drop-off is planned after their appointment.
+        case lateForAppointment = "late_for_appointment"
         /// The planned pickup passed without a word from the driver.
         case overdue
         /// A will-call patient's clinic has not called, and the expected time is over.
@@ -65,7 +67,12 @@ extension PhapaiService {
         let now = clock()
         let offset = settings.offset
         var planned: [TripID: (vehicle: VehicleID, at: Instant)] = [:]
-        for run in state.runs { for stop in run.stops where stop.action == .pickup { planned[stop.trip] = (run.vehicle, stop.plannedTime) } }
+        var dropoffs: [TripID: (vehicle: VehicleID, at: Instant)] = [:]
+        for run in state.runs {
+            for stop in run.stops {
+                if stop.action == .pickup { planned[stop.trip] = (run.vehicle, stop.plannedTime) } else { dropoffs[stop.trip] = (run.vehicle, stop.plannedTime) }
+            }
+        }
         let byID = Dictionary(uniqueKeysWithValues: state.trips.map { ($0.id!, $0) })
         var patients: [PatientID: Patient] = [:]
         func patient(_ id: PatientID) throws -> Patient {
@@ -116,6 +123,15 @@ extension PhapaiService {
             if trip.status == .requested && trip.promise == nil && dayPlanned && !patientAtClinic {
                 try add(.unserved, trip, "no vehicle: \(trip.statusReason ?? "not placed yet")")
             }
+        }
+        // Patients who will reach their appointment late, on board or not (half a minute is rounding).
+        for trip in state.trips where trip.direction == .outbound && trip.status.isActive {
+            guard let appointment = trip.appointment, let dropoff = dropoffs[trip.id!], dropoff.at.seconds(since: appointment) > 30 else { continue }
+            let minutes = (dropoff.at.seconds(since: appointment) + 59) / 60
+            items.append(AttentionItem(
+                kind: .lateForAppointment, date: date, trip: trip.id, direction: trip.direction, patient: try patient(trip.patient),
+                promised: trip.promise, plannedPickup: planned[trip.id!]?.at, vehicle: dropoff.vehicle,
+                detail: "\(dropoff.vehicle) drops the patient off at \(offset.time(of: dropoff.at)), \(minutes) min after the appointment at \(offset.time(of: appointment)): tell the clinic"))
         }
         // A failed re-plan stays on the list until the day is planned again.
         // Events of this area (older plan events name no area).

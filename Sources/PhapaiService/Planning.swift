@@ -17,6 +17,27 @@ public struct DayPlan: Sendable {
     public var drivingCost: Double
     /// Promises to patients that this plan breaks, each with its cause.
     public var notices: [PromiseNotice]
+    /// Patients whose drop-off this plan puts after their appointment (newly, or later than before).
+    public var lateForAppointment: [AppointmentNotice] = []
+}
+
+/// An outbound trip whose drop-off is now planned after the patient's appointment (after a late
+/// arrival at the door, say): the dispatcher tells the patient and the clinic.
+public struct AppointmentNotice: Hashable, Sendable {
+    /// The trip.
+    public var trip: TripID
+    /// Its patient.
+    public var patient: PatientID
+    /// The appointment.
+    public var appointment: Instant
+    /// The drop-off as planned now.
+    public var plannedDropoff: Instant
+    /// Minutes after the appointment.
+    public var minutes: Int
+    /// The vehicle that has the trip.
+    public var vehicle: VehicleID
+    /// The disruption that caused it.
+    public var cause: PlanCause
 }
 
 /// A promise to a patient that a change of the day broke: the trip lost its place on the runs, or
@@ -349,6 +370,14 @@ extension PhapaiService {
             notices.append(notice)
         }
         // The area marks the day planned for good (see isPlanned).
+        var lateForAppointment: [AppointmentNotice] = []
+        for (notice, run) in appointmentNotices(before: state, after: runs, model: model, cause: cause) {
+            store.record(
+                "trip.appointment_late", entity: "trip:\(notice.trip)",
+                detail: ["cause": cause.keyword, "patient": "\(notice.patient)", "minutes": "\(notice.minutes)"])
+            try store.recordRunChange(run, kind: "appointment", detail: "trip=\(notice.trip) late_dropoff minutes=\(notice.minutes)", at: now)
+            lateForAppointment.append(notice)
+        }
         var detail = ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)",
                       "cause": cause.keyword, "area": "\(state.settings.id)"]
         if !notices.isEmpty { detail["broken"] = "\(notices.count)" }
@@ -361,7 +390,9 @@ extension PhapaiService {
             kilometres += distance
             cost += distance * vehicle.costPerUnit
         }
-        return DayPlan(date: state.date, runs: runs, unserved: unserved, kilometres: kilometres, drivingCost: cost, notices: notices)
+        return DayPlan(
+            date: state.date, runs: runs, unserved: unserved, kilometres: kilometres, drivingCost: cost, notices: notices,
+            lateForAppointment: lateForAppointment)
     }
 
     /// The runs a solved day describes, with planned times from the solver's schedule; performed
@@ -483,6 +514,33 @@ extension PhapaiService {
             }
             guard let notice else { continue }
             notices.append((notice, shift))
+        }
+        return notices
+    }
+
+    /// The outbound trips a new plan drops off after their appointment, newly or later than the
+    /// runs before it did (beyond the promise tolerance), with their run.
+    func appointmentNotices(before state: DayState, after runs: [Run], model: PlanningModel, cause: PlanCause) -> [(AppointmentNotice, ShiftID)] {
+        func dropoffs(_ runs: [Run]) -> [TripID: (run: Run, at: Instant)] {
+            var found: [TripID: (Run, Instant)] = [:]
+            for run in runs { for stop in run.stops where stop.action == .dropoff { found[stop.trip] = (run, stop.plannedTime) } }
+            return found
+        }
+        let old = dropoffs(state.runs), new = dropoffs(runs)
+        var notices: [(AppointmentNotice, ShiftID)] = []
+        for trip in model.trips where trip.direction == .outbound && trip.status.isActive {
+            guard let id = trip.id, let appointment = trip.appointment, let now = new[id] else { continue }
+            // Planned times are rounded to the second: half a minute past is not late.
+            func lateness(_ at: Instant) -> Int {
+                let over = at.seconds(since: appointment)
+                return over > 30 ? (over + 59) / 60 : 0
+            }
+            let late = lateness(now.at)
+            let before = old[id].map { lateness($0.at) } ?? 0
+            guard late > 0, before == 0 || late > before + state.settings.policies.promiseToleranceMinutes else { continue }
+            notices.append((AppointmentNotice(
+                trip: id, patient: trip.patient, appointment: appointment, plannedDropoff: now.at, minutes: late, vehicle: now.run.vehicle,
+                cause: cause), now.run.shift))
         }
         return notices
     }

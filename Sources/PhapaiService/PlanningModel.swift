@@ -268,6 +268,16 @@ struct PlanningModel {
         }
         var requests: [DARPProblem.Request] = []
         var nodeOfStop: [TripID: (pickup: Int, dropoff: Int)] = [:]
+        /// How late a patient picked up late (by `pickedUp`) may be dropped off: within the ride-time
+        /// limit, but never after the appointment unless the direct drive itself is (a detour must
+        /// not make the patient miss it; a drop-off planned after it is told).
+        func latestDropoff(_ trip: Trip, pickedUpBy pickedUp: Double, maxRide: Double) -> Double {
+            let limit = pickedUp + maxRide
+            guard let appointment = trip.appointment else { return limit }
+            let direct = places[trip.pickupPlace].flatMap { from in places[trip.dropoffPlace].map { travel.seconds(from, $0) } }
+                ?? Double(trip.directSeconds)
+            return min(limit, max(offsetSeconds(appointment), pickedUp + direct))
+        }
         for (index, trip) in trips.enumerated() {
             let boarding = Double(policies.boardingSeconds(trip.mobility))
             let vector = [trip.load.seats, trip.load.wheelchairs, trip.load.stretchers]
@@ -304,13 +314,13 @@ struct PlanningModel {
             } else if let arrived = actual(trip.id!, .arrive) {
                 let time = offsetSeconds(arrived)
                 pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
-                dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
+                dropoffWindow.1 = max(dropoffWindow.1, latestDropoff(trip, pickedUpBy: time + boarding, maxRide: maxRide))
             } else if let arrival = reachable[trip.id!] {
                 // Locked ahead of the vehicle (on its way there, or held by the office): it comes
                 // when it can, late if it must (a late pickup is then a broken promise, told), never
                 // dropped.
                 pickupWindow.1 = max(pickupWindow.1, arrival)
-                dropoffWindow.1 = max(dropoffWindow.1, pickupWindow.1 + boarding + maxRide)
+                dropoffWindow.1 = max(dropoffWindow.1, latestDropoff(trip, pickedUpBy: pickupWindow.1 + boarding, maxRide: maxRide))
             }
             if relaxation.onBoard, lockedTrips.contains(trip.id!),
                 let k = lockedHeads.firstIndex(where: { $0.contains { $0.0 == trip.id } }), let bound = startedBound[k]

@@ -405,3 +405,55 @@ struct KeptPromiseTests {
         guard case .late = edited.notices.first?.kind else { Issue.record("\(edited.notices)"); return }
     }
 }
+
+// MARK: - Appointment
+
+@Suite("A patient at the door is driven to the appointment")
+struct AppointmentAfterArrivalTests {
+    /// P027's outbound (08:00 appointment) shares the van with P002's, picked up after it.
+    func arrive(lateBy minutes: Int) throws -> (World, Trip, Instant, StatusChange) {
+        let world = try World()
+        _ = try world.plannedMonday()
+        let trip = try world.leg("P027")
+        let at = try #require(trip.promise).latest.adding(minutes: minutes)
+        world.now = at
+        return (world, trip, at, try world.service.reportStatus(trip.id!, .arrive, at: at))
+    }
+
+    func plannedDropoff(_ world: World, _ trip: Trip) throws -> Instant {
+        try #require(try world.service.runs(on: monday).flatMap(\.stops).first { $0.trip == trip.id && $0.action == .dropoff }).plannedTime
+    }
+
+    @Test func aLateArrivalThatCanStillMakeTheAppointmentDrivesThere() throws {
+        let (world, trip, at, change) = try arrive(lateBy: 15)
+        #expect(change.replanned)
+        let dropoff = try plannedDropoff(world, trip)
+        // The direct drive makes 08:00: no detour for another pickup (as planned before the fix,
+        // dropping off at 08:44) may make the patient miss it.
+        #expect(at.adding(seconds: 2 * 60 + trip.directSeconds) <= trip.appointment!)
+        #expect(dropoff <= trip.appointment!)
+        #expect(change.replan?.lateForAppointment.isEmpty == true)
+        #expect(!(try world.service.attention(on: monday)).contains { $0.kind == .lateForAppointment })
+    }
+
+    @Test func aDropOffPlannedAfterTheAppointmentIsTold() throws {
+        let (world, trip, at, change) = try arrive(lateBy: 25)
+        let dropoff = try plannedDropoff(world, trip)
+        // Even the direct drive is late: that is the plan, and it is told.
+        #expect(at.adding(seconds: 2 * 60 + trip.directSeconds) > trip.appointment!)
+        #expect(dropoff <= at.adding(seconds: 2 * 60 + trip.directSeconds))
+        let minutes = (dropoff.seconds(since: trip.appointment!) + 59) / 60
+        #expect(minutes > 0)
+        let notice = try #require(change.replan?.lateForAppointment.first)
+        #expect(change.replan?.lateForAppointment.count == 1)
+        #expect(notice.trip == trip.id && notice.patient.rawValue == "P027")
+        #expect(notice.plannedDropoff == dropoff && notice.minutes == minutes)
+        guard case .lateReport(let reported, _) = notice.cause, reported == trip.id else { Issue.record("\(notice.cause)"); return }
+        let audit = try world.service.audit(entity: "trip:\(trip.id!)")
+        #expect(audit.contains { $0.action == "trip.appointment_late" && $0.detail.hasSuffix("minutes=\(minutes) patient=P027") })
+        let run = try #require(try world.service.runs(on: monday).first { $0.stops.contains { $0.trip == trip.id } })
+        #expect(try world.service.store.runChanges(run.shift, since: 0).contains { $0.kind == "appointment" && $0.detail == "trip=\(trip.id!) late_dropoff minutes=\(minutes)" })
+        let item = try #require(try world.service.attention(on: monday).first { $0.kind == .lateForAppointment })
+        #expect(item.trip == trip.id)
+    }
+}
