@@ -562,17 +562,36 @@ extension PhapaiService {
 
     /// Why request `request` of a solved day got no vehicle, in the dispatcher's words: the break,
     /// the shift's hours, the missing wheelchair or stretcher place, the ride-time limit, a full
-    /// vehicle, or the other leg of the journey.
+    /// vehicle, or the other leg of the journey. When the other leg is further from fitting than
+    /// this one (it fits, or is only crowded out, while the other meets the break, the shift's end
+    /// or a vehicle that cannot carry the patient), the other leg's reason comes first: it is why
+    /// the journey is not served.
     func explain(_ request: Int, solved: SolvedDay, state: DayState) -> String {
         let model = solved.model
         let trip = model.trips[request]
         let obstacles = solved.solver.explain(request, in: solved.plan, fixedPenalty: Priority.fixed)
-        if obstacles.contains(.fits), let partner = model.problem.requests[request].partner {
-            let other = model.trips[partner]
-            let leg = other.direction == .return ? "its return" : "its outbound trip"
-            return "\(leg) (trip \(other.id!)) cannot be served: " + describe(solved.solver.explain(partner, in: solved.plan, fixedPenalty: Priority.fixed), trip: other, model: model)
+        let own = describe(obstacles, trip: trip, model: model)
+        guard let partner = model.problem.requests[request].partner else { return own }
+        let other = model.trips[partner]
+        let otherObstacles = solved.solver.explain(partner, in: solved.plan, fixedPenalty: Priority.fixed)
+        // How close each leg comes to fitting, on the vehicle that comes closest.
+        func closest(_ obstacles: [InsertionObstacle]) -> Int {
+            obstacles.map { obstacle in
+                switch obstacle {
+                case .notAllowed: 0
+                case .capacity: 1
+                case .timeWindows: 2
+                case .rideTime: 3
+                case .blockedBy: 4
+                case .busy: 5
+                case .fits: 6
+                }
+            }.max() ?? 0
         }
-        return describe(obstacles, trip: trip, model: model)
+        guard closest(otherObstacles) < closest(obstacles) else { return own }
+        let leg = other.direction == .return ? "its return" : "its outbound trip"
+        let first = "\(leg) (trip \(other.id!)) cannot be served: " + describe(otherObstacles, trip: other, model: model)
+        return obstacles.contains(.fits) ? first : first + "; and on its own, " + own
     }
 
     /// Per-vehicle obstacles in words, grouped: "VAN1: its driver's break 12:00-13:00; CAR1, PICKUP1: cannot carry a wheelchair".

@@ -457,3 +457,25 @@ struct AppointmentAfterArrivalTests {
         #expect(item.trip == trip.id)
     }
 }
+
+// MARK: - Reasons
+
+@Suite("Not served: the journey's real reason first")
+struct JourneyReasonTests {
+    @Test func anOutboundLeftOutBecauseItsReturnMeetsTheBreakSaysSoFirst() throws {
+        let world = try World()
+        // The van's one wheelchair place is taken at 09:00; P012's ride home at 11:00 could not be
+        // made before the van driver's break at the depot (12:00-13:00) anyway.
+        _ = try world.service.bookTrip(world.request("P007", appointment: "2026-11-23 09:00", back: "2026-11-23 10:30"))
+        let journey = try world.service.bookTrip(world.request("P012", appointment: "2026-11-23 09:00", back: "2026-11-23 11:00"))
+        let plan = try world.service.planDay(monday, seconds: 600, iterations: 300)
+        let reasons = Dictionary(plan.unserved.map { ($0.trip, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        #expect(Set(reasons.keys) == Set(journey.map(\.id!)))
+        let cannotCarry = "PICKUP1, CAR1: cannot carry a wheelchair patient with 1 companion(s)"
+        #expect(reasons[journey[1].id!] == "no vehicle can take it: \(cannotCarry); VAN1: its driver's break 12:00-13:00 is in the way")
+        #expect(reasons[journey[0].id!] == "its return (trip \(journey[1].id!)) cannot be served: no vehicle can take it: \(cannotCarry); "
+            + "VAN1: its driver's break 12:00-13:00 is in the way; and on its own, no vehicle can take it: \(cannotCarry); VAN1: is full at that time with other passengers")
+        // The trip list and attention say the same.
+        #expect(try world.service.trip(journey[0].id!).statusReason == reasons[journey[0].id!])
+    }
+}
