@@ -58,9 +58,10 @@ extension PhapaiService {
     /// Minutes after a planned pickup without any report before the trip is overdue.
     static let overdueMinutes = 30
 
-    /// The trips of `date` that need a call, most urgent first: unassigned promised trips, returns
-    /// at risk, late promises, overdue stops, will-calls not yet called, bookings without a vehicle,
-    /// and a failed re-plan.
+    /// The trips of `date` that need a call, most urgent first (the order of ``AttentionItem/Kind``):
+    /// returns at risk, promised trips without a vehicle, late promises, drop-offs after the
+    /// appointment, overdue stops, will-calls not yet called, bookings without a vehicle, and a
+    /// failed re-plan.
     public func attention(on date: LocalDate, area: AreaID? = nil) throws -> [AttentionItem] {
         let settings = try self.area(area)
         let state = try dayState(date, settings: settings)

@@ -16,7 +16,7 @@ extension PhapaiService {
             guard vehicle.capacity.canCarry(trip.load) else {
                 throw PhapaiError.conflict(
                     "vehicle", "VEHICLE_CANNOT_CARRY",
-                    "\(vehicleID) cannot carry a \(trip.mobility.rawValue) patient with \(trip.companions) companion(s)")
+                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions))")
             }
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
@@ -135,7 +135,7 @@ extension PhapaiService {
         for (trip, vehicle) in try store.assignments(on: date) {
             guard let record = try store.trip(trip), record.status.isActive, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
             if !capacity.canCarry(record.load) {
-                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry a \(record.mobility.rawValue) patient")
+                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry \(Self.patientLoad(record.mobility, companions: record.companions))")
             }
         }
         return warnings.sorted()

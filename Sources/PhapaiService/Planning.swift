@@ -170,20 +170,31 @@ extension PhapaiService {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
         let searched = try searchDay(state, options: options)
-        if onlyIfNoPromiseBreaks {
-            let runs = try plannedRuns(searched, date: date, now: clock())
-            guard promiseNotices(before: state, after: runs, model: searched.model, unserved: [], cause: .plan).isEmpty else { return nil }
+        /// Whether storing `solved` over `before` would break a promise that an improvement must keep.
+        func breaksPromise(_ solved: SolvedDay, over before: DayState, now: Instant) throws -> Bool {
+            guard onlyIfNoPromiseBreaks else { return false }
+            let runs = try plannedRuns(solved, date: date, now: now)
+            return !promiseNotices(before: before, after: runs, model: solved.model, unserved: []).isEmpty
         }
-        return try write { now in
-            let current = try dayState(date, settings: settings)
-            let solved: SolvedDay
-            if PlanningModel.signature(of: current) == searched.model.signature {
-                solved = searched
-            } else {
-                let runs = try plannedRuns(searched, date: date, now: now)
-                solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
+        if try breaksPromise(searched, over: state, now: clock()) { return nil }
+        /// Thrown inside the write to leave it without a change (every write must record something).
+        struct KeptAsItIs: Error {}
+        do {
+            return try write { now in
+                let current = try dayState(date, settings: settings)
+                let solved: SolvedDay
+                if PlanningModel.signature(of: current) == searched.model.signature {
+                    solved = searched
+                } else {
+                    // The day changed meanwhile: planned again from it, and checked again.
+                    let runs = try plannedRuns(searched, date: date, now: now)
+                    solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
+                    if try breaksPromise(solved, over: current, now: now) { throw KeptAsItIs() }
+                }
+                return try commit(solved, state: current, cause: .plan, now: now)
             }
-            return try commit(solved, state: current, cause: .plan, now: now)
+        } catch is KeptAsItIs {
+            return nil
         }
     }
 
@@ -474,7 +485,7 @@ extension PhapaiService {
     /// and been told; or one whose planned pickup moved past its window (or further past it). Each
     /// with the run concerned: where it was, from the runs before or `formerRuns`.
     func promiseNotices(
-        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause,
+        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause = .plan,
         formerRuns: [TripID: ShiftID] = [:]
     ) -> [(notice: PromiseNotice, run: ShiftID?)] {
         func pickups(_ runs: [Run]) -> [TripID: (shift: ShiftID, vehicle: VehicleID, at: Instant)] {
@@ -609,7 +620,7 @@ extension PhapaiService {
             // ones, or patients waiting at the clinic).
             return "no vehicle can take it without breaking a promise to another patient"
         }
-        let load = trip.companions == 0 ? "a \(trip.mobility.rawValue) patient" : "a \(trip.mobility.rawValue) patient with \(trip.companions) companion(s)"
+        let load = Self.patientLoad(trip.mobility, companions: trip.companions)
         for (k, obstacle) in obstacles.enumerated() where k < model.shifts.count {
             let shift = model.shifts[k]
             let vehicle = shift.vehicle.rawValue

@@ -87,7 +87,7 @@ extension PhapaiService {
         }
         let load = trips[0].load
         let capable = shifts.filter { byID[$0.vehicle]!.capacity.canCarry(load) }
-        let who = trips[0].companions == 0 ? "a \(trips[0].mobility.rawValue) patient" : "a \(trips[0].mobility.rawValue) patient with \(trips[0].companions) companion(s)"
+        let who = Self.patientLoad(trips[0].mobility, companions: trips[0].companions)
         guard !capable.isEmpty else {
             throw PhapaiError.conflict("mobility", "NO_CAPABLE_SHIFT", "no vehicle on shift on \(day) can carry \(who)")
         }
@@ -108,6 +108,12 @@ extension PhapaiService {
                 }
             }
         }
+    }
+
+    /// Who a vehicle must carry, in words: "an ambulatory patient", "a wheelchair patient with 1 companion(s)".
+    static func patientLoad(_ mobility: Mobility, companions: Int) -> String {
+        let patient = (mobility == .ambulatory ? "an " : "a ") + "\(mobility.rawValue) patient"
+        return companions == 0 ? patient : "\(patient) with \(companions) companion(s)"
     }
 
     /// Refuses trips that overlap, in time, a journey the patient already has. A journey with a

@@ -479,3 +479,18 @@ struct JourneyReasonTests {
         #expect(try world.service.trip(journey[0].id!).statusReason == reasons[journey[0].id!])
     }
 }
+
+// MARK: - Wording
+
+@Suite("Wording")
+struct WordingTests {
+    @Test func anAmbulatoryPatientIsAnAmbulatoryPatient() throws {
+        let world = try World()
+        // Saturday: only the car (three seats) works.
+        var request = try world.request("P002", appointment: "2026-11-28 09:00")
+        request.companions = 4
+        let refused = try #require(world.refusal { _ = try world.service.bookTrip(request) })
+        #expect(refused.keyword == "NO_CAPABLE_SHIFT")
+        #expect(refused.message == "no vehicle on shift on Saturday 2026-11-28 can carry an ambulatory patient with 4 companion(s)")
+    }
+}
