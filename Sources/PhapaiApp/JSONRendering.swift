@@ -41,6 +41,7 @@ extension Renderer {
                 ("replanned", .bool(result.replan != nil)),
                 ("unserved", .array((result.replan?.unserved ?? []).map(Self.unservedJSON))),
                 ("notices", try noticesJSON(result.replan?.notices ?? [])),
+                ("lateForAppointment", try appointmentsJSON(result.replan?.lateForAppointment ?? [])),
                 ("replanFailure", result.replanFailure.map(errorJSON) ?? .null),
             ])
         case .statusReported(let change, let report):
@@ -51,6 +52,7 @@ extension Renderer {
                 ("replanned", .bool(change.replan != nil)),
                 ("unserved", .array((change.replan?.unserved ?? []).map(Self.unservedJSON))),
                 ("notices", try noticesJSON(change.notices)),
+                ("lateForAppointment", try appointmentsJSON(change.replan?.lateForAppointment ?? [])),
                 ("replanFailure", change.replanFailure.map(errorJSON) ?? .null),
             ])
         case .released(let result):
@@ -74,6 +76,7 @@ extension Renderer {
                 ("trips", .array(try result.trips.map { try views.tripJSON($0) })),
                 ("placements", placementsJSON(result.trips, result.placements)),
                 ("notices", try noticesJSON(result.notices)),
+                ("replanFailures", .array(result.replanFailures.map(errorJSON))),
             ])
         case .standingAdded(let order, let report):
             return .object([("order", standingJSON(order, holds: [])), ("materialised", materialiseJSON(report))])
@@ -101,6 +104,7 @@ extension Renderer {
                 ("unserved", .array(plan.unserved.map(Self.unservedJSON))),
                 ("kilometres", .double(plan.kilometres)), ("drivingCost", .double(plan.drivingCost)),
                 ("notices", try noticesJSON(plan.notices)),
+                ("lateForAppointment", try appointmentsJSON(plan.lateForAppointment)),
                 ("warnings", .array(warnings.map { .string($0) })),
             ])
         case .runs(let runs, _, _): return .array(runs.map(runJSON))
@@ -170,6 +174,19 @@ extension Renderer {
                 ("kind", .string(kind)), ("minutesLate", minutes), ("promised", windowJSON(notice.promised)),
                 ("plannedPickup", .optional(notice.plannedPickup.map(format.offset.iso8601))), ("vehicle", .optional(notice.vehicle?.rawValue)),
                 ("cause", .string(notice.cause.keyword)), ("reason", .string(notice.reason)),
+            ])
+        })
+    }
+
+    /// Drop-offs now planned after the appointment: who, the appointment, the new arrival, why.
+    mutating func appointmentsJSON(_ notices: [AppointmentNotice]) throws -> JSONValue {
+        .array(try notices.map { notice in
+            .object([
+                ("trip", .int(notice.trip.rawValue)),
+                ("patient", .object([("id", .string(notice.patient.rawValue)), ("name", .string(try views.patientName(notice.patient)))])),
+                ("appointment", .string(format.offset.iso8601(notice.appointment))),
+                ("plannedDropoff", .string(format.offset.iso8601(notice.plannedDropoff))),
+                ("minutesLate", .int(notice.minutes)), ("vehicle", .string(notice.vehicle.rawValue)), ("cause", .string(notice.cause.keyword)),
             ])
         })
     }

@@ -60,6 +60,16 @@ extension CommandResult {
         }
     }
 
+    /// Patients whose drop-off the command's re-plan put after their appointment.
+    public var lateForAppointment: [AppointmentNotice] {
+        switch self {
+        case .planned(let plan, _): plan.lateForAppointment
+        case .cancelled(let result): result.replan?.lateForAppointment ?? []
+        case .statusReported(let change, _): change.replan?.lateForAppointment ?? []
+        default: []
+        }
+    }
+
     /// Re-plans that failed after the command's change was stored (the change stands).
     public var replanFailures: [PhapaiError] {
         switch self {
@@ -67,6 +77,7 @@ extension CommandResult {
         case .statusReported(let change, _): change.replanFailure.map { [$0] } ?? []
         case .released(let result): result.replanFailure.map { [$0] } ?? []
         case .patientEdited(let result): result.replanFailures
+        case .moved(let result): result.replanFailures
         default: []
         }
     }

@@ -170,6 +170,7 @@ public struct Renderer {
                 for (trip, reason) in plan.unserved { lines.append("  trip \(trip): \(reason)") }
             }
             lines += try noticeText(result.notices)
+            lines += try appointmentText(result.lateForAppointment)
             lines += warnings.map { "warning: \($0)" }
             return lines
         case .runs(let runs, let date, let warnings):
@@ -220,7 +221,19 @@ public struct Renderer {
             lines += result.closedReturns.map { "  trip \($0.id!) closed: \($0.statusReason ?? "")" }
         }
         lines += try noticeText(result.notices)
+        lines += try appointmentText(result.lateForAppointment)
         lines += result.replanFailures.map(Self.replanFailureText)
+        return lines
+    }
+
+    /// Patients who will now arrive after their appointment: whom to call, and the clinic.
+    mutating func appointmentText(_ notices: [AppointmentNotice]) throws -> [String] {
+        guard !notices.isEmpty else { return [] }
+        var lines = ["Late for the appointment (call these patients and the clinic; also in attention):"]
+        for notice in notices {
+            lines.append("  trip \(notice.trip) \(notice.patient) \(try views.patientName(notice.patient)), appointment \(format.time(notice.appointment)): "
+                + "now arriving \(format.time(notice.plannedDropoff)) on \(notice.vehicle), \(notice.minutes) min late (because \(notice.cause))")
+        }
         return lines
     }
 
@@ -387,7 +400,7 @@ public struct Renderer {
 
     static func reportHeaders(_ grouping: ReportGrouping?) -> [String] {
         [grouping?.rawValue.uppercased() ?? "GROUP", "TRIPS", "SERVED", "MISSED", "DENIED", "OPEN", "CANCELLED", "ADVANCE", "SAME_DAY",
-         "LATE", "AT_DOOR", "NOT_NEEDED", "NO_SHOW", "PICKUP_ON_TIME_%", "APPT_ON_TIME_%", "RIDE_MEAN_MIN", "RIDE_P95_MIN",
+         "LATE", "AT_DOOR", "NOT_NEEDED", "OFFICE", "NO_SHOW", "PICKUP_ON_TIME_%", "APPT_ON_TIME_%", "RIDE_MEAN_MIN", "RIDE_P95_MIN",
          "RATIO_MEAN", "RATIO_P95", "VEHICLE_H", "KM", "PAX_PER_VEH_H"]
     }
 
@@ -397,7 +410,7 @@ public struct Renderer {
         return [row.group, String(row.trips), String(row.served), String(row.missed), String(row.denied), String(row.open),
                 String(row.cancelled.values.reduce(0, +)), String(row.cancelled[.advance] ?? 0), String(row.cancelled[.sameDay] ?? 0),
                 String(row.cancelled[.late] ?? 0), String(row.cancelled[.atDoor] ?? 0), String(row.cancelled[.outboundNotPerformed] ?? 0),
-                String(row.noShows), percent(row.pickupOnTime), percent(row.appointmentOnTime),
+                String(row.cancelled[.byOffice] ?? 0), String(row.noShows), percent(row.pickupOnTime), percent(row.appointmentOnTime),
                 number(row.meanRideMinutes), number(row.p95RideMinutes), number(row.meanRideRatio, 2), number(row.p95RideRatio, 2),
                 number(row.vehicleHours, 2), number(row.kilometres), number(row.passengersPerVehicleHour, 2)]
     }

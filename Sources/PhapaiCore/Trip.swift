@@ -72,9 +72,12 @@ public enum CancellationCode: String, CaseIterable, Sendable, Codable {
     /// A return closed by the service because its outbound leg was not performed (the patient did
     /// not come, cancelled it, or no vehicle took it): not the patient's cancellation.
     case outboundNotPerformed = "outbound_not_performed"
+    /// Called off by the office, not at the patient's request (a standing order ended or held):
+    /// not the patient's cancellation.
+    case byOffice = "office"
 
     /// Whether the patient called it off (as against the service closing it).
-    public var byPatient: Bool { self != .outboundNotPerformed }
+    public var byPatient: Bool { self != .outboundNotPerformed && self != .byOffice }
 
     /// The code for a cancellation made at `now` of a trip whose pickup is expected at `pickup`
     /// on `serviceDate`.

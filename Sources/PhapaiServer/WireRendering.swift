@@ -84,6 +84,7 @@ struct WireResult {
         }
         let notices = result.notices
         if !notices.isEmpty { add("broken", notices.map { String($0.trip.rawValue) }.joined(separator: ",")) }
+        add("late-for-appointment", result.lateForAppointment.map { String($0.trip.rawValue) }.joined(separator: ","))
         if let failure = result.replanFailures.first { add("replan-failed", failure.keyword) }
     }
 

@@ -12,6 +12,8 @@ public struct AttentionItem: Hashable, Sendable {
         case lostPlace = "lost_place"
         /// A promised trip is planned (or came) after its window.
         case late
+        /// A patient's drop-off is planned after their appointment.
+        case lateForAppointment = "late_for_appointment"
         /// The planned pickup passed without a word from the driver.
         case overdue
         /// A will-call patient's clinic has not called, and the expected time is over.
@@ -56,16 +58,22 @@ extension PhapaiService {
     /// Minutes after a planned pickup without any report before the trip is overdue.
     static let overdueMinutes = 30
 
-    /// The trips of `date` that need a call, most urgent first: unassigned promised trips, returns
-    /// at risk, late promises, overdue stops, will-calls not yet called, bookings without a vehicle,
-    /// and a failed re-plan.
+    /// The trips of `date` that need a call, most urgent first (the order of ``AttentionItem/Kind``):
+    /// returns at risk, promised trips without a vehicle, late promises, drop-offs after the
+    /// appointment, overdue stops, will-calls not yet called, bookings without a vehicle, and a
+    /// failed re-plan.
     public func attention(on date: LocalDate, area: AreaID? = nil) throws -> [AttentionItem] {
         let settings = try self.area(area)
         let state = try dayState(date, settings: settings)
         let now = clock()
         let offset = settings.offset
         var planned: [TripID: (vehicle: VehicleID, at: Instant)] = [:]
-        for run in state.runs { for stop in run.stops where stop.action == .pickup { planned[stop.trip] = (run.vehicle, stop.plannedTime) } }
+        var dropoffs: [TripID: (vehicle: VehicleID, at: Instant)] = [:]
+        for run in state.runs {
+            for stop in run.stops {
+                if stop.action == .pickup { planned[stop.trip] = (run.vehicle, stop.plannedTime) } else { dropoffs[stop.trip] = (run.vehicle, stop.plannedTime) }
+            }
+        }
         let byID = Dictionary(uniqueKeysWithValues: state.trips.map { ($0.id!, $0) })
         var patients: [PatientID: Patient] = [:]
         func patient(_ id: PatientID) throws -> Patient {
@@ -80,7 +88,7 @@ extension PhapaiService {
                 kind: kind, date: date, trip: trip.id, direction: trip.direction, patient: try patient(trip.patient), promised: trip.promise,
                 plannedPickup: planned[trip.id!]?.at, vehicle: planned[trip.id!]?.vehicle, detail: detail))
         }
-        let dayPlanned = !state.runs.isEmpty
+        let dayPlanned = try isPlanned(date, area: settings.id, runs: state.runs)
         for trip in state.trips where trip.status.isActive && trip.status != .pickedUp {
             let id = trip.id!
             let onRun = planned[id]
@@ -117,8 +125,22 @@ extension PhapaiService {
                 try add(.unserved, trip, "no vehicle: \(trip.statusReason ?? "not placed yet")")
             }
         }
+        // Patients who will reach their appointment late, on board or not (half a minute is rounding).
+        for trip in state.trips where trip.direction == .outbound && trip.status.isActive {
+            guard let appointment = trip.appointment, let dropoff = dropoffs[trip.id!], dropoff.at.seconds(since: appointment) > 30 else { continue }
+            let minutes = (dropoff.at.seconds(since: appointment) + 59) / 60
+            items.append(AttentionItem(
+                kind: .lateForAppointment, date: date, trip: trip.id, direction: trip.direction, patient: try patient(trip.patient),
+                promised: trip.promise, plannedPickup: planned[trip.id!]?.at, vehicle: dropoff.vehicle,
+                detail: "\(dropoff.vehicle) drops the patient off at \(offset.time(of: dropoff.at)), \(minutes) min after the appointment at \(offset.time(of: appointment)): tell the clinic"))
+        }
         // A failed re-plan stays on the list until the day is planned again.
-        let dayEvents = try store.events(entity: "day:\(date.iso)", limit: 50).filter { $0.detail.contains("area=\(settings.id)") || $0.action == "day.plan" }
+        // Events of this area (older plan events name no area).
+        let mark = "area=\(settings.id)"
+        let dayEvents = try store.events(entity: "day:\(date.iso)", limit: 50).filter { event in
+            let tokens = event.detail.split(separator: " ")
+            return tokens.contains { $0 == mark } || (event.action == "day.plan" && !tokens.contains { $0.hasPrefix("area=") })
+        }
         if let latest = dayEvents.first(where: { $0.action == "day.plan" || $0.action == "day.replan_failed" }), latest.action == "day.replan_failed" {
             items.append(AttentionItem(
                 kind: .replanFailed, date: date, trip: nil, direction: nil, patient: nil, promised: nil, plannedPickup: nil, vehicle: nil,
@@ -136,8 +158,9 @@ extension PhapaiService {
 
     /// Closes a day once it is over: every trip not reported by then is marked `missed` (by the
     /// operator) with the reason, and a return whose outbound was not performed is closed with a
-    /// code that does not count against the patient. Refused while the day is still running (a
-    /// shift not ended, a stop still planned ahead, a patient on board).
+    /// code that does not count against the patient (or, when it was already reported on, marked
+    /// `missed` too: no trip stays open). Refused while the day is still running (a shift not
+    /// ended, a stop still planned ahead, a patient on board).
     public func closeDay(_ date: LocalDate, area: AreaID? = nil) throws -> DayCloseResult {
         let settings = try self.area(area)
         return try write { now in
@@ -166,20 +189,28 @@ extension PhapaiService {
             let ordered = state.trips.filter(\.status.isActive).sorted { ($0.direction == .outbound ? 0 : 1, $0.id!) < ($1.direction == .outbound ? 0 : 1, $1.id!) }
             for trip in ordered {
                 let current = byID[trip.id!]!
+                var leftOver: String?
                 if current.direction == .return, let outbound = current.linkedTrip.flatMap({ byID[$0] }),
                     outbound.status != .droppedOff && outbound.status != .pickedUp
                 {
                     if let back = try closeReturn(of: outbound, now: now) {
                         byID[back.id!] = back
                         closed.append(back)
+                        continue
                     }
-                    continue
+                    // Reported on before its outbound happened (as older versions allowed): it is
+                    // not closed as not needed, and it must not stay open either.
+                    leftOver = "its outbound trip \(outbound.id!) was not performed (\(outbound.status.rawValue)); the return was left \(current.status.rawValue)"
                 }
                 let reason: String
-                switch current.status {
-                case .requested where current.awaitingRelease: reason = "the clinic never called for the return"
-                case .requested: reason = "no vehicle took it: \(current.statusReason ?? "not planned")"
-                default: reason = "not reported by the end of the day" + (vehicleOf[current.id!].map { " (on \($0)'s run)" } ?? "")
+                if let leftOver {
+                    reason = leftOver
+                } else {
+                    switch current.status {
+                    case .requested where current.awaitingRelease: reason = "the clinic never called for the return"
+                    case .requested: reason = "no vehicle took it: \(current.statusReason ?? "not planned")"
+                    default: reason = "not reported by the end of the day" + (vehicleOf[current.id!].map { " (on \($0)'s run)" } ?? "")
+                    }
                 }
                 try store.updateTripStatus(current.id!, status: .missedByOperator, code: nil, reason: reason, at: now)
                 store.record("trip.missed", entity: "trip:\(current.id!)", detail: ["from": current.status.rawValue])

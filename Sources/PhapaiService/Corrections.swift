@@ -39,19 +39,23 @@ public struct MoveResult: Sendable {
     public var placements: [TripID: Placement]?
     /// Promises to other patients that placing them broke.
     public var notices: [PromiseNotice]
+    /// Re-plans that failed after the move was stored (of the day it left).
+    public var replanFailures: [PhapaiError] = []
 }
 
 extension PhapaiService {
     /// Corrects a patient's record. A change of mobility follows into the patient's upcoming trips
-    /// (their load); a change of home re-times the upcoming journeys that start or end there, by the
-    /// booking rules. Planned days are re-planned at once; a trip that no longer fits is named in
-    /// the result and listed in `attention`. All of the record and the trips change together, or
-    /// nothing does (a journey that the rules would now refuse refuses the edit, naming it).
+    /// (their load), checked against the shifts as a booking is; a change of home re-times the
+    /// upcoming journeys that start or end there, by the booking rules. Planned days are re-planned
+    /// at once; a promised trip that no longer fits is named in the result (audited, pushed to its
+    /// run's watchers) and listed in `attention`. All of the record and the trips change together,
+    /// or nothing does (a journey that the rules would now refuse refuses the edit, naming it).
     public func editPatient(_ id: PatientID, _ changes: PatientChanges) throws -> PatientEditResult {
         guard changes != PatientChanges() else {
             throw PhapaiError.usage("give at least one field to change", field: "patient")
         }
         var dates: [LocalDate: AreaID] = [:]
+        var formerRuns: [TripID: ShiftID] = [:]
         var result: PatientEditResult = try write { now in
             let old = try patient(id)
             let settings = try area(old.area)
@@ -89,6 +93,7 @@ extension PhapaiService {
                 let upcoming = try store.trips(patient: id, from: today).filter {
                     try ($0.status == .requested || $0.status == .scheduled) && store.tripEvents($0.id!).isEmpty
                 }
+                let vehicles = try store.vehicles(area: old.area)
                 var seen = Set<TripID>()
                 for trip in upcoming where !seen.contains(trip.id!) {
                     let legs = ([trip] + upcoming.filter { $0.id == trip.linkedTrip }).sorted { $0.direction == .outbound && $1.direction == .return }
@@ -96,8 +101,18 @@ extension PhapaiService {
                     var updated = legs
                     if new.home != old.home, legs.contains(where: { $0.pickupPlace == old.home || $0.dropoffPlace == old.home }) {
                         updated = try retimed(legs, patient: new, oldHome: old.home, settings: settings, now: now)
-                    } else {
+                    } else if new.mobility != old.mobility {
                         for index in updated.indices { updated[index].mobility = new.mobility }
+                        // Checked as a booking would be: a day or hour no vehicle able to carry the
+                        // patient works refuses the edit, naming the trip.
+                        do {
+                            try ensureRoster(settings, on: legs[0].serviceDate)
+                            try checkShiftsCover(updated, settings: settings, vehicles: vehicles, timingField: "mobility")
+                        } catch var error as PhapaiError where error.category == .conflict {
+                            error.field = "mobility"
+                            error.message = "trip \(legs[0].id!) on \(legs[0].serviceDate.iso) cannot follow the change: \(error.message); move or cancel it first"
+                            throw error
+                        }
                     }
                     for leg in updated where leg != legs.first(where: { $0.id == leg.id }) {
                         try store.rebookTrip(leg, at: now)
@@ -106,18 +121,14 @@ extension PhapaiService {
                         dates[leg.serviceDate] = leg.area
                     }
                 }
-                try removeFromRuns(followed)
+                formerRuns = try removeFromRuns(followed, now: now)
             }
             return PatientEditResult(patient: new, changed: changed, trips: followed, notices: [], replanFailures: [])
         }
         for (date, area) in dates.sorted(by: { $0.key < $1.key }) {
-            do {
-                let day = try replanInOwnWrite(date, area: area, cause: .patientEdit(id))
-                result.notices += day?.notices ?? []
-            } catch let error as PhapaiError {
-                result.replanFailures.append(error)
-                try recordReplanFailure(date, area: area, error: error)
-            }
+            let (day, failure) = replanAfterStoredChange(date, area: area, cause: .patientEdit(id), formerRuns: formerRuns)
+            result.notices += day?.notices ?? []
+            if let failure { result.replanFailures.append(failure) }
         }
         result.trips = try result.trips.map { try trip($0.id!) }
         return result
@@ -184,8 +195,10 @@ extension PhapaiService {
     /// the new time is checked by the booking rules, the shifts and, on a planned day, placed on the
     /// runs before the old places are given up. When it does not fit, nothing changes and the
     /// refusal says why. A fixed return moves by as much as the outbound unless `returnLeg` is given.
+    /// A planned day the journey left is then re-planned; a failure of that is in the result.
     public func moveTrip(_ id: TripID, to timing: BookingRequest.Timing, returnLeg: BookingRequest.ReturnLeg? = nil) throws -> MoveResult {
-        try write { now in
+        var left: (date: LocalDate, area: AreaID)?
+        var result: MoveResult = try write { now in
             let named = try trip(id)
             let outbound = named.direction == .outbound ? named : try named.linkedTrip.map { try trip($0) } ?? named
             let back = try outbound.linkedTrip.flatMap { try store.trip($0) }
@@ -219,7 +232,7 @@ extension PhapaiService {
                 companions: outbound.companions, funding: outbound.funding, notes: outbound.notes)
             var moved = try rebooked(legs, as: request, patient: patient, settings: settings, now: now)
             for leg in moved { try store.rebookTrip(leg, at: now) }
-            try removeFromRuns(legs)
+            try removeFromRuns(legs, now: now)
             let placed = try placeJourney(moved, cause: .move(outbound.id!), now: now)
             for index in moved.indices {
                 if let placement = placed?.placements[moved[index].id!] {
@@ -230,17 +243,32 @@ extension PhapaiService {
             store.record(
                 "trip.move", entity: "trip:\(outbound.id!)",
                 detail: ["from": settings.offset.iso8601(oldStart), "to": settings.offset.iso8601(newStart), "legs": "\(legs.count)"])
+            if moved[0].serviceDate != outbound.serviceDate { left = (outbound.serviceDate, outbound.area) }
             return MoveResult(trips: moved, placements: placed?.placements, notices: placed?.notices ?? [])
         }
+        // The day it left is re-planned, as after a cancellation (the freed seats may take waiting
+        // trips); a failure is told, the move stands.
+        if let left {
+            let (day, failure) = replanAfterStoredChange(left.date, area: left.area, cause: .move(result.trips[0].id!))
+            result.notices += day?.notices ?? []
+            if let failure { result.replanFailures.append(failure) }
+        }
+        return result
     }
 
-    /// Ends a standing order from `date` on: no trips are made for that day or later, and those
-    /// already made (not yet under way) are cancelled. An order that ends before it began is
-    /// switched off altogether.
+    /// Ends a standing order from `date` on (today or later): no trips are made for that day or
+    /// later, and those already made that have not started are cancelled by the office (a code
+    /// that does not count against the patient). A return whose outbound is under way or done is
+    /// kept: the patient is brought home. An order that ends before it began is switched off
+    /// altogether.
     public func endStandingOrder(_ id: StandingOrderID, from date: LocalDate) throws -> (StandingOrder, [Trip]) {
         try write { now in
             guard var order = try store.standingOrder(id) else {
                 throw PhapaiError.notFound("standing", "UNKNOWN_STANDING_ORDER", "no standing order \(id)")
+            }
+            let today = try area(try patient(order.patient).area).offset.date(of: now)
+            guard date >= today else {
+                throw PhapaiError.invalid("from", "IN_PAST", "the order can end from today (\(today.iso)) on, not from \(date.iso)")
             }
             let lastDay = date.adding(days: -1)
             if let end = order.endDate, end < lastDay {
@@ -250,12 +278,26 @@ extension PhapaiService {
             order.endDate = order.active ? lastDay : order.endDate
             try store.endStandingOrder(id, lastDay: order.endDate, active: order.active)
             store.record("standing.end", entity: "standing:\(id)", detail: ["from": date.iso])
-            let made = try store.trips(from: date, to: date.adding(days: 3660)).filter {
-                $0.standingOrder == id && ($0.status == .requested || $0.status == .scheduled)
+            let made = try store.trips(from: date, to: date.adding(days: 3660)).filter { $0.standingOrder == id }
+            let cancelled = try notStarted(made).map {
+                try cancel($0, reason: "standing order ended", atDoor: false, now: now, code: .byOffice)
             }
-            let cancelled = try made.map { try cancel($0, reason: "standing order ended", atDoor: false, now: now) }
-            try removeFromRuns(cancelled)
+            try removeFromRuns(cancelled, now: now)
             return (order, cancelled)
+        }
+    }
+
+    /// The trips of `trips` that can still be called off as a whole: not under way (no report),
+    /// and never a return whose outbound is under way or done (the patient must be brought home).
+    func notStarted(_ trips: [Trip]) throws -> [Trip] {
+        func untouched(_ trip: Trip) throws -> Bool {
+            try (trip.status == .requested || trip.status == .scheduled) && store.tripEvents(trip.id!).isEmpty
+        }
+        return try trips.filter { trip in
+            guard try untouched(trip) else { return false }
+            guard trip.direction == .return, let linked = trip.linkedTrip, let outbound = try store.trip(linked) else { return true }
+            // Its outbound is called off with it, or was never performed.
+            return try untouched(outbound) || !(outbound.status.isActive || outbound.status == .droppedOff)
         }
     }
 }

@@ -38,10 +38,11 @@ extension PhapaiService {
     static let delayThresholdSeconds = 5 * 60
 
     /// Records a driver's report with its actual time (default now) and odometer reading, under
-    /// the rules: arrive or pick up a scheduled trip (a will-call only once the clinic called);
-    /// drop off only after pick-up; no-show only after arriving and waiting the policy's minutes;
-    /// undo only the trip's last report; odometer readings never go backwards along a run. The
-    /// stop is locked. An arrival after the promised window is a broken promise, told at once.
+    /// the rules: arrive or pick up a scheduled trip (a will-call only once the clinic called; a
+    /// return only once its outbound was picked up); drop off only after pick-up; no-show only
+    /// after arriving and waiting the policy's minutes; undo only the trip's last report, not an
+    /// outbound's pickup while its return has reports, and nothing once the day is closed;
+    /// odometer readings never go backwards along a run. The stop is locked. An arrival after the promised window is a broken promise, told at once.
     /// After a delay, a no-show or an undo the rest of the day is re-planned from its runs; a
     /// failed re-plan is reported in the result, the report stays stored.
     public func reportStatus(_ id: TripID, _ report: DriverReport, at time: Instant? = nil, odometer: Double? = nil) throws -> StatusChange {
@@ -89,11 +90,21 @@ extension PhapaiService {
                     guard trip.status == .scheduled || trip.status == .enRoute, !events.contains(where: { $0.kind == .arrive }) else {
                         throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot arrive for a trip that is \(trip.status.rawValue)\(events.isEmpty ? "" : " (already reported)")")
                     }
-                    try record(.arrive, status: .enRoute, lock: .pickup)
                 } else {
                     guard trip.status == .scheduled || trip.status == .enRoute else {
                         throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot pick up a trip that is \(trip.status.rawValue)")
                     }
+                }
+                // A ride home starts only once the patient was taken there (the rule of 'trip ready').
+                if trip.direction == .return, let linked = trip.linkedTrip, let outbound = try store.trip(linked),
+                    outbound.status != .pickedUp && outbound.status != .droppedOff
+                {
+                    throw PhapaiError.conflict(
+                        "trip", "OUTBOUND_NOT_DONE", "the patient has not been brought to the clinic yet: trip \(linked) is \(outbound.status.rawValue)")
+                }
+                if report == .arrive {
+                    try record(.arrive, status: .enRoute, lock: .pickup)
+                } else {
                     try record(.pickup, status: .pickedUp, lock: .pickup)
                 }
                 if let notice = try lateArrival(trip, at: at, settings: settings) {
@@ -117,9 +128,9 @@ extension PhapaiService {
                 }
                 try record(.noshow, status: .noShow, lock: .pickup)
                 // The driver went and waited: the pickup stays on the run as history; the drop-off goes.
-                try removeFromRuns([trip], actions: [.dropoff])
+                try removeFromRuns([trip], actions: [.dropoff], now: now)
                 if trip.direction == .outbound, let back = try closeReturn(of: try self.trip(id), now: now) {
-                    try removeFromRuns([back])
+                    try removeFromRuns([back], now: now)
                     also.append(back)
                 }
                 cause = .noShow(id)
@@ -127,7 +138,15 @@ extension PhapaiService {
                 guard let last = events.last else {
                     throw PhapaiError.conflict("action", "NOTHING_TO_UNDO", "trip \(id) has no report to undo")
                 }
-                try store.deleteTripEvent(last.id!)
+                // A closed day is final: taking a report back would reopen a trip marked missed and
+                // leave its journey half open.
+                if let closed = try dayClosed(trip.serviceDate, area: trip.area) {
+                    throw PhapaiError.conflict(
+                        "trip", "DAY_CLOSED", "\(trip.serviceDate.iso) was closed at \(offset.format(closed)); its trips' reports are final")
+                }
+                guard trip.status != .missedByOperator else {
+                    throw PhapaiError.conflict("trip", "DAY_CLOSED", "trip \(id) was marked missed when its day was closed; its reports are final")
+                }
                 let remaining = events.dropLast()
                 let status: TripStatus =
                     switch remaining.last?.kind {
@@ -137,6 +156,15 @@ extension PhapaiService {
                     case .noshow: .noShow
                     case nil: planned(.pickup) != nil || last.kind == .noshow ? .scheduled : .requested
                     }
+                // The legs stay in step: an outbound is not taken back to before its pickup while
+                // its return has been reported.
+                if trip.direction == .outbound, status != .pickedUp && status != .droppedOff, let linked = trip.linkedTrip,
+                    let back = try store.trip(linked), try !store.tripEvents(linked).isEmpty
+                {
+                    throw PhapaiError.conflict(
+                        "trip", "RETURN_UNDER_WAY", "the return trip \(linked) already has reports (it is \(back.status.rawValue)); undo those first")
+                }
+                try store.deleteTripEvent(last.id!)
                 try store.updateTripStatus(id, status: status, code: nil, reason: nil, at: now)
                 switch last.kind {
                 case .dropoff: try store.lockStop(trip: id, action: .dropoff, locked: false)
@@ -171,16 +199,21 @@ extension PhapaiService {
         guard let cause else { return change }
         // The rest of the day moves around what has happened, in a write of its own: a failed
         // re-plan must not undo the driver's report.
-        do {
-            change.replan = try replanInOwnWrite(change.trip.serviceDate, area: change.trip.area, cause: cause)
-            change.notices += change.replan?.notices ?? []
+        (change.replan, change.replanFailure) = replanAfterStoredChange(change.trip.serviceDate, area: change.trip.area, cause: cause)
+        change.notices += change.replan?.notices ?? []
+        if change.replan != nil {
             change.trip = try trip(id)
             change.alsoChanged = try change.alsoChanged.map { try trip($0.id!) }
-        } catch let error as PhapaiError {
-            change.replanFailure = error
-            try recordReplanFailure(change.trip.serviceDate, area: change.trip.area, error: error)
         }
         return change
+    }
+
+    /// When `date` was closed for `area` (`day close`), if it was.
+    func dayClosed(_ date: LocalDate, area: AreaID) throws -> Instant? {
+        let mark = "area=\(area)"
+        return try store.events(entity: "day:\(date.iso)", limit: 10_000).first { event in
+            event.action == "day.close" && event.detail.split(separator: " ").contains { $0 == mark }
+        }?.at
     }
 
     /// A broken promise when the vehicle reaches a promised pickup later than the window told

@@ -16,12 +16,12 @@ extension PhapaiService {
             guard vehicle.capacity.canCarry(trip.load) else {
                 throw PhapaiError.conflict(
                     "vehicle", "VEHICLE_CANNOT_CARRY",
-                    "\(vehicleID) cannot carry a \(trip.mobility.rawValue) patient with \(trip.companions) companion(s)")
+                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions))")
             }
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
             guard trip.pickupWindow != nil || trip.awaitingRelease else { return PlacementResult(placement: nil, notices: []) }
-            try removeFromRuns([trip])
+            try removeFromRuns([trip], now: now)
             let placed = try placeJourney([trip], cause: .assignment(id), field: "vehicle", now: now)
             return PlacementResult(placement: placed?.placements[id], notices: placed?.notices ?? [])
         }
@@ -98,17 +98,13 @@ extension PhapaiService {
             return trip
         }
         var result = ReleaseResult(trip: released, placement: nil, reason: nil, notices: [], replanFailure: nil)
-        do {
-            let day = try replanInOwnWrite(released.serviceDate, area: released.area, cause: .release(id))
-            result.notices = day?.notices ?? []
-            if let run = day?.runs.first(where: { $0.stops.contains { $0.trip == id && $0.action == .pickup } }),
-                let stop = run.stops.first(where: { $0.trip == id && $0.action == .pickup })
-            {
-                result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
-            }
-        } catch let error as PhapaiError {
-            result.replanFailure = error
-            try recordReplanFailure(released.serviceDate, area: released.area, error: error)
+        let (day, failure) = replanAfterStoredChange(released.serviceDate, area: released.area, cause: .release(id))
+        result.replanFailure = failure
+        result.notices = day?.notices ?? []
+        if let run = day?.runs.first(where: { $0.stops.contains { $0.trip == id && $0.action == .pickup } }),
+            let stop = run.stops.first(where: { $0.trip == id && $0.action == .pickup })
+        {
+            result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
         }
         result.trip = try trip(id)
         if result.placement == nil { result.reason = result.trip.statusReason ?? "the day is not planned yet" }
@@ -139,7 +135,7 @@ extension PhapaiService {
         for (trip, vehicle) in try store.assignments(on: date) {
             guard let record = try store.trip(trip), record.status.isActive, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
             if !capacity.canCarry(record.load) {
-                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry a \(record.mobility.rawValue) patient")
+                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry \(Self.patientLoad(record.mobility, companions: record.companions))")
             }
         }
         return warnings.sorted()

@@ -28,7 +28,7 @@ extension PhapaiService {
         let date = trips[0].serviceDate
         let settings = try area(trips[0].area)
         let state = try dayState(date, settings: settings)
-        guard !state.runs.isEmpty else { return nil }
+        guard try isPlanned(date, area: settings.id, runs: state.runs) else { return nil }
         let model = try PlanningModel.build(state)
         let solver = DARPSolver(problem: model.problem)
         let current = model.plan(from: state.runs)
@@ -104,22 +104,30 @@ extension PhapaiService {
         return found
     }
 
-    /// Removes the stops of `trips` from their runs, freeing the seats at once (inside a write).
-    /// The remaining planned times stay valid: dropping stops never makes a run late.
-    func removeFromRuns(_ trips: [Trip], actions: Set<RunStop.Action> = [.pickup, .dropoff]) throws {
+    /// Removes the stops of `trips` from their runs, freeing the seats at once (inside the write
+    /// at `now`). The remaining planned times stay valid: dropping stops never makes a run late.
+    /// Returns the run (shift) each trip's pickup was on, so a promise it then loses is pushed to
+    /// whoever watches that run.
+    @discardableResult
+    func removeFromRuns(_ trips: [Trip], actions: Set<RunStop.Action> = [.pickup, .dropoff], now: Instant) throws -> [TripID: ShiftID] {
+        var former: [TripID: ShiftID] = [:]
         for date in Set(trips.map(\.serviceDate)) {
             let ids = Set(trips.compactMap(\.id))
             var runs = try store.runs(on: date)
             guard runs.contains(where: { $0.stops.contains { ids.contains($0.trip) } }) else { continue }
             for index in runs.indices {
+                for stop in runs[index].stops where ids.contains(stop.trip) && stop.action == .pickup && actions.contains(.pickup) {
+                    former[stop.trip] = runs[index].shift
+                }
                 runs[index].stops = runs[index].stops.filter { !(ids.contains($0.trip) && actions.contains($0.action)) }.enumerated().map { position, stop in
                     var renumbered = stop
                     renumbered.sequence = position + 1
                     return renumbered
                 }
             }
-            try store.replaceRuns(on: date, with: runs.filter { !$0.stops.isEmpty }, at: clock())
+            try store.replaceRuns(on: date, with: runs.filter { !$0.stops.isEmpty }, at: now)
         }
+        return former
     }
 }
 

@@ -17,6 +17,27 @@ public struct DayPlan: Sendable {
     public var drivingCost: Double
     /// Promises to patients that this plan breaks, each with its cause.
     public var notices: [PromiseNotice]
+    /// Patients whose drop-off this plan puts after their appointment (newly, or later than before).
+    public var lateForAppointment: [AppointmentNotice] = []
+}
+
+/// An outbound trip whose drop-off is now planned after the patient's appointment (after a late
+/// arrival at the door, say): the dispatcher tells the patient and the clinic.
+public struct AppointmentNotice: Hashable, Sendable {
+    /// The trip.
+    public var trip: TripID
+    /// Its patient.
+    public var patient: PatientID
+    /// The appointment.
+    public var appointment: Instant
+    /// The drop-off as planned now.
+    public var plannedDropoff: Instant
+    /// Minutes after the appointment.
+    public var minutes: Int
+    /// The vehicle that has the trip.
+    public var vehicle: VehicleID
+    /// The disruption that caused it.
+    public var cause: PlanCause
 }
 
 /// A promise to a patient that a change of the day broke: the trip lost its place on the runs, or
@@ -149,46 +170,63 @@ extension PhapaiService {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
         let searched = try searchDay(state, options: options)
-        if onlyIfNoPromiseBreaks {
-            let runs = try plannedRuns(searched, date: date, now: clock())
-            guard promiseNotices(before: state, after: runs, model: searched.model, unserved: [], cause: .plan, now: clock()).isEmpty else { return nil }
+        /// Whether storing `solved` over `before` would break a promise that an improvement must keep.
+        func breaksPromise(_ solved: SolvedDay, over before: DayState, now: Instant) throws -> Bool {
+            guard onlyIfNoPromiseBreaks else { return false }
+            let runs = try plannedRuns(solved, date: date, now: now)
+            return !promiseNotices(before: before, after: runs, model: solved.model, unserved: []).isEmpty
         }
-        return try write { now in
-            let current = try dayState(date, settings: settings)
-            let solved: SolvedDay
-            if PlanningModel.signature(of: current) == searched.model.signature {
-                solved = searched
-            } else {
-                let runs = try plannedRuns(searched, date: date, now: now)
-                solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
+        if try breaksPromise(searched, over: state, now: clock()) { return nil }
+        /// Thrown inside the write to leave it without a change (every write must record something).
+        struct KeptAsItIs: Error {}
+        do {
+            return try write { now in
+                let current = try dayState(date, settings: settings)
+                let solved: SolvedDay
+                if PlanningModel.signature(of: current) == searched.model.signature {
+                    solved = searched
+                } else {
+                    // The day changed meanwhile: planned again from it, and checked again.
+                    let runs = try plannedRuns(searched, date: date, now: now)
+                    solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
+                    if try breaksPromise(solved, over: current, now: now) { throw KeptAsItIs() }
+                }
+                return try commit(solved, state: current, cause: .plan, now: now)
             }
-            return try commit(solved, state: current, cause: .plan, now: now)
+        } catch is KeptAsItIs {
+            return nil
+        }
+    }
+
+    /// Whether `date` is planned for `area`: it has runs, or it was planned once (a `day.plan` event
+    /// names the area). Runs alone do not say it: a day whose last run emptied (its only trip
+    /// cancelled, moved or taken off for a change) is still planned, and what is booked or changed
+    /// on it must be placed at once.
+    func isPlanned(_ date: LocalDate, area: AreaID, runs: [Run]? = nil) throws -> Bool {
+        let vehicles = Set(try store.vehicles(area: area).map(\.id))
+        if try (runs ?? store.runs(on: date)).contains(where: { vehicles.contains($0.vehicle) }) { return true }
+        let mark = "area=\(area)"
+        return try store.events(entity: "day:\(date.iso)", limit: 10_000).contains { event in
+            event.action == "day.plan" && event.detail.split(separator: " ").contains { $0 == mark }
         }
     }
 
     /// Re-plans the day of `area` after `cause`, inside an open write: from the current runs, with a
-    /// budget that grows with the day. Returns nil when the day has no runs (nothing to re-plan).
-    func replan(_ date: LocalDate, area: AreaID, cause: PlanCause, now: Instant) throws -> DayPlan? {
+    /// budget that grows with the day. Returns nil when the day is not planned (nothing to re-plan).
+    func replan(_ date: LocalDate, area: AreaID, cause: PlanCause, now: Instant, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan? {
         let settings = try self.area(area)
         let state = try dayState(date, settings: settings)
-        guard !state.runs.isEmpty else { return nil }
+        guard try isPlanned(date, area: area, runs: state.runs) else { return nil }
         let solved = try searchDay(state, options: Self.replanOptions(for: state, seed: 1))
-        return try commit(solved, state: state, cause: cause, now: now)
+        return try commit(solved, state: state, cause: cause, now: now, formerRuns: formerRuns)
     }
 
     /// Re-plans the day of `area` after `cause` in a write of its own (after the change that caused
     /// it was stored in another), when the day is planned; nil when it is not.
-    func replanInOwnWrite(_ date: LocalDate, area: AreaID, cause: PlanCause) throws -> DayPlan? {
-        let vehicles = Set(try store.vehicles(area: area).map(\.id))
-        guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
-        return try write { now in
-            let plan = try replan(date, area: area, cause: cause, now: now)
-            if plan == nil {
-                // The runs went away meanwhile (another program planned the day empty): nothing to re-plan.
-                store.record("day.plan", entity: "day:\(date.iso)", detail: ["cause": cause.keyword, "runs": "0"])
-            }
-            return plan
-        }
+    func replanInOwnWrite(_ date: LocalDate, area: AreaID, cause: PlanCause, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan? {
+        // A day once planned stays planned: the check outside the write holds inside it.
+        guard try isPlanned(date, area: area) else { return nil }
+        return try write { now in try replan(date, area: area, cause: cause, now: now, formerRuns: formerRuns) }
     }
 
     /// Improves the planned day of `area` from its runs with a budget of two iterations per trip
@@ -197,8 +235,7 @@ extension PhapaiService {
     /// is not planned, or when the improvement would break a promise (the runs stay as they are).
     public func improveDay(_ date: LocalDate, area: AreaID? = nil, seed: UInt64 = 2) throws -> DayPlan? {
         let settings = try self.area(area)
-        let vehicles = Set(try store.vehicles(area: settings.id).map(\.id))
-        guard try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) }) else { return nil }
+        guard try isPlanned(date, area: settings.id) else { return nil }
         let active = try store.trips(date: date).filter { $0.area == settings.id && $0.status.isActive }.count
         return try planDay(
             date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed, onlyIfNoPromiseBreaks: true)
@@ -238,8 +275,9 @@ extension PhapaiService {
     /// Solves a day from its current runs (or `initialRuns`), then keeps what promises it can:
     /// when the plan fails verification because delays have made the promises to passengers
     /// aboard contradict each other, solves with their deadlines relaxed; when promised trips or
-    /// patients waiting at the clinic are left out, lets them be later, step by step, and at last
-    /// lets shifts run over to bring patients home.
+    /// patients waiting at the clinic are left out, lets those that cannot be placed be later, step
+    /// by step, and at last lets shifts run over to bring patients home. A trip of those tiers that
+    /// the runs (or a step) carry keeps its place: it never makes room for one let be later.
     func searchDay(_ state: DayState, options: SolverOptions, initialRuns: [Run]? = nil) throws -> SolvedDay {
         // Planned with some slack first: each trip not yet started must be picked up and dropped
         // off a little before the end of its windows, so a slow road does not make it late; trips
@@ -260,8 +298,11 @@ extension PhapaiService {
                 relaxation.lateBy[stop.trip] = Double((stop.plannedTime.seconds(since: promise.latest) / 60 + 1) * 60)
             }
         }
-        var model = try PlanningModel.build(state, relaxation: relaxation)
         let runs = initialRuns ?? state.runs
+        // A promised trip (or a patient's ride home) that the runs carry keeps its place: no
+        // search step gives it to another trip of its tier, whose lateness it would then inherit.
+        relaxation.kept = Set(runs.flatMap { $0.stops.filter { $0.action == .pickup }.map(\.trip) })
+        var model = try PlanningModel.build(state, relaxation: relaxation)
         var solver = DARPSolver(problem: model.problem)
         var result = solver.solve(options, initial: runs.isEmpty ? nil : model.plan(from: runs))
         if !PlanVerifier.verify(result.plan, problem: model.problem).feasible {
@@ -292,9 +333,20 @@ extension PhapaiService {
         // window would tell a patient later than need be.
         let steps: [Double?] = [10, 20, 30, 45, 60, 90, 120, 180, 240, nil]
         var left = needy(result.plan)
+        // Those the plan serves in their windows now are not displaced by those let be later.
+        if !left.isEmpty {
+            for node in result.plan.routes.joined() {
+                let request = model.problem.requestOfNode[node]
+                if request >= 0 && request < model.trips.count { relaxation.kept.insert(model.trips[request].id!) }
+            }
+        }
         let stepOptions = SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: min(options.iterationLimit ?? 200, 200))
         for step in steps where !left.isEmpty {
-            for request in left {
+            // Only the trips that cannot be placed as the plan stands are let be later: a leg that
+            // fits keeps its window and waits for its partner to be placed (unless none is stuck
+            // alone, when all of them are).
+            let stuck = left.filter { !solver.explain($0, in: result.plan, fixedPenalty: Priority.fixed).contains(.fits) }
+            for request in stuck.isEmpty ? left : stuck {
                 // The last step opens the rest of the day, with the shifts' overtime allowance;
                 // a trip already late is never given less than it has.
                 let id = model.trips[request].id!
@@ -317,19 +369,28 @@ extension PhapaiService {
 
     /// Stores a solved day inside an open write: its runs, each trip's status, first promises, the
     /// promises it breaks (audited and pushed to those who watch the runs).
-    func commit(_ solved: SolvedDay, state: DayState, cause: PlanCause, now: Instant) throws -> DayPlan {
+    func commit(_ solved: SolvedDay, state: DayState, cause: PlanCause, now: Instant, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan {
         let model = solved.model, plan = solved.plan
         let runs = try plannedRuns(solved, date: state.date, now: now)
         try store.replaceRuns(on: state.date, with: runs, shifts: Set(state.shifts.compactMap(\.id)), at: now)
         let unserved = try updateStatuses(solved, state: state, runs: runs, now: now)
         var notices: [PromiseNotice] = []
-        for (notice, run) in promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, now: now) {
+        for (notice, run) in promiseNotices(before: state, after: runs, model: model, unserved: unserved, cause: cause, formerRuns: formerRuns) {
             // Audited and pushed to whoever watches the run concerned.
             try recordBroken(notice, run: run, now: now)
             notices.append(notice)
         }
+        // The area marks the day planned for good (see isPlanned).
+        var lateForAppointment: [AppointmentNotice] = []
+        for (notice, run) in appointmentNotices(before: state, after: runs, model: model, cause: cause) {
+            store.record(
+                "trip.appointment_late", entity: "trip:\(notice.trip)",
+                detail: ["cause": cause.keyword, "patient": "\(notice.patient)", "minutes": "\(notice.minutes)"])
+            try store.recordRunChange(run, kind: "appointment", detail: "trip=\(notice.trip) late_dropoff minutes=\(notice.minutes)", at: now)
+            lateForAppointment.append(notice)
+        }
         var detail = ["runs": "\(runs.count)", "scheduled": "\(model.trips.count - unserved.count)", "unserved": "\(unserved.count)",
-                      "cause": cause.keyword]
+                      "cause": cause.keyword, "area": "\(state.settings.id)"]
         if !notices.isEmpty { detail["broken"] = "\(notices.count)" }
         store.record("day.plan", entity: "day:\(state.date.iso)", detail: detail)
         var kilometres = 0.0, cost = 0.0
@@ -340,7 +401,9 @@ extension PhapaiService {
             kilometres += distance
             cost += distance * vehicle.costPerUnit
         }
-        return DayPlan(date: state.date, runs: runs, unserved: unserved, kilometres: kilometres, drivingCost: cost, notices: notices)
+        return DayPlan(
+            date: state.date, runs: runs, unserved: unserved, kilometres: kilometres, drivingCost: cost, notices: notices,
+            lateForAppointment: lateForAppointment)
     }
 
     /// The runs a solved day describes, with planned times from the solver's schedule; performed
@@ -417,11 +480,13 @@ extension PhapaiService {
         return unserved
     }
 
-    /// The promises a new plan breaks against the runs before it: a promised trip that lost its
-    /// place, or whose planned pickup moved past its window (or further past it), with the run
-    /// concerned.
+    /// The promises a new plan breaks: a promised trip it does not carry (whether or not the runs
+    /// before it did: a change may have taken it off first), unless it had already lost its place
+    /// and been told; or one whose planned pickup moved past its window (or further past it). Each
+    /// with the run concerned: where it was, from the runs before or `formerRuns`.
     func promiseNotices(
-        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause, now: Instant
+        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause = .plan,
+        formerRuns: [TripID: ShiftID] = [:]
     ) -> [(notice: PromiseNotice, run: ShiftID?)] {
         func pickups(_ runs: [Run]) -> [TripID: (shift: ShiftID, vehicle: VehicleID, at: Instant)] {
             var found: [TripID: (ShiftID, VehicleID, Instant)] = [:]
@@ -451,14 +516,42 @@ extension PhapaiService {
                         reason: "no vehicle can reach the pickup by \(offset.time(of: promise.latest)); \(now.vehicle) comes at \(offset.time(of: now.at))")
                     shift = now.shift
                 }
-            } else if let was = old[id] {
+            } else if old[id] != nil || !(trip.status == .requested && trip.statusReason != nil) {
+                // (A trip left `requested` with a reason by an earlier plan lost its place then, and was told.)
                 notice = PromiseNotice(
                     trip: id, patient: trip.patient, kind: .lostPlace, promised: promise, plannedPickup: nil, vehicle: nil, cause: cause,
                     reason: reasons[id] ?? "no vehicle can take it")
-                shift = was.shift
+                shift = old[id]?.shift ?? formerRuns[id]
             }
             guard let notice else { continue }
             notices.append((notice, shift))
+        }
+        return notices
+    }
+
+    /// The outbound trips a new plan drops off after their appointment, newly or later than the
+    /// runs before it did (beyond the promise tolerance), with their run.
+    func appointmentNotices(before state: DayState, after runs: [Run], model: PlanningModel, cause: PlanCause) -> [(AppointmentNotice, ShiftID)] {
+        func dropoffs(_ runs: [Run]) -> [TripID: (run: Run, at: Instant)] {
+            var found: [TripID: (Run, Instant)] = [:]
+            for run in runs { for stop in run.stops where stop.action == .dropoff { found[stop.trip] = (run, stop.plannedTime) } }
+            return found
+        }
+        let old = dropoffs(state.runs), new = dropoffs(runs)
+        var notices: [(AppointmentNotice, ShiftID)] = []
+        for trip in model.trips where trip.direction == .outbound && trip.status.isActive {
+            guard let id = trip.id, let appointment = trip.appointment, let now = new[id] else { continue }
+            // Planned times are rounded to the second: half a minute past is not late.
+            func lateness(_ at: Instant) -> Int {
+                let over = at.seconds(since: appointment)
+                return over > 30 ? (over + 59) / 60 : 0
+            }
+            let late = lateness(now.at)
+            let before = old[id].map { lateness($0.at) } ?? 0
+            guard late > 0, before == 0 || late > before + state.settings.policies.promiseToleranceMinutes else { continue }
+            notices.append((AppointmentNotice(
+                trip: id, patient: trip.patient, appointment: appointment, plannedDropoff: now.at, minutes: late, vehicle: now.run.vehicle,
+                cause: cause), now.run.shift))
         }
         return notices
     }
@@ -480,17 +573,36 @@ extension PhapaiService {
 
     /// Why request `request` of a solved day got no vehicle, in the dispatcher's words: the break,
     /// the shift's hours, the missing wheelchair or stretcher place, the ride-time limit, a full
-    /// vehicle, or the other leg of the journey.
+    /// vehicle, or the other leg of the journey. When the other leg is further from fitting than
+    /// this one (it fits, or is only crowded out, while the other meets the break, the shift's end
+    /// or a vehicle that cannot carry the patient), the other leg's reason comes first: it is why
+    /// the journey is not served.
     func explain(_ request: Int, solved: SolvedDay, state: DayState) -> String {
         let model = solved.model
         let trip = model.trips[request]
         let obstacles = solved.solver.explain(request, in: solved.plan, fixedPenalty: Priority.fixed)
-        if obstacles.contains(.fits), let partner = model.problem.requests[request].partner {
-            let other = model.trips[partner]
-            let leg = other.direction == .return ? "its return" : "its outbound trip"
-            return "\(leg) (trip \(other.id!)) cannot be served: " + describe(solved.solver.explain(partner, in: solved.plan, fixedPenalty: Priority.fixed), trip: other, model: model)
+        let own = describe(obstacles, trip: trip, model: model)
+        guard let partner = model.problem.requests[request].partner else { return own }
+        let other = model.trips[partner]
+        let otherObstacles = solved.solver.explain(partner, in: solved.plan, fixedPenalty: Priority.fixed)
+        // How close each leg comes to fitting, on the vehicle that comes closest.
+        func closest(_ obstacles: [InsertionObstacle]) -> Int {
+            obstacles.map { obstacle in
+                switch obstacle {
+                case .notAllowed: 0
+                case .capacity: 1
+                case .timeWindows: 2
+                case .rideTime: 3
+                case .blockedBy: 4
+                case .busy: 5
+                case .fits: 6
+                }
+            }.max() ?? 0
         }
-        return describe(obstacles, trip: trip, model: model)
+        guard closest(otherObstacles) < closest(obstacles) else { return own }
+        let leg = other.direction == .return ? "its return" : "its outbound trip"
+        let first = "\(leg) (trip \(other.id!)) cannot be served: " + describe(otherObstacles, trip: other, model: model)
+        return obstacles.contains(.fits) ? first : first + "; and on its own, " + own
     }
 
     /// Per-vehicle obstacles in words, grouped: "VAN1: its driver's break 12:00-13:00; CAR1, PICKUP1: cannot carry a wheelchair".
@@ -508,7 +620,7 @@ extension PhapaiService {
             // ones, or patients waiting at the clinic).
             return "no vehicle can take it without breaking a promise to another patient"
         }
-        let load = trip.companions == 0 ? "a \(trip.mobility.rawValue) patient" : "a \(trip.mobility.rawValue) patient with \(trip.companions) companion(s)"
+        let load = Self.patientLoad(trip.mobility, companions: trip.companions)
         for (k, obstacle) in obstacles.enumerated() where k < model.shifts.count {
             let shift = model.shifts[k]
             let vehicle = shift.vehicle.rawValue

@@ -12,6 +12,10 @@ enum Priority {
     static let promised = 1e10
     /// A return whose outbound was performed (the patient is at the clinic or on board).
     static let mustServe = 1e9
+    /// A trip of one of the two tiers above (`tier`) that the plan being improved already carries
+    /// (see ``Relaxation/kept``): dearer to leave out than several others of its tier, never dearer
+    /// than one of the tier above (a patient at the clinic does not take a promised place).
+    static func kept(_ tier: Double) -> Double { tier * 9 }
     /// A booking not yet promised.
     static let waiting = 1e6
     /// Requests at or above this are obstacles, not competitors, when explaining a refusal.
@@ -44,6 +48,9 @@ struct Relaxation {
     var overtime = false
     /// Delays have made the promises to passengers aboard contradict each other.
     var onBoard = false
+    /// Trips the plan being improved carries: when promised (or bringing a patient home) they cost
+    /// ``Priority/kept(_:)`` to leave out, so another of their tier, let be later, never takes their place.
+    var kept: Set<TripID> = []
 }
 
 /// The scheduling problem of one day, built from the store: one DARP vehicle per shift (with depot
@@ -261,6 +268,16 @@ struct PlanningModel {
         }
         var requests: [DARPProblem.Request] = []
         var nodeOfStop: [TripID: (pickup: Int, dropoff: Int)] = [:]
+        /// How late a patient picked up late (by `pickedUp`) may be dropped off: within the ride-time
+        /// limit, but never after the appointment unless the direct drive itself is (a detour must
+        /// not make the patient miss it; a drop-off planned after it is told).
+        func latestDropoff(_ trip: Trip, pickedUpBy pickedUp: Double, maxRide: Double) -> Double {
+            let limit = pickedUp + maxRide
+            guard let appointment = trip.appointment else { return limit }
+            let direct = places[trip.pickupPlace].flatMap { from in places[trip.dropoffPlace].map { travel.seconds(from, $0) } }
+                ?? Double(trip.directSeconds)
+            return min(limit, max(offsetSeconds(appointment), pickedUp + direct))
+        }
         for (index, trip) in trips.enumerated() {
             let boarding = Double(policies.boardingSeconds(trip.mobility))
             let vector = [trip.load.seats, trip.load.wheelchairs, trip.load.stretchers]
@@ -297,13 +314,13 @@ struct PlanningModel {
             } else if let arrived = actual(trip.id!, .arrive) {
                 let time = offsetSeconds(arrived)
                 pickupWindow = (min(pickupWindow.0, time), max(pickupWindow.1, time))
-                dropoffWindow.1 = max(dropoffWindow.1, time + boarding + maxRide)
+                dropoffWindow.1 = max(dropoffWindow.1, latestDropoff(trip, pickedUpBy: time + boarding, maxRide: maxRide))
             } else if let arrival = reachable[trip.id!] {
                 // Locked ahead of the vehicle (on its way there, or held by the office): it comes
                 // when it can, late if it must (a late pickup is then a broken promise, told), never
                 // dropped.
                 pickupWindow.1 = max(pickupWindow.1, arrival)
-                dropoffWindow.1 = max(dropoffWindow.1, pickupWindow.1 + boarding + maxRide)
+                dropoffWindow.1 = max(dropoffWindow.1, latestDropoff(trip, pickedUpBy: pickupWindow.1 + boarding, maxRide: maxRide))
             }
             if relaxation.onBoard, lockedTrips.contains(trip.id!),
                 let k = lockedHeads.firstIndex(where: { $0.contains { $0.0 == trip.id } }), let bound = startedBound[k]
@@ -321,7 +338,8 @@ struct PlanningModel {
             let allowed = state.assignments[trip.id!].map { vehicle in Set(shifts.indices.filter { shifts[$0].vehicle == vehicle }) }
             requests.append(
                 DARPProblem.Request(
-                    pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed, unservedPenalty: tiers[index],
+                    pickup: pickup, dropoff: dropoff, maxRide: maxRide, allowedVehicles: allowed,
+                    unservedPenalty: tiers[index] >= Priority.mustServe && relaxation.kept.contains(trip.id!) ? Priority.kept(tiers[index]) : tiers[index],
                     partner: partners[index]))
             nodeOfStop[trip.id!] = (pickup, dropoff)
         }

@@ -48,7 +48,7 @@ extension PhapaiService {
     public func holds(order: StandingOrderID? = nil) throws -> [StandingHold] { try store.holds(order: order) }
 
     /// Pauses a standing order between two dates and cancels the trips it had already produced
-    /// in that span.
+    /// in that span that have not started (a patient already taken to the clinic is brought home).
     public func holdStandingOrder(_ id: StandingOrderID, from: LocalDate, to: LocalDate, reason: String) throws
         -> (StandingHold, [Trip])
     {
@@ -63,11 +63,9 @@ extension PhapaiService {
             var hold = StandingHold(id: nil, order: id, from: from, to: to, reason: reasonText)
             hold.id = try store.insertHold(hold)
             store.record("standing.hold", entity: "standing:\(id)", detail: ["from": from.iso, "to": to.iso])
-            let affected = try store.trips(from: from, to: to).filter {
-                $0.standingOrder == id && $0.status.allowedNext.contains(.cancelled)
-            }
+            let affected = try notStarted(try store.trips(from: from, to: to).filter { $0.standingOrder == id })
             let cancelled = try affected.map { try cancel($0, reason: "standing order on hold: \(reasonText)", atDoor: false, now: now) }
-            try removeFromRuns(cancelled)
+            try removeFromRuns(cancelled, now: now)
             return (hold, cancelled)
         }
     }

@@ -87,7 +87,7 @@ extension PhapaiService {
         }
         let load = trips[0].load
         let capable = shifts.filter { byID[$0.vehicle]!.capacity.canCarry(load) }
-        let who = trips[0].companions == 0 ? "a \(trips[0].mobility.rawValue) patient" : "a \(trips[0].mobility.rawValue) patient with \(trips[0].companions) companion(s)"
+        let who = Self.patientLoad(trips[0].mobility, companions: trips[0].companions)
         guard !capable.isEmpty else {
             throw PhapaiError.conflict("mobility", "NO_CAPABLE_SHIFT", "no vehicle on shift on \(day) can carry \(who)")
         }
@@ -108,6 +108,12 @@ extension PhapaiService {
                 }
             }
         }
+    }
+
+    /// Who a vehicle must carry, in words: "an ambulatory patient", "a wheelchair patient with 1 companion(s)".
+    static func patientLoad(_ mobility: Mobility, companions: Int) -> String {
+        let patient = (mobility == .ambulatory ? "an " : "a ") + "\(mobility.rawValue) patient"
+        return companions == 0 ? patient : "\(patient) with \(companions) companion(s)"
     }
 
     /// Refuses trips that overlap, in time, a journey the patient already has. A journey with a
@@ -164,21 +170,37 @@ extension PhapaiService {
         let cancelled = try cancelWithoutReplanning(id, reason: reason, atDoor: atDoor)
         var result = CancelResult(trips: cancelled)
         guard replanning, let first = cancelled.first else { return result }
-        do {
-            result.replan = try replanInOwnWrite(first.serviceDate, area: first.area, cause: .cancellation(id))
-        } catch let error as PhapaiError {
-            result.replanFailure = error
-            try recordReplanFailure(first.serviceDate, area: first.area, error: error)
-        }
+        (result.replan, result.replanFailure) = replanAfterStoredChange(first.serviceDate, area: first.area, cause: .cancellation(id))
         return result
     }
 
-    /// Audits a re-plan that failed after a change that was stored, so the day's state is known
-    /// to be stale (the dispatcher sees it in `attention`).
-    func recordReplanFailure(_ date: LocalDate, area: AreaID, error: PhapaiError) throws {
-        try write { _ in
-            store.record("day.replan_failed", entity: "day:\(date.iso)", detail: ["area": "\(area)", "keyword": error.keyword])
+    /// Re-plans a day after a change that is already stored (in a write of its own), and never
+    /// throws: the change stands whatever happens to the re-plan, whose failure (of any kind) comes
+    /// back instead, after it was audited for `attention` when the audit could still be written.
+    func replanAfterStoredChange(
+        _ date: LocalDate, area: AreaID, cause: PlanCause, formerRuns: [TripID: ShiftID] = [:]
+    ) -> (plan: DayPlan?, failure: PhapaiError?) {
+        do {
+            return (try replanInOwnWrite(date, area: area, cause: cause, formerRuns: formerRuns), nil)
+        } catch {
+            return (nil, recordReplanFailure(date, area: area, error: error))
         }
+    }
+
+    /// Audits a re-plan that failed after a change that was stored, so the day's state is known
+    /// to be stale (the dispatcher sees it in `attention`). Best-effort: the failure is returned as
+    /// a ``PhapaiError`` (`REPLAN_FAILED` for an error of another kind), and when it cannot be
+    /// recorded either, its message says so; the caller puts it in the command's result.
+    func recordReplanFailure(_ date: LocalDate, area: AreaID, error: Error) -> PhapaiError {
+        var failure = error as? PhapaiError ?? PhapaiError(.storage, keyword: "REPLAN_FAILED", field: nil, message: "\(error)")
+        do {
+            try write { _ in
+                store.record("day.replan_failed", entity: "day:\(date.iso)", detail: ["area": "\(area)", "keyword": failure.keyword])
+            }
+        } catch {
+            failure.message += "; the failure could not be recorded either: \(error)"
+        }
+        return failure
     }
 
     func cancelWithoutReplanning(_ id: TripID, reason: String, atDoor: Bool) throws -> [Trip] {
@@ -188,7 +210,7 @@ extension PhapaiService {
             try trip.status.checkTransition(to: .cancelled)
             var cancelled = [try cancel(trip, reason: reasonText, atDoor: atDoor, now: now)]
             if trip.direction == .outbound, let back = try closeReturn(of: cancelled[0], now: now) { cancelled.append(back) }
-            try removeFromRuns(cancelled)
+            try removeFromRuns(cancelled, now: now)
             return cancelled
         }
     }
@@ -209,10 +231,11 @@ extension PhapaiService {
         return closed
     }
 
-    /// Marks one trip cancelled inside an open write.
-    func cancel(_ trip: Trip, reason: String, atDoor: Bool, now: Instant) throws -> Trip {
+    /// Marks one trip cancelled inside an open write, with `code` when given (an office decision),
+    /// else the code that the time left before pickup gives.
+    func cancel(_ trip: Trip, reason: String, atDoor: Bool, now: Instant, code given: CancellationCode? = nil) throws -> Trip {
         let settings = try area(trip.area)
-        let code = CancellationCode.classify(
+        let code = given ?? CancellationCode.classify(
             now: now, pickup: trip.pickupWindow?.earliest, serviceDate: trip.serviceDate, offset: settings.offset,
             lateLimitMinutes: settings.policies.lateCancellationMinutes, atDoor: atDoor)
         try store.updateTripStatus(trip.id!, status: .cancelled, code: code, reason: reason, at: now)

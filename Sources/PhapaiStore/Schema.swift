@@ -232,5 +232,12 @@ enum Schema {
             PRIMARY KEY (area_id, date)
         );
         """,
+        // 9: trips scheduled before 8 kept no promise: the window they hold was told when they were
+        // last scheduled, which updated_at records.
+        """
+        UPDATE trips SET promised_at = updated_at
+            WHERE promised_at IS NULL AND status IN ('scheduled','en_route')
+            AND pickup_earliest IS NOT NULL AND pickup_latest IS NOT NULL;
+        """,
     ]
 }

@@ -214,7 +214,7 @@ struct WatchTests {
         // Another dispatcher cancels the trip: the run changes, and the watcher hears at once which trip left it.
         let dispatcher = try running.login("somchai")
         let cancelled = try dispatcher.ask("TRIP CANCEL id=\(trip) reason=x")
-        #expect(cancelled.last == "200 CANCELLED trips=\(trip) replanned=no", "\(cancelled)")
+        #expect(cancelled.last == "200 CANCELLED trips=\(trip) replanned=yes", "\(cancelled)")
         let pushed = try watcher.reply()
         #expect(pushed.first?.hasPrefix("600 EVENT run=\(run.shift) seq=2 kind=planned at=") == true)
         #expect(pushed.first?.hasSuffix(" stops=0 removed=\(trip)") == true)
