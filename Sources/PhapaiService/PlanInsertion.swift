@@ -27,8 +27,9 @@ extension PhapaiService {
     func placeJourney(_ trips: [Trip], cause: PlanCause, field: String? = nil, now: Instant) throws -> JourneyPlacement? {
         let date = trips[0].serviceDate
         let settings = try area(trips[0].area)
+        // Most bookings are for days not planned yet: know that before reading the whole day.
+        guard try isPlanned(date, area: settings.id) else { return nil }
         let state = try dayState(date, settings: settings)
-        guard try isPlanned(date, area: settings.id, runs: state.runs) else { return nil }
         let model = try PlanningModel.build(state)
         let solver = DARPSolver(problem: model.problem)
         let current = model.plan(from: state.runs)
