@@ -29,7 +29,7 @@ struct AccessPolicy {
     }
 
     /// Checks the role, and returns the arguments as they run for this user: a dispatcher of one
-    /// area acts on it; a driver's overview holds their own runs only.
+    /// area acts on it; a driver's overview holds their own runs only, in their own area.
     func admit(_ command: Command, _ arguments: Arguments, _ principal: Principal) throws -> Arguments {
         guard let user = principal.user else { return arguments }
         guard Self.grants[user.role, default: []].contains(command) else {
@@ -38,20 +38,60 @@ struct AccessPolicy {
         var arguments = arguments
         switch user.role {
         case .dispatcher where command != .userAdd:
+            // An area that is not theirs gets the same answer whether or not it exists.
             if let named = arguments["area"], !user.areas.contains(AreaID(unchecked: named)) {
                 throw Self.refusal("area \(named) is not one of your areas")
             }
             if arguments["area"] == nil, user.areas.count == 1 { arguments["area"] = user.areas[0].rawValue }
         case .driver where command == .runs:
             arguments["driver"] = user.driver?.rawValue
+            if let driver = user.driver, let own = try service.drivers().first(where: { $0.id == driver }) {
+                arguments["area"] = own.area.rawValue
+            }
         default:
             break
         }
         return arguments
     }
 
-    /// Checks that everything the action touches is within the user's reach. The same refusal
-    /// answers an object that does not exist and one out of reach, so nothing is revealed.
+    /// Checks the objects the arguments name before anything is decoded from them, so that an
+    /// object out of reach is answered exactly as one that does not exist: the same keyword, field
+    /// and text, and no other check of the arguments runs first.
+    func checkNamedObjects(_ command: Command, _ arguments: Arguments, _ principal: Principal) throws {
+        guard let user = principal.user, user.role == .dispatcher || user.role == .driver else { return }
+        var subjects: [Subject] = []
+        func add(_ key: String, _ make: (String) -> Subject?) {
+            if let text = arguments[key], let subject = make(text) { subjects.append(subject) }
+        }
+        let trip: (String) -> Subject? = { Int64($0).map { .trip(TripID($0)) } }
+        let patient: (String) -> Subject? = { .patient(PatientID(unchecked: $0)) }
+        let vehicle: (String) -> Subject? = { .vehicle(VehicleID(unchecked: $0)) }
+        let standing: (String) -> Subject? = { Int64($0).map { .standingOrder(StandingOrderID($0)) } }
+        switch command {
+        case .tripShow, .tripCancel, .tripStatus, .tripReady, .tripLock, .tripUnlock, .tripMove: add("id", trip)
+        case .tripAssign:
+            add("id", trip)
+            add("vehicle", vehicle)
+        case .patientShow, .patientEdit: add("id", patient)
+        case .tripBook, .standingAdd, .tripList: add("patient", patient)
+        case .standingHold, .standingEnd: add("id", standing)
+        case .shiftAdd:
+            add("driver", { .driver(DriverID(unchecked: $0)) })
+            add("vehicle", vehicle)
+        case .runShow where user.role == .dispatcher: add("vehicle", vehicle)
+        default: break
+        }
+        switch user.role {
+        case .dispatcher: try checkDispatcherReach(subjects, areas: Set(user.areas))
+        case .driver:
+            // A driver names trips only; runs are judged by the decoded action.
+            for case .trip(let id) in subjects { try checkDriverReach(.showTrip(id), driver: user.driver) }
+        default: break
+        }
+    }
+
+    /// Checks that everything the action touches is within the user's reach. An object out of
+    /// reach gets the answer of one that does not exist, so nothing is revealed.
     func checkReach(_ action: Action, _ principal: Principal) throws {
         guard let user = principal.user else { return }
         switch user.role {
@@ -60,7 +100,26 @@ struct AccessPolicy {
         case .driver:
             try checkDriverReach(action, driver: user.driver)
         case .dispatcher:
-            try checkDispatcherReach(action, areas: Set(user.areas))
+            switch action.scope {
+            case .objects(let subjects): try checkDispatcherReach(subjects, areas: Set(user.areas))
+            case .area(let area):
+                guard user.areas.contains(area) else { throw Self.refusal("area \(area) is not one of your areas") }
+            case .everyArea:
+                // Every area at once is for a dispatcher of every area only.
+                let stored = try service.areas().map(\.id)
+                guard stored.allSatisfy(user.areas.contains) else { throw Self.refusal("this covers every area of this server; ask an admin") }
+            }
+        }
+    }
+
+    /// The action as it runs for this user: a driver sees only their own runs of a vehicle, a
+    /// dispatcher only their areas' stops on a vehicle's runs.
+    func narrow(_ action: Action, _ principal: Principal) throws -> Action {
+        guard let user = principal.user, case .showRun(let date, let vehicle, _, _) = action else { return action }
+        switch user.role {
+        case .driver: return .showRun(date, vehicle, driver: user.driver, area: nil)
+        case .dispatcher where user.areas.count == 1: return .showRun(date, vehicle, driver: nil, area: user.areas[0])
+        default: return action
         }
     }
 
@@ -69,38 +128,43 @@ struct AccessPolicy {
         let hidden = Self.refusal("a driver reaches only their own runs and the trips on them")
         guard let driver else { throw hidden }
         switch action {
-        case .listRuns(_, let asked) where asked == driver:
+        case .listRuns(_, let asked, _) where asked == driver:
             return
-        case .showRun(let date, let vehicle):
-            guard try service.shifts(from: date, to: date).contains(where: { $0.driver == driver && $0.vehicle == vehicle }) else { throw hidden }
+        case .showRun(let date, let vehicle, _, _):
+            guard try service.runs(on: date).contains(where: { $0.driver == driver && $0.vehicle == vehicle }) else {
+                throw PhapaiError.notFound("vehicle", "NO_RUN", "vehicle \(vehicle) has no planned run of yours on \(date.iso)")
+            }
         case .showTrip(let id), .reportStatus(let id, _, _, _):
             guard let trip = try service.findTrip(id),
                 try service.runs(on: trip.serviceDate).contains(where: { $0.driver == driver && $0.stops.contains { $0.trip == id } })
-            else { throw hidden }
+            else { throw Self.unknown(.trip(id)) }
         default:
             throw hidden
         }
     }
 
     /// A dispatcher reaches the patients, trips, standing orders, vehicles, drivers and runs of
-    /// their areas; when the database holds no other area, that is everything. Commands over
-    /// every area at once (lists, reports, the audit log) are refused in a database shared with
-    /// other areas: they do not yet take an area.
-    private func checkDispatcherReach(_ action: Action, areas: Set<AreaID>) throws {
+    /// their areas; when the database holds no other area, that is everything.
+    private func checkDispatcherReach(_ subjects: [Subject], areas: Set<AreaID>) throws {
         let stored = try service.areas().map(\.id)
         if stored.allSatisfy(areas.contains) { return }
-        let hidden = Self.refusal("no such object within your areas")
-        switch action.scope {
-        case .open:
-            return
-        case .objects(let subjects):
-            for subject in subjects {
-                guard let area = try area(of: subject), areas.contains(area) else { throw hidden }
+        for subject in subjects {
+            guard let area = try area(of: subject), areas.contains(area) else {
+                if case .area(let named) = subject { throw Self.refusal("area \(named) is not one of your areas") }
+                throw Self.unknown(subject)
             }
-        case .area(let area):
-            guard area != nil else { throw Self.refusal("this covers every area of this server; name one of your areas") }
-        case .everyArea:
-            throw Self.refusal("this covers every area of this server; ask an admin")
+        }
+    }
+
+    /// What the service answers for an object that does not exist.
+    static func unknown(_ subject: Subject) -> PhapaiError {
+        switch subject {
+        case .area(let id): PhapaiError.notFound("area", "UNKNOWN_AREA", "no area \(id) in this database")
+        case .patient(let id): PhapaiError.notFound("patient", "UNKNOWN_PATIENT", "no registered patient \(id)")
+        case .trip(let id): PhapaiError.notFound("trip", "UNKNOWN_TRIP", "no trip \(id)")
+        case .vehicle(let id): PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(id)")
+        case .driver(let id): PhapaiError.notFound("driver", "UNKNOWN_DRIVER", "no driver \(id)")
+        case .standingOrder(let id): PhapaiError.notFound("standing", "UNKNOWN_STANDING_ORDER", "no standing order \(id)")
         }
     }
 
@@ -110,8 +174,8 @@ struct AccessPolicy {
         case .area(let area): area
         case .patient(let id): try service.findPatient(id)?.area
         case .trip(let id): try service.findTrip(id)?.area
-        case .vehicle(let id): try service.vehicles().first { $0.id == id }?.area
-        case .driver(let id): try service.drivers().first { $0.id == id }?.area
+        case .vehicle(let id): try service.findVehicle(id)?.area
+        case .driver(let id): try service.findDriver(id)?.area
         case .standingOrder(let id):
             try service.standingOrders().first { $0.id == id }.flatMap { try service.findPatient($0.patient)?.area }
         }

@@ -5,21 +5,21 @@ import PhapaiService
 /// what ``AccessPolicy`` judges by the objects it touches.
 public enum Action: Sendable {
     case addPlace(Place)
-    case listPlaces(kind: PlaceKind?)
+    case listPlaces(kind: PlaceKind?, area: AreaID)
     case addPatient(Patient)
     case showPatient(PatientID)
-    case listPatients(village: PlaceID?)
-    case findPatients(String)
+    case listPatients(village: PlaceID?, area: AreaID)
+    case findPatients(String, area: AreaID)
     case editPatient(PatientID, PatientChanges)
     case addVehicle(Vehicle)
-    case listVehicles
+    case listVehicles(area: AreaID)
     case addDriver(Driver)
-    case listDrivers
+    case listDrivers(area: AreaID)
     case addShift(Shift)
-    case listShifts(from: LocalDate, to: LocalDate)
+    case listShifts(from: LocalDate, to: LocalDate, area: AreaID)
     case bookTrip(BookingRequest)
     case showTrip(TripID)
-    case listTrips(date: LocalDate?, patient: PatientID?, status: TripStatus?)
+    case listTrips(date: LocalDate?, patient: PatientID?, status: TripStatus?, area: AreaID)
     case cancelTrip(TripID, reason: String, atDoor: Bool)
     case reportStatus(TripID, DriverReport, at: Instant?, odometer: Double?)
     case releaseWillCall(TripID, at: Instant?)
@@ -28,32 +28,33 @@ public enum Action: Sendable {
     case unlockTrip(TripID)
     case moveTrip(TripID, to: BookingRequest.Timing, returnLeg: BookingRequest.ReturnLeg?)
     case addStandingOrder(StandingOrder)
-    case listStandingOrders
+    case listStandingOrders(area: AreaID)
     case holdStandingOrder(StandingOrderID, from: LocalDate, to: LocalDate, reason: String)
     case endStandingOrder(StandingOrderID, from: LocalDate)
-    case materialiseStandingOrders
-    case audit(entity: String?, limit: Int)
-    case planDay(LocalDate, area: AreaID?, seconds: Double, iterations: Int?)
-    case listRuns(LocalDate, driver: DriverID?)
-    case showRun(LocalDate, VehicleID)
-    case report(from: LocalDate, to: LocalDate, by: ReportGrouping?)
-    case funderReport(year: Int, month: Int)
+    case materialiseStandingOrders(area: AreaID)
+    case audit(entity: String?, limit: Int, area: AreaID)
+    case planDay(LocalDate, area: AreaID, seconds: Double, iterations: Int?)
+    case listRuns(LocalDate, driver: DriverID?, area: AreaID)
+    /// A vehicle's runs of a day; `driver` keeps only that driver's runs, `area` only the stops of
+    /// that area's trips (set by the access policy for drivers and dispatchers).
+    case showRun(LocalDate, VehicleID, driver: DriverID?, area: AreaID?)
+    /// A report of one area, or (with `by` area and no area) of every area.
+    case report(from: LocalDate, to: LocalDate, by: ReportGrouping?, area: AreaID?)
+    case funderReport(year: Int, month: Int, area: AreaID)
     case addUser(name: String, role: User.Role, areas: [AreaID], driver: DriverID?)
     case listUsers
     case revokeUser(String)
-    case attention(LocalDate, area: AreaID?)
-    case closeDay(LocalDate, area: AreaID?)
+    case attention(LocalDate, area: AreaID)
+    case closeDay(LocalDate, area: AreaID)
 }
 
 /// The objects an action touches, for deciding whether they are within a user's reach.
 enum Scope: Sendable {
-    /// Places and the area list: every user may read them.
-    case open
     /// These objects, each of which must be within reach.
     case objects([Subject])
-    /// One area's day (or, with nil, every area's).
-    case area(AreaID?)
-    /// Every area at once: lists, reports, the audit log.
+    /// One area: its lists, its day, its reports, its log.
+    case area(AreaID)
+    /// Every area at once: the province report, users.
     case everyArea
 }
 
@@ -71,7 +72,6 @@ extension Action {
     /// What the action touches.
     var scope: Scope {
         switch self {
-        case .listPlaces: .open
         case .addPlace(let place): .objects([.area(place.area)])
         case .addPatient(let patient): .objects([.area(patient.area)])
         case .addVehicle(let vehicle): .objects([.area(vehicle.area)])
@@ -85,11 +85,14 @@ extension Action {
             .objects([.trip(id)])
         case .assignTrip(let id, let vehicle): .objects([.trip(id), .vehicle(vehicle)])
         case .holdStandingOrder(let id, _, _, _), .endStandingOrder(let id, _): .objects([.standingOrder(id)])
-        case .showRun(_, let vehicle): .objects([.vehicle(vehicle)])
-        case .listTrips(_, let patient?, _): .objects([.patient(patient)])
-        case .planDay(_, let area, _, _), .attention(_, let area), .closeDay(_, let area): .area(area)
-        case .listPatients, .findPatients, .listVehicles, .listDrivers, .listShifts, .listTrips, .listStandingOrders,
-             .materialiseStandingOrders, .audit, .listRuns, .report, .funderReport, .addUser, .listUsers, .revokeUser:
+        case .showRun(_, let vehicle, _, _): .objects([.vehicle(vehicle)])
+        case .listTrips(_, let patient?, _, let area): .objects([.area(area), .patient(patient)])
+        case .listPlaces(_, let area), .listPatients(_, let area), .findPatients(_, let area), .listVehicles(let area),
+             .listDrivers(let area), .listShifts(_, _, let area), .listTrips(_, nil, _, let area), .listStandingOrders(let area),
+             .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area),
+             .report(_, _, _, let area?), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area):
+            .area(area)
+        case .report(_, _, _, nil), .addUser, .listUsers, .revokeUser:
             .everyArea
         }
     }

@@ -52,10 +52,11 @@ public final class Application {
         guard format == .text || format == .json || command.extraFormats.contains(format) else {
             throw PhapaiError.usage("'\(command.rawValue)' has no \(format.rawValue) form", field: format.rawValue)
         }
+        try policy.checkNamedObjects(command, arguments, principal)
         let action = try decode(command, arguments)
         try policy.checkReach(action, principal)
         service.actor = principal.actor
-        return Response(command: command, result: try perform(action), format: format, era: era)
+        return Response(command: command, result: try perform(try policy.narrow(action, principal)), format: format, era: era)
     }
 
     /// The era named by `era=` (common when absent).
@@ -80,6 +81,23 @@ public final class Application {
     /// Today in the area's local time.
     func today(_ arguments: Arguments) throws -> LocalDate { try offset(arguments).date(of: service.clock()) }
 
+    /// The one area a list, plan, report or log command works on: the one named by `area=`, the
+    /// one a dispatcher works for (the access policy names it), or the database's only area.
+    func scopeArea(_ arguments: Arguments) throws -> AreaID {
+        let areas = try service.areas()
+        if let named = try arguments.code("area", as: AreaID.self) {
+            guard areas.contains(where: { $0.id == named }) else {
+                throw PhapaiError.notFound("area", "UNKNOWN_AREA", "no area \(named) in this database")
+            }
+            return named
+        }
+        guard let only = areas.first else { throw PhapaiError.notFound("area", "NO_AREA", "the database has no area yet") }
+        guard areas.count == 1 else {
+            throw PhapaiError.usage("this database holds \(areas.count) areas: name one with area", field: "area")
+        }
+        return only.id
+    }
+
     // MARK: Decoding
 
     /// Decodes checked arguments into the typed action.
@@ -92,7 +110,7 @@ public final class Application {
                 id: a.code("id")!, area: area.id, kind: PlaceKind.parse(a.required("kind")), name: a.required("name"), moo: a.int("moo"),
                 coordinate: Coordinate(latitude: latitude, longitude: longitude, field: "lat/lon"), address: a["address"]))
         case .placeList:
-            return .listPlaces(kind: try a["kind"].map { try PlaceKind.parse($0) })
+            return .listPlaces(kind: try a["kind"].map { try PlaceKind.parse($0) }, area: try scopeArea(a))
         case .patientAdd:
             let area = try service.area(a.code("area"))
             let village: PlaceID = try a.code("village")!
@@ -104,9 +122,9 @@ public final class Application {
         case .patientShow:
             return .showPatient(try a.code("id", as: PatientID.self)!)
         case .patientList:
-            return .listPatients(village: try a.code("village"))
+            return .listPatients(village: try a.code("village"), area: try scopeArea(a))
         case .patientFind:
-            return .findPatients(try a.required("text"))
+            return .findPatients(try a.required("text"), area: try scopeArea(a))
         case .patientEdit:
             var changes = PatientChanges()
             changes.name = a["name"]
@@ -130,12 +148,12 @@ public final class Application {
                     seatsPerFoldedWheelchair: a.int("fold-seats") ?? 0),
                 depot: a.code("depot")!, costPerKm: cost))
         case .vehicleList:
-            return .listVehicles
+            return .listVehicles(area: try scopeArea(a))
         case .driverAdd:
             let area = try service.area(a.code("area"))
             return .addDriver(try Driver(id: a.code("id")!, area: area.id, name: a.required("name"), phone: a.required("phone")))
         case .driverList:
-            return .listDrivers
+            return .listDrivers(area: try scopeArea(a))
         case .shiftAdd:
             var breakStart: LocalTime?
             var breakEnd: LocalTime?
@@ -153,7 +171,7 @@ public final class Application {
             let from = try a.date("date") ?? a.date("from") ?? today
             let to = try a.date("date") ?? a.date("to") ?? from.adding(days: 6)
             guard from <= to else { throw PhapaiError.invalid("to", "DATE_ORDER", "the last day is before the first day") }
-            return .listShifts(from: from, to: to)
+            return .listShifts(from: from, to: to, area: try scopeArea(a))
         case .tripBook:
             return .bookTrip(try bookingRequest(a))
         case .tripShow:
@@ -161,7 +179,7 @@ public final class Application {
         case .tripList:
             let patient: PatientID? = try a.code("patient")
             let date = try a.date("date") ?? (patient == nil ? today(a) : nil)
-            return .listTrips(date: date, patient: patient, status: try a["status"].map { try TripStatus.parse($0) })
+            return .listTrips(date: date, patient: patient, status: try a["status"].map { try TripStatus.parse($0) }, area: try scopeArea(a))
         case .tripCancel:
             return .cancelTrip(try a.serial("id")!, reason: try a.required("reason"), atDoor: a.flag("at-door"))
         case .tripStatus:
@@ -210,15 +228,15 @@ public final class Application {
                 funding: try a["funding"].map { try Entitlement.parse($0, field: "funding") } ?? patient.entitlement,
                 notes: a["notes"], active: true))
         case .standingList:
-            return .listStandingOrders
+            return .listStandingOrders(area: try scopeArea(a))
         case .standingHold:
             return .holdStandingOrder(try a.serial("id")!, from: try a.date("from")!, to: try a.date("to")!, reason: try a.required("reason"))
         case .standingEnd:
             return .endStandingOrder(try a.serial("id")!, from: try a.date("from")!)
         case .standingMaterialise:
-            return .materialiseStandingOrders
+            return .materialiseStandingOrders(area: try scopeArea(a))
         case .audit:
-            return .audit(entity: a["entity"], limit: try a.int("limit") ?? 50)
+            return .audit(entity: a["entity"], limit: try a.int("limit") ?? 50, area: try scopeArea(a))
         case .plan:
             let iterations = try a.int("iterations")
             if let iterations, !(1...1_000_000).contains(iterations) {
@@ -226,11 +244,11 @@ public final class Application {
             }
             // With an iteration budget the time is only a safety cap, so the plan does not depend on the machine's speed.
             let seconds = try a.double("time") ?? (iterations == nil ? 5 : 600)
-            return .planDay(try a.date("date")!, area: try a.code("area"), seconds: seconds, iterations: iterations)
+            return .planDay(try a.date("date")!, area: try scopeArea(a), seconds: seconds, iterations: iterations)
         case .runs:
-            return .listRuns(try a.date("date")!, driver: try a.code("driver"))
+            return .listRuns(try a.date("date")!, driver: try a.code("driver"), area: try scopeArea(a))
         case .runShow:
-            return .showRun(try a.date("date")!, try a.code("vehicle")!)
+            return .showRun(try a.date("date")!, try a.code("vehicle")!, driver: nil, area: nil)
         case .report:
             let grouping = try a["by"].map { text -> ReportGrouping in
                 guard let value = ReportGrouping(rawValue: text) else {
@@ -238,14 +256,16 @@ public final class Application {
                 }
                 return value
             }
-            return .report(from: try a.date("from")!, to: try a.date("to")!, by: grouping)
+            // The province table covers every area unless one is named.
+            let area = grouping == .area && a["area"] == nil ? nil : try scopeArea(a)
+            return .report(from: try a.date("from")!, to: try a.date("to")!, by: grouping, area: area)
         case .reportFunder:
             let text = try a.required("month")
             let parts = text.split(separator: "-")
             guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else {
                 throw PhapaiError.invalid("month", "INVALID_DATE", "'\(text)' is not a month in the form YYYY-MM")
             }
-            return .funderReport(year: year >= 2400 ? year - Era.buddhistOffset : year, month: month)
+            return .funderReport(year: year >= 2400 ? year - Era.buddhistOffset : year, month: month, area: try scopeArea(a))
         case .userAdd:
             let roleText = try a.required("role")
             guard let role = User.Role(rawValue: roleText) else {
@@ -258,9 +278,9 @@ public final class Application {
         case .userRevoke:
             return .revokeUser(try a.required("name"))
         case .attention:
-            return .attention(try a.date("date") ?? today(a), area: try a.code("area"))
+            return .attention(try a.date("date") ?? today(a), area: try scopeArea(a))
         case .dayClose:
-            return .closeDay(try a.date("date")!, area: try a.code("area"))
+            return .closeDay(try a.date("date")!, area: try scopeArea(a))
         }
     }
 
@@ -300,25 +320,25 @@ public final class Application {
     func perform(_ action: Action) throws -> CommandResult {
         switch action {
         case .addPlace(let place): return .placeAdded(try service.addPlace(place))
-        case .listPlaces(let kind): return .places(try service.places(kind: kind))
+        case .listPlaces(let kind, let area): return .places(try service.places(kind: kind, area: area))
         case .addPatient(let patient): return .patientAdded(try service.addPatient(patient))
         case .showPatient(let id):
             let patient = try service.patient(id)
             let today = try service.area(patient.area).offset.date(of: service.clock())
             return .patient(patient, upcoming: try service.trips(patient: id).filter { $0.serviceDate >= today && $0.status.isActive })
-        case .listPatients(let village): return .patients(try service.patients(village: village))
-        case .findPatients(let text): return .patients(try service.findPatients(text))
+        case .listPatients(let village, let area): return .patients(try service.patients(village: village, area: area))
+        case .findPatients(let text, let area): return .patients(try service.findPatients(text, area: area))
         case .editPatient(let id, let changes): return .patientEdited(try service.editPatient(id, changes))
         case .addVehicle(let vehicle): return .vehicleAdded(try service.addVehicle(vehicle))
-        case .listVehicles: return .vehicles(try service.vehicles())
+        case .listVehicles(let area): return .vehicles(try service.vehicles(area: area))
         case .addDriver(let driver): return .driverAdded(try service.addDriver(driver))
-        case .listDrivers: return .drivers(try service.drivers())
+        case .listDrivers(let area): return .drivers(try service.drivers(area: area))
         case .addShift(let shift): return .shiftAdded(try service.addShift(shift))
-        case .listShifts(let from, let to): return .shifts(try service.shifts(from: from, to: to))
+        case .listShifts(let from, let to, let area): return .shifts(try service.shifts(from: from, to: to, area: area))
         case .bookTrip(let request): return .booked(try service.bookAndPlace(request))
         case .showTrip(let id): return .trip(try service.trip(id))
-        case .listTrips(let date, let patient, let status):
-            return .trips(try service.trips(date: date, patient: patient, status: status), date: date)
+        case .listTrips(let date, let patient, let status, let area):
+            return .trips(try service.trips(date: date, patient: patient, status: status, area: area), date: date)
         case .cancelTrip(let id, let reason, let atDoor): return .cancelled(try service.cancelTrip(id, reason: reason, atDoor: atDoor))
         case .reportStatus(let id, let report, let at, let odometer):
             return .statusReported(try service.reportStatus(id, report, at: at, odometer: odometer), report: report)
@@ -334,24 +354,30 @@ public final class Application {
         case .addStandingOrder(let order):
             let (stored, report) = try service.addStandingOrder(order)
             return .standingAdded(stored, report)
-        case .listStandingOrders: return .standingOrders(try service.standingOrders(), holds: try service.holds())
+        case .listStandingOrders(let area):
+            let orders = try service.standingOrders(area: area)
+            let ids = Set(orders.compactMap(\.id))
+            return .standingOrders(orders, holds: try service.holds().filter { ids.contains($0.order) })
         case .holdStandingOrder(let id, let from, let to, let reason):
             let (hold, cancelled) = try service.holdStandingOrder(id, from: from, to: to, reason: reason)
             return .standingHeld(hold, cancelled: cancelled)
         case .endStandingOrder(let id, let from):
             let (order, cancelled) = try service.endStandingOrder(id, from: from)
             return .standingEnded(order, cancelled: cancelled)
-        case .materialiseStandingOrders: return .materialised(try service.materialiseStandingOrders())
-        case .audit(let entity, let limit): return .audit(try service.audit(entity: entity, limit: limit))
+        case .materialiseStandingOrders(let area): return .materialised(try service.materialiseStandingOrders(area: area))
+        case .audit(let entity, let limit, let area): return .audit(try service.audit(entity: entity, limit: limit, area: area))
         case .planDay(let date, let area, let seconds, let iterations):
             let plan = try service.planDay(date, area: area, seconds: seconds, iterations: iterations)
-            return .planned(plan, warnings: try service.warnings(on: date))
-        case .listRuns(let date, let driver):
-            let runs = try service.runs(on: date).filter { driver == nil || $0.driver == driver }
-            return .runs(runs, date: date, warnings: try service.warnings(on: date))
-        case .showRun(let date, let vehicle): return .manifests(try service.manifests(on: date, vehicle: vehicle))
-        case .report(let from, let to, let grouping): return .report(try service.report(from: from, to: to, by: grouping), grouping: grouping)
-        case .funderReport(let year, let month): return .funderReport(try service.funderReport(year: year, month: month))
+            return .planned(plan, warnings: try service.warnings(on: date, area: area))
+        case .listRuns(let date, let driver, let area):
+            // A driver's own runs wherever they drive; else the area's.
+            let runs = try service.runs(on: date, area: driver == nil ? area : nil).filter { driver == nil || $0.driver == driver }
+            return .runs(runs, date: date, warnings: driver == nil ? try service.warnings(on: date, area: area) : [])
+        case .showRun(let date, let vehicle, let driver, let area):
+            return .manifests(try service.manifests(on: date, vehicle: vehicle, driver: driver, area: area))
+        case .report(let from, let to, let grouping, let area):
+            return .report(try service.report(from: from, to: to, by: grouping, area: area), grouping: grouping)
+        case .funderReport(let year, let month, let area): return .funderReport(try service.funderReport(year: year, month: month, area: area))
         case .addUser(let name, let role, let areas, let driver):
             let (user, token) = try service.addUser(name: name, role: role, areas: areas, driver: driver)
             return .userAdded(user, token: token)

@@ -115,10 +115,14 @@ public enum PhapaiCLI {
     static func report(_ error: PhapaiError, console: Console) {
         let field = error.field.map { "\($0): " } ?? ""
         console.err("phapai: error [\(error.keyword)]: \(field)\(error.message)")
+        if error.field == "area" && error.category == .usage {
+            console.err("Name one with --area.")
+            return
+        }
         switch error.keyword {
         case "USAGE": console.err("Run 'phapai --help' for the commands, or 'phapai COMMAND --help'.")
         case "NO_AREA": console.err("Create one with 'phapai init'.")
-        default: if error.field == "area" && error.category == .usage { console.err("Name one with --area.") }
+        default: break
         }
     }
 }

@@ -39,12 +39,23 @@ public struct Manifest: Sendable {
 }
 
 extension PhapaiService {
-    /// The manifests of `vehicle` on `date` (one per shift that has a run).
-    public func manifests(on date: LocalDate, vehicle: VehicleID) throws -> [Manifest] {
+    /// The manifests of `vehicle` on `date` (one per shift that has a run): with `driver`, only
+    /// that driver's runs (two drivers may share a vehicle on one day); with `area`, only the stops
+    /// of that area's trips (a pooled vehicle carries several areas' patients).
+    public func manifests(on date: LocalDate, vehicle: VehicleID, driver: DriverID? = nil, area: AreaID? = nil) throws -> [Manifest] {
         guard let vehicleRecord = try store.vehicle(vehicle) else {
             throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(vehicle)")
         }
-        let runs = try store.runs(on: date).filter { $0.vehicle == vehicle }
+        var runs = try store.runs(on: date).filter { $0.vehicle == vehicle && (driver == nil || $0.driver == driver) }
+        if let area {
+            var own: Set<TripID> = []
+            for trip in try store.trips(date: date) where trip.area == area { own.insert(trip.id!) }
+            runs = runs.compactMap { run in
+                var kept = run
+                kept.stops = run.stops.filter { own.contains($0.trip) }
+                return kept.stops.isEmpty ? nil : kept
+            }
+        }
         guard !runs.isEmpty else {
             throw PhapaiError.notFound("vehicle", "NO_RUN", "vehicle \(vehicle) has no planned run on \(date.iso); the day is not planned yet")
         }

@@ -113,9 +113,10 @@ extension PhapaiService {
 
     /// Problems a dispatcher should see for `date`: a patient with overlapping trips, a driver on
     /// two shifts at once, a trip assigned to a vehicle that cannot carry it.
-    public func warnings(on date: LocalDate) throws -> [String] {
+    /// Of one area (its trips and its vehicles' shifts), or of every area.
+    public func warnings(on date: LocalDate, area: AreaID? = nil) throws -> [String] {
         var warnings: [String] = []
-        let trips = try store.trips(date: date).filter { $0.status.isActive && $0.pickupWindow != nil }
+        let trips = try store.trips(date: date).filter { $0.status.isActive && $0.pickupWindow != nil && (area == nil || $0.area == area) }
         for (patient, own) in Dictionary(grouping: trips, by: \.patient) {
             let sorted = own.sorted { $0.pickupWindow!.earliest < $1.pickupWindow!.earliest }
             for (a, b) in zip(sorted, sorted.dropFirst()) where a.linkedTrip != b.id {
@@ -126,14 +127,14 @@ extension PhapaiService {
                 }
             }
         }
-        let shifts = try store.shifts(from: date, to: date)
+        let shifts = try self.shifts(from: date, to: date, area: area)
         for (driver, own) in Dictionary(grouping: shifts, by: \.driver) {
             for (a, b) in zip(own, own.dropFirst()) where a.overlaps(b) {
                 warnings.append("driver \(driver) is double-booked: shifts \(a.id!) and \(b.id!) overlap")
             }
         }
         for (trip, vehicle) in try store.assignments(on: date) {
-            guard let record = try store.trip(trip), record.status.isActive, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
+            guard let record = try store.trip(trip), record.status.isActive, area == nil || record.area == area, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
             if !capacity.canCarry(record.load) {
                 warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry \(Self.patientLoad(record.mobility, companions: record.companions))")
             }

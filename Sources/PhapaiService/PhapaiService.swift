@@ -161,8 +161,10 @@ public final class PhapaiService {
         }
     }
 
-    /// Places, optionally of one kind.
-    public func places(kind: PlaceKind? = nil) throws -> [Place] { try store.places(kind: kind) }
+    /// Places, optionally of one kind, of one area (or of every area).
+    public func places(kind: PlaceKind? = nil, area: AreaID? = nil) throws -> [Place] {
+        try store.places(kind: kind).filter { area == nil || $0.area == area }
+    }
 
     /// The place `id`, or nil when there is none.
     public func findPlace(_ id: PlaceID) throws -> Place? { try store.place(id) }
@@ -205,18 +207,25 @@ public final class PhapaiService {
     /// The patient `id`, or nil when there is none.
     public func findPatient(_ id: PatientID) throws -> Patient? { try store.patient(id) }
 
-    /// Registered patients, optionally of one village.
-    public func patients(village: PlaceID? = nil) throws -> [Patient] {
-        if let village { _ = try place(village, field: "village") }
-        return try store.patients(village: village)
+    /// Registered patients of one area (or of every area), optionally of one village.
+    public func patients(village: PlaceID? = nil, area: AreaID? = nil) throws -> [Patient] {
+        if let village {
+            // Another area's village is answered as one that does not exist.
+            guard let place = try store.place(village), area == nil || place.area == area else {
+                throw PhapaiError.notFound("village", "UNKNOWN_PLACE", "no place \(village)")
+            }
+        }
+        return try store.patients(village: village).filter { area == nil || $0.area == area }
     }
 
-    /// Patients whose name, phone or id contains `text` (case-insensitive, NFC).
-    public func findPatients(_ text: String) throws -> [Patient] {
+    /// Patients of one area (or of every area) whose name, phone or id contains `text`
+    /// (case-insensitive, NFC).
+    public func findPatients(_ text: String, area: AreaID? = nil) throws -> [Patient] {
         let needle = try TextRules.line(text, field: "text", maxLength: TextRules.Limit.name).lowercased()
         let digits = needle.filter(\.isNumber)
         return try store.patients().filter { patient in
-            patient.name.lowercased().contains(needle) || patient.id.rawValue.lowercased().contains(needle)
+            guard area == nil || patient.area == area else { return false }
+            return patient.name.lowercased().contains(needle) || patient.id.rawValue.lowercased().contains(needle)
                 || (digits.count >= 3 && patient.phone.filter(\.isNumber).contains(digits))
         }
     }
@@ -235,8 +244,14 @@ public final class PhapaiService {
         }
     }
 
-    /// Every vehicle.
-    public func vehicles() throws -> [Vehicle] { try store.vehicles() }
+    /// The vehicle `id`, or nil when there is none.
+    public func findVehicle(_ id: VehicleID) throws -> Vehicle? { try store.vehicle(id) }
+
+    /// The driver `id`, or nil when there is none.
+    public func findDriver(_ id: DriverID) throws -> Driver? { try store.driver(id) }
+
+    /// The vehicles of one area (or of every area).
+    public func vehicles(area: AreaID? = nil) throws -> [Vehicle] { try store.vehicles(area: area) }
 
     /// Adds a driver.
     public func addDriver(_ driver: Driver) throws -> Driver {
@@ -248,8 +263,8 @@ public final class PhapaiService {
         }
     }
 
-    /// Every driver.
-    public func drivers() throws -> [Driver] { try store.drivers() }
+    /// The drivers of one area (or of every area).
+    public func drivers(area: AreaID? = nil) throws -> [Driver] { try store.drivers().filter { area == nil || $0.area == area } }
 
     /// Adds a shift; refuses one that overlaps another shift of the same driver or vehicle.
     public func addShift(_ shift: Shift) throws -> Shift {
@@ -275,18 +290,44 @@ public final class PhapaiService {
         }
     }
 
-    /// Shifts between two dates inclusive.
-    public func shifts(from: LocalDate, to: LocalDate) throws -> [Shift] { try store.shifts(from: from, to: to) }
+    /// Shifts between two dates inclusive, of one area's vehicles (or of every vehicle).
+    public func shifts(from: LocalDate, to: LocalDate, area: AreaID? = nil) throws -> [Shift] {
+        let shifts = try store.shifts(from: from, to: to)
+        guard let area else { return shifts }
+        let vehicles = Set(try store.vehicles(area: area).map(\.id))
+        return shifts.filter { vehicles.contains($0.vehicle) }
+    }
 
     // MARK: Audit and maintenance
 
-    /// Audit events, newest first.
-    public func audit(entity: String? = nil, limit: Int = 50) throws -> [AuditEvent] {
+    /// Audit events, newest first: of one area (the events of its objects and days), or of the
+    /// whole database. An area's events are picked from the log page by page, looking at most
+    /// ``auditScanLimit`` events back.
+    public func audit(entity: String? = nil, limit: Int = 50, area: AreaID? = nil) throws -> [AuditEvent] {
         guard (1...10_000).contains(limit) else {
             throw PhapaiError.invalid("limit", "OUT_OF_RANGE", "must be between 1 and 10000")
         }
-        return try store.events(entity: entity, limit: limit)
+        guard let area else { return try store.events(entity: entity, limit: limit) }
+        var owners = AreaOwners(store: store)
+        var found: [AuditEvent] = []
+        var before: Int64?
+        var scanned = 0
+        let page = 1_000
+        while found.count < limit, scanned < Self.auditScanLimit {
+            let events = try store.events(entity: entity, limit: page, before: before)
+            for event in events where try owners.area(of: event) == area {
+                found.append(event)
+                if found.count == limit { break }
+            }
+            scanned += events.count
+            guard events.count == page, let last = events.last else { break }
+            before = last.id
+        }
+        return found
     }
+
+    /// How far back an area's audit looks (its events are mixed with every other area's).
+    public static let auditScanLimit = 200_000
 
     /// SQLite's integrity check of the database file: `ok`, or what is wrong.
     public func integrityCheck() throws -> String { try store.integrityCheck() }
@@ -303,4 +344,39 @@ public struct ImportSummary: Hashable, Sendable {
     public var drivers: Int
     public var patients: Int
     public var shifts: Int
+}
+
+/// Which area an audit event belongs to, looked up once per object.
+struct AreaOwners {
+    let store: Store
+    private var known: [String: AreaID?] = [:]
+
+    init(store: Store) { self.store = store }
+
+    /// The area of the event's object (a trip, patient, place, vehicle, driver, shift, standing
+    /// order, the area itself), or of the area its detail names (days, materialising); nil for
+    /// events of no area (users).
+    mutating func area(of event: AuditEvent) throws -> AreaID? {
+        let named = event.detail.split(separator: " ").first { $0.hasPrefix("area=") }.map { AreaID(unchecked: String($0.dropFirst(5))) }
+        if let named { return named }
+        if let cached = known[event.entity] { return cached }
+        let parts = event.entity.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return nil }
+        let (kind, id) = (parts[0], parts[1])
+        let area: AreaID?
+        switch kind {
+        case "area": area = AreaID(unchecked: id)
+        case "trip": area = try Int64(id).flatMap { try store.trip(TripID($0))?.area }
+        case "patient": area = try store.patient(PatientID(unchecked: id))?.area
+        case "place": area = try store.place(PlaceID(unchecked: id))?.area
+        case "vehicle": area = try store.vehicle(VehicleID(unchecked: id))?.area
+        case "driver": area = try store.driver(DriverID(unchecked: id))?.area
+        case "shift": area = try Int64(id).flatMap { try store.shift(ShiftID($0)) }.flatMap { try store.vehicle($0.vehicle)?.area }
+        case "standing":
+            area = try Int64(id).flatMap { try store.standingOrder(StandingOrderID($0)) }.flatMap { try store.patient($0.patient)?.area }
+        default: area = nil
+        }
+        known[event.entity] = area
+        return area
+    }
 }

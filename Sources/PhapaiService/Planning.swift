@@ -670,8 +670,13 @@ extension PhapaiService {
         store.record("day.roster", entity: "day:\(date.iso)", detail: ["area": "\(settings.id)", "shifts": "\(made)"])
     }
 
-    /// The stored runs of `date`.
-    public func runs(on date: LocalDate) throws -> [Run] { try store.runs(on: date) }
+    /// The stored runs of `date`: of one area's vehicles (or of every vehicle).
+    public func runs(on date: LocalDate, area: AreaID? = nil) throws -> [Run] {
+        let runs = try store.runs(on: date)
+        guard let area else { return runs }
+        let vehicles = Set(try store.vehicles(area: area).map(\.id))
+        return runs.filter { vehicles.contains($0.vehicle) }
+    }
 
     /// Re-checks the stored runs of `date` with the independent verifier, from the database alone
     /// (for each area; the first violation found is reported).

@@ -3,7 +3,8 @@ import PhapaiStore
 
 /// How to group a report.
 public enum ReportGrouping: String, Sendable, CaseIterable {
-    case village, funding, vehicle
+    /// One row per area of the database, then the total (`all`): the province table.
+    case village, funding, vehicle, area
 }
 
 /// Service figures for one group (or the total) over a span of days.
@@ -52,12 +53,22 @@ public struct FunderRow: Sendable, Equatable {
 }
 
 extension PhapaiService {
-    /// Figures of the days `from` to `to`, in total or grouped.
-    public func report(from: LocalDate, to: LocalDate, by grouping: ReportGrouping? = nil) throws -> [ReportRow] {
+    /// Figures of the days `from` to `to` for one area (or every area), in total or grouped. By
+    /// area, one row per area of the database (those without trips too) and then the total, `all`.
+    public func report(from: LocalDate, to: LocalDate, by grouping: ReportGrouping? = nil, area: AreaID? = nil) throws -> [ReportRow] {
         guard from <= to else { throw PhapaiError.invalid("to", "DATE_ORDER", "the last day \(to.iso) is before the first \(from.iso)") }
         guard to.dayNumber - from.dayNumber <= 366 else { throw PhapaiError.invalid("to", "OUT_OF_RANGE", "a report spans at most 366 days") }
-        let settings = try area()
-        let trips = try store.trips(from: from, to: to)
+        if let area { _ = try self.area(area) }
+        // Each vehicle's kilometres are counted with the travel model of its own area.
+        var settingsOf: [AreaID: AreaSettings] = [:]
+        for settings in try store.areas() { settingsOf[settings.id] = settings }
+        var areaOfVehicle: [VehicleID: AreaID] = [:]
+        var depots: [VehicleID: PlaceID] = [:]
+        for vehicle in try store.vehicles() {
+            areaOfVehicle[vehicle.id] = vehicle.area
+            depots[vehicle.id] = vehicle.depot
+        }
+        let trips = try store.trips(from: from, to: to).filter { area == nil || $0.area == area }
         var patients: [PatientID: Patient] = [:]
         for patient in try store.patients() { patients[patient.id] = patient }
         var places: [PlaceID: Place] = [:]
@@ -67,13 +78,11 @@ extension PhapaiService {
         var day = from
         while day <= to {
             events.merge(try store.tripEvents(on: day)) { $1 }
-            runs += try store.runs(on: day)
+            runs += try store.runs(on: day).filter { area == nil || areaOfVehicle[$0.vehicle] == area }
             day = day.adding(days: 1)
         }
         var vehicleOfTrip: [TripID: VehicleID] = [:]
         for run in runs { for stop in run.stops { vehicleOfTrip[stop.trip] = run.vehicle } }
-        var depots: [VehicleID: PlaceID] = [:]
-        for vehicle in try store.vehicles() { depots[vehicle.id] = vehicle.depot }
 
         func key(_ trip: Trip) -> String {
             switch grouping {
@@ -81,16 +90,34 @@ extension PhapaiService {
             case .village: patients[trip.patient].flatMap { places[$0.village]?.displayName } ?? "-"
             case .funding: trip.funding.rawValue
             case .vehicle: vehicleOfTrip[trip.id!]?.rawValue ?? "-"
+            case .area: trip.area.rawValue
+            }
+        }
+        /// Whether a run counts for a group's vehicle figures.
+        func counts(_ run: Run, for group: String) -> Bool {
+            switch grouping {
+            case nil: true
+            case .vehicle: run.vehicle.rawValue == group
+            case .area: group == "all" || areaOfVehicle[run.vehicle]?.rawValue == group
+            case .village, .funding: false
             }
         }
         var groups: [String: [Trip]] = [:]
         for trip in trips { groups[key(trip), default: []].append(trip) }
         if grouping == .vehicle { for run in runs where groups[run.vehicle.rawValue] == nil { groups[run.vehicle.rawValue] = [] } }
+        if grouping == .area { for id in settingsOf.keys where area == nil || id == area { groups[id.rawValue, default: []] += [] } }
         if grouping == nil && groups.isEmpty { groups["all"] = [] }
+        var order = groups.keys.sorted()
+        if grouping == .area {
+            // The province's total after its areas ("all" is not an area code: codes have no spaces, and
+            // the total is named apart from them below).
+            order.append("all")
+            groups["all"] = trips
+        }
 
         func at(_ trip: TripID, _ kind: TripEvent.Kind) -> Instant? { events[trip]?.last { $0.kind == kind }?.at }
         let tripByID = Dictionary(uniqueKeysWithValues: trips.compactMap { t in t.id.map { ($0, t) } })
-        return groups.keys.sorted().map { group in
+        return order.enumerated().map { index, group in
             let own = groups[group]!
             var row = ReportRow(group: group)
             var rides: [Double] = [], ratios: [Double] = []
@@ -133,8 +160,9 @@ extension PhapaiService {
                 row.p95RideRatio = nearestRank(ratios, 0.95)
             }
             // Vehicle figures belong to runs: in total, or by vehicle.
-            if grouping == nil || grouping == .vehicle {
-                let ownRuns = runs.filter { grouping == nil || $0.vehicle.rawValue == group }
+            if grouping == nil || grouping == .vehicle || grouping == .area {
+                // By area the total is the last row, whatever the areas are called.
+                let ownRuns = runs.filter { grouping == .area && index == order.count - 1 ? true : counts($0, for: group) }
                 var hours = 0.0, kilometres = 0.0
                 for run in ownRuns where !run.stops.isEmpty {
                     let times = run.stops.map { stop in
@@ -149,7 +177,11 @@ extension PhapaiService {
                     }
                     if let depot = depots[run.vehicle] { path.append(depot) }
                     for (a, b) in zip(path, path.dropFirst()) {
-                        if let from = places[a]?.coordinate, let to = places[b]?.coordinate { kilometres += settings.travel.roadKilometres(from, to) }
+                        if let from = places[a]?.coordinate, let to = places[b]?.coordinate,
+                            let travel = areaOfVehicle[run.vehicle].flatMap({ settingsOf[$0] })?.travel
+                        {
+                            kilometres += travel.roadKilometres(from, to)
+                        }
                     }
                 }
                 row.vehicleHours = hours
@@ -160,13 +192,14 @@ extension PhapaiService {
         }
     }
 
-    /// Patients served (at least one trip completed) per entitlement of the trips, in `month`.
-    public func funderReport(year: Int, month: Int) throws -> [FunderRow] {
+    /// Patients served (at least one trip completed) per entitlement of the trips, in `month`, in
+    /// one area (or every area).
+    public func funderReport(year: Int, month: Int, area: AreaID? = nil) throws -> [FunderRow] {
         guard let first = LocalDate(year: year, month: month, day: 1) else {
             throw PhapaiError.invalid("month", "INVALID_DATE", "\(year)-\(month) is not a month")
         }
         let last = first.adding(days: 40).adding(days: -LocalDate(dayNumber: first.dayNumber + 40).day)
-        let served = try store.trips(from: first, to: last).filter { $0.status == .droppedOff }
+        let served = try store.trips(from: first, to: last).filter { $0.status == .droppedOff && (area == nil || $0.area == area) }
         return Entitlement.allCases.map { entitlement in
             let own = served.filter { $0.funding == entitlement }
             return FunderRow(entitlement: entitlement, patients: Set(own.map(\.patient)).count, trips: own.count)

@@ -41,8 +41,13 @@ extension PhapaiService {
         }
     }
 
-    /// Every standing order.
-    public func standingOrders() throws -> [StandingOrder] { try store.standingOrders() }
+    /// The standing orders of one area's patients (or of every area).
+    public func standingOrders(area: AreaID? = nil) throws -> [StandingOrder] {
+        let orders = try store.standingOrders()
+        guard let area else { return orders }
+        let patients = Set(try store.patients().filter { $0.area == area }.map(\.id))
+        return orders.filter { patients.contains($0.patient) }
+    }
 
     /// Holds of an order (or of all).
     public func holds(order: StandingOrderID? = nil) throws -> [StandingHold] { try store.holds(order: order) }
@@ -70,14 +75,14 @@ extension PhapaiService {
         }
     }
 
-    /// Materialises every active standing order over the booking horizon.
-    public func materialiseStandingOrders() throws -> MaterialiseReport {
-        let orders = try store.standingOrders().filter(\.active)
+    /// Materialises the active standing orders of one area (or of every area) over the booking horizon.
+    public func materialiseStandingOrders(area: AreaID? = nil) throws -> MaterialiseReport {
+        let orders = try standingOrders(area: area).filter(\.active)
         guard !orders.isEmpty else { return MaterialiseReport() }
         return try write { now in
             let report = try materialise(orders: orders, now: now)
             if report.created.isEmpty {
-                store.record("standing.materialise", entity: "standing:all", detail: ["created": "0"])
+                store.record("standing.materialise", entity: "standing:all", detail: ["created": "0", "area": area.map { "\($0)" } ?? "all"])
             }
             return report
         }

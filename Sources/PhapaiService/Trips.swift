@@ -154,10 +154,15 @@ extension PhapaiService {
         return trip
     }
 
-    /// Trips matching the filters.
-    public func trips(date: LocalDate? = nil, patient: PatientID? = nil, status: TripStatus? = nil) throws -> [Trip] {
-        if let patient { _ = try self.patient(patient) }
-        return try store.trips(date: date, patient: patient, status: status)
+    /// Trips matching the filters, of one area (or of every area).
+    public func trips(date: LocalDate? = nil, patient: PatientID? = nil, status: TripStatus? = nil, area: AreaID? = nil) throws -> [Trip] {
+        if let patient {
+            // Another area's patient is answered as one that does not exist.
+            guard let found = try findPatient(patient), area == nil || found.area == area else {
+                throw PhapaiError.notFound("patient", "UNKNOWN_PATIENT", "no registered patient \(patient)")
+            }
+        }
+        return try store.trips(date: date, patient: patient, status: status).filter { area == nil || $0.area == area }
     }
 
     /// Cancels a trip with a reason; the code (advance, same-day, late, at the door) follows from

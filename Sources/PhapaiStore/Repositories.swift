@@ -430,12 +430,13 @@ extension Store {
 
 extension Store {
     /// Audit events, newest first, optionally of one entity (`trip:12`).
-    public func events(entity: String? = nil, limit: Int = 50) throws -> [AuditEvent] {
+    public func events(entity: String? = nil, limit: Int = 50, before: Int64? = nil) throws -> [AuditEvent] {
         // Two statements, so that one entity's events come through its index rather than a scan.
         let sql = entity == nil
-            ? "SELECT id, at, actor, action, entity, detail FROM events ORDER BY id DESC LIMIT ?"
-            : "SELECT id, at, actor, action, entity, detail FROM events WHERE entity = ? ORDER BY id DESC LIMIT ?"
-        return try query(sql, (entity.map { [SQLiteValue.text($0)] } ?? []) + [.integer(Int64(limit))]) { row in
+            ? "SELECT id, at, actor, action, entity, detail FROM events WHERE id < ? ORDER BY id DESC LIMIT ?"
+            : "SELECT id, at, actor, action, entity, detail FROM events WHERE entity = ? AND id < ? ORDER BY id DESC LIMIT ?"
+        let values = (entity.map { [SQLiteValue.text($0)] } ?? []) + [.integer(before ?? Int64.max), .integer(Int64(limit))]
+        return try query(sql, values) { row in
             AuditEvent(
                 id: row.int64(0), at: Instant(rawValue: row.int64(1)), actor: row.text(2), action: row.text(3),
                 entity: row.text(4), detail: row.text(5))

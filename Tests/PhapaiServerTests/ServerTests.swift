@@ -136,9 +136,13 @@ struct DriverReachTests {
         _ = try outsider.ask("HELLO proto=1 token=\(tokens["stranger"]!)")
         let notTheirs = try outsider.ask("TRIP SHOW id=\(outbound.id!)")
         let missing = try outsider.ask("TRIP SHOW id=9999")
-        // The same answer whether the trip exists or not.
-        #expect(notTheirs.first?.hasPrefix("550 NOT_ALLOWED") == true && notTheirs == missing)
-        #expect(try outsider.ask("RUN SHOW date=2026-11-23 vehicle=\(run.vehicle)").first?.hasPrefix("550 NOT_ALLOWED") == true)
+        // The same answer whether the trip exists or not: it does not, for them.
+        #expect(notTheirs == [#"554 UNKNOWN_TRIP field=trip "no trip \#(outbound.id!)""#])
+        #expect(missing == [#"554 UNKNOWN_TRIP field=trip "no trip 9999""#])
+        #expect(try outsider.ask("RUN SHOW date=2026-11-23 vehicle=\(run.vehicle)")
+                == [#"554 NO_RUN field=vehicle "vehicle \#(run.vehicle) has no planned run of yours on 2026-11-23""#])
+        #expect(try outsider.ask("RUN SHOW date=2026-11-23 vehicle=NOVAN")
+                == [#"554 NO_RUN field=vehicle "vehicle NOVAN has no planned run of yours on 2026-11-23""#])
         // Their overview holds their own runs only, whatever they ask for.
         #expect(try outsider.ask("RUNS date=2026-11-23 driver=\(run.driver)").last == "200 RUNS date=2026-11-23 count=0")
     }
@@ -411,12 +415,13 @@ struct DispatcherAreaTests {
                 _ = try world.service.importArea(try AreaFile.decode(Data(Self.secondArea.utf8), file: "second").build(defaults: policies))
             })
         let client = try running.login("suda")
-        let hidden = #"550 NOT_ALLOWED "no such object within your areas""#
-        // Another area's patient and one that does not exist get the same answer.
-        #expect(try client.ask("PATIENT SHOW id=P004") == [hidden])
-        #expect(try client.ask("PATIENT SHOW id=NOBODY") == [hidden])
-        #expect(try client.ask(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00""#) == [hidden])
-        #expect(try client.ask("VEHICLE LIST") == [#"550 NOT_ALLOWED "this covers every area of this server; ask an admin""#])
+        // Another area's patient is answered as one that does not exist.
+        #expect(try client.ask("PATIENT SHOW id=P004") == [#"554 UNKNOWN_PATIENT field=patient "no registered patient P004""#])
+        #expect(try client.ask("PATIENT SHOW id=NOBODY") == [#"554 UNKNOWN_PATIENT field=patient "no registered patient NOBODY""#])
+        #expect(try client.ask(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00""#)
+                == [#"554 UNKNOWN_PATIENT field=patient "no registered patient P004""#])
+        // Lists are of their own area.
+        #expect(try client.ask("VEHICLE LIST").last == "200 VEHICLES count=1")
         #expect(try client.ask("TRIP LIST area=sample-tambon") == [#"550 NOT_ALLOWED "area sample-tambon is not one of your areas""#])
         // Their own patient: booked on their area (the server adds area=second-tambon).
         let booked = try client.request(#"TRIP BOOK patient=S-P001 to=S-HOSP appointment="2026-11-23 09:00""#)
@@ -426,10 +431,13 @@ struct DispatcherAreaTests {
         #expect(try client.ask("TRIP SHOW id=\(trip)").last?.hasPrefix("200 TRIP trip=\(trip) ") == true)
         // The dispatcher of the other area does not see that trip; one working for both areas does.
         let other = try running.login("somchai")
-        #expect(try other.ask("TRIP SHOW id=\(trip)") == [hidden])
+        #expect(try other.ask("TRIP SHOW id=\(trip)") == [#"554 UNKNOWN_TRIP field=trip "no trip \#(trip)""#])
         #expect(try other.ask("PATIENT SHOW id=P004").last?.hasPrefix("200 PATIENT patient=P004") == true)
         let everywhere = try running.login("anan")
         #expect(try everywhere.ask("TRIP SHOW id=\(trip)").last?.hasPrefix("200 TRIP trip=\(trip) ") == true)
-        #expect(try everywhere.ask("VEHICLE LIST").last == "200 VEHICLES count=4")
+        // Working for two areas, they name the one a list is of.
+        #expect(try everywhere.ask("VEHICLE LIST") == [#"501 USAGE field=area "this database holds 2 areas: name one with area""#])
+        #expect(try everywhere.ask("VEHICLE LIST area=second-tambon").last == "200 VEHICLES count=1")
+        #expect(try everywhere.ask("VEHICLE LIST area=sample-tambon").last == "200 VEHICLES count=3")
     }
 }
