@@ -145,11 +145,17 @@ struct AccessPolicy {
 
     /// A dispatcher reaches the patients, trips, standing orders, vehicles, drivers and runs of
     /// their areas; when the database holds no other area, that is everything.
+    /// The vehicles of a pool their areas belong to are theirs to use and see (with only their own
+    /// patients' stops).
     private func checkDispatcherReach(_ subjects: [Subject], areas: Set<AreaID>) throws {
-        let stored = try service.areas().map(\.id)
-        if stored.allSatisfy(areas.contains) { return }
+        let stored = try service.areas()
+        if stored.allSatisfy({ areas.contains($0.id) }) { return }
+        let pools = Set(stored.filter { areas.contains($0.id) }.compactMap(\.pool))
+        let fleet = areas.union(stored.filter { $0.pool.map(pools.contains) == true }.map(\.id))
         for subject in subjects {
-            guard let area = try area(of: subject), areas.contains(area) else {
+            let reach: Set<AreaID>
+            if case .vehicle = subject { reach = fleet } else { reach = areas }
+            guard let area = try area(of: subject), reach.contains(area) else {
                 if case .area(let named) = subject { throw Self.refusal("area \(named) is not one of your areas") }
                 throw Self.unknown(subject)
             }

@@ -24,9 +24,12 @@ extension Application {
             case .driver where shift.driver != user.driver:
                 throw AccessPolicy.refusal("no such run within reach")
             case .dispatcher:
-                let vehicleArea = try service.vehicles().first { $0.id == shift.vehicle }?.area
-                let stored = try service.areas().map(\.id)
-                guard stored.allSatisfy(user.areas.contains) || vehicleArea.map(user.areas.contains) == true else {
+                // Their own vehicles' runs, and those of the pool their areas plan in.
+                let stored = try service.areas()
+                let pools = Set(stored.filter { user.areas.contains($0.id) }.compactMap(\.pool))
+                let fleet = Set(user.areas).union(stored.filter { $0.pool.map(pools.contains) == true }.map(\.id))
+                let vehicleArea = try service.findVehicle(shift.vehicle)?.area
+                guard stored.allSatisfy({ user.areas.contains($0.id) }) || vehicleArea.map(fleet.contains) == true else {
                     throw AccessPolicy.refusal("no such run within reach")
                 }
             default:

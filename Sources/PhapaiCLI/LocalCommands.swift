@@ -10,7 +10,8 @@ enum LocalCommands {
         case .initialise:
             let areaPath = try parsed.positionals.first ?? "\(context.configFolder())/areas/sample-tambon.json"
             let policiesPath = try parsed.values["policies"] ?? "\(context.configFolder())/policies.json"
-            let summary = try initialise(context: context, areaPath: areaPath, policiesPath: policiesPath)
+            let summary = try initialise(
+                context: context, areaPath: areaPath, policiesPath: policiesPath, prefix: parsed.values["prefix"], pool: parsed.values["pool"])
             context.console.out(
                 "Initialised \(context.databasePath) (schema v\(PhapaiService.schemaVersion)) with area \(summary.area): "
                     + "\(summary.places) places, \(summary.patients) patients, \(summary.vehicles) vehicles, "
@@ -31,7 +32,7 @@ enum LocalCommands {
     }
 
     /// Loads the policies and an area file and stores the area; shared by `init` and `demo`.
-    static func initialise(context: CLIContext, areaPath: String, policiesPath: String) throws -> ImportSummary {
+    static func initialise(context: CLIContext, areaPath: String, policiesPath: String, prefix: String? = nil, pool: String? = nil) throws -> ImportSummary {
         let policies = try ConfigDecoding.decode(Policies.self, from: context.readFile(policiesPath, field: "policies"), file: policiesPath)
         do {
             try policies.validate()
@@ -39,7 +40,9 @@ enum LocalCommands {
             error.field = "\(policiesPath): \(error.field ?? "")"
             throw error
         }
-        let area = try AreaFile.decode(context.readFile(areaPath, field: "AREA_FILE"), file: areaPath).build(defaults: policies)
+        var file = try AreaFile.decode(context.readFile(areaPath, field: "AREA_FILE"), file: areaPath)
+        if let pool { file.pool = pool }
+        let area = try file.build(defaults: policies, prefix: prefix)
         return try context.application(create: true).service.importArea(area)
     }
 }

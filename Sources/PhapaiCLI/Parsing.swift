@@ -28,7 +28,11 @@ enum LocalCommand: CaseIterable {
             CommandSpec(
                 "init", "Create the database (if needed) and load an area file",
                 positionals: [PositionalSpec(name: "AREA_FILE", help: "area JSON (default config/areas/sample-tambon.json)", required: false)],
-                options: [.value("policies", "FILE", "default policies (default config/policies.json)")])
+                options: [
+                    .value("policies", "FILE", "default policies (default config/policies.json)"),
+                    .value("prefix", "PREFIX", "put PREFIX before every code of the file (a second area beside others: T002-)"),
+                    .value("pool", "NAME", "plan the area's fleet together with the other areas of pool NAME"),
+                ])
         case .backup:
             CommandSpec(
                 "backup", "Write an online backup of the database to a new file",

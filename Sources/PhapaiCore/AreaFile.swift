@@ -73,6 +73,11 @@ public struct AreaFile: Sendable, Decodable {
 
     public var id: String
     public var name: String
+    /// Put before every code of the file when it is loaded (`T002-` makes `P004` `T002-P004`):
+    /// codes are unique in a database, so each area of a province has its own prefix.
+    public var codePrefix: String?
+    /// The pool of areas whose fleets plan as one (a district that pools its tambons' vehicles).
+    public var pool: String?
     public var utcOffsetMinutes: Int?
     public var travel: TravelEntry
     public var policies: PolicyOverrides?
@@ -87,9 +92,18 @@ public struct AreaFile: Sendable, Decodable {
         try ConfigDecoding.decode(AreaFile.self, from: data, file: file)
     }
 
-    /// Validates every entry into domain values; the first error is thrown with its path.
-    public func build(defaults: Policies) throws -> Area {
+    /// Validates every entry into domain values; the first error is thrown with its path. With a
+    /// code prefix (`prefix`, else the file's `codePrefix`), every code of the file gets it, unless
+    /// it starts with it already.
+    public func build(defaults: Policies, prefix: String? = nil) throws -> Area {
         let areaID = try at("id") { try AreaID.parse(id, field: "id") }
+        let codePrefix = try (prefix ?? self.codePrefix).map { try Area.checkPrefix($0, field: prefix == nil ? "codePrefix" : "prefix") }
+        let poolName = try pool.map { name in try at("pool") { try AreaID.parse(name, field: "pool").rawValue } }
+        /// A code of the file as stored: with the area's prefix.
+        func code(_ raw: String) -> String {
+            guard let codePrefix, !raw.hasPrefix(codePrefix) else { return raw }
+            return codePrefix + raw
+        }
         let areaName = try at("name") { try TextRules.line(name, field: "name", maxLength: TextRules.Limit.name) }
         let offset = UTCOffset(minutes: utcOffsetMinutes ?? UTCOffset.bangkok.minutes)
         guard (-720...840).contains(offset.minutes) else {
@@ -106,7 +120,7 @@ public struct AreaFile: Sendable, Decodable {
             builtPlaces.append(
                 try at("places[\(index)]") {
                     try Place(
-                        id: PlaceID.parse(entry.id, field: "id"), area: areaID, kind: PlaceKind.parse(entry.kind),
+                        id: PlaceID.parse(code(entry.id), field: "id"), area: areaID, kind: PlaceKind.parse(entry.kind),
                         name: entry.name, moo: entry.moo,
                         coordinate: Coordinate(latitude: entry.lat, longitude: entry.lon), address: entry.address)
                 })
@@ -116,18 +130,18 @@ public struct AreaFile: Sendable, Decodable {
             builtVehicles.append(
                 try at("vehicles[\(index)]") {
                     try Vehicle(
-                        id: VehicleID.parse(entry.id, field: "id"), area: areaID, name: entry.name, plate: entry.plate,
+                        id: VehicleID.parse(code(entry.id), field: "id"), area: areaID, name: entry.name, plate: entry.plate,
                         capacity: Capacity(
                             seats: entry.seats, wheelchairs: entry.wheelchairs ?? 0, stretchers: entry.stretchers ?? 0,
                             seatsPerFoldedWheelchair: entry.foldSeats ?? 0),
-                        depot: PlaceID.parse(entry.depot, field: "depot"), costPerKm: entry.costPerKm)
+                        depot: PlaceID.parse(code(entry.depot), field: "depot"), costPerKm: entry.costPerKm)
                 })
         }
         var builtDrivers: [Driver] = []
         for (index, entry) in drivers.enumerated() {
             builtDrivers.append(
                 try at("drivers[\(index)]") {
-                    try Driver(id: DriverID.parse(entry.id, field: "id"), area: areaID, name: entry.name, phone: entry.phone)
+                    try Driver(id: DriverID.parse(code(entry.id), field: "id"), area: areaID, name: entry.name, phone: entry.phone)
                 })
         }
         var patterns: [ShiftPattern] = []
@@ -138,8 +152,8 @@ public struct AreaFile: Sendable, Decodable {
                     let end = try LocalTime.parse(entry.end, field: "end")
                     let breakStart = try entry.breakStart.map { try LocalTime.parse($0, field: "breakStart") }
                     let breakEnd = try entry.breakEnd.map { try LocalTime.parse($0, field: "breakEnd") }
-                    let driver = try DriverID.parse(entry.driver, field: "driver")
-                    let vehicle = try VehicleID.parse(entry.vehicle, field: "vehicle")
+                    let driver = try DriverID.parse(code(entry.driver), field: "driver")
+                    let vehicle = try VehicleID.parse(code(entry.vehicle), field: "vehicle")
                     // Validates the times once, on an arbitrary day.
                     _ = try Shift(
                         driver: driver, vehicle: vehicle, date: LocalDate(dayNumber: 0), start: start, end: end,
@@ -153,12 +167,12 @@ public struct AreaFile: Sendable, Decodable {
         for (index, entry) in (patients ?? []).enumerated() {
             builtPatients.append(
                 try at("patients[\(index)]") {
-                    let patientID = try PatientID.parse(entry.id, field: "id")
-                    let village = try PlaceID.parse(entry.village, field: "village")
+                    let patientID = try PatientID.parse(code(entry.id), field: "id")
+                    let village = try PlaceID.parse(code(entry.village), field: "village")
                     var homePlace: Place?
                     if let home = entry.home {
                         homePlace = try Place(
-                            id: PlaceID.parse("HOME-\(patientID.rawValue)", field: "id"), area: areaID, kind: .home,
+                            id: PlaceID.parse(code("HOME-\(entry.id)"), field: "id"), area: areaID, kind: .home,
                             name: homeName(village: builtPlaces.first { $0.id == village }), coordinate: Coordinate(latitude: home.lat, longitude: home.lon),
                             address: nil)
                     }
@@ -170,10 +184,13 @@ public struct AreaFile: Sendable, Decodable {
                     return (patient, homePlace)
                 })
         }
-        return Area(
+        var area = Area(
             id: areaID, name: areaName, offset: offset, travel: travelModel, policies: mergedPolicies,
             places: builtPlaces, vehicles: builtVehicles, drivers: builtDrivers, shiftPatterns: patterns,
             patients: builtPatients.map(\.0), homes: builtPatients.compactMap(\.1))
+        area.codePrefix = codePrefix
+        area.pool = poolName
+        return area
     }
 
     /// A home's name says where it is, not whose it is: "บ้านผู้ป่วย ม.4 บ้านหนองบัว".
@@ -235,6 +252,20 @@ public struct Area: Sendable {
     public var patients: [Patient]
     /// Home places created for patients whose file entry gives house coordinates.
     public var homes: [Place]
+    /// What every code of the area begins with, when it has a prefix.
+    public var codePrefix: String?
+    /// The pool of areas it plans with, when its fleet is pooled.
+    public var pool: String?
+
+    /// Checks a code prefix: 1-16 characters of the code alphabet, ending in `-`, `_` or `.` so
+    /// that it reads apart from the code after it.
+    public static func checkPrefix(_ text: String, field: String) throws -> String {
+        guard text.utf8.count <= 16, AreaID.isValidCode(text), let last = text.last, "-_.".contains(last) else {
+            throw PhapaiError.invalid(
+                field, "INVALID_PREFIX", "a code prefix is 2-16 characters of letters, digits, '_', '-' or '.', starting with a letter or digit and ending in '-', '_' or '.'")
+        }
+        return text
+    }
 
     /// Creates a value from all its fields.
     public init(id: AreaID, name: String, offset: UTCOffset, travel: TravelModel, policies: Policies, places: [Place], vehicles: [Vehicle], drivers: [Driver], shiftPatterns: [ShiftPattern], patients: [Patient], homes: [Place]) {

@@ -166,14 +166,20 @@ public struct AreaSettings: Hashable, Sendable {
     public var offset: UTCOffset
     public var travel: TravelModel
     public var policies: Policies
+    /// What every code of the area begins with (a province gives each tambon its own), if anything.
+    public var codePrefix: String?
+    /// The pool of areas whose fleets plan together, if the area is in one.
+    public var pool: String?
 
     /// Creates an area's settings.
-    public init(id: AreaID, name: String, offset: UTCOffset, travel: TravelModel, policies: Policies) {
+    public init(id: AreaID, name: String, offset: UTCOffset, travel: TravelModel, policies: Policies, codePrefix: String? = nil, pool: String? = nil) {
         self.id = id
         self.name = name
         self.offset = offset
         self.travel = travel
         self.policies = policies
+        self.codePrefix = codePrefix
+        self.pool = pool
     }
 }
 

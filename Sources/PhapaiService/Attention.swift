@@ -89,7 +89,9 @@ extension PhapaiService {
                 plannedPickup: planned[trip.id!]?.at, vehicle: planned[trip.id!]?.vehicle, detail: detail))
         }
         let dayPlanned = try isPlanned(date, area: settings.id, runs: state.runs)
-        for trip in state.trips where trip.status.isActive && trip.status != .pickedUp {
+        // A pooled day holds other areas' trips: only this area's are its dispatcher's to call.
+        let own = state.trips.filter { $0.area == settings.id }
+        for trip in own where trip.status.isActive && trip.status != .pickedUp {
             let id = trip.id!
             let onRun = planned[id]
             let outbound = trip.direction == .return ? trip.linkedTrip.flatMap { byID[$0] } : nil
@@ -126,7 +128,7 @@ extension PhapaiService {
             }
         }
         // Patients who will reach their appointment late, on board or not (half a minute is rounding).
-        for trip in state.trips where trip.direction == .outbound && trip.status.isActive {
+        for trip in own where trip.direction == .outbound && trip.status.isActive {
             guard let appointment = trip.appointment, let dropoff = dropoffs[trip.id!], dropoff.at.seconds(since: appointment) > 30 else { continue }
             let minutes = (dropoff.at.seconds(since: appointment) + 59) / 60
             items.append(AttentionItem(
@@ -136,10 +138,10 @@ extension PhapaiService {
         }
         // A failed re-plan stays on the list until the day is planned again.
         // Events of this area (older plan events name no area).
-        let mark = "area=\(settings.id)"
+        let marks = Set(try planningUnit(of: settings).members.map { "area=\($0)" })
         let dayEvents = try store.events(entity: "day:\(date.iso)", limit: 50).filter { event in
             let tokens = event.detail.split(separator: " ")
-            return tokens.contains { $0 == mark } || (event.action == "day.plan" && !tokens.contains { $0.hasPrefix("area=") })
+            return tokens.contains { marks.contains(String($0)) } || (event.action == "day.plan" && !tokens.contains { $0.hasPrefix("area=") })
         }
         if let latest = dayEvents.first(where: { $0.action == "day.plan" || $0.action == "day.replan_failed" }), latest.action == "day.replan_failed" {
             items.append(AttentionItem(
@@ -166,14 +168,16 @@ extension PhapaiService {
         return try write { now in
             let state = try dayState(date, settings: settings)
             let offset = settings.offset
-            if let aboard = state.trips.first(where: { $0.status == .pickedUp }) {
+            // A pooled day is closed area by area: each closes its own trips.
+            let own = state.trips.filter { $0.area == settings.id }
+            if let aboard = own.first(where: { $0.status == .pickedUp }) {
                 throw PhapaiError.conflict("date", "DAY_RUNNING", "the day is still running: the patient of trip \(aboard.id!) is on board")
             }
             let shiftEnd = state.shifts.map { offset.instant(date, $0.end) }.max() ?? offset.startOfDay(date.adding(days: 1))
             guard now >= shiftEnd else {
                 throw PhapaiError.conflict("date", "DAY_RUNNING", "the day is still running: the last shift ends at \(offset.format(shiftEnd))")
             }
-            let active = Set(state.trips.filter(\.status.isActive).map(\.id!))
+            let active = Set(own.filter(\.status.isActive).map(\.id!))
             for run in state.runs {
                 if let ahead = run.stops.first(where: { active.contains($0.trip) && $0.plannedTime > now }) {
                     throw PhapaiError.conflict(
@@ -186,7 +190,7 @@ extension PhapaiService {
             var missed: [Trip] = []
             var closed: [Trip] = []
             // Outbound legs first: whether they were performed decides what their return is.
-            let ordered = state.trips.filter(\.status.isActive).sorted { ($0.direction == .outbound ? 0 : 1, $0.id!) < ($1.direction == .outbound ? 0 : 1, $1.id!) }
+            let ordered = own.filter(\.status.isActive).sorted { ($0.direction == .outbound ? 0 : 1, $0.id!) < ($1.direction == .outbound ? 0 : 1, $1.id!) }
             for trip in ordered {
                 let current = byID[trip.id!]!
                 var leftOver: String?

@@ -64,8 +64,8 @@ extension PhapaiService {
                 guard place.area == old.area else { throw PhapaiError.notFound("home", "UNKNOWN_PLACE", "no place \(home)") }
             }
             if let village = changes.village {
-                let place = try place(village, field: "village")
-                guard place.area == old.area, place.kind == .village else {
+                let place = try place(village, field: "village", area: old.area)
+                guard place.kind == .village else {
                     throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(village) is not a village of the area")
                 }
             }
@@ -93,7 +93,7 @@ extension PhapaiService {
                 let upcoming = try store.trips(patient: id, from: today).filter {
                     try ($0.status == .requested || $0.status == .scheduled) && store.tripEvents($0.id!).isEmpty
                 }
-                let vehicles = try store.vehicles(area: old.area)
+                let vehicles = try fleet(of: old.area)
                 var seen = Set<TripID>()
                 for trip in upcoming where !seen.contains(trip.id!) {
                     let legs = ([trip] + upcoming.filter { $0.id == trip.linkedTrip }).sorted { $0.direction == .outbound && $1.direction == .return }
@@ -106,7 +106,7 @@ extension PhapaiService {
                         // Checked as a booking would be: a day or hour no vehicle able to carry the
                         // patient works refuses the edit, naming the trip.
                         do {
-                            try ensureRoster(settings, on: legs[0].serviceDate)
+                            try ensureRosters(settings, on: legs[0].serviceDate)
                             try checkShiftsCover(updated, settings: settings, vehicles: vehicles, timingField: "mobility")
                         } catch var error as PhapaiError where error.category == .conflict {
                             error.field = "mobility"
@@ -156,9 +156,9 @@ extension PhapaiService {
     /// `legs` booked again as `request` by the booking rules and the shifts (inside a write), keeping
     /// their numbers: new day, times, windows, places and load; `requested`, promise withdrawn.
     private func rebooked(_ legs: [Trip], as request: BookingRequest, patient: Patient, settings: AreaSettings, now: Instant) throws -> [Trip] {
-        let from = try place(request.from ?? patient.home, field: "from")
-        let to = try place(request.to, field: "to")
-        let vehicles = try store.vehicles(area: patient.area)
+        let from = try place(request.from ?? patient.home, field: "from", area: patient.area)
+        let to = try place(request.to, field: "to", area: patient.area)
+        let vehicles = try fleet(of: patient.area)
         let context = BookingContext(
             patient: patient, pickupPlace: from, dropoffPlace: to, policies: settings.policies, travel: settings.travel, offset: settings.offset,
             now: now, fleet: vehicles.map(\.capacity), directSeconds: try store.matrixEntry(from: from.id, to: to.id).map { Int($0.seconds.rounded(.up)) })
@@ -167,7 +167,7 @@ extension PhapaiService {
             throw PhapaiError.invalid("return", "RETURN_CHANGED", "the journey has \(legs.count) leg(s); a move keeps its return as it is")
         }
         try checkNoOverlap(fresh, patient: patient.id, offset: settings.offset, except: Set(legs.compactMap(\.id)))
-        try ensureRoster(settings, on: fresh[0].serviceDate)
+        try ensureRosters(settings, on: fresh[0].serviceDate)
         try checkShiftsCover(fresh, settings: settings, vehicles: vehicles, timingField: request.timing.isAppointment ? "appointment" : "pickup")
         return zip(legs, fresh).map { old, made in
             var leg = old

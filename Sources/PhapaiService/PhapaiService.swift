@@ -63,11 +63,13 @@ public final class PhapaiService {
     /// from today over the booking horizon. All or nothing.
     public func importArea(_ area: Area) throws -> ImportSummary {
         try checkReferences(of: area)
+        try checkCodes(of: area)
         return try write { now in
             try insertNew(
                 { try store.insertArea(area, createdAt: now) },
                 orIfTaken: .conflict("id", "AREA_EXISTS", "area \(area.id) is already in this database"))
             for place in area.places + area.homes { try store.insertPlace(place) }
+            try store.faultPoint("area.import.after-places")
             for vehicle in area.vehicles { try store.insertVehicle(vehicle) }
             for driver in area.drivers { try store.insertDriver(driver) }
             for patient in area.patients { try store.insertPatient(patient) }
@@ -92,6 +94,60 @@ public final class PhapaiService {
                 detail: ["places": "\(summary.places)", "vehicles": "\(summary.vehicles)", "drivers": "\(summary.drivers)",
                          "patients": "\(summary.patients)", "shifts": "\(summary.shifts)"])
             return summary
+        }
+    }
+
+    /// Codes are unique in a database: an area loaded beside others must not reuse their codes
+    /// (a province gives each tambon a code prefix), and no area's codes may begin with another
+    /// area's prefix. Checked before anything is written, naming the entry and the area in the way.
+    private func checkCodes(of area: Area) throws {
+        let stored = try store.areas()
+        // The same area again is answered as such, not by its first code.
+        if stored.contains(where: { $0.id == area.id }) {
+            throw PhapaiError.conflict("id", "AREA_EXISTS", "area \(area.id) is already in this database")
+        }
+        let others = stored
+        let advice = "give this area a code prefix (codePrefix in its file, or init --prefix)"
+        if let prefix = area.codePrefix {
+            if let other = others.first(where: { $0.codePrefix.map { $0.hasPrefix(prefix) || prefix.hasPrefix($0) } == true }) {
+                throw PhapaiError.conflict("codePrefix", "PREFIX_TAKEN", "area \(other.id) has the prefix \(other.codePrefix!); choose one that neither begins nor extends it")
+            }
+            if let clash = try store.codeStarting(with: prefix, outside: area.id) {
+                throw PhapaiError.conflict("codePrefix", "PREFIX_TAKEN", "area \(clash.area)'s code \(clash.code) begins with \(prefix); choose another prefix")
+            }
+        }
+        let entries: [(String, String)] =
+            (area.places + area.homes).enumerated().map { ("places[\($0.offset)].id", $0.element.id.rawValue) }
+            + area.vehicles.enumerated().map { ("vehicles[\($0.offset)].id", $0.element.id.rawValue) }
+            + area.drivers.enumerated().map { ("drivers[\($0.offset)].id", $0.element.id.rawValue) }
+            + area.patients.enumerated().map { ("patients[\($0.offset)].id", $0.element.id.rawValue) }
+        for (field, code) in entries {
+            if let owner = try store.codeOwner(code) {
+                throw PhapaiError.conflict(field, "DUPLICATE_ID", "\(owner.kind) \(code) is already in area \(owner.area); \(advice)")
+            }
+            if let other = others.first(where: { $0.codePrefix.map(code.hasPrefix) == true }) {
+                throw PhapaiError.conflict(field, "CODE_PREFIX", "code \(code) begins with area \(other.id)'s prefix \(other.codePrefix!); \(advice)")
+            }
+        }
+    }
+
+    /// Checks the code of a new place, patient, vehicle or driver of `area`: it begins with the
+    /// area's prefix, not with another area's, and is not used by another area. The answers depend
+    /// only on the code and the user's own area where areas have prefixes, so they reveal nothing
+    /// of other areas' objects.
+    func checkNewCode(_ code: String, area: AreaID, field: String = "id") throws {
+        let areas = try store.areas()
+        guard let own = areas.first(where: { $0.id == area }) else {
+            throw PhapaiError.notFound("area", "UNKNOWN_AREA", "no area \(area) in this database")
+        }
+        if let prefix = own.codePrefix, !code.hasPrefix(prefix) {
+            throw PhapaiError.invalid(field, "CODE_PREFIX", "codes of area \(area) begin with \(prefix)")
+        }
+        if let other = areas.first(where: { $0.id != area && $0.codePrefix.map(code.hasPrefix) == true }) {
+            throw PhapaiError.invalid(field, "CODE_PREFIX", "codes beginning \(other.codePrefix!) belong to another area")
+        }
+        if let owner = try store.codeOwner(code), owner.area != area {
+            throw PhapaiError.conflict(field, "DUPLICATE_ID", "the code \(code) is already used in this database")
         }
     }
 
@@ -153,7 +209,7 @@ public final class PhapaiService {
 
     /// Adds a place.
     public func addPlace(_ place: Place) throws -> Place {
-        _ = try area(place.area)
+        try checkNewCode(place.id.rawValue, area: place.area)
         return try write { _ in
             try insertNew({ try store.insertPlace(place) }, orIfTaken: .conflict("id", "DUPLICATE_ID", "place \(place.id) already exists"))
             store.record("place.add", entity: "place:\(place.id)", detail: ["kind": place.kind.rawValue])
@@ -169,9 +225,10 @@ public final class PhapaiService {
     /// The place `id`, or nil when there is none.
     public func findPlace(_ id: PlaceID) throws -> Place? { try store.place(id) }
 
-    /// The place `id`, or a not-found error naming `field`.
-    public func place(_ id: PlaceID, field: String = "place") throws -> Place {
-        guard let place = try store.place(id) else {
+    /// The place `id` (of `area`, when one is given: another area's place is answered as one that
+    /// does not exist), or a not-found error naming `field`.
+    public func place(_ id: PlaceID, field: String = "place", area: AreaID? = nil) throws -> Place {
+        guard let place = try store.place(id), area == nil || place.area == area else {
             throw PhapaiError.notFound(field, "UNKNOWN_PLACE", "no place \(id)")
         }
         return place
@@ -182,9 +239,9 @@ public final class PhapaiService {
     /// Registers a patient. The home and village must exist; the village must be a village. A patient
     /// whom no vehicle can carry may be registered; booking them is refused.
     public func addPatient(_ patient: Patient) throws -> Patient {
-        _ = try area(patient.area)
-        _ = try place(patient.home, field: "home")
-        guard try place(patient.village, field: "village").kind == .village else {
+        try checkNewCode(patient.id.rawValue, area: patient.area)
+        _ = try place(patient.home, field: "home", area: patient.area)
+        guard try place(patient.village, field: "village", area: patient.area).kind == .village else {
             throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(patient.village) is not a village")
         }
         return try write { _ in
@@ -234,8 +291,8 @@ public final class PhapaiService {
 
     /// Adds a vehicle; its depot must exist.
     public func addVehicle(_ vehicle: Vehicle) throws -> Vehicle {
-        _ = try area(vehicle.area)
-        _ = try place(vehicle.depot, field: "depot")
+        try checkNewCode(vehicle.id.rawValue, area: vehicle.area)
+        _ = try place(vehicle.depot, field: "depot", area: vehicle.area)
         return try write { _ in
             try insertNew(
                 { try store.insertVehicle(vehicle) }, orIfTaken: .conflict("id", "DUPLICATE_ID", "vehicle \(vehicle.id) already exists"))
@@ -255,7 +312,7 @@ public final class PhapaiService {
 
     /// Adds a driver.
     public func addDriver(_ driver: Driver) throws -> Driver {
-        _ = try area(driver.area)
+        try checkNewCode(driver.id.rawValue, area: driver.area)
         return try write { _ in
             try insertNew({ try store.insertDriver(driver) }, orIfTaken: .conflict("id", "DUPLICATE_ID", "driver \(driver.id) already exists"))
             store.record("driver.add", entity: "driver:\(driver.id)")

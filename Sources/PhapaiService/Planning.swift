@@ -164,7 +164,10 @@ extension PhapaiService {
         let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations)
         // The search runs before the write (it may take seconds); the write stores it only if the
         // day did not change meanwhile, and otherwise plans again from it on the new state.
-        if try !store.isRostered(settings.id, on: date) { try write { _ in try ensureRoster(settings, on: date) } }
+        for member in try planningUnit(of: settings).members.sorted() where try !store.isRostered(member, on: date) {
+            let memberSettings = try self.area(member)
+            try write { _ in try ensureRoster(memberSettings, on: date) }
+        }
         let state = try dayState(date, settings: settings)
         guard !state.shifts.isEmpty else {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
@@ -202,13 +205,25 @@ extension PhapaiService {
     /// names the area). Runs alone do not say it: a day whose last run emptied (its only trip
     /// cancelled, moved or taken off for a change) is still planned, and what is booked or changed
     /// on it must be placed at once.
+    /// An area of a pool is planned when its pool is.
     func isPlanned(_ date: LocalDate, area: AreaID, runs: [Run]? = nil) throws -> Bool {
-        let vehicles = Set(try store.vehicles(area: area).map(\.id))
+        let members = try planningUnit(of: self.area(area)).members
+        let vehicles = Set(try store.vehicles().filter { members.contains($0.area) }.map(\.id))
         if try (runs ?? store.runs(on: date)).contains(where: { vehicles.contains($0.vehicle) }) { return true }
-        let mark = "area=\(area)"
+        let marks = Set(members.map { "area=\($0)" })
         return try store.events(entity: "day:\(date.iso)", limit: 10_000).contains { event in
-            event.action == "day.plan" && event.detail.split(separator: " ").contains { $0 == mark }
+            event.action == "day.plan" && event.detail.split(separator: " ").contains { marks.contains(String($0)) }
         }
+    }
+
+    /// The areas that plan together with `settings`' (its pool, or itself alone) and the one whose
+    /// settings the plan uses: the first of the pool by code, whichever member asks, so a pooled
+    /// day is the same plan from every side.
+    func planningUnit(of settings: AreaSettings) throws -> (lead: AreaSettings, members: Set<AreaID>) {
+        guard let pool = settings.pool else { return (settings, [settings.id]) }
+        let members = try store.areas().filter { $0.pool == pool }
+        guard let lead = members.first else { return (settings, [settings.id]) }
+        return (lead, Set(members.map(\.id)))
     }
 
     /// Re-plans the day of `area` after `cause`, inside an open write: from the current runs, with a
@@ -236,7 +251,8 @@ extension PhapaiService {
     public func improveDay(_ date: LocalDate, area: AreaID? = nil, seed: UInt64 = 2) throws -> DayPlan? {
         let settings = try self.area(area)
         guard try isPlanned(date, area: settings.id) else { return nil }
-        let active = try store.trips(date: date).filter { $0.area == settings.id && $0.status.isActive }.count
+        let members = try planningUnit(of: settings).members
+        let active = try store.trips(date: date).filter { members.contains($0.area) && $0.status.isActive }.count
         return try planDay(
             date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed, onlyIfNoPromiseBreaks: true)
     }
@@ -248,18 +264,20 @@ extension PhapaiService {
         return SolverOptions(seed: seed, timeLimit: 2, iterationLimit: min(600, max(30, active)))
     }
 
-    /// The day as the store holds it for one area: its shifts (by their vehicle's area), trips,
-    /// runs, reports, assignments and the travel matrix.
-    func dayState(_ date: LocalDate, settings: AreaSettings) throws -> DayState {
+    /// The day as the store holds it for one area, or for its whole pool when it is in one (the
+    /// pool's vehicles serve the pool's trips): its shifts (by their vehicle's area), trips, runs,
+    /// reports, assignments and the travel matrix, under the settings of the pool's lead.
+    func dayState(_ date: LocalDate, settings asked: AreaSettings) throws -> DayState {
+        let (settings, members) = try planningUnit(of: asked)
         var vehicles: [VehicleID: Vehicle] = [:]
-        for vehicle in try store.vehicles(area: settings.id) { vehicles[vehicle.id] = vehicle }
+        for vehicle in try store.vehicles() where members.contains(vehicle.area) { vehicles[vehicle.id] = vehicle }
         var places: [PlaceID: Place] = [:]
         for place in try store.places() { places[place.id] = place }
         let shifts = try store.shifts(from: date, to: date).filter { vehicles[$0.vehicle] != nil }
         let shiftIDs = Set(shifts.compactMap(\.id))
         return DayState(
             date: date, settings: settings, shifts: shifts, vehicles: vehicles, places: places,
-            trips: try store.trips(date: date).filter { $0.area == settings.id },
+            trips: try store.trips(date: date).filter { members.contains($0.area) },
             runs: try store.runs(on: date).filter { shiftIDs.contains($0.shift) }, events: try store.tripEvents(on: date),
             assignments: try store.assignments(on: date), matrix: try store.matrix(), now: clock())
     }
@@ -653,6 +671,19 @@ extension PhapaiService {
         }.joined(separator: "; ")
     }
 
+    /// The vehicles that serve `area`'s trips: its own, or its pool's.
+    func fleet(of area: AreaID) throws -> [Vehicle] {
+        let members = try planningUnit(of: self.area(area)).members
+        return try store.vehicles().filter { members.contains($0.area) }
+    }
+
+    /// Makes the shifts of `date` for the area and every area it plans with (inside a write).
+    func ensureRosters(_ settings: AreaSettings, on date: LocalDate) throws {
+        for member in try planningUnit(of: settings).members.sorted() {
+            try ensureRoster(member == settings.id ? settings : self.area(member), on: date)
+        }
+    }
+
     /// Makes the shifts of `date` from the area's weekly patterns the first time the day is needed
     /// (inside a write). Shifts added or removed by hand afterwards are left as they are.
     func ensureRoster(_ settings: AreaSettings, on date: LocalDate) throws {
@@ -670,12 +701,14 @@ extension PhapaiService {
         store.record("day.roster", entity: "day:\(date.iso)", detail: ["area": "\(settings.id)", "shifts": "\(made)"])
     }
 
-    /// The stored runs of `date`: of one area's vehicles (or of every vehicle).
+    /// The stored runs of `date`: of one area (its vehicles' runs, and the runs of its pool that
+    /// carry its trips), or of every vehicle.
     public func runs(on date: LocalDate, area: AreaID? = nil) throws -> [Run] {
         let runs = try store.runs(on: date)
         guard let area else { return runs }
         let vehicles = Set(try store.vehicles(area: area).map(\.id))
-        return runs.filter { vehicles.contains($0.vehicle) }
+        let trips = Set(try store.trips(date: date).filter { $0.area == area }.compactMap(\.id))
+        return runs.filter { run in vehicles.contains(run.vehicle) || run.stops.contains { trips.contains($0.trip) } }
     }
 
     /// Re-checks the stored runs of `date` with the independent verifier, from the database alone

@@ -13,8 +13,8 @@ extension PhapaiService {
     /// Adds a standing order and materialises its trips over the booking horizon.
     public func addStandingOrder(_ order: StandingOrder) throws -> (StandingOrder, MaterialiseReport) {
         let patient = try patient(order.patient)
-        _ = try place(order.pickupPlace, field: "from")
-        _ = try place(order.destination, field: "to")
+        _ = try place(order.pickupPlace, field: "from", area: patient.area)
+        _ = try place(order.destination, field: "to", area: patient.area)
         guard !order.weekdays.isEmpty else {
             throw PhapaiError.invalid("days", "REQUIRED", "give at least one weekday")
         }
@@ -27,7 +27,7 @@ extension PhapaiService {
         if case .at(let time) = order.returnMode, time <= order.appointmentTime {
             throw PhapaiError.invalid("return", "RETURN_BEFORE_ARRIVAL", "the return time \(time) is not after the appointment \(order.appointmentTime)")
         }
-        let fleet = try store.vehicles(area: patient.area).map(\.capacity)
+        let fleet = try self.fleet(of: patient.area).map(\.capacity)
         try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: order.companions, fleet: fleet)
         var stored = order
         stored.notes = try order.notes.map { try TextRules.line($0, field: "notes", maxLength: TextRules.Limit.notes) }

@@ -42,16 +42,16 @@ extension PhapaiService {
     func book(_ request: BookingRequest, now: Instant, standingOrder: StandingOrderID?) throws -> [Trip] {
         let patient = try patient(request.patient)
         let settings = try area(patient.area)
-        let pickupPlace = try place(request.from ?? patient.home, field: "from")
-        let dropoffPlace = try place(request.to, field: "to")
-        let vehicles = try store.vehicles(area: patient.area)
+        let pickupPlace = try place(request.from ?? patient.home, field: "from", area: patient.area)
+        let dropoffPlace = try place(request.to, field: "to", area: patient.area)
+        let vehicles = try fleet(of: patient.area)
         let context = BookingContext(
             patient: patient, pickupPlace: pickupPlace, dropoffPlace: dropoffPlace, policies: settings.policies,
             travel: settings.travel, offset: settings.offset, now: now, fleet: vehicles.map(\.capacity),
             directSeconds: try store.matrixEntry(from: pickupPlace.id, to: dropoffPlace.id).map { Int($0.seconds.rounded(.up)) })
         var trips = try BookingRules.makeTrips(request, context: context)
         try checkNoOverlap(trips, patient: patient.id, offset: settings.offset)
-        try ensureRoster(settings, on: trips[0].serviceDate)
+        try ensureRosters(settings, on: trips[0].serviceDate)
         try checkShiftsCover(trips, settings: settings, vehicles: vehicles, timingField: request.timing.isAppointment ? "appointment" : "pickup")
 
         for index in trips.indices {

@@ -16,18 +16,48 @@ extension Store {
     public func insertArea(_ area: Area, createdAt: Instant) throws {
         let policies = String(decoding: try JSONEncoder().encode(area.policies), as: UTF8.self)
         try run(
-            "INSERT INTO areas (id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO areas (id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, created_at, code_prefix, pool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(area.id.rawValue), .text(area.name), .integer(Int64(area.offset.minutes)), .real(area.travel.circuityFactor),
-             .real(area.travel.averageSpeedKmh), .text(policies), .integer(createdAt.rawValue)])
+             .real(area.travel.averageSpeedKmh), .text(policies), .integer(createdAt.rawValue), SQLiteValue.optionalText(area.codePrefix),
+             SQLiteValue.optionalText(area.pool)])
+    }
+
+    /// The area holding the place, patient, vehicle or driver coded `code`, with what it is.
+    public func codeOwner(_ code: String) throws -> (kind: String, area: AreaID)? {
+        try query(
+            """
+            SELECT 'place', area_id FROM places WHERE id = ?1 UNION ALL SELECT 'patient', area_id FROM patients WHERE id = ?1
+            UNION ALL SELECT 'vehicle', area_id FROM vehicles WHERE id = ?1 UNION ALL SELECT 'driver', area_id FROM drivers WHERE id = ?1
+            LIMIT 1
+            """, [.text(code)]
+        ) { row in (row.text(0), AreaID(unchecked: row.text(1))) }.first
+    }
+
+    /// A code beginning with `prefix` of an area other than `area`, with its area, if there is one.
+    public func codeStarting(with prefix: String, outside area: AreaID) throws -> (code: String, area: AreaID)? {
+        let length = Int64(prefix.utf8.count)
+        return try query(
+            """
+            SELECT id, area_id FROM (SELECT id, area_id FROM places UNION ALL SELECT id, area_id FROM patients
+                UNION ALL SELECT id, area_id FROM vehicles UNION ALL SELECT id, area_id FROM drivers)
+            WHERE substr(id, 1, ?1) = ?2 AND area_id <> ?3 LIMIT 1
+            """, [.integer(length), .text(prefix), .text(area.rawValue)]
+        ) { row in (row.text(0), AreaID(unchecked: row.text(1))) }.first
+    }
+
+    /// Puts `area` in `pool`, or (nil) takes it out of any.
+    public func setPool(_ area: AreaID, pool: String?) throws {
+        try run("UPDATE areas SET pool = ? WHERE id = ?", [SQLiteValue.optionalText(pool), .text(area.rawValue)])
     }
 
     /// Every stored area.
     public func areas() throws -> [AreaSettings] {
-        try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json FROM areas ORDER BY id") { row in
+        try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, code_prefix, pool FROM areas ORDER BY id") { row in
             let policies = try decodedPolicies(row.text(5))
             return AreaSettings(
                 id: AreaID(unchecked: row.text(0)), name: row.text(1), offset: UTCOffset(minutes: Int(row.int64(2))),
-                travel: try TravelModel(circuityFactor: row.double(3), averageSpeedKmh: row.double(4)), policies: policies)
+                travel: try TravelModel(circuityFactor: row.double(3), averageSpeedKmh: row.double(4)), policies: policies,
+                codePrefix: row.textOrNil(6), pool: row.textOrNil(7))
         }
     }
 }

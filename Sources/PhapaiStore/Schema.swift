@@ -239,5 +239,11 @@ enum Schema {
             WHERE promised_at IS NULL AND status IN ('scheduled','en_route')
             AND pickup_earliest IS NOT NULL AND pickup_latest IS NOT NULL;
         """,
+        // 10: many areas in one database: the prefix each area's codes begin with, and the pool
+        // of areas whose fleets plan together.
+        """
+        ALTER TABLE areas ADD COLUMN code_prefix TEXT;
+        ALTER TABLE areas ADD COLUMN pool TEXT;
+        """,
     ]
 }

@@ -46,15 +46,34 @@ struct TakenIdTests {
     @Test func anImportThatFailsHalfWayLeavesNoRowOfIt() throws {
         let world = try World()
         let before = try rowCounts(world)
-        // A new area id whose places are already stored: the area's row goes in, then its first
-        // place is refused by the database, and the whole import must roll back.
-        var area = try SampleWorld.sampleArea()
-        area.id = AreaID(unchecked: "other-tambon")
-        let error = world.refusal { _ = try world.service.importArea(area) }
-        #expect(error?.category == .conflict && error?.keyword == "CONSTRAINT")
-        #expect(error.map { $0.message.contains("INSERT INTO places") } == true)
+        // A new area whose codes are free: the area's row and its places go in, then the import
+        // fails, and the whole of it must roll back.
+        let area = try SampleWorld.sampleArea()
+        var file = try AreaFile.decode(Data(contentsOf: URL(fileURLWithPath: SampleWorld.configFolder + "/areas/sample-tambon.json")), file: "copy")
+        file.id = "other-tambon"
+        let other = try file.build(defaults: area.policies, prefix: "T002-")
+        world.service.store.faultHandler = { name in if name == "area.import.after-places" { throw Failure() } }
+        #expect(throws: Failure.self) { _ = try world.service.importArea(other) }
+        world.service.store.faultHandler = { _ in }
         #expect(try rowCounts(world) == before)
         #expect(try world.service.store.areas().map(\.id.rawValue) == ["sample-tambon"])
+        // Without the fault it loads, every code with the prefix.
+        #expect(try world.service.importArea(other).patients == area.patients.count)
+        #expect(try world.service.findPatient(PatientID(unchecked: "T002-P004"))?.area.rawValue == "other-tambon")
+    }
+
+    private struct Failure: Error {}
+
+    @Test func aSecondAreaWhoseCodesAreTakenIsRefusedNamingTheAreaAndTheRemedy() throws {
+        let world = try World()
+        let before = try rowCounts(world)
+        // A copy of the sample under another id: its codes are the sample's (the first round
+        // answered with a raw "UNIQUE constraint failed: places.id").
+        var area = try SampleWorld.sampleArea()
+        area.id = AreaID(unchecked: "other-tambon")
+        #expect(world.refusal { _ = try world.service.importArea(area) } == .conflict(
+            "places[0].id", "DUPLICATE_ID", "place DEPOT is already in area sample-tambon; give this area a code prefix (codePrefix in its file, or init --prefix)"))
+        #expect(try rowCounts(world) == before)
     }
 
     @Test func aTakenIdInsideAGroupFailsAloneAndTheGroupCommitsTheRest() throws {
