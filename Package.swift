@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "PhapaiSchedulerTests", dependencies: ["PhapaiScheduler"], exclude: ["Fixtures"]),
         .testTarget(name: "PhapaiProtocolTests", dependencies: ["PhapaiProtocol"]),
         .testTarget(name: "PhapaiNetTests", dependencies: ["PhapaiNet"]),
-        .testTarget(name: "PhapaiServerTests", dependencies: ["PhapaiServer", "PhapaiCLI", "PhapaiNet", "PhapaiProtocol", "PhapaiService", "PhapaiCore", "PhapaiTestSupport"]),
+        .testTarget(name: "PhapaiServerTests", dependencies: ["PhapaiApp", "PhapaiServer", "PhapaiCLI", "PhapaiNet", "PhapaiProtocol", "PhapaiService", "PhapaiCore", "PhapaiTestSupport"]),
         .testTarget(name: "PhapaiSimTests", dependencies: ["PhapaiSim", "PhapaiServer", "PhapaiService", "PhapaiCore", "PhapaiProtocol", "PhapaiTestSupport"]),
         .testTarget(name: "PhapaiBenchTests", dependencies: ["PhapaiBench", "PhapaiScheduler"]),
         .testTarget(name: "PhapaiStoreTests", dependencies: ["PhapaiStore", "CSQLite"]),

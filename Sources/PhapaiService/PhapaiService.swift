@@ -202,6 +202,17 @@ public final class PhapaiService {
         return only
     }
 
+    /// Puts `area` in the pool `pool` (its fleet then plans with the pool's other areas from the
+    /// next plan on), or with nil takes it out.
+    public func setPool(_ area: AreaID, pool: String?) throws {
+        _ = try self.area(area)
+        let name = try pool.map { try AreaID.parse($0, field: "pool").rawValue }
+        try write { _ in
+            try store.setPool(area, pool: name)
+            store.record("area.pool", entity: "area:\(area)", detail: ["pool": name ?? "none"])
+        }
+    }
+
     /// Every stored area's settings.
     public func areas() throws -> [AreaSettings] { try store.areas() }
 
@@ -240,10 +251,10 @@ public final class PhapaiService {
     /// whom no vehicle can carry may be registered; booking them is refused.
     public func addPatient(_ patient: Patient) throws -> Patient {
         try checkNewCode(patient.id.rawValue, area: patient.area)
-        _ = try place(patient.home, field: "home", area: patient.area)
         guard try place(patient.village, field: "village", area: patient.area).kind == .village else {
             throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(patient.village) is not a village")
         }
+        _ = try place(patient.home, field: "home", area: patient.area)
         return try write { _ in
             try insertNew(
                 { try store.insertPatient(patient) },
