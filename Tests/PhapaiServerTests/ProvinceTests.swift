@@ -15,7 +15,7 @@ enum Province {
 
     /// The sample area file as a copy for another tambon: every code prefixed, the prefix
     /// declared, and optionally a pool. Built from the JSON itself, as an operator would edit it.
-    static func copyOfSample(id: String, prefix: String, pool: String? = nil) throws -> Area {
+    static func copyOfSample(id: String, prefix: String, pool: String? = nil, fleet: Bool = true) throws -> Area {
         let url = URL(fileURLWithPath: SampleWorld.configFolder + "/areas/sample-tambon.json")
         var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         func prefixed(_ key: String, in list: String, _ keys: [String]) {
@@ -28,6 +28,10 @@ enum Province {
         json["id"] = id
         json["codePrefix"] = prefix
         if let pool { json["pool"] = pool }
+        if !fleet {
+            // A tambon without vehicles of its own, served by its pool.
+            (json["vehicles"], json["drivers"], json["shiftPatterns"]) = ([Any](), [Any](), [Any]())
+        }
         prefixed("id", in: "places", ["id"])
         prefixed("id", in: "vehicles", ["id", "depot"])
         prefixed("id", in: "drivers", ["id"])
@@ -56,13 +60,14 @@ struct ProvinceTests {
         try TestServer(
             logins: TestServer.standardLogins + [.init("suda", .dispatcher, areas: [Province.second])] + extra,
             prepare: { world in
-                _ = try world.service.importArea(try Province.copyOfSample(id: "tambon-002", prefix: "T002-", pool: pool))
+                _ = try world.service.importArea(try Province.copyOfSample(id: "tambon-002", prefix: "T002-", pool: pool, fleet: pool == nil))
                 // The copy declares the pool in its file; the sample, loaded before, joins it.
                 if let pool { try world.service.setPool(Province.first, pool: pool) }
                 for (patient, hospital) in [("P004", "H-COMM"), ("P002", "H-COMM"), ("T002-P004", "T002-H-COMM"), ("T002-P002", "T002-H-COMM")] {
                     _ = try world.service.bookTrip(BookingRequest(
                         patient: PatientID(unchecked: patient), to: PlaceID(unchecked: hospital),
-                        timing: .appointment(try world.at("2026-11-23 09:00")), returnLeg: .at(try world.at("2026-11-23 11:00"))))
+                        timing: .appointment(try world.at("2026-11-23 09:00")), returnLeg: .at(try world.at("2026-11-23 11:00")),
+                        companions: 0))
                 }
                 _ = try world.service.addStandingOrder(StandingOrder(
                     id: nil, patient: PatientID(unchecked: "P012"), pickupPlace: PlaceID(unchecked: "V03"),
@@ -248,5 +253,45 @@ struct LeakTests {
         #expect(shown == [#"554 NO_RUN field=vehicle "vehicle VAN1 has no planned run of yours on 2026-11-23""#])
         let owner = try running.login("sompong")
         #expect(try owner.request("RUN SHOW date=2026-11-23 vehicle=VAN1").code == 200)
+    }
+}
+
+@Suite("phapaid: a pool of tambons plans as one fleet")
+struct PoolTests {
+    @Test func aPooledDayCarriesBothTambonsPatientsAndEachDispatcherSeesOnlyTheirOwn() throws {
+        let running = try ProvinceTests.server(pool: "district-1")
+        let service = running.world.service
+        // One plan for the pool, from either side: every vehicle of both tambons serves both tambons' trips.
+        let runs = try service.runs(on: Province.monday)
+        let areaOf = Dictionary(uniqueKeysWithValues: try service.trips(date: Province.monday).map { ($0.id!, $0.area) })
+        let carried = Set(runs.flatMap { $0.stops.map(\.trip) })
+        #expect(carried.contains { areaOf[$0] == Province.first } && carried.contains { areaOf[$0] == Province.second })
+        // The second tambon has no vehicle of its own: the first one's carry its patients, some with the first's.
+        #expect(runs.allSatisfy { !$0.vehicle.rawValue.hasPrefix("T002-") })
+        let mixed = try #require(runs.first { run in Set(run.stops.compactMap { areaOf[$0.trip] }).count == 2 })
+
+        // Each dispatcher sees their own patients' stops on a shared run, and only those.
+        for (login, own) in [("somchai", Province.first), ("suda", Province.second)] {
+            let client = try running.login(login)
+            let shown = try client.request("RUN SHOW date=2026-11-23 vehicle=\(mixed.vehicle) json=yes")
+            #expect(shown.code == 200, "\(shown.lines)")
+            let trips = mixed.stops.map(\.trip).filter { areaOf[$0] == own }
+            let others = mixed.stops.map(\.trip).filter { areaOf[$0] != own }
+            let text = shown.data.joined(separator: "\n")
+            #expect(trips.allSatisfy { text.contains("\"trip\": \($0)") })
+            #expect(others.allSatisfy { !text.contains("\"trip\": \($0)") })
+            // Their runs list holds the pool's runs that carry their patients.
+            #expect(try client.request("RUNS date=2026-11-23").code == 200)
+            let attention = try client.request("ATTENTION date=2026-11-23 json=yes")
+            #expect(attention.code == 200)
+            // The pool's vehicles are named to both; the other tambon's patients to neither.
+            let otherPatient = own == Province.first ? #"T002-P[0-9]{3}"# : #"(?<![A-Za-z0-9_.-])P[0-9]{3}"#
+            #expect(!attention.data.contains { $0.range(of: otherPatient, options: .regularExpression) != nil })
+        }
+        // A booking of one tambon may go on the other's vehicle, and a re-plan keeps the pool together.
+        let suda = try running.login("suda")
+        let booked = try suda.request(#"TRIP BOOK patient=T002-P006 to=T002-H-COMM appointment="2026-11-23 10:00""#)
+        #expect(booked.code == 200, "\(booked.lines)")
+        #expect(try service.verifyStoredPlan(Province.monday).feasible)
     }
 }
