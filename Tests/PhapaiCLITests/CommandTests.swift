@@ -43,6 +43,34 @@ struct CommandTests {
         #expect(try workspace.run("init").status == 4)
     }
 
+    @Test func aSecondTambonFromACopyOfTheSampleLoadsWithACodePrefix() throws {
+        let workspace = try Workspace.initialised()
+        let sample = try String(contentsOf: Phapai.repository.appendingPathComponent("config/areas/sample-tambon.json"), encoding: .utf8)
+        let copy = workspace.folder + "/tambon-002.json"
+        try sample.replacingOccurrences(of: #""id": "sample-tambon""#, with: #""id": "tambon-002""#).write(toFile: copy, atomically: true, encoding: .utf8)
+        // Without a prefix its codes are the sample's: refused before anything is written, naming the way out.
+        let refused = try workspace.run("init", copy)
+        #expect(refused.status == 4)
+        #expect(refused.stderr.contains(
+            "phapai: error [DUPLICATE_ID]: places[0].id: place DEPOT is already in area sample-tambon; give this area a code prefix (codePrefix in its file, or init --prefix)"))
+        #expect(try inspect(workspace.database).areas().count == 1)
+        #expect(try workspace.ok("init", copy, "--prefix", "T002-")
+            .contains("with area tambon-002: 57 places, 40 patients, 3 vehicles, 3 drivers, 51 shifts."))
+        // Each tambon's lists are its own; with two in the database a command names its area.
+        #expect(try workspace.run("patient", "list").stderr.contains("phapai: error [USAGE]: area: this database holds 2 areas: name one with area"))
+        let listed = try workspace.ok("patient", "list", "--area", "tambon-002")
+        #expect(listed.contains("T002-P004") && !listed.contains(" P004 "))
+        #expect(try workspace.ok("patient", "list", "--area", "sample-tambon").contains("P004"))
+        // A new code of the second tambon carries its prefix.
+        let unprefixed = try workspace.run("place", "add", "--area", "tambon-002", "--id", "SALA", "--kind", "landmark", "--name", "ศาลา", "--lat", "7", "--lon", "100.4")
+        #expect(unprefixed.status == 2 && unprefixed.stderr.contains("[CODE_PREFIX]: id: codes of area tambon-002 begin with T002-"))
+        // A prefix that another area's codes already begin with is refused.
+        let third = workspace.folder + "/tambon-003.json"
+        try sample.replacingOccurrences(of: #""id": "sample-tambon""#, with: #""id": "tambon-003""#).write(toFile: third, atomically: true, encoding: .utf8)
+        #expect(try workspace.run("init", third, "--prefix", "T00").stderr.contains("[INVALID_PREFIX]"))
+        #expect(try workspace.run("init", third, "--prefix", "T002-X-").stderr.contains("[PREFIX_TAKEN]"))
+    }
+
     @Test func registryCommandsAddAndList() throws {
         let w = try Workspace.initialised()
         #expect(try w.ok("place", "add", "--id", "V13", "--kind", "village", "--name", "บ้านใหม่", "--moo", "13", "--lat", "7.05", "--lon", "100.45")
