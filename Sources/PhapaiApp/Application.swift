@@ -252,7 +252,7 @@ public final class Application {
         case .report:
             let grouping = try a["by"].map { text -> ReportGrouping in
                 guard let value = ReportGrouping(rawValue: text) else {
-                    throw PhapaiError.invalid("by", "INVALID_VALUE", "'\(text)' is not one of: village, funding, vehicle")
+                    throw PhapaiError.invalid("by", "INVALID_VALUE", "'\(text)' is not one of: village, funding, vehicle, area")
                 }
                 return value
             }

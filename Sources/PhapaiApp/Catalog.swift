@@ -373,7 +373,7 @@ enum Catalog {
                 "report", "Service figures over days: served, denied, cancelled, no-shows, punctuality, ride times, vehicle use",
                 options: [
                     .value("from", "DATE", "first day", required: true), .value("to", "DATE", "last day", required: true),
-                    .value("by", "village|funding|vehicle", "one row per group"), .flag("csv", "print CSV"),
+                    .value("by", "village|funding|vehicle|area", "one row per group (area: the province table, one row per area and the total)"), .flag("csv", "print CSV"),
                 ])
         case .reportFunder:
             CommandSpec(
