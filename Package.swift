@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "PhapaiCLI", dependencies: ["PhapaiApp", "PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiService"]),
         .target(name: "PhapaiServer", dependencies: ["PhapaiApp", "PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiService"]),
         .target(name: "PhapaiBench", dependencies: ["PhapaiCore", "PhapaiScheduler", "PhapaiService"]),
-        .target(name: "PhapaiSim", dependencies: ["PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiScheduler", "PhapaiService"]),
+        .target(name: "PhapaiSim", dependencies: ["PhapaiApp", "PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiScheduler", "PhapaiServer", "PhapaiService"]),
         // What the test suites share: the sample world, a running server, a wire client.
         .target(name: "PhapaiTestSupport", dependencies: ["PhapaiApp", "PhapaiCore", "PhapaiNet", "PhapaiProtocol", "PhapaiServer", "PhapaiService"]),
         .executableTarget(name: "phapai", dependencies: ["PhapaiCLI"]),

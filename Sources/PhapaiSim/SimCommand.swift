@@ -9,6 +9,7 @@ public enum SimCommand {
           phapai-sim load --server HOST:PORT --token T [--clients N] [--rate R | --depth D] [--duration S]
                           [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
           phapai-sim load --server HOST:PORT --token T --idle N [--duration S]
+          phapai-sim load --province N [--journeys J] [--plan-iterations I] [--config DIR] [--out DIR]
         The token may also come from PHAPAI_TOKEN. Build with -c release for meaningful figures.
         """
 
@@ -85,7 +86,41 @@ public enum SimCommand {
         print(String(format: "wrote %@/kpis.csv, trips.csv, villages.csv and report.html (%.1f s)", out, LoadTest.now() - started))
     }
 
+    /// `load --province N`: a province in one database behind an in-process phapaid (ProvinceLoad).
+    static func province(_ options: inout SimOptions) throws {
+        var province = ProvinceLoadOptions()
+        province.areas = try options.int("province", in: 2...1000) ?? province.areas
+        province.journeysPerArea = try options.int("journeys", in: 1...40) ?? province.journeysPerArea
+        province.planIterations = try options.int("plan-iterations", in: 1...100_000) ?? province.planIterations
+        province.configFolder = options.take("config") ?? province.configFolder
+        let out = options.take("out")
+        try options.checkAllUsed()
+        print("province: \(province.areas) tambons in one database, \(province.journeysPerArea) journeys each for the next day, "
+              + "plans of \(province.planIterations) iterations")
+        let result = try ProvinceLoad.run(province, progress: { print($0) })
+        let table = result.table
+        let widths = table[0].indices.map { column in table.map { $0[column].count }.max()! }
+        for row in table {
+            print(row.enumerated().map { $0.offset < 2 ? $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }.joined(separator: "  "))
+        }
+        let booked = result.figures.first { $0.phase == "book next day" }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        print(String(format: "bookings: %d in %.2f s, %.0f per second", booked?.succeeded ?? 0, result.bookingSeconds,
+                     Double(booked?.succeeded ?? 0) / max(result.bookingSeconds, 1e-9)))
+        print(String(format: "plans: %d at once in %.2f s; one alone %.2f s; (sum of plan times) / cores = %.2f s on %d cores",
+                     result.plans, result.allPlansSeconds, result.onePlanSeconds, Double(result.plans) * result.onePlanSeconds / Double(cores), cores))
+        print("connections cut: \(result.connectionsCut)")
+        let keys = ["connections", "requests", "errors", "commits", "commit-p50-ms", "commit-p99-ms", "rss-kb", "rss-peak-kb"]
+        print("server: " + keys.compactMap { key in result.serverStats[key].map { "\(key)=\($0)" } }.joined(separator: " "))
+        if let out {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try (table.map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n").write(toFile: out + "/province.csv", atomically: true, encoding: .utf8)
+        }
+    }
+
     static func load(_ options: inout SimOptions, environment: [String: String]) throws {
+        if options.has("province") { return try province(&options) }
         var load = LoadOptions()
         guard let server = options.take("server") ?? environment["PHAPAI_SERVER"] else { throw LoadError("--server HOST:PORT is required") }
         let parts = server.split(separator: ":")
@@ -173,6 +208,9 @@ struct SimOptions {
         guard parts.count == 2, let low = Int(parts[0]), let high = Int(parts[1]), 1 <= low, low <= high, high <= 50 else { return nil }
         return low...high
     }
+
+    /// Whether `--name` was given.
+    func has(_ name: String) -> Bool { values[name] != nil }
 
     mutating func take(_ name: String) -> String? {
         used.insert(name)
