@@ -14,11 +14,11 @@ struct AccessPolicy {
             .placeAdd, .placeList, .patientAdd, .patientShow, .patientList, .patientFind, .patientEdit, .vehicleAdd, .vehicleList,
             .driverAdd, .driverList, .shiftAdd, .shiftList, .tripBook, .tripShow, .tripList, .tripCancel, .tripStatus, .tripReady,
             .tripAssign, .tripLock, .tripUnlock, .tripMove, .standingAdd, .standingList, .standingHold, .standingEnd,
-            .standingMaterialise, .audit, .plan, .runs, .runShow, .report, .reportFunder, .attention, .dayClose,
+            .standingMaterialise, .audit, .plan, .runs, .runShow, .report, .reportFunder, .attention, .dayClose, .areaList,
         ],
         .planner: [
             .placeList, .patientShow, .patientList, .patientFind, .vehicleList, .driverList, .shiftList, .tripShow, .tripList,
-            .standingList, .audit, .runs, .runShow, .report, .reportFunder, .attention,
+            .standingList, .audit, .runs, .runShow, .report, .reportFunder, .attention, .areaList,
         ],
         .driver: [.runs, .runShow, .tripShow, .tripStatus],
     ]
@@ -115,6 +115,7 @@ struct AccessPolicy {
     /// The action as it runs for this user: a driver sees only their own runs of a vehicle, a
     /// dispatcher only their areas' stops on a vehicle's runs.
     func narrow(_ action: Action, _ principal: Principal) throws -> Action {
+        if case .listAreas = action, let user = principal.user, user.role == .dispatcher { return .listAreas(only: Set(user.areas)) }
         guard let user = principal.user, case .showRun(let date, let vehicle, _, _) = action else { return action }
         switch user.role {
         case .driver: return .showRun(date, vehicle, driver: user.driver, area: nil)

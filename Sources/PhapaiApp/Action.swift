@@ -46,6 +46,9 @@ public enum Action: Sendable {
     case revokeUser(String)
     case attention(LocalDate, area: AreaID)
     case closeDay(LocalDate, area: AreaID)
+    /// The areas; `only` keeps those named (a dispatcher's own).
+    case listAreas(only: Set<AreaID>?)
+    case poolArea(AreaID, pool: String?)
 }
 
 /// The objects an action touches, for deciding whether they are within a user's reach.
@@ -92,8 +95,10 @@ extension Action {
              .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area),
              .report(_, _, _, let area?), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area):
             .area(area)
-        case .report(_, _, _, nil), .addUser, .listUsers, .revokeUser:
+        case .report(_, _, _, nil), .addUser, .listUsers, .revokeUser, .poolArea:
             .everyArea
+        // A dispatcher's list is narrowed to their own areas (AccessPolicy.narrow), never refused.
+        case .listAreas(let only): .objects((only ?? []).sorted().map(Subject.area))
         }
     }
 }

@@ -281,6 +281,15 @@ public final class Application {
             return .attention(try a.date("date") ?? today(a), area: try scopeArea(a))
         case .dayClose:
             return .closeDay(try a.date("date")!, area: try scopeArea(a))
+        case .areaList:
+            return .listAreas(only: nil)
+        case .areaPool:
+            let area = try a.code("area", as: AreaID.self)!
+            switch (a["pool"], a.flag("none")) {
+            case (let name?, false): return .poolArea(area, pool: try AreaID.parse(name, field: "pool").rawValue)
+            case (nil, true): return .poolArea(area, pool: nil)
+            default: throw PhapaiError.usage("give either pool or none", field: "pool")
+            }
         }
     }
 
@@ -387,6 +396,10 @@ public final class Application {
             return .userRevoked(name)
         case .attention(let date, let area): return .attention(try service.attention(on: date, area: area), date: date)
         case .closeDay(let date, let area): return .dayClosed(try service.closeDay(date, area: area))
+        case .listAreas(let only): return .areas(try service.areas().filter { only?.contains($0.id) ?? true })
+        case .poolArea(let area, let pool):
+            try service.setPool(area, pool: pool)
+            return .areaPooled(area, pool: pool)
         }
     }
 }

@@ -109,6 +109,8 @@ public enum Command: String, CaseIterable, Sendable {
     case userRevoke = "user revoke"
     case attention
     case dayClose = "day close"
+    case areaList = "area list"
+    case areaPool = "area pool"
 
     /// The command whose words are `path`.
     public init?(path: [String]) {
@@ -122,7 +124,7 @@ public enum Command: String, CaseIterable, Sendable {
     public var isRead: Bool {
         switch self {
         case .placeList, .patientShow, .patientList, .patientFind, .vehicleList, .driverList, .shiftList, .tripShow, .tripList,
-             .standingList, .audit, .runs, .runShow, .report, .reportFunder, .userList, .attention:
+             .standingList, .audit, .runs, .runShow, .report, .reportFunder, .userList, .attention, .areaList:
             true
         default:
             false
@@ -399,6 +401,13 @@ enum Catalog {
             CommandSpec(
                 "day close", "Close a day that is over: trips nobody reported become 'missed', returns of trips not performed are closed",
                 options: [.value("date", "DATE", "the day", required: true)])
+        case .areaList:
+            CommandSpec("area list", "List the areas of the database: their code prefix and pool")
+        case .areaPool:
+            CommandSpec(
+                "area pool", "Put an area in a pool whose fleets plan as one (from its next plan on), or take it out",
+                positionals: [PositionalSpec(name: "AREA", help: "the area", required: true)],
+                options: [.value("pool", "NAME", "the pool to join"), .flag("none", "take the area out of its pool")])
         }
     }
 

@@ -117,6 +117,12 @@ extension Renderer {
         case .userAdded(let user, let token): return .object([("user", userJSON(user)), ("token", .string(token))])
         case .users(let users): return .array(users.map(userJSON))
         case .userRevoked(let name): return .object([("user", .string(name)), ("revoked", .bool(true))])
+        case .areas(let areas):
+            return .array(areas.map { area in
+                .object([("id", .string(area.id.rawValue)), ("name", .string(area.name)), ("codePrefix", .optional(area.codePrefix)),
+                         ("pool", .optional(area.pool))])
+            })
+        case .areaPooled(let area, let pool): return .object([("area", .string(area.rawValue)), ("pool", .optional(pool))])
         case .attention(let items, _):
             return .array(items.map { item in
                 .object([

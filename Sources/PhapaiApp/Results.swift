@@ -42,6 +42,8 @@ public enum CommandResult: Sendable {
     case userRevoked(String)
     case attention([AttentionItem], date: LocalDate)
     case dayClosed(DayCloseResult)
+    case areas([AreaSettings])
+    case areaPooled(AreaID, pool: String?)
 }
 
 extension CommandResult {

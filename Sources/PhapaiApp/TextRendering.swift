@@ -219,6 +219,12 @@ public struct Renderer {
             lines = ["Closed \(format.date(result.date)): \(result.missed.count) trip(s) marked missed, \(result.closedReturns.count) return(s) closed."]
             lines += result.missed.map { "  trip \($0.id!) missed: \($0.statusReason ?? "")" }
             lines += result.closedReturns.map { "  trip \($0.id!) closed: \($0.statusReason ?? "")" }
+        case .areas(let areas):
+            var table = TextTable(["AREA", "NAME", "PREFIX", "POOL"])
+            for area in areas { table.add([area.id.rawValue, area.name, area.codePrefix ?? "-", area.pool ?? "-"]) }
+            lines = [table.render()]
+        case .areaPooled(let area, let pool):
+            lines = [pool.map { "Area \(area) plans with pool \($0) from its next plan on." } ?? "Area \(area) plans alone from its next plan on."]
         }
         lines += try noticeText(result.notices)
         lines += try appointmentText(result.lateForAppointment)

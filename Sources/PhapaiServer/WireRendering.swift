@@ -78,6 +78,8 @@ struct WireResult {
         case .userAdded(let user, let token): self.init("ADDED", ("user", user.name), ("role", user.role.rawValue), ("token", token))
         case .users(let users): self.init("USERS", ("count", String(users.count)))
         case .userRevoked(let name): self.init("REVOKED", ("user", name))
+        case .areas(let areas): self.init("AREAS", ("count", String(areas.count)))
+        case .areaPooled(let area, let pool): self.init("POOLED", ("area", area.rawValue), ("pool", pool ?? "none"))
         case .attention(let items, let date): self.init("ATTENTION", ("date", date.iso), ("count", String(items.count)))
         case .dayClosed(let result):
             self.init("CLOSED", ("date", result.date.iso), ("missed", ids(result.missed)), ("closed", ids(result.closedReturns)))

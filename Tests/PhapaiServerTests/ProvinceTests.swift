@@ -164,8 +164,10 @@ struct ProvinceTests {
         try run("REPORT FUNDER month=2026-11 json=yes")
         try run("ATTENTION date=2026-11-23 json=yes")
         try run("DAY CLOSE date=2026-11-20")
+        let areas = try run("AREA LIST json=yes")
+        #expect(areas.data.joined().contains("tambon-002") && !areas.data.joined().contains("sample-tambon"))
         // Every command of the language a dispatcher may give was asked.
-        let dispatcherCommands = Set(Command.allCases.filter { ![.userAdd, .userList, .userRevoke].contains($0) }.map { $0.rawValue.uppercased() })
+        let dispatcherCommands = Set(Command.allCases.filter { ![.userAdd, .userList, .userRevoke, .areaPool].contains($0) }.map { $0.rawValue.uppercased() })
         #expect(dispatcherCommands.subtracting(asked).isEmpty, "not asked: \(dispatcherCommands.subtracting(asked).sorted())")
     }
 
