@@ -239,5 +239,19 @@ enum Schema {
             WHERE promised_at IS NULL AND status IN ('scheduled','en_route')
             AND pickup_earliest IS NOT NULL AND pickup_latest IS NOT NULL;
         """,
+        // 10: the answers of writes given with a client's request id (rid), so that a retry gets the
+        // original answer instead of a second write; per actor, kept for a bounded time.
+        """
+        CREATE TABLE request_ids (
+            actor TEXT NOT NULL,
+            rid TEXT NOT NULL,
+            command TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            reply TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (actor, rid)
+        ) WITHOUT ROWID;
+        CREATE INDEX request_ids_created ON request_ids(created_at);
+        """,
     ]
 }
