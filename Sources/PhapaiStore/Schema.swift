@@ -240,9 +240,10 @@ enum Schema {
             AND pickup_earliest IS NOT NULL AND pickup_latest IS NOT NULL;
         """,
         // 10: the answers of writes given with a client's request id (rid), so that a retry gets the
-        // original answer instead of a second write; per actor, kept for a bounded time.
+        // original answer instead of a second write; per actor, kept for a bounded time. IF NOT
+        // EXISTS: applying it twice (a database whose user_version was set back) changes nothing.
         """
-        CREATE TABLE request_ids (
+        CREATE TABLE IF NOT EXISTS request_ids (
             actor TEXT NOT NULL,
             rid TEXT NOT NULL,
             command TEXT NOT NULL,
@@ -251,7 +252,7 @@ enum Schema {
             created_at INTEGER NOT NULL,
             PRIMARY KEY (actor, rid)
         ) WITHOUT ROWID;
-        CREATE INDEX request_ids_created ON request_ids(created_at);
+        CREATE INDEX IF NOT EXISTS request_ids_created ON request_ids(created_at);
         """,
     ]
 }
