@@ -42,7 +42,14 @@ public final class Application {
 
     /// Runs `command` with `arguments` for `principal`: checks the arguments, the role and the
     /// reach, then performs it. Errors are ``PhapaiError``s with a keyword, a field and the rule.
+    /// A request with a `rid` goes through ``run(_:_:as:face:render:)``, which keeps its answer.
     public func run(_ command: Command, _ arguments: Arguments, as principal: Principal) throws -> Response {
+        precondition(arguments["rid"] == nil, "a request with a rid runs through run(_:_:as:face:render:), which keeps its answer")
+        return try perform(command, arguments, as: principal)
+    }
+
+    /// ``run(_:_:as:)`` without the guard against a rid that nothing would keep.
+    func perform(_ command: Command, _ arguments: Arguments, as principal: Principal) throws -> Response {
         // The role first: a command the user may not give is refused whatever its arguments.
         let policy = AccessPolicy(service: service)
         let arguments = try policy.admit(command, arguments, principal)

@@ -21,6 +21,7 @@ public struct Arguments: Sendable, Equatable {
         let spec = command.spec
         let options = spec.options + Command.sharedOptions
         for key in values.keys.sorted() {
+            if key == "rid", let refusal = command.requestIDRefusal { throw refusal }
             if let option = options.first(where: { $0.name == key }) {
                 if option.isFlag, values[key] != "yes" {
                     throw PhapaiError.usage("\(key) is a flag: it takes only yes", field: key)

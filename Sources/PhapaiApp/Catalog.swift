@@ -131,6 +131,19 @@ public enum Command: String, CaseIterable, Sendable {
         }
     }
 
+    /// Whether the command takes a client's request id (`rid`): every write but `user add`, whose
+    /// answer holds a token that is shown once and never stored.
+    public var takesRequestID: Bool { !isRead && self != .userAdd }
+
+    /// Why the command takes no `rid` (nil when it takes one), naming the field and the rule.
+    public var requestIDRefusal: PhapaiError? {
+        if takesRequestID { return nil }
+        if self == .userAdd {
+            return PhapaiError.usage("'\(rawValue)' takes no rid: its reply holds a token, which is never stored", field: "rid")
+        }
+        return PhapaiError.usage("'\(rawValue)' only reads and takes no rid: a read may simply be repeated", field: "rid")
+    }
+
     /// The formats the command can render besides text and JSON.
     public var extraFormats: [OutputFormat] {
         switch self {
@@ -148,14 +161,17 @@ public enum Command: String, CaseIterable, Sendable {
 enum Catalog {
     static let json = OptionSpec.flag("json", "print the result as JSON (see docs/cli.md)")
     static let csv = OptionSpec.flag("csv", "print CSV (UTF-8 with BOM, for spreadsheets)")
+    static let rid = OptionSpec.value(
+        "rid", "ID", "request id (1-64 of A-Z a-z 0-9 . _ : -): a retry with the same id prints the first answer and does nothing more")
     static let tripID = PositionalSpec(name: "ID", help: "trip number", required: true)
 
     static let specs: [Command: CommandSpec] = {
         var all: [Command: CommandSpec] = [:]
         for command in Command.allCases {
             let base = spec(command)
-            // Every command can answer in JSON, writes included.
-            all[command] = CommandSpec(base.name, base.summary, positionals: base.positionals, options: base.options + [json], details: base.details)
+            // Every write can be retried safely, and every command can answer in JSON, writes included.
+            let options = base.options + (command.takesRequestID ? [rid] : []) + [json]
+            all[command] = CommandSpec(base.name, base.summary, positionals: base.positionals, options: options, details: base.details)
         }
         return all
     }()

@@ -81,9 +81,12 @@ public enum PhapaiCLI {
                 } else {
                     let context = try CLIContext(parsed: parsed, environment: environment, console: console)
                     let application = try context.application()
-                    let response = try application.run(shared, commandArguments, as: .local(actor: context.actor))
-                    var renderer = try Renderer(application: application, era: response.era)
-                    for line in try renderer.render(response) { console.out(line) }
+                    // Rendered inside the run: with --rid the lines are kept in the commit of the write they tell of.
+                    let replied = try application.run(shared, commandArguments, as: .local(actor: context.actor), face: .commandLine) { response in
+                        var renderer = try Renderer(application: application, era: response.era)
+                        return RenderedReply(lines: try renderer.render(response))
+                    }
+                    for line in replied.reply.lines { console.out(line) }
                 }
             }
             return ExitCode.success.rawValue

@@ -98,6 +98,7 @@ struct ParsedArguments {
                     name = String(name[..<equals])
                 }
                 guard let option = spec(named: name) else {
+                    if name == "rid", case .shared(let command)? = parsed.command, let refusal = command.requestIDRefusal { throw refusal }
                     let scope = parsed.command.map { "'\($0.spec.name)'" } ?? "phapai"
                     throw PhapaiError.usage("unknown option --\(name) for \(scope); see --help", field: name)
                 }

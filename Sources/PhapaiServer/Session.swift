@@ -30,7 +30,7 @@ extension EventLoop {
             request = parsed
         }
         let verb = request.verb + (request.subverb.map { "." + $0 } ?? "")
-        let logLine = "event=request \(id) user=\(connection.principal?.user?.name ?? "-") verb=\(verb) keys=\(request.arguments.map(\.key).joined(separator: ","))"
+        var logLine = "event=request \(id) user=\(connection.principal?.user?.name ?? "-") verb=\(verb) keys=\(request.arguments.map(\.key).joined(separator: ","))"
         var touchesStore = false
         let replies: [Reply]
         switch (request.verb, request.subverb) {
@@ -51,7 +51,10 @@ extension EventLoop {
             replies = [stats(request, on: connection)]
         default:
             touchesStore = true
-            replies = [command(request, on: connection)]
+            let (reply, replayed) = command(request, on: connection)
+            replies = [reply]
+            // A valid rid is the client's name for the request, never patient data: it may be logged.
+            if let rid = request["rid"].flatMap(RequestID.init) { logLine += " rid=\(rid)" + (replayed ? " replayed=yes" : "") }
         }
         return Answer(
             connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore,
@@ -82,36 +85,43 @@ extension EventLoop {
         return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
     }
 
-    /// A command of the shared language, run for the connection's user.
-    private func command(_ request: Request, on connection: Connection) -> Reply {
+    /// A command of the shared language, run for the connection's user, and whether its answer is
+    /// the one kept for its rid (the command was not run again).
+    private func command(_ request: Request, on connection: Connection) -> (Reply, replayed: Bool) {
         let path = [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
         guard let command = Command(path: path) else {
             let local = ["init", "demo", "backup", "matrix import"].contains(path.joined(separator: " "))
             let message = local ? "'\(path.joined(separator: " "))' works on a local database only"
                 : "unknown command '\(path.joined(separator: " "))'"
-            return Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag)
+            return (Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag), false)
         }
-        guard let principal = connection.principal else { return Self.notLoggedIn(request.tag) }
+        guard let principal = connection.principal else { return (Self.notLoggedIn(request.tag), false) }
         var arguments = Arguments()
         for argument in request.arguments { arguments[argument.key] = argument.value }
         let wantsJSON = arguments["json"] == "yes"
         do {
-            let response = try application.run(command, arguments, as: principal)
-            var renderer = try Renderer(application: application, era: response.era)
-            let data = try renderer.render(response)
-            let result = WireResult(response.result, offset: renderer.offset)
-            return Reply(code: 200, keyword: result.keyword, fields: result.fields, data: data, tag: request.tag)
+            // Rendered inside the application's run, so that with a rid the answer is kept in the
+            // same commit as the write it tells of; the tag is the retry's own, so it is not kept.
+            let replied = try application.run(command, arguments, as: principal, face: .wire) { response in
+                var renderer = try Renderer(application: application, era: response.era)
+                let data = try renderer.render(response)
+                let result = WireResult(response.result, offset: renderer.offset)
+                return RenderedReply(keyword: result.keyword, fields: result.fields.map { .init($0.key, $0.value) }, lines: data)
+            }
+            let reply = replied.reply
+            return (Reply(code: 200, keyword: reply.keyword, fields: reply.fields.map { .init($0.key, $0.value) }, data: reply.lines, tag: request.tag),
+                    replied.replayed)
         } catch let error as PhapaiError {
             do {
                 let renderer = try Renderer(application: application, era: .common)
                 let data = wantsJSON
                     ? renderer.errorJSON(error).serialized().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : []
-                return Self.refusal(error, data: data, tag: request.tag, offset: renderer.offset)
+                return (Self.refusal(error, data: data, tag: request.tag, offset: renderer.offset), false)
             } catch {
-                return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
+                return (Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag), false)
             }
         } catch {
-            return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
+            return (Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag), false)
         }
     }
 

@@ -245,5 +245,20 @@ enum Schema {
         ALTER TABLE areas ADD COLUMN code_prefix TEXT;
         ALTER TABLE areas ADD COLUMN pool TEXT;
         """,
+        // 11: the answers of writes given with a client's request id (rid), so that a retry gets the
+        // original answer instead of a second write; per actor, kept for a bounded time. IF NOT
+        // EXISTS: applying it twice (a database whose user_version was set back) changes nothing.
+        """
+        CREATE TABLE IF NOT EXISTS request_ids (
+            actor TEXT NOT NULL,
+            rid TEXT NOT NULL,
+            command TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            reply TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (actor, rid)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS request_ids_created ON request_ids(created_at);
+        """,
     ]
 }

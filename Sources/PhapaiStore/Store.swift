@@ -82,6 +82,7 @@ public final class Store {
             try writePendingEvents()
             try faultPoint("store.before-commit")
             try timedCommit()
+            try faultPoint("store.after-commit")
             return result
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
@@ -117,6 +118,9 @@ public final class Store {
         do {
             try faultPoint("store.before-commit")
             try timedCommit()
+            // Stored, not yet answered: where a crash loses the answer of a write that was done
+            // (a group that only read, or whose writes were all refused, has none to lose).
+            if writes > 0 { try faultPoint("store.after-commit") }
             return writes
         } catch {
             if connection.inTransaction { try? connection.execute("ROLLBACK") }
@@ -154,6 +158,72 @@ public final class Store {
             if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
             throw error
         }
+    }
+
+    /// Runs `body` as one unit that is stored whole or not at all: a request given with a client's
+    /// request id reads its record, does its writes and records its answer inside it, so a crash
+    /// can never keep the write without the answer, nor the answer without the write. Inside a
+    /// group it is a savepoint of the group's transaction (durable with `commitGroup`); outside,
+    /// it is a group of its own, committed before it returns. Writes inside are savepoints of it.
+    /// Its transaction is taken for writing at once, so no other connection can slip a write with
+    /// the same request id between the read of the record and the writing of it.
+    public func atomically<T>(_ body: () throws -> T) throws -> T {
+        precondition(transactionActor == nil, "a request's unit holds writes; it is not inside one")
+        guard grouping else {
+            beginGroup()
+            do {
+                let result = try unitSavepoint(body)
+                try commitGroup()
+                return result
+            } catch {
+                abandonGroup()
+                throw error
+            }
+        }
+        return try unitSavepoint(body)
+    }
+
+    private func unitSavepoint<T>(_ body: () throws -> T) throws -> T {
+        guard !groupFailed else {
+            throw PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "an earlier write of this group failed in storage")
+        }
+        do {
+            if !connection.inTransaction { try connection.execute("BEGIN IMMEDIATE") }
+            try connection.execute("SAVEPOINT request")
+        } catch let error as SQLiteError {
+            groupFailed = true
+            throw Store.storageError(error)
+        }
+        do {
+            let result = try body()
+            try connection.execute("RELEASE request")
+            return result
+        } catch {
+            do {
+                guard connection.inTransaction else {
+                    // SQLite rolled the whole transaction back: the group's earlier writes are gone too.
+                    throw error
+                }
+                try connection.execute("ROLLBACK TO request")
+                try connection.execute("RELEASE request")
+            } catch {
+                // Either way the group no longer holds what it was told it holds: it must fail whole.
+                groupFailed = true
+            }
+            if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
+            throw error
+        }
+    }
+
+    /// Ends a group without committing it (what `atomically` does when its unit failed).
+    private func abandonGroup() {
+        guard grouping else { return }
+        grouping = false
+        groupFailed = false
+        groupWrites = 0
+        // Undoing, not writing: should it fail, SQLite rolls back the open transaction when the
+        // connection closes, and the next BEGIN reports the connection's state.
+        if connection.inTransaction { try? connection.execute("ROLLBACK") }
     }
 
     private func writePendingEvents() throws {
