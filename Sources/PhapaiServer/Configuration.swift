@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PhapaiCore
+
 /// What the server listens on and the limits it enforces (docs/protocol.md, "Limits").
 public struct ServerConfiguration: Sendable, Codable {
     public var host: String = "127.0.0.1"
@@ -20,6 +25,28 @@ public struct ServerConfiguration: Sendable, Codable {
     /// health checks would bury the log (a PING flood wrote 300 MB of log in 20 s, and the
     /// kernel's writeback of it stalled commits for 100 ms).
     public var logPings = false
+    /// Whether the server may listen on an address other than loopback (127.0.0.0/8). The protocol
+    /// is plaintext, tokens included: off by default, so that reaching the server from another
+    /// machine goes through SSH, WireGuard or stunnel (docs/deployment.md) unless someone says so.
+    public var allowNonLoopback = false
 
     public init() {}
+
+    /// Checks that `host` is an IPv4 address, and a loopback one unless ``allowNonLoopback`` is on.
+    /// Errors name the field (`listen`) and the rule.
+    public func checkListenAddress() throws {
+        var address = in_addr()
+        guard inet_pton(AF_INET, host, &address) == 1 else {
+            throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "\(host) is not an IPv4 address; use HOST:PORT, e.g. 127.0.0.1:7878")
+        }
+        // In network byte order: the first byte in memory is the first number of the address.
+        let isLoopback = withUnsafeBytes(of: &address) { $0[0] } == 127
+        guard isLoopback || allowNonLoopback else {
+            throw PhapaiError.invalid(
+                "listen", "NOT_LOOPBACK",
+                "\(host) is not a loopback address (127.0.0.0/8): the protocol is plaintext, tokens included, so phapaid listens "
+                    + "beyond this machine only when the configuration sets \"allowNonLoopback\": true; to reach it from other "
+                    + "machines use an SSH tunnel, WireGuard or stunnel (docs/deployment.md)")
+        }
+    }
 }

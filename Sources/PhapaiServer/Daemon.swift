@@ -20,6 +20,7 @@ public enum Daemon {
         var maxOutgoingBytes: Int?
         var maxPipelined: Int?
         var logPings: Bool?
+        var allowNonLoopback: Bool?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -51,6 +52,52 @@ public enum Daemon {
         }
     }
 
+    /// The server's configuration and the database path from the JSON of a configuration file
+    /// (`file` names it in errors). Every value is checked; an error names the field and the rule.
+    public static func configuration(from data: Data, file path: String) throws -> (ServerConfiguration, database: String) {
+        let file = try ConfigDecoding.decode(File.self, from: data, file: path)
+        var configuration = ServerConfiguration()
+        if let listen = file.listen {
+            let parts = listen.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else {
+                throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "must be HOST:PORT, e.g. 127.0.0.1:7878")
+            }
+            configuration.host = String(parts[0])
+            configuration.port = port
+        }
+        if let maxConnections = file.maxConnections {
+            guard (1...100_000).contains(maxConnections) else {
+                throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
+            }
+            configuration.maxConnections = maxConnections
+        }
+        for (field, value) in [("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
+                               ("idleTimeoutSeconds", file.idleTimeoutSeconds)] {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
+            }
+        }
+        configuration.helloDeadline = file.helloDeadlineSeconds ?? configuration.helloDeadline
+        configuration.lineDeadline = file.lineDeadlineSeconds ?? configuration.lineDeadline
+        configuration.idleTimeout = file.idleTimeoutSeconds ?? configuration.idleTimeout
+        if let bytes = file.maxOutgoingBytes {
+            guard (4096...(1 << 30)).contains(bytes) else {
+                throw PhapaiError.invalid("maxOutgoingBytes", "OUT_OF_RANGE", "must be between 4096 and 1073741824")
+            }
+            configuration.maxOutgoingBytes = bytes
+        }
+        if let maxPipelined = file.maxPipelined {
+            guard (1...10_000).contains(maxPipelined) else {
+                throw PhapaiError.invalid("maxPipelined", "OUT_OF_RANGE", "must be between 1 and 10000")
+            }
+            configuration.maxPipelined = maxPipelined
+        }
+        configuration.logPings = file.logPings ?? configuration.logPings
+        configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
+        try configuration.checkListenAddress()
+        return (configuration, file.database ?? "phapai.db")
+    }
+
     /// Runs the server; returns an exit code on failure (never returns on success).
     public static func main(_ arguments: [String]) -> Int32 {
         var path = "config/phapaid.json"
@@ -62,45 +109,8 @@ public enum Daemon {
         }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let file = try ConfigDecoding.decode(File.self, from: data, file: path)
-            var configuration = ServerConfiguration()
-            if let listen = file.listen {
-                let parts = listen.split(separator: ":")
-                guard parts.count == 2, let port = UInt16(parts[1]) else {
-                    throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "must be HOST:PORT, e.g. 127.0.0.1:7878")
-                }
-                configuration.host = String(parts[0])
-                configuration.port = port
-            }
-            if let maxConnections = file.maxConnections {
-                guard (1...100_000).contains(maxConnections) else {
-                    throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
-                }
-                configuration.maxConnections = maxConnections
-            }
-            for (field, value) in [("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
-                                   ("idleTimeoutSeconds", file.idleTimeoutSeconds)] {
-                if let value, !(value > 0 && value <= 86_400) {
-                    throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
-                }
-            }
-            configuration.helloDeadline = file.helloDeadlineSeconds ?? configuration.helloDeadline
-            configuration.lineDeadline = file.lineDeadlineSeconds ?? configuration.lineDeadline
-            configuration.idleTimeout = file.idleTimeoutSeconds ?? configuration.idleTimeout
-            if let bytes = file.maxOutgoingBytes {
-                guard (4096...(1 << 30)).contains(bytes) else {
-                    throw PhapaiError.invalid("maxOutgoingBytes", "OUT_OF_RANGE", "must be between 4096 and 1073741824")
-                }
-                configuration.maxOutgoingBytes = bytes
-            }
-            if let maxPipelined = file.maxPipelined {
-                guard (1...10_000).contains(maxPipelined) else {
-                    throw PhapaiError.invalid("maxPipelined", "OUT_OF_RANGE", "must be between 1 and 10000")
-                }
-                configuration.maxPipelined = maxPipelined
-            }
-            configuration.logPings = file.logPings ?? configuration.logPings
-            let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
+            let (configuration, database) = try Self.configuration(from: data, file: path)
+            let service = try PhapaiService.open(path: database, create: false, actor: "phapaid")
             let requestLog = LogBuffer()
             let server = Server(
                 configuration: configuration, application: Application(service: service),

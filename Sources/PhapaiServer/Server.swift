@@ -76,7 +76,10 @@ public final class Server: Sendable {
     public var counters: ServerCounters { shared.counters.withLock { $0 } }
 
     /// Binds and starts the loop on its own thread; returns the port (useful with port 0).
+    /// Refuses an address beyond loopback unless the configuration allows it
+    /// (``ServerConfiguration/checkListenAddress()``).
     public func start() throws -> UInt16 {
+        try configuration.checkListenAddress()
         // A deep backlog: many clients may connect at once (a dispatch office's morning, a load test).
         let socket = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         try socket.setNonBlocking()
