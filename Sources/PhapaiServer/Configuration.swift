@@ -25,6 +25,14 @@ public struct ServerConfiguration: Sendable, Codable {
     /// health checks would bury the log (a PING flood wrote 300 MB of log in 20 s, and the
     /// kernel's writeback of it stalled commits for 100 ms).
     public var logPings = false
+    /// Most connections that have not logged in yet. A new one past it sends the oldest of them
+    /// away (`421 TOO_MANY_UNAUTHENTICATED`): a client reconnecting in a loop then only pushes
+    /// out its own connections, and a client that logs in is never sent away for this.
+    public var maxUnauthenticated: Int = 256
+    /// Most connections from one peer address that have not logged in yet; past it the oldest of
+    /// that address goes. Behind one address (a tambon office's router, an SSH tunnel) clients
+    /// log in within a round trip, so 32 waiting at once is already a crowd.
+    public var maxUnauthenticatedPerAddress: Int = 32
     /// Whether the server may listen on an address other than loopback (127.0.0.0/8). The protocol
     /// is plaintext, tokens included: off by default, so that reaching the server from another
     /// machine goes through SSH, WireGuard or stunnel (docs/deployment.md) unless someone says so.

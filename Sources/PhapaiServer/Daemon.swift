@@ -20,6 +20,8 @@ public enum Daemon {
         var maxOutgoingBytes: Int?
         var maxPipelined: Int?
         var logPings: Bool?
+        var maxUnauthenticated: Int?
+        var maxUnauthenticatedPerAddress: Int?
         var allowNonLoopback: Bool?
     }
 
@@ -93,9 +95,26 @@ public enum Daemon {
             configuration.maxPipelined = maxPipelined
         }
         configuration.logPings = file.logPings ?? configuration.logPings
+        try checkFrontDoor(file, into: &configuration)
         configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
         try configuration.checkListenAddress()
         return (configuration, file.database ?? "phapai.db")
+    }
+
+    /// The caps on connections not logged in yet.
+    private static func checkFrontDoor(_ file: File, into configuration: inout ServerConfiguration) throws {
+        for (field, value) in [("maxUnauthenticated", file.maxUnauthenticated), ("maxUnauthenticatedPerAddress", file.maxUnauthenticatedPerAddress)] {
+            if let value, !(1...100_000).contains(value) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 1 and 100000")
+            }
+        }
+        configuration.maxUnauthenticated = file.maxUnauthenticated ?? configuration.maxUnauthenticated
+        configuration.maxUnauthenticatedPerAddress = file.maxUnauthenticatedPerAddress ?? configuration.maxUnauthenticatedPerAddress
+        guard configuration.maxUnauthenticatedPerAddress <= configuration.maxUnauthenticated else {
+            throw PhapaiError.invalid(
+                "maxUnauthenticatedPerAddress", "OUT_OF_RANGE",
+                "must be at most maxUnauthenticated (\(configuration.maxUnauthenticated)): one address cannot wait for more than everyone")
+        }
     }
 
     /// Runs the server; returns an exit code on failure (never returns on success).

@@ -21,6 +21,8 @@ public struct ServerCounters: Sendable {
     public var slowConsumers = 0
     /// The most input bytes any connection held unanswered (the pipelining bound).
     public var peakBufferedInput = 0
+    /// Connections sent away before logging in, to make room (`421 TOO_MANY_UNAUTHENTICATED`).
+    public var evicted = 0
 }
 
 /// The TCP server. `start()` binds and runs a poll loop on its own thread; that thread owns the
@@ -134,4 +136,6 @@ public final class Server: Sendable {
     public static let readChunkBytes = 16_384
     /// How long a round keeps taking requests before it commits and lets the loop go round.
     static let roundBudgetSeconds = 0.05
+    /// The most connections accepted in one turn of the loop; the rest wait in the kernel's backlog.
+    static let acceptsPerTurn = 64
 }

@@ -76,10 +76,13 @@ extension EventLoop {
         } catch {
             return Reply(code: 451, keyword: "STORAGE", text: "the logins could not be read; try again", tag: request.tag)
         }
-        guard let user else { return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag) }
-        connection.principal = .user(user)
-        connection.framer.limit = ProtocolLimits.maxLineBytes
-        return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
+        if let user {
+            connection.principal = .user(user)
+            connection.framer.limit = ProtocolLimits.maxLineBytes
+            waiting.leave(connection)
+            return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
+        }
+        return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag)
     }
 
     /// A command of the shared language, run for the connection's user.
@@ -201,6 +204,7 @@ extension EventLoop {
                 .init("commits", String(statistics.commits)), .init("commit-p50-ms", percentile(0.5)),
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
                 .init("rss-kb", MemoryStatus.kilobytes("VmRSS")), .init("rss-peak-kb", MemoryStatus.kilobytes("VmHWM")),
+                .init("evicted", String(counters.evicted)),
             ], tag: request.tag)
     }
 }
