@@ -33,6 +33,15 @@ public struct ServerConfiguration: Sendable, Codable {
     /// that address goes. Behind one address (a tambon office's router, an SSH tunnel) clients
     /// log in within a round trip, so 32 waiting at once is already a crowd.
     public var maxUnauthenticatedPerAddress: Int = 32
+    /// Failed logins (`535 BAD_TOKEN`) allowed from one address, or with one user's revoked token,
+    /// within `loginFailureWindow`; past it the address (or name) is locked (`421 TOO_MANY_FAILURES`).
+    public var maxLoginFailures: Int = 5
+    /// Seconds of the window in which failed logins are counted (and logged once, as a count).
+    public var loginFailureWindow: Double = 60
+    /// Seconds of the first lock; each further lock lasts twice as long as the one before.
+    public var loginLockout: Double = 10
+    /// The longest lock, in seconds.
+    public var loginLockoutMax: Double = 600
     /// Whether the server may listen on an address other than loopback (127.0.0.0/8). The protocol
     /// is plaintext, tokens included: off by default, so that reaching the server from another
     /// machine goes through SSH, WireGuard or stunnel (docs/deployment.md) unless someone says so.

@@ -22,6 +22,10 @@ public enum Daemon {
         var logPings: Bool?
         var maxUnauthenticated: Int?
         var maxUnauthenticatedPerAddress: Int?
+        var maxLoginFailures: Int?
+        var loginFailureWindowSeconds: Double?
+        var loginLockoutSeconds: Double?
+        var loginLockoutMaxSeconds: Double?
         var allowNonLoopback: Bool?
     }
 
@@ -101,19 +105,35 @@ public enum Daemon {
         return (configuration, file.database ?? "phapai.db")
     }
 
-    /// The caps on connections not logged in yet.
+    /// The caps on connections not logged in yet and the failed-login rule.
     private static func checkFrontDoor(_ file: File, into configuration: inout ServerConfiguration) throws {
-        for (field, value) in [("maxUnauthenticated", file.maxUnauthenticated), ("maxUnauthenticatedPerAddress", file.maxUnauthenticatedPerAddress)] {
+        for (field, value) in [("maxUnauthenticated", file.maxUnauthenticated), ("maxUnauthenticatedPerAddress", file.maxUnauthenticatedPerAddress),
+                               ("maxLoginFailures", file.maxLoginFailures)] {
             if let value, !(1...100_000).contains(value) {
                 throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 1 and 100000")
             }
         }
         configuration.maxUnauthenticated = file.maxUnauthenticated ?? configuration.maxUnauthenticated
         configuration.maxUnauthenticatedPerAddress = file.maxUnauthenticatedPerAddress ?? configuration.maxUnauthenticatedPerAddress
+        configuration.maxLoginFailures = file.maxLoginFailures ?? configuration.maxLoginFailures
         guard configuration.maxUnauthenticatedPerAddress <= configuration.maxUnauthenticated else {
             throw PhapaiError.invalid(
                 "maxUnauthenticatedPerAddress", "OUT_OF_RANGE",
                 "must be at most maxUnauthenticated (\(configuration.maxUnauthenticated)): one address cannot wait for more than everyone")
+        }
+        for (field, value) in [("loginFailureWindowSeconds", file.loginFailureWindowSeconds), ("loginLockoutSeconds", file.loginLockoutSeconds),
+                               ("loginLockoutMaxSeconds", file.loginLockoutMaxSeconds)] {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
+            }
+        }
+        configuration.loginFailureWindow = file.loginFailureWindowSeconds ?? configuration.loginFailureWindow
+        configuration.loginLockout = file.loginLockoutSeconds ?? configuration.loginLockout
+        configuration.loginLockoutMax = file.loginLockoutMaxSeconds ?? configuration.loginLockoutMax
+        guard configuration.loginLockout <= configuration.loginLockoutMax else {
+            throw PhapaiError.invalid(
+                "loginLockoutMaxSeconds", "OUT_OF_RANGE",
+                "must be at least loginLockoutSeconds (\(configuration.loginLockout)): the longest lock cannot be shorter than the first")
         }
     }
 

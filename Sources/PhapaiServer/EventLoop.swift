@@ -28,6 +28,10 @@ final class EventLoop {
     var accepted = 0
     /// The connections not logged in yet, oldest first (the caps on them: ``acceptBatch()``).
     var waiting = WaitingRoom<Connection>()
+    /// Failed logins by address and user name.
+    var throttle: LoginThrottle
+    /// When the failed-login windows were last swept (monotonic seconds).
+    var lastSweep: Double
 
     init(seed: Seed, configuration: ServerConfiguration, shared: Server.Shared, wakeRead: Int32) {
         application = seed.application
@@ -35,6 +39,10 @@ final class EventLoop {
         self.configuration = configuration
         self.shared = shared
         self.wakeRead = wakeRead
+        throttle = LoginThrottle(policy: .init(
+            limit: configuration.maxLoginFailures, window: configuration.loginFailureWindow,
+            lockout: configuration.loginLockout, maxLockout: configuration.loginLockoutMax))
+        lastSweep = shared.now()
     }
 
     func run() {
@@ -63,6 +71,7 @@ final class EventLoop {
             // newcomer can send its sender away to make room.
             if entries[0].readable { acceptBatch() }
             enforceDeadlines()
+            housekeeping()
             shared.afterRound()
         }
         // Every request received so far has been answered and committed; say goodbye and send what is pending.
@@ -151,6 +160,17 @@ final class EventLoop {
         flush(connection)
         // Whatever the kernel did not take now is dropped: the slot is needed at once.
         if isOpen(connection) { close(connection) }
+    }
+
+    /// Once a second of the server's clock, ends the failed-login windows that are over (their
+    /// one log line each).
+    private func housekeeping() {
+        let now = shared.now()
+        if now - lastSweep >= 1 {
+            lastSweep = now
+            throttle.sweep(now: now)
+        }
+        for line in throttle.drainLog() { shared.log(line) }
     }
 
     /// Closes connections that waited too long to log in, to finish a line, or at all.

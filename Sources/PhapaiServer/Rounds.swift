@@ -10,6 +10,8 @@ struct Answer {
     let touchesStore: Bool
     /// A PING (logged only when the configuration asks).
     var isPing = false
+    /// A failed login: counted in its address's window, not logged on its own.
+    var isFailedLogin = false
 }
 
 extension EventLoop {
@@ -62,7 +64,7 @@ extension EventLoop {
         for answer in answers {
             for reply in answer.replies { send(reply, to: answer.connection) }
             touched[ObjectIdentifier(answer.connection)] = answer.connection
-            if answer.isPing && !configuration.logPings { continue }
+            if answer.isFailedLogin || (answer.isPing && !configuration.logPings) { continue }
             shared.log(answer.logLine + " code=\(answer.replies.last.map { String($0.code) } ?? "-") "
                 + "ms=" + Self.milliseconds(Server.monotonicSeconds() - answer.started))
         }

@@ -23,6 +23,10 @@ public struct ServerCounters: Sendable {
     public var peakBufferedInput = 0
     /// Connections sent away before logging in, to make room (`421 TOO_MANY_UNAUTHENTICATED`).
     public var evicted = 0
+    /// Logins that failed (`535 BAD_TOKEN`).
+    public var failedLogins = 0
+    /// Logins refused while their address or name was locked (`421 TOO_MANY_FAILURES`).
+    public var refusedLogins = 0
 }
 
 /// The TCP server. `start()` binds and runs a poll loop on its own thread; that thread owns the

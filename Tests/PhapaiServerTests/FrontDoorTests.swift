@@ -11,13 +11,108 @@ import PhapaiProtocol
 @testable import PhapaiServer
 import PhapaiTestSupport
 
+/// A number any thread may read and move.
+final class SharedCount: Sendable {
+    private let value = Mutex(0)
+    func add(_ amount: Int = 1) { value.withLock { $0 += amount } }
+    var current: Int { value.withLock { $0 } }
+}
+
+/// An attacker on its own thread until ``stop()``, which waits for it to end.
+final class Attacker: Sendable {
+    private let stopping = Mutex(false)
+    private let done = DispatchSemaphore(value: 0)
+    /// Connections it opened.
+    let connections = SharedCount()
+
+    init(_ name: String, _ body: @escaping @Sendable (Attacker) -> Void) {
+        let thread = Thread { [self] in
+            body(self)
+            done.signal()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    var running: Bool { !stopping.withLock { $0 } }
+
+    func stop() {
+        stopping.withLock { $0 = true }
+        done.wait()
+    }
+}
+
 @Suite("phapaid: the front door")
 struct FrontDoorTests {
+    let badHello = "HELLO proto=1 token=5ec12e7" + String(repeating: "0", count: 57)
+
     /// Reads until the connection is closed: the lines of every reply, in order.
     func rest(of client: TestClient) throws -> [String] {
         var lines: [String] = []
         while let reply = try client.receive() { lines += reply.lines }
         return lines
+    }
+
+    /// Makes sure the server's loop has gone round at least once since now (its housekeeping
+    /// included): the second PONG is sent in a later turn of the loop than the first.
+    func letTheLoopGoRound(_ client: TestClient) throws {
+        #expect(try client.ask("PING") == ["200 PONG"])
+        #expect(try client.ask("PING") == ["200 PONG"])
+    }
+
+    @Test func aClientReconnectingInALoopAndAHelloFloodDoNotKeepALoggedInClientOut() throws {
+        let running = try TestServer(configure: {
+            $0.maxConnections = 64
+            $0.maxUnauthenticated = 16
+            $0.maxUnauthenticatedPerAddress = 8
+        })
+        let port = running.port
+        let badHello = self.badHello
+        // Reconnects in a loop and never logs in, keeping up to 200 connections open.
+        let looper = Attacker("reconnect-loop") { me in
+            var open: [TestClient] = []
+            while me.running {
+                do {
+                    let client = try TestClient.connect(port: port, from: "127.0.0.1")
+                    _ = try client.reply()
+                    open.append(client)
+                    me.connections.add()
+                    if open.count > 200 { open.removeFirst() }
+                } catch {
+                    continue  // reset by the server: it does not matter to an attacker
+                }
+            }
+        }
+        // Floods bad HELLOs down one connection after another.
+        let flooder = Attacker("hello-flood") { me in
+            while me.running {
+                do {
+                    let client = try TestClient.connect(port: port, from: "127.0.0.1")
+                    me.connections.add()
+                    try client.socket.writeAll(Array(String(repeating: badHello + "\r\n", count: 50).utf8))
+                    while try client.receive() != nil {}
+                } catch {
+                    continue
+                }
+            }
+        }
+        // Let both get going: past the caps, well into sending each other away.
+        for _ in 0..<10_000 where looper.connections.current < 100 || flooder.connections.current < 3 { usleep(1000) }
+        var admitted: [TestClient] = []
+        for _ in 0..<20 {
+            let client = try running.connect(from: "127.0.0.2")
+            #expect(try client.reply().first?.hasPrefix("220 READY") == true)
+            #expect(try client.ask("HELLO proto=1 token=\(running.tokens["somchai"]!)") == ["230 HELLO user=somchai role=dispatcher"])
+            admitted.append(client)
+        }
+        let (loops, floods) = (looper.connections.current, flooder.connections.current)
+        looper.stop()
+        flooder.stop()
+        #expect(loops >= 100 && floods >= 3)
+        // Logged-in clients are never sent away to make room.
+        for client in admitted { #expect(try client.ask("PING") == ["200 PONG"]) }
+        let counters = running.server.counters
+        #expect(counters.evicted > 0 && counters.refusedLogins > 0)
     }
 
     @Test func theOldestWaitingConnectionGoesOfItsAddressThenOfAllAndLoggedInOnesStay() throws {
@@ -60,7 +155,81 @@ struct FrontDoorTests {
         for client in [member, d1, d2] + others { #expect(try client.ask("PING") == ["200 PONG"]) }
         #expect(running.server.counters.evicted == 5)
         let stats = try #require(try d1.ask("STATS").first)
-        #expect(stats.hasSuffix(" evicted=5"), "\(stats)")
+        #expect(stats.hasSuffix(" evicted=5 failed-logins=0 refused-logins=0"), "\(stats)")
+    }
+
+    @Test func failedLoginsAreLockedOutWithADoublingDelayAndLoggedOncePerWindow() throws {
+        let running = try TestServer()
+        let refused = { (seconds: Int) in [#"421 TOO_MANY_FAILURES retry-after=\#(seconds) "too many failed logins; try again later""#] }
+        let badToken = [#"535 BAD_TOKEN "the token is not valid""#]
+        let flood = try running.connect()
+        _ = try flood.reply()
+        for _ in 0..<5 { #expect(try flood.ask(badHello) == badToken) }
+        // The sixth failure from this address within the window: refused, and the connection closed.
+        #expect(try flood.ask(badHello) == refused(10))
+        #expect(try flood.isClosed())
+        let again = try running.connect()
+        _ = try again.reply()
+        #expect(try again.ask(badHello) == refused(10))
+        #expect(try again.isClosed())
+        // A valid token still gets in from the locked address (an office behind one router, a tunnel).
+        let member = try running.login("somchai")
+        running.time.advance(seconds: 4)
+        let later = try running.connect()
+        _ = try later.reply()
+        #expect(try later.ask(badHello) == refused(6))
+        // Once the lock is over, five more failures lock it again, for twice as long.
+        running.time.advance(seconds: 6)
+        let next = try running.connect()
+        _ = try next.reply()
+        for _ in 0..<5 { #expect(try next.ask(badHello) == badToken) }
+        #expect(try next.ask(badHello) == refused(20))
+        #expect(try next.isClosed())
+        // No line per failure, no token: one line when the window is over.
+        try letTheLoopGoRound(member)
+        #expect(!running.logLines.contains { $0.contains("login-failures") || $0.contains("BAD_TOKEN") || $0.contains("code=535") })
+        running.time.advance(seconds: 51)
+        try letTheLoopGoRound(member)
+        running.time.advance(seconds: 120)
+        try letTheLoopGoRound(member)
+        let logged = running.logLines.filter { $0.contains("login") }
+        #expect(logged == ["event=login-failures addr=127.0.0.1 failures=10 refused=4 window-s=60 lockouts=2"])
+        #expect(!running.logLines.contains { $0.contains("5ec12e7") || $0.contains(running.tokens["somchai"]!) })
+        let counters = running.server.counters
+        #expect(counters.failedLogins == 10 && counters.refusedLogins == 4)
+    }
+
+    @Test func aRevokedTokenIsCountedByItsUsersNameFromEveryAddress() throws {
+        var revoked = ""
+        let running = try TestServer(prepare: { world in
+            revoked = try world.service.addUser(name: "nid", role: .planner).token
+            try world.service.revokeUser("nid")
+        })
+        // A revoked token is refused like any bad one, whatever the address ...
+        for source in ["127.0.0.21", "127.0.0.21", "127.0.0.22", "127.0.0.23", "127.0.0.24"] {
+            let client = try running.connect(from: source)
+            _ = try client.reply()
+            #expect(try client.ask("HELLO proto=1 token=\(revoked)") == [#"535 BAD_TOKEN "the token is not valid""#])
+        }
+        // ... and the sixth use of it is refused by name, from an address with no failures.
+        let fresh = try running.connect(from: "127.0.0.25")
+        _ = try fresh.reply()
+        #expect(try fresh.ask("HELLO proto=1 token=\(revoked)").first?.hasPrefix("421 TOO_MANY_FAILURES retry-after=10 ") == true)
+        // That address is not locked: another bad token there is just a bad token.
+        let other = try running.connect(from: "127.0.0.25")
+        _ = try other.reply()
+        #expect(try other.ask(badHello) == [#"535 BAD_TOKEN "the token is not valid""#])
+        running.time.advance(seconds: 61)
+        try letTheLoopGoRound(try running.login("root"))
+        let logged = running.logLines.filter { $0.hasPrefix("event=login-failures") }.sorted()
+        #expect(logged == [
+            "event=login-failures addr=127.0.0.21 failures=2 refused=0 window-s=60 lockouts=0",
+            "event=login-failures addr=127.0.0.22 failures=1 refused=0 window-s=60 lockouts=0",
+            "event=login-failures addr=127.0.0.23 failures=1 refused=0 window-s=60 lockouts=0",
+            "event=login-failures addr=127.0.0.24 failures=1 refused=0 window-s=60 lockouts=0",
+            "event=login-failures addr=127.0.0.25 failures=1 refused=1 window-s=60 lockouts=0",
+            "event=login-failures user=nid failures=5 refused=1 window-s=60 lockouts=1",
+        ])
     }
 
     @Test(arguments: ["0.0.0.0", "192.168.1.10"])
@@ -104,11 +273,15 @@ struct FrontDoorTests {
         let open = try read(#"{"listen": "0.0.0.0:7878", "allowNonLoopback": true}"#)
         #expect(open.host == "0.0.0.0" && open.allowNonLoopback)
         let defaults = try read("{}")
-        #expect(defaults.maxUnauthenticated == 256 && defaults.maxUnauthenticatedPerAddress == 32 && !defaults.allowNonLoopback)
-        let set = try read(#"{"maxUnauthenticated": 10, "maxUnauthenticatedPerAddress": 4}"#)
-        #expect(set.maxUnauthenticated == 10 && set.maxUnauthenticatedPerAddress == 4)
+        #expect(defaults.maxUnauthenticated == 256 && defaults.maxUnauthenticatedPerAddress == 32 && defaults.maxLoginFailures == 5)
+        #expect(defaults.loginFailureWindow == 60 && defaults.loginLockout == 10 && defaults.loginLockoutMax == 600 && !defaults.allowNonLoopback)
+        let set = try read(#"{"maxUnauthenticated": 10, "maxUnauthenticatedPerAddress": 4, "maxLoginFailures": 3, "loginFailureWindowSeconds": 30, "loginLockoutSeconds": 2, "loginLockoutMaxSeconds": 60}"#)
+        #expect(set.maxUnauthenticated == 10 && set.maxUnauthenticatedPerAddress == 4 && set.maxLoginFailures == 3)
+        #expect(set.loginFailureWindow == 30 && set.loginLockout == 2 && set.loginLockoutMax == 60)
         for (json, field) in [
             (#"{"maxUnauthenticated": 0}"#, "maxUnauthenticated"), (#"{"maxUnauthenticatedPerAddress": 300}"#, "maxUnauthenticatedPerAddress"),
+            (#"{"maxLoginFailures": -1}"#, "maxLoginFailures"), (#"{"loginFailureWindowSeconds": 0}"#, "loginFailureWindowSeconds"),
+            (#"{"loginLockoutSeconds": 100000}"#, "loginLockoutSeconds"), (#"{"loginLockoutSeconds": 60, "loginLockoutMaxSeconds": 30}"#, "loginLockoutMaxSeconds"),
             (#"{"listen": "localhost:7878"}"#, "listen"), (#"{"allowNonLoopback": "yes"}"#, "test.json: allowNonLoopback"),
         ] {
             do {
@@ -123,6 +296,26 @@ struct FrontDoorTests {
 
 @Suite("The front door's bookkeeping")
 struct FrontDoorBookkeepingTests {
+    @Test func locksDoubleUpToTheLongestAndAreForgottenAfterQuiet() {
+        var throttle = LoginThrottle(policy: .init(limit: 2, window: 60, lockout: 10, maxLockout: 35))
+        var now = 0.0
+        var locks: [Double?] = []
+        for _ in 0..<4 {
+            throttle.fail(address: "a", now: now)
+            locks.append(throttle.fail(address: "a", now: now))
+            #expect(throttle.lockedFor(address: "a", now: now) == locks.last!)
+            now += locks.last!! + 1
+        }
+        #expect(locks == [10, 20, 35, 35])
+        #expect(throttle.lockedFor(address: "b", now: now) == nil)
+        // Quiet for the longest lock: forgotten, and the next lock is the first again.
+        now += 35
+        throttle.sweep(now: now)
+        #expect(throttle.records.isEmpty)
+        throttle.fail(address: "a", now: now)
+        #expect(throttle.fail(address: "a", now: now) == 10)
+    }
+
     @Test func theWaitingRoomKeepsOrderByAddress() {
         final class Member {}
         var room = WaitingRoom<Member>()
