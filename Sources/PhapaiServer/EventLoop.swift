@@ -30,8 +30,11 @@ final class EventLoop {
     var waiting = WaitingRoom<Connection>()
     /// Failed logins by address and user name.
     var throttle: LoginThrottle
-    /// When the failed-login windows were last swept (monotonic seconds).
+    /// Users whose token a command of this round revoked: their sessions end once the round commits.
+    var revokedInRound: Set<String> = []
+    /// When the failed-login windows were last swept and revocations last looked for (monotonic seconds).
     var lastSweep: Double
+    var lastRevocationCheck: Double
 
     init(seed: Seed, configuration: ServerConfiguration, shared: Server.Shared, wakeRead: Int32) {
         application = seed.application
@@ -43,6 +46,7 @@ final class EventLoop {
             limit: configuration.maxLoginFailures, window: configuration.loginFailureWindow,
             lockout: configuration.loginLockout, maxLockout: configuration.loginLockoutMax))
         lastSweep = shared.now()
+        lastRevocationCheck = lastSweep
     }
 
     func run() {
@@ -163,7 +167,8 @@ final class EventLoop {
     }
 
     /// Once a second of the server's clock, ends the failed-login windows that are over (their
-    /// one log line each).
+    /// one log line each); every ``Server/revocationCheckSeconds``, closes the sessions of users
+    /// revoked by another process (`phapai user revoke` on the database file).
     private func housekeeping() {
         let now = shared.now()
         if now - lastSweep >= 1 {
@@ -171,6 +176,32 @@ final class EventLoop {
             throttle.sweep(now: now)
         }
         for line in throttle.drainLog() { shared.log(line) }
+        guard now - lastRevocationCheck >= Server.revocationCheckSeconds else { return }
+        lastRevocationCheck = now
+        let names = Set(connections.values.compactMap { $0.principal?.user?.name })
+        guard !names.isEmpty else { return }
+        let revoked: Set<String>
+        do {
+            revoked = try application.revokedUsers(among: names)
+        } catch {
+            // The next check tries again; the log says that one was missed (no names in it).
+            shared.log("event=revocation-check code=451 keyword=STORAGE")
+            return
+        }
+        if !revoked.isEmpty { endSessions(of: revoked) }
+    }
+
+    /// Tells every open session of `names` that its token was revoked, and closes it.
+    func endSessions(of names: Set<String>) {
+        for connection in Array(connections.values) {
+            guard let name = connection.principal?.user?.name, names.contains(name) else { continue }
+            shared.counters.withLock { $0.revokedSessions += 1 }
+            send(Reply(code: 421, keyword: "REVOKED", text: "the token of \(name) was revoked; closing"), to: connection)
+            connection.closeAfterFlush = true
+            flush(connection)
+            // A revoked session does not stay open waiting for a client that does not read.
+            if isOpen(connection) { close(connection) }
+        }
     }
 
     /// Closes connections that waited too long to log in, to finish a line, or at all.

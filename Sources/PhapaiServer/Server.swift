@@ -27,6 +27,8 @@ public struct ServerCounters: Sendable {
     public var failedLogins = 0
     /// Logins refused while their address or name was locked (`421 TOO_MANY_FAILURES`).
     public var refusedLogins = 0
+    /// Open connections closed because their user's token was revoked (`421 REVOKED`).
+    public var revokedSessions = 0
 }
 
 /// The TCP server. `start()` binds and runs a poll loop on its own thread; that thread owns the
@@ -142,4 +144,7 @@ public final class Server: Sendable {
     static let roundBudgetSeconds = 0.05
     /// The most connections accepted in one turn of the loop; the rest wait in the kernel's backlog.
     static let acceptsPerTurn = 64
+    /// How often the server looks for users revoked by another process (`phapai user revoke` on
+    /// the database file) to close their sessions; a revocation over the wire closes them at once.
+    static let revocationCheckSeconds = 5.0
 }

@@ -126,6 +126,8 @@ extension EventLoop {
         let wantsJSON = arguments["json"] == "yes"
         do {
             let response = try application.run(command, arguments, as: principal)
+            // The revoked user's sessions end once this round has committed (Rounds.swift).
+            if case .userRevoked(let name) = response.result { revokedInRound.insert(name) }
             var renderer = try Renderer(application: application, era: response.era)
             let data = try renderer.render(response)
             let result = WireResult(response.result, offset: renderer.offset)
@@ -231,7 +233,7 @@ extension EventLoop {
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
                 .init("rss-kb", MemoryStatus.kilobytes("VmRSS")), .init("rss-peak-kb", MemoryStatus.kilobytes("VmHWM")),
                 .init("evicted", String(counters.evicted)), .init("failed-logins", String(counters.failedLogins)),
-                .init("refused-logins", String(counters.refusedLogins)),
+                .init("refused-logins", String(counters.refusedLogins)), .init("revoked-sessions", String(counters.revokedSessions)),
             ], tag: request.tag)
     }
 }

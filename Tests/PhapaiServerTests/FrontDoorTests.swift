@@ -155,7 +155,7 @@ struct FrontDoorTests {
         for client in [member, d1, d2] + others { #expect(try client.ask("PING") == ["200 PONG"]) }
         #expect(running.server.counters.evicted == 5)
         let stats = try #require(try d1.ask("STATS").first)
-        #expect(stats.hasSuffix(" evicted=5 failed-logins=0 refused-logins=0"), "\(stats)")
+        #expect(stats.hasSuffix(" evicted=5 failed-logins=0 refused-logins=0 revoked-sessions=0"), "\(stats)")
     }
 
     @Test func failedLoginsAreLockedOutWithADoublingDelayAndLoggedOncePerWindow() throws {
@@ -230,6 +230,41 @@ struct FrontDoorTests {
             "event=login-failures addr=127.0.0.25 failures=1 refused=1 window-s=60 lockouts=0",
             "event=login-failures user=nid failures=5 refused=1 window-s=60 lockouts=1",
         ])
+    }
+
+    @Test func revokingAUserOverTheWireEndsTheirOpenSessionsOnceTheRevocationIsCommitted() throws {
+        let failNext = FailOnce()
+        let running = try TestServer(fault: { name in
+            if name == "store.before-commit", failNext.take() { throw PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "injected") }
+        })
+        let session = try running.login("somchai")
+        let admin = try running.login("root")
+        // A revocation whose commit failed was not made: the session goes on.
+        failNext.arm()
+        #expect(try admin.ask("USER REVOKE name=somchai") == [#"451 STORAGE "the commit failed; nothing was stored; try again""#])
+        #expect(try session.ask("TRIP LIST date=2026-11-23").last == "200 TRIPS count=0")
+        #expect(try admin.ask("USER REVOKE name=somchai") == ["200-Revoked somchai", "200 REVOKED user=somchai"])
+        #expect(try rest(of: session) == [#"421 REVOKED "the token of somchai was revoked; closing""#])
+        let retry = try running.connect()
+        _ = try retry.reply()
+        #expect(try retry.ask("HELLO proto=1 token=\(running.tokens["somchai"]!)") == [#"535 BAD_TOKEN "the token is not valid""#])
+        #expect(try admin.ask("PING") == ["200 PONG"])
+        // Requests sent in one go with the revocation: none of the revoked user's runs after it.
+        let own = try running.login("root")
+        try own.socket.writeAll(Array("USER REVOKE name=root\r\nTRIP LIST date=2026-11-23\r\n".utf8))
+        #expect(try rest(of: own) == ["200-Revoked root", "200 REVOKED user=root", #"421 REVOKED "the token of root was revoked; closing""#])
+        #expect(try rest(of: admin) == [#"421 REVOKED "the token of root was revoked; closing""#])
+        #expect(running.server.counters.revokedSessions == 3)
+    }
+
+    @Test func aRevocationByAnotherProcessEndsTheSessionsWithinFiveSeconds() throws {
+        let running = try TestServer()
+        let session = try running.login("malee")
+        // `phapai user revoke malee` on the database file: another connection to it, not the server's.
+        try running.world.service.revokeUser("malee")
+        #expect(try session.ask("PING") == ["200 PONG"])
+        running.time.advance(seconds: 5)
+        #expect(try rest(of: session) == [#"421 REVOKED "the token of malee was revoked; closing""#])
     }
 
     @Test(arguments: ["0.0.0.0", "192.168.1.10"])
