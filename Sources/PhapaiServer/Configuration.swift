@@ -33,6 +33,11 @@ public struct ServerConfiguration: Sendable, Codable {
     /// that address goes. Behind one address (a tambon office's router, an SSH tunnel) clients
     /// log in within a round trip, so 32 waiting at once is already a crowd.
     public var maxUnauthenticatedPerAddress: Int = 32
+    /// Seconds a connection that has not logged in is left to say HELLO before a cap may send it
+    /// away. Until then a newcomer is taken beyond the cap (up to `maxConnections`): a burst of
+    /// clients behind one address all get their turn, while an address that never logs in only
+    /// ever pushes out its own old connections.
+    public var unauthenticatedGrace: Double = 2
     /// Failed logins (`535 BAD_TOKEN`) allowed from one address, or with one user's revoked token,
     /// within `loginFailureWindow`; past it the address (or name) is locked (`421 TOO_MANY_FAILURES`).
     public var maxLoginFailures: Int = 5

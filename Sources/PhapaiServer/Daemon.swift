@@ -22,6 +22,7 @@ public enum Daemon {
         var logPings: Bool?
         var maxUnauthenticated: Int?
         var maxUnauthenticatedPerAddress: Int?
+        var unauthenticatedGraceSeconds: Double?
         var maxLoginFailures: Int?
         var loginFailureWindowSeconds: Double?
         var loginLockoutSeconds: Double?
@@ -120,6 +121,12 @@ public enum Daemon {
             throw PhapaiError.invalid(
                 "maxUnauthenticatedPerAddress", "OUT_OF_RANGE",
                 "must be at most maxUnauthenticated (\(configuration.maxUnauthenticated)): one address cannot wait for more than everyone")
+        }
+        if let grace = file.unauthenticatedGraceSeconds {
+            guard grace >= 0 && grace <= 60 else {
+                throw PhapaiError.invalid("unauthenticatedGraceSeconds", "OUT_OF_RANGE", "must be between 0 and 60 seconds")
+            }
+            configuration.unauthenticatedGrace = grace
         }
         for (field, value) in [("loginFailureWindowSeconds", file.loginFailureWindowSeconds), ("loginLockoutSeconds", file.loginLockoutSeconds),
                                ("loginLockoutMaxSeconds", file.loginLockoutMaxSeconds)] {

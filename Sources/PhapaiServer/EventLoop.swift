@@ -110,13 +110,23 @@ final class EventLoop {
             }
             let address = socket.peerAddress ?? "-"
             // Room for the newcomer: the oldest connection still not logged in goes, of the same
-            // address when that address has its fill, else of all. Logged-in clients always stay.
-            if waiting.count(from: address) >= configuration.maxUnauthenticatedPerAddress, let oldest = waiting.oldest(from: address) {
+            // address when that address has its fill, else of all; but only once it has had its
+            // grace to log in (a burst of clients behind one router or tunnel all get their turn).
+            // A full server sends away the oldest of the address with the most waiting, however
+            // young. Logged-in clients always stay.
+            let now = shared.now()
+            let hadItsChance = { (connection: Connection) in now - connection.openedAt >= self.configuration.unauthenticatedGrace }
+            var madeRoom = false
+            if waiting.count(from: address) >= configuration.maxUnauthenticatedPerAddress, let oldest = waiting.oldest(from: address),
+                hadItsChance(oldest)
+            {
                 evict(oldest, text: "too many connections from your address are waiting to log in")
-            } else if waiting.count >= configuration.maxUnauthenticated, let oldest = waiting.oldest() {
+                madeRoom = true
+            }
+            if !madeRoom, waiting.count >= configuration.maxUnauthenticated, let oldest = waiting.oldest(), hadItsChance(oldest) {
                 evict(oldest, text: "too many connections are waiting to log in")
             }
-            if connections.count >= configuration.maxConnections, let oldest = waiting.oldest() {
+            if connections.count >= configuration.maxConnections, let busiest = waiting.busiestAddress, let oldest = waiting.oldest(from: busiest) {
                 evict(oldest, text: "the server is full")
             }
             guard connections.count < configuration.maxConnections else {
@@ -128,7 +138,7 @@ final class EventLoop {
             }
             accepted += 1
             shared.counters.withLock { $0.accepted = accepted }
-            let connection = Connection(socket: socket, number: accepted, address: address, now: shared.now())
+            let connection = Connection(socket: socket, number: accepted, address: address, now: now)
             connections[socket.descriptor] = connection
             waiting.enter(connection, from: address)
             send(Reply(code: 220, keyword: "READY", fields: [.init("proto", String(ProtocolLimits.version))], text: "phapai"), to: connection)

@@ -6,7 +6,9 @@ struct WaitingRoom<Member: AnyObject> {
     private var order: [Member] = []
     /// Everyone waiting from one address, in the order they came.
     private var byAddress: [String: [Member]] = [:]
-    private var addressOf: [ObjectIdentifier: String] = [:]
+    /// Each member's address and place in the order of arrival.
+    private var entries: [ObjectIdentifier: (address: String, arrival: Int)] = [:]
+    private var arrivals = 0
 
     /// How many are waiting.
     var count: Int { order.count }
@@ -20,21 +22,32 @@ struct WaitingRoom<Member: AnyObject> {
         return byAddress[address]?.first
     }
 
+    /// The address with the most waiting (of two as many, the one whose oldest came first): when
+    /// the server is full, a flood from one address pays for itself, not a client of another.
+    var busiestAddress: String? {
+        byAddress.max { a, b in
+            a.value.count != b.value.count ? a.value.count < b.value.count : arrival(of: a.value[0]) > arrival(of: b.value[0])
+        }?.key
+    }
+
+    private func arrival(of member: Member) -> Int { entries[ObjectIdentifier(member)]?.arrival ?? .max }
+
     /// Whether `member` is waiting.
-    func contains(_ member: Member) -> Bool { addressOf[ObjectIdentifier(member)] != nil }
+    func contains(_ member: Member) -> Bool { entries[ObjectIdentifier(member)] != nil }
 
     /// `member` came from `address` and waits to log in.
     mutating func enter(_ member: Member, from address: String) {
         precondition(!contains(member), "a connection enters the waiting room once")
         order.append(member)
         byAddress[address, default: []].append(member)
-        addressOf[ObjectIdentifier(member)] = address
+        arrivals += 1
+        entries[ObjectIdentifier(member)] = (address, arrivals)
     }
 
-    /// `member` logged in or went away (nothing when it was not waiting). The caps keep the room
-    /// small (hundreds), so removing from the middle of its lists is cheap.
+    /// `member` logged in or went away (nothing when it was not waiting). The room holds at most
+    /// `maxConnections` (a thousand), so removing from the middle of its lists is cheap.
     mutating func leave(_ member: Member) {
-        guard let address = addressOf.removeValue(forKey: ObjectIdentifier(member)) else { return }
+        guard let address = entries.removeValue(forKey: ObjectIdentifier(member))?.address else { return }
         order.removeAll { $0 === member }
         byAddress[address]?.removeAll { $0 === member }
         if byAddress[address]?.isEmpty == true { byAddress[address] = nil }

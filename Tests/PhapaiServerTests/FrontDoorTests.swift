@@ -115,7 +115,7 @@ struct FrontDoorTests {
         #expect(counters.evicted > 0 && counters.refusedLogins > 0)
     }
 
-    @Test func theOldestWaitingConnectionGoesOfItsAddressThenOfAllAndLoggedInOnesStay() throws {
+    @Test func theOldestWaitingConnectionGoesOfItsAddressThenOfAllOnceItHadItsChanceAndLoggedInOnesStay() throws {
         let running = try TestServer(configure: {
             $0.maxConnections = 5
             $0.maxUnauthenticated = 3
@@ -130,25 +130,29 @@ struct FrontDoorTests {
         let fromAll = #"421 TOO_MANY_UNAUTHENTICATED "too many connections are waiting to log in""#
         let a1 = try greeted("127.0.0.11")
         let a2 = try greeted("127.0.0.11")
+        // A third from one address while the others are within their 2 s to log in: all three stay.
         let a3 = try greeted("127.0.0.11")
-        // A third from one address: that address's oldest goes.
+        #expect(try a1.ask("PING") == ["200 PONG"])
+        running.time.advance(seconds: 2)
+        // Past it, a newcomer sends away that address's oldest.
+        let a4 = try greeted("127.0.0.11")
         #expect(try rest(of: a1) == [fromAddress])
         let b1 = try greeted("127.0.0.12")
-        let c1 = try greeted("127.0.0.13")
-        // Four waiting in all: the oldest of all goes.
+        // Three waiting in all: the oldest of all goes.
         #expect(try rest(of: a2) == [fromAll])
         let member = try greeted("127.0.0.14")
         #expect(try rest(of: a3) == [fromAll])
         #expect(try member.ask("HELLO proto=1 token=\(running.tokens["somchai"]!)") == ["230 HELLO user=somchai role=dispatcher"])
-        // Logged in: out of the waiting room. b1 and c1 wait; the server holds 3 of its 5.
+        // Logged in: out of the waiting room. a4 and b1 wait; the server holds 3 of its 5.
         let others = try (0..<2).map { _ in try running.login("malee", from: "127.0.0.15") }
-        // Full (5): the newcomer takes the place of the oldest still waiting.
+        // Full (5): the newcomer takes the place of the oldest waiting of the busiest address
+        // (a tie of one each: the one waiting longest).
         let d1 = try greeted("127.0.0.16")
-        #expect(try rest(of: b1) == [#"421 TOO_MANY_UNAUTHENTICATED "the server is full""#])
-        let d2 = try greeted("127.0.0.16")
-        #expect(try rest(of: c1) == [#"421 TOO_MANY_UNAUTHENTICATED "the server is full""#])
-        // Full of logged-in clients and newcomers only: no logged-in client is sent away.
+        #expect(try rest(of: a4) == [#"421 TOO_MANY_UNAUTHENTICATED "the server is full""#])
         #expect(try d1.ask("HELLO proto=1 token=\(running.tokens["root"]!)") == ["230 HELLO user=root role=admin"])
+        let d2 = try greeted("127.0.0.16")
+        #expect(try rest(of: b1) == [#"421 TOO_MANY_UNAUTHENTICATED "the server is full""#])
+        // Full of logged-in clients and newcomers only: no logged-in client is sent away.
         #expect(try d2.ask("HELLO proto=1 token=\(running.tokens["root"]!)") == ["230 HELLO user=root role=admin"])
         let late = try running.connect(from: "127.0.0.17")
         #expect(try rest(of: late) == [#"421 TOO_MANY_CONNECTIONS "try again later""#])
@@ -156,6 +160,53 @@ struct FrontDoorTests {
         #expect(running.server.counters.evicted == 5)
         let stats = try #require(try d1.ask("STATS").first)
         #expect(stats.hasSuffix(" evicted=5 failed-logins=0 refused-logins=0 revoked-sessions=0"), "\(stats)")
+    }
+
+    @Test func aFullServerSendsAwayTheBusiestAddressesOldestHoweverYoung() throws {
+        let running = try TestServer(configure: { $0.maxConnections = 4 })
+        let flood = try (0..<3).map { _ in try running.connect(from: "127.0.0.31") }
+        for client in flood { _ = try client.reply() }
+        let member = try running.connect(from: "127.0.0.32")
+        #expect(try member.reply().first?.hasPrefix("220 READY") == true)
+        // The server is full of connections within their grace: the busiest address pays.
+        let more = try running.connect(from: "127.0.0.31")
+        #expect(try more.reply().first?.hasPrefix("220 READY") == true)
+        #expect(try rest(of: flood[0]) == [#"421 TOO_MANY_UNAUTHENTICATED "the server is full""#])
+        #expect(try member.ask("HELLO proto=1 token=\(running.tokens["somchai"]!)") == ["230 HELLO user=somchai role=dispatcher"])
+    }
+
+    @Test func aBurstOfLoginsFromOneAddressAllGetIn() throws {
+        // 64 clients behind one address (a tunnel, an office router) connect at the same moment,
+        // twice the cap of one address: each gets its grace to log in, none is sent away.
+        let running = try TestServer()
+        let (port, token) = (running.port, running.tokens["somchai"]!)
+        let admitted = SharedCount()
+        let ready = DispatchSemaphore(value: 0)
+        let go = DispatchSemaphore(value: 0)
+        let finished = DispatchGroup()
+        for _ in 0..<64 {
+            finished.enter()
+            Thread {
+                defer { finished.leave() }
+                ready.signal()
+                go.wait()
+                do {
+                    let client = try TestClient.connect(port: port)
+                    let greeting = try client.reply()
+                    if greeting.first?.hasPrefix("220 ") == true,
+                        try client.ask("HELLO proto=1 token=\(token)") == ["230 HELLO user=somchai role=dispatcher"]
+                    {
+                        admitted.add()
+                    }
+                } catch {
+                    return
+                }
+            }.start()
+        }
+        for _ in 0..<64 { ready.wait() }
+        for _ in 0..<64 { go.signal() }
+        finished.wait()
+        #expect(admitted.current == 64 && running.server.counters.evicted == 0)
     }
 
     @Test func failedLoginsAreLockedOutWithADoublingDelayAndLoggedOncePerWindow() throws {
@@ -308,13 +359,15 @@ struct FrontDoorTests {
         let open = try read(#"{"listen": "0.0.0.0:7878", "allowNonLoopback": true}"#)
         #expect(open.host == "0.0.0.0" && open.allowNonLoopback)
         let defaults = try read("{}")
-        #expect(defaults.maxUnauthenticated == 256 && defaults.maxUnauthenticatedPerAddress == 32 && defaults.maxLoginFailures == 5)
+        #expect(defaults.maxUnauthenticated == 256 && defaults.maxUnauthenticatedPerAddress == 32 && defaults.unauthenticatedGrace == 2)
+        #expect(defaults.maxLoginFailures == 5)
         #expect(defaults.loginFailureWindow == 60 && defaults.loginLockout == 10 && defaults.loginLockoutMax == 600 && !defaults.allowNonLoopback)
-        let set = try read(#"{"maxUnauthenticated": 10, "maxUnauthenticatedPerAddress": 4, "maxLoginFailures": 3, "loginFailureWindowSeconds": 30, "loginLockoutSeconds": 2, "loginLockoutMaxSeconds": 60}"#)
-        #expect(set.maxUnauthenticated == 10 && set.maxUnauthenticatedPerAddress == 4 && set.maxLoginFailures == 3)
+        let set = try read(#"{"maxUnauthenticated": 10, "maxUnauthenticatedPerAddress": 4, "unauthenticatedGraceSeconds": 0.5, "maxLoginFailures": 3, "loginFailureWindowSeconds": 30, "loginLockoutSeconds": 2, "loginLockoutMaxSeconds": 60}"#)
+        #expect(set.maxUnauthenticated == 10 && set.maxUnauthenticatedPerAddress == 4 && set.unauthenticatedGrace == 0.5 && set.maxLoginFailures == 3)
         #expect(set.loginFailureWindow == 30 && set.loginLockout == 2 && set.loginLockoutMax == 60)
         for (json, field) in [
             (#"{"maxUnauthenticated": 0}"#, "maxUnauthenticated"), (#"{"maxUnauthenticatedPerAddress": 300}"#, "maxUnauthenticatedPerAddress"),
+            (#"{"unauthenticatedGraceSeconds": -1}"#, "unauthenticatedGraceSeconds"),
             (#"{"maxLoginFailures": -1}"#, "maxLoginFailures"), (#"{"loginFailureWindowSeconds": 0}"#, "loginFailureWindowSeconds"),
             (#"{"loginLockoutSeconds": 100000}"#, "loginLockoutSeconds"), (#"{"loginLockoutSeconds": 60, "loginLockoutMaxSeconds": 30}"#, "loginLockoutMaxSeconds"),
             (#"{"listen": "localhost:7878"}"#, "listen"), (#"{"allowNonLoopback": "yes"}"#, "test.json: allowNonLoopback"),
@@ -364,5 +417,11 @@ struct FrontDoorBookkeepingTests {
         #expect(room.count == 2 && room.oldest() === b && room.oldest(from: "x") === c && !room.contains(a))
         room.leave(b)
         #expect(room.count(from: "y") == 0 && room.oldest(from: "y") == nil)
+        // The busiest address: the most waiting, and of a tie the one whose oldest came first.
+        let (d, e) = (Member(), Member())
+        room.enter(d, from: "y")
+        #expect(room.busiestAddress == "x")
+        room.enter(e, from: "y")
+        #expect(room.busiestAddress == "y")
     }
 }

@@ -198,6 +198,7 @@ struct LimitsDocumentationTests {
             "keepAliveIdleSeconds": Int(KeepAlive.standard.idleSeconds), "keepAliveIntervalSeconds": Int(KeepAlive.standard.intervalSeconds),
             "keepAliveProbes": Int(KeepAlive.standard.probes),
             "maxUnauthenticated": defaults.maxUnauthenticated, "maxUnauthenticatedPerAddress": defaults.maxUnauthenticatedPerAddress,
+            "unauthenticatedGraceSeconds": Int(defaults.unauthenticatedGrace),
             "maxLoginFailures": defaults.maxLoginFailures, "loginFailureWindowSeconds": Int(defaults.loginFailureWindow),
             "loginLockoutSeconds": Int(defaults.loginLockout), "loginLockoutMaxSeconds": Int(defaults.loginLockoutMax),
         ]
