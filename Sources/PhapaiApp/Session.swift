@@ -8,6 +8,16 @@ extension Application {
     /// The user whose token this is, or nil for an unknown or revoked token.
     public func authenticate(token: String) throws -> User? { try service.authenticate(token: token) }
 
+    /// The name of the user whose revoked token this is, or nil (an unknown token, or an active
+    /// one): failed logins are then counted by user name as well as by address.
+    public func revokedTokenOwner(token: String) throws -> String? { try service.revokedTokenOwner(token: token) }
+
+    /// Which of `names` no longer log in (revoked, or removed): their open sessions must end.
+    public func revokedUsers(among names: Set<String>) throws -> Set<String> {
+        let active = Set(try service.users().filter { $0.revokedAt == nil }.map(\.name))
+        return names.subtracting(active)
+    }
+
     /// Starts a round: the writes of the commands run until ``endRound()`` share one commit.
     public func beginRound() { service.beginWrites() }
 

@@ -31,13 +31,41 @@ func system<T: BinaryInteger>(_ operation: String, _ call: () -> T) throws -> T 
     }
 }
 
+/// TCP keepalive settings: after `idleSeconds` of silence the kernel probes the peer every
+/// `intervalSeconds`, and after `probes` unanswered probes the connection fails.
+public struct KeepAlive: Sendable, Hashable {
+    /// Seconds of silence before the first probe (`TCP_KEEPIDLE`).
+    public var idleSeconds: Int32
+    /// Seconds between probes (`TCP_KEEPINTVL`).
+    public var intervalSeconds: Int32
+    /// Unanswered probes before the connection is given up (`TCP_KEEPCNT`).
+    public var probes: Int32
+
+    /// Creates keepalive settings.
+    public init(idleSeconds: Int32, intervalSeconds: Int32, probes: Int32) {
+        self.idleSeconds = idleSeconds
+        self.intervalSeconds = intervalSeconds
+        self.probes = probes
+    }
+
+    /// What accepted sockets get: a peer that vanished (a phone out of coverage, a router that
+    /// rebooted) is found within 2 minutes of silence instead of never (Linux's default first probe
+    /// comes after 2 hours), and a probe each minute keeps NAT and firewall state on the way alive.
+    public static let standard = KeepAlive(idleSeconds: 60, intervalSeconds: 10, probes: 6)
+}
+
 /// One TCP socket on IPv4. Owns its descriptor and closes it when released. Not `Sendable`:
 /// closing sets the descriptor to -1 unlocked, so a socket stays with the thread that uses it.
 public final class Socket {
     /// The file descriptor (-1 once closed).
     public private(set) var descriptor: Int32
+    /// The peer's IPv4 address (`203.0.113.7`) of an accepted socket; nil for the others.
+    public private(set) var peerAddress: String?
 
-    init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32, peerAddress: String? = nil) {
+        self.descriptor = descriptor
+        self.peerAddress = peerAddress
+    }
 
     deinit { close() }
 
@@ -55,11 +83,21 @@ public final class Socket {
     }
 
     /// A socket connected to `host:port`. `receiveBufferBytes` fixes the kernel's receive buffer
-    /// (set before connecting, so that the window never grows past it).
-    public static func connect(host: String = "127.0.0.1", port: UInt16, receiveBufferBytes: Int32? = nil) throws -> Socket {
+    /// (set before connecting, so that the window never grows past it). `source` binds the local
+    /// end to that address first (on Linux every 127.x.y.z is this machine, so tests can speak
+    /// from several "hosts").
+    public static func connect(
+        host: String = "127.0.0.1", port: UInt16, from source: String? = nil, receiveBufferBytes: Int32? = nil
+    ) throws -> Socket {
         let socket = Socket(descriptor: try system("socket") { Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0) })
         if var bytes = receiveBufferBytes {
             try system("setsockopt") { setsockopt(socket.descriptor, SOL_SOCKET, SO_RCVBUF, &bytes, socklen_t(MemoryLayout<Int32>.size)) }
+        }
+        if let source {
+            var local = try Socket.address(host: source, port: 0)
+            try system("bind") {
+                withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket.descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            }
         }
         var address = try Socket.address(host: host, port: port)
         try system("connect") {
@@ -80,13 +118,45 @@ public final class Socket {
         }
     }
 
-    /// Accepts one connection; nil when none is waiting on a non-blocking socket.
-    public func accept() throws -> Socket? {
+    /// Accepts one connection, with its peer's address and TCP keepalive on (`keepAlive`, nil
+    /// for none); nil when none is waiting on a non-blocking socket.
+    public func accept(keepAlive: KeepAlive? = .standard) throws -> Socket? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let accepted: Int32
         do {
-            return Socket(descriptor: try system("accept") { Glibc.accept(descriptor, nil, nil) })
+            accepted = try system("accept") {
+                withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.accept(descriptor, $0, &length) } }
+            }
         } catch let error as NetError where error.code == EAGAIN || error.code == EWOULDBLOCK {
             return nil
         }
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        let peer = inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count)) != nil
+            ? String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
+        // Owned at once: a failure below closes the descriptor as the socket is released.
+        let socket = Socket(descriptor: accepted, peerAddress: peer)
+        if let keepAlive { try socket.setKeepAlive(keepAlive) }
+        return socket
+    }
+
+    /// Turns on TCP keepalive with `settings` (SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT).
+    public func setKeepAlive(_ settings: KeepAlive) throws {
+        for (level, option, value) in [
+            (SOL_SOCKET, SO_KEEPALIVE, 1), (Int32(IPPROTO_TCP), TCP_KEEPIDLE, settings.idleSeconds),
+            (Int32(IPPROTO_TCP), TCP_KEEPINTVL, settings.intervalSeconds), (Int32(IPPROTO_TCP), TCP_KEEPCNT, settings.probes),
+        ] {
+            var value = Int32(value)
+            try system("setsockopt") { setsockopt(descriptor, level, option, &value, socklen_t(MemoryLayout<Int32>.size)) }
+        }
+    }
+
+    /// An integer socket option as the kernel holds it (`SOL_SOCKET`/`SO_KEEPALIVE`, ...).
+    public func option(level: Int32, _ name: Int32) throws -> Int32 {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        try system("getsockopt") { getsockopt(descriptor, level, name, &value, &length) }
+        return value
     }
 
     /// Reads up to `maximum` bytes: empty at end of stream, nil when nothing is ready on a

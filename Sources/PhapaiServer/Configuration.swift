@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import PhapaiCore
+
 /// What the server listens on and the limits it enforces (docs/protocol.md, "Limits").
 public struct ServerConfiguration: Sendable, Codable {
     public var host: String = "127.0.0.1"
@@ -20,6 +25,50 @@ public struct ServerConfiguration: Sendable, Codable {
     /// health checks would bury the log (a PING flood wrote 300 MB of log in 20 s, and the
     /// kernel's writeback of it stalled commits for 100 ms).
     public var logPings = false
+    /// Most connections that have not logged in yet. A new one past it sends the oldest of them
+    /// away (`421 TOO_MANY_UNAUTHENTICATED`): a client reconnecting in a loop then only pushes
+    /// out its own connections, and a client that logs in is never sent away for this.
+    public var maxUnauthenticated: Int = 256
+    /// Most connections from one peer address that have not logged in yet; past it the oldest of
+    /// that address goes. Behind one address (a tambon office's router, an SSH tunnel) clients
+    /// log in within a round trip, so 32 waiting at once is already a crowd.
+    public var maxUnauthenticatedPerAddress: Int = 32
+    /// Seconds a connection that has not logged in is left to say HELLO before a cap may send it
+    /// away. Until then a newcomer is taken beyond the cap (up to `maxConnections`): a burst of
+    /// clients behind one address all get their turn, while an address that never logs in only
+    /// ever pushes out its own old connections.
+    public var unauthenticatedGrace: Double = 2
+    /// Failed logins (`535 BAD_TOKEN`) allowed from one address, or with one user's revoked token,
+    /// within `loginFailureWindow`; past it the address (or name) is locked (`421 TOO_MANY_FAILURES`).
+    public var maxLoginFailures: Int = 5
+    /// Seconds of the window in which failed logins are counted (and logged once, as a count).
+    public var loginFailureWindow: Double = 60
+    /// Seconds of the first lock; each further lock lasts twice as long as the one before.
+    public var loginLockout: Double = 10
+    /// The longest lock, in seconds.
+    public var loginLockoutMax: Double = 600
+    /// Whether the server may listen on an address other than loopback (127.0.0.0/8). The protocol
+    /// is plaintext, tokens included: off by default, so that reaching the server from another
+    /// machine goes through SSH, WireGuard or stunnel (docs/deployment.md) unless someone says so.
+    public var allowNonLoopback = false
 
     public init() {}
+
+    /// Checks that `host` is an IPv4 address, and a loopback one unless ``allowNonLoopback`` is on.
+    /// Errors name the field (`listen`) and the rule.
+    public func checkListenAddress() throws {
+        var address = in_addr()
+        guard inet_pton(AF_INET, host, &address) == 1 else {
+            throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "\(host) is not an IPv4 address; use HOST:PORT, e.g. 127.0.0.1:7878")
+        }
+        // In network byte order: the first byte in memory is the first number of the address.
+        let isLoopback = withUnsafeBytes(of: &address) { $0[0] } == 127
+        guard isLoopback || allowNonLoopback else {
+            throw PhapaiError.invalid(
+                "listen", "NOT_LOOPBACK",
+                "\(host) is not a loopback address (127.0.0.0/8): the protocol is plaintext, tokens included, so phapaid listens "
+                    + "beyond this machine only when the configuration sets \"allowNonLoopback\": true; to reach it from other "
+                    + "machines use an SSH tunnel, WireGuard or stunnel (docs/deployment.md)")
+        }
+    }
 }

@@ -20,6 +20,14 @@ public enum Daemon {
         var maxOutgoingBytes: Int?
         var maxPipelined: Int?
         var logPings: Bool?
+        var maxUnauthenticated: Int?
+        var maxUnauthenticatedPerAddress: Int?
+        var unauthenticatedGraceSeconds: Double?
+        var maxLoginFailures: Int?
+        var loginFailureWindowSeconds: Double?
+        var loginLockoutSeconds: Double?
+        var loginLockoutMaxSeconds: Double?
+        var allowNonLoopback: Bool?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -51,6 +59,91 @@ public enum Daemon {
         }
     }
 
+    /// The server's configuration and the database path from the JSON of a configuration file
+    /// (`file` names it in errors). Every value is checked; an error names the field and the rule.
+    public static func configuration(from data: Data, file path: String) throws -> (ServerConfiguration, database: String) {
+        let file = try ConfigDecoding.decode(File.self, from: data, file: path)
+        var configuration = ServerConfiguration()
+        if let listen = file.listen {
+            let parts = listen.split(separator: ":")
+            guard parts.count == 2, let port = UInt16(parts[1]) else {
+                throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "must be HOST:PORT, e.g. 127.0.0.1:7878")
+            }
+            configuration.host = String(parts[0])
+            configuration.port = port
+        }
+        if let maxConnections = file.maxConnections {
+            guard (1...100_000).contains(maxConnections) else {
+                throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
+            }
+            configuration.maxConnections = maxConnections
+        }
+        for (field, value) in [("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
+                               ("idleTimeoutSeconds", file.idleTimeoutSeconds)] {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
+            }
+        }
+        configuration.helloDeadline = file.helloDeadlineSeconds ?? configuration.helloDeadline
+        configuration.lineDeadline = file.lineDeadlineSeconds ?? configuration.lineDeadline
+        configuration.idleTimeout = file.idleTimeoutSeconds ?? configuration.idleTimeout
+        if let bytes = file.maxOutgoingBytes {
+            guard (4096...(1 << 30)).contains(bytes) else {
+                throw PhapaiError.invalid("maxOutgoingBytes", "OUT_OF_RANGE", "must be between 4096 and 1073741824")
+            }
+            configuration.maxOutgoingBytes = bytes
+        }
+        if let maxPipelined = file.maxPipelined {
+            guard (1...10_000).contains(maxPipelined) else {
+                throw PhapaiError.invalid("maxPipelined", "OUT_OF_RANGE", "must be between 1 and 10000")
+            }
+            configuration.maxPipelined = maxPipelined
+        }
+        configuration.logPings = file.logPings ?? configuration.logPings
+        try checkFrontDoor(file, into: &configuration)
+        configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
+        try configuration.checkListenAddress()
+        return (configuration, file.database ?? "phapai.db")
+    }
+
+    /// The caps on connections not logged in yet and the failed-login rule.
+    private static func checkFrontDoor(_ file: File, into configuration: inout ServerConfiguration) throws {
+        for (field, value) in [("maxUnauthenticated", file.maxUnauthenticated), ("maxUnauthenticatedPerAddress", file.maxUnauthenticatedPerAddress),
+                               ("maxLoginFailures", file.maxLoginFailures)] {
+            if let value, !(1...100_000).contains(value) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 1 and 100000")
+            }
+        }
+        configuration.maxUnauthenticated = file.maxUnauthenticated ?? configuration.maxUnauthenticated
+        configuration.maxUnauthenticatedPerAddress = file.maxUnauthenticatedPerAddress ?? configuration.maxUnauthenticatedPerAddress
+        configuration.maxLoginFailures = file.maxLoginFailures ?? configuration.maxLoginFailures
+        guard configuration.maxUnauthenticatedPerAddress <= configuration.maxUnauthenticated else {
+            throw PhapaiError.invalid(
+                "maxUnauthenticatedPerAddress", "OUT_OF_RANGE",
+                "must be at most maxUnauthenticated (\(configuration.maxUnauthenticated)): one address cannot wait for more than everyone")
+        }
+        if let grace = file.unauthenticatedGraceSeconds {
+            guard grace >= 0 && grace <= 60 else {
+                throw PhapaiError.invalid("unauthenticatedGraceSeconds", "OUT_OF_RANGE", "must be between 0 and 60 seconds")
+            }
+            configuration.unauthenticatedGrace = grace
+        }
+        for (field, value) in [("loginFailureWindowSeconds", file.loginFailureWindowSeconds), ("loginLockoutSeconds", file.loginLockoutSeconds),
+                               ("loginLockoutMaxSeconds", file.loginLockoutMaxSeconds)] {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
+            }
+        }
+        configuration.loginFailureWindow = file.loginFailureWindowSeconds ?? configuration.loginFailureWindow
+        configuration.loginLockout = file.loginLockoutSeconds ?? configuration.loginLockout
+        configuration.loginLockoutMax = file.loginLockoutMaxSeconds ?? configuration.loginLockoutMax
+        guard configuration.loginLockout <= configuration.loginLockoutMax else {
+            throw PhapaiError.invalid(
+                "loginLockoutMaxSeconds", "OUT_OF_RANGE",
+                "must be at least loginLockoutSeconds (\(configuration.loginLockout)): the longest lock cannot be shorter than the first")
+        }
+    }
+
     /// Runs the server; returns an exit code on failure (never returns on success).
     public static func main(_ arguments: [String]) -> Int32 {
         var path = "config/phapaid.json"
@@ -62,45 +155,8 @@ public enum Daemon {
         }
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            let file = try ConfigDecoding.decode(File.self, from: data, file: path)
-            var configuration = ServerConfiguration()
-            if let listen = file.listen {
-                let parts = listen.split(separator: ":")
-                guard parts.count == 2, let port = UInt16(parts[1]) else {
-                    throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "must be HOST:PORT, e.g. 127.0.0.1:7878")
-                }
-                configuration.host = String(parts[0])
-                configuration.port = port
-            }
-            if let maxConnections = file.maxConnections {
-                guard (1...100_000).contains(maxConnections) else {
-                    throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
-                }
-                configuration.maxConnections = maxConnections
-            }
-            for (field, value) in [("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
-                                   ("idleTimeoutSeconds", file.idleTimeoutSeconds)] {
-                if let value, !(value > 0 && value <= 86_400) {
-                    throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
-                }
-            }
-            configuration.helloDeadline = file.helloDeadlineSeconds ?? configuration.helloDeadline
-            configuration.lineDeadline = file.lineDeadlineSeconds ?? configuration.lineDeadline
-            configuration.idleTimeout = file.idleTimeoutSeconds ?? configuration.idleTimeout
-            if let bytes = file.maxOutgoingBytes {
-                guard (4096...(1 << 30)).contains(bytes) else {
-                    throw PhapaiError.invalid("maxOutgoingBytes", "OUT_OF_RANGE", "must be between 4096 and 1073741824")
-                }
-                configuration.maxOutgoingBytes = bytes
-            }
-            if let maxPipelined = file.maxPipelined {
-                guard (1...10_000).contains(maxPipelined) else {
-                    throw PhapaiError.invalid("maxPipelined", "OUT_OF_RANGE", "must be between 1 and 10000")
-                }
-                configuration.maxPipelined = maxPipelined
-            }
-            configuration.logPings = file.logPings ?? configuration.logPings
-            let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
+            let (configuration, database) = try Self.configuration(from: data, file: path)
+            let service = try PhapaiService.open(path: database, create: false, actor: "phapaid")
             let requestLog = LogBuffer()
             let server = Server(
                 configuration: configuration, application: Application(service: service),

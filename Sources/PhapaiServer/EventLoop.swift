@@ -26,6 +26,15 @@ final class EventLoop {
     /// runs out of time (slow commands) every client still gets its turn.
     var roundOffset = 0
     var accepted = 0
+    /// The connections not logged in yet, oldest first (the caps on them: ``acceptBatch()``).
+    var waiting = WaitingRoom<Connection>()
+    /// Failed logins by address and user name.
+    var throttle: LoginThrottle
+    /// Users whose token a command of this round revoked: their sessions end once the round commits.
+    var revokedInRound: Set<String> = []
+    /// When the failed-login windows were last swept and revocations last looked for (monotonic seconds).
+    var lastSweep: Double
+    var lastRevocationCheck: Double
 
     init(seed: Seed, configuration: ServerConfiguration, shared: Server.Shared, wakeRead: Int32) {
         application = seed.application
@@ -33,6 +42,11 @@ final class EventLoop {
         self.configuration = configuration
         self.shared = shared
         self.wakeRead = wakeRead
+        throttle = LoginThrottle(policy: .init(
+            limit: configuration.maxLoginFailures, window: configuration.loginFailureWindow,
+            lockout: configuration.loginLockout, maxLockout: configuration.loginLockoutMax))
+        lastSweep = shared.now()
+        lastRevocationCheck = lastSweep
     }
 
     func run() {
@@ -51,14 +65,17 @@ final class EventLoop {
                 continue
             }
             if entries[1].readable { break }
-            if entries[0].readable { acceptAll() }
             for (index, connection) in open.enumerated() {
                 let entry = entries[index + 2]
                 if (entry.readable || entry.failed) && !connection.mayHaveMore { receive(connection) }
                 if entry.writable { flush(connection) }
             }
             runRound(open)
+            // New connections after the round: a HELLO that had arrived is answered before any
+            // newcomer can send its sender away to make room.
+            if entries[0].readable { acceptBatch() }
             enforceDeadlines()
+            housekeeping()
             shared.afterRound()
         }
         // Every request received so far has been answered and committed; say goodbye and send what is pending.
@@ -72,8 +89,9 @@ final class EventLoop {
         connections.removeAll()
     }
 
-    private func acceptAll() {
-        while true {
+    private func acceptBatch() {
+        // A bounded batch: a flood of connections must not keep the loop from the clients it has.
+        for _ in 0..<Server.acceptsPerTurn {
             let next: Socket?
             do {
                 next = try listener.accept()
@@ -90,16 +108,39 @@ final class EventLoop {
                 socket.close()
                 continue
             }
+            let address = socket.peerAddress ?? "-"
+            // Room for the newcomer: the oldest connection still not logged in goes, of the same
+            // address when that address has its fill, else of all; but only once it has had its
+            // grace to log in (a burst of clients behind one router or tunnel all get their turn).
+            // A full server sends away the oldest of the address with the most waiting, however
+            // young. Logged-in clients always stay.
+            let now = shared.now()
+            let hadItsChance = { (connection: Connection) in now - connection.openedAt >= self.configuration.unauthenticatedGrace }
+            var madeRoom = false
+            if waiting.count(from: address) >= configuration.maxUnauthenticatedPerAddress, let oldest = waiting.oldest(from: address),
+                hadItsChance(oldest)
+            {
+                evict(oldest, text: "too many connections from your address are waiting to log in")
+                madeRoom = true
+            }
+            if !madeRoom, waiting.count >= configuration.maxUnauthenticated, let oldest = waiting.oldest(), hadItsChance(oldest) {
+                evict(oldest, text: "too many connections are waiting to log in")
+            }
+            if connections.count >= configuration.maxConnections, let busiest = waiting.busiestAddress, let oldest = waiting.oldest(from: busiest) {
+                evict(oldest, text: "the server is full")
+            }
             guard connections.count < configuration.maxConnections else {
-                // Best effort: the client learns why before the socket closes.
+                // Best effort: the client learns why before the socket closes (a full socket buffer
+                // on a brand-new connection only loses this courtesy line).
                 _ = try? socket.write(Array("421 TOO_MANY_CONNECTIONS \"try again later\"\r\n".utf8))
                 socket.close()
                 continue
             }
             accepted += 1
             shared.counters.withLock { $0.accepted = accepted }
-            let connection = Connection(socket: socket, number: accepted, now: shared.now())
+            let connection = Connection(socket: socket, number: accepted, address: address, now: now)
             connections[socket.descriptor] = connection
+            waiting.enter(connection, from: address)
             send(Reply(code: 220, keyword: "READY", fields: [.init("proto", String(ProtocolLimits.version))], text: "phapai"), to: connection)
             flush(connection)
         }
@@ -123,6 +164,54 @@ final class EventLoop {
         let buffered = connection.framer.bufferedBytes
         shared.counters.withLock { $0.peakBufferedInput = max($0.peakBufferedInput, buffered) }
         connection.mayHaveMore = true
+    }
+
+    /// Sends away a connection that has not logged in, to make room for a newer one.
+    private func evict(_ connection: Connection, text: String) {
+        shared.counters.withLock { $0.evicted += 1 }
+        send(Reply(code: 421, keyword: "TOO_MANY_UNAUTHENTICATED", text: text), to: connection)
+        connection.closeAfterFlush = true
+        flush(connection)
+        // Whatever the kernel did not take now is dropped: the slot is needed at once.
+        if isOpen(connection) { close(connection) }
+    }
+
+    /// Once a second of the server's clock, ends the failed-login windows that are over (their
+    /// one log line each); every ``Server/revocationCheckSeconds``, closes the sessions of users
+    /// revoked by another process (`phapai user revoke` on the database file).
+    private func housekeeping() {
+        let now = shared.now()
+        if now - lastSweep >= 1 {
+            lastSweep = now
+            throttle.sweep(now: now)
+        }
+        for line in throttle.drainLog() { shared.log(line) }
+        guard now - lastRevocationCheck >= Server.revocationCheckSeconds else { return }
+        lastRevocationCheck = now
+        let names = Set(connections.values.compactMap { $0.principal?.user?.name })
+        guard !names.isEmpty else { return }
+        let revoked: Set<String>
+        do {
+            revoked = try application.revokedUsers(among: names)
+        } catch {
+            // The next check tries again; the log says that one was missed (no names in it).
+            shared.log("event=revocation-check code=451 keyword=STORAGE")
+            return
+        }
+        if !revoked.isEmpty { endSessions(of: revoked) }
+    }
+
+    /// Tells every open session of `names` that its token was revoked, and closes it.
+    func endSessions(of names: Set<String>) {
+        for connection in Array(connections.values) {
+            guard let name = connection.principal?.user?.name, names.contains(name) else { continue }
+            shared.counters.withLock { $0.revokedSessions += 1 }
+            send(Reply(code: 421, keyword: "REVOKED", text: "the token of \(name) was revoked; closing"), to: connection)
+            connection.closeAfterFlush = true
+            flush(connection)
+            // A revoked session does not stay open waiting for a client that does not read.
+            if isOpen(connection) { close(connection) }
+        }
     }
 
     /// Closes connections that waited too long to log in, to finish a line, or at all.
@@ -184,6 +273,7 @@ final class EventLoop {
 
     func close(_ connection: Connection) {
         connections[connection.socket.descriptor] = nil
+        waiting.leave(connection)
         connection.socket.close()
     }
 
@@ -196,6 +286,8 @@ final class Connection {
     let socket: Socket
     /// The connection's number, for request ids in the log.
     let number: Int
+    /// The peer's IPv4 address: what the caps on waiting connections and failed logins count by.
+    let address: String
     var framer = LineFramer(limit: ProtocolLimits.maxLineBytesBeforeHello)
     var outgoing: [UInt8] = []
     /// Who logged in (nil before HELLO).
@@ -211,9 +303,10 @@ final class Connection {
     /// Runs watched, with the last change sent.
     var watching: [ShiftID: Int64] = [:]
 
-    init(socket: Socket, number: Int, now: Double) {
+    init(socket: Socket, number: Int, address: String, now: Double) {
         self.socket = socket
         self.number = number
+        self.address = address
         openedAt = now
         lastActivity = now
     }

@@ -10,6 +10,8 @@ struct Answer {
     let touchesStore: Bool
     /// A PING (logged only when the configuration asks).
     var isPing = false
+    /// A failed login: counted in its address's window, not logged on its own.
+    var isFailedLogin = false
 }
 
 extension EventLoop {
@@ -27,7 +29,10 @@ extension EventLoop {
             var taken = 0
             connection.mayHaveMore = false
             var outOfTime = false
-            while taken < configuration.maxPipelined, !connection.closeAfterFlush, !outOfTime, let event = connection.framer.next() {
+            // A user revoked in this round gives no further request in it; whether they give any
+            // at all depends on the round's commit (then their session ends).
+            var halted: Bool { connection.principal?.user.map { revokedInRound.contains($0.name) } ?? false }
+            while taken < configuration.maxPipelined, !connection.closeAfterFlush, !outOfTime, !halted, let event = connection.framer.next() {
                 taken += 1
                 switch event {
                 case .tooLong:
@@ -43,13 +48,17 @@ extension EventLoop {
                 if !isOpen(connection) { break }
                 outOfTime = Server.monotonicSeconds() - roundStarted > Server.roundBudgetSeconds
             }
-            if (taken == configuration.maxPipelined || outOfTime) && !connection.closeAfterFlush { connection.mayHaveMore = true }
+            if (taken == configuration.maxPipelined || outOfTime || halted) && !connection.closeAfterFlush { connection.mayHaveMore = true }
             connection.lineStartedAt = !connection.mayHaveMore && connection.framer.hasPartialLine
                 ? (connection.lineStartedAt ?? connection.lastActivity) : nil
         }
         var writes = 0
+        let revoked = revokedInRound
+        revokedInRound = []
+        var committed = false
         do {
             writes = try application.endRound()
+            committed = true
             shared.counters.withLock { $0.groupedWrites += writes }
         } catch {
             // Nothing of the round was stored: no reply may claim otherwise, nor show what was rolled back.
@@ -62,11 +71,14 @@ extension EventLoop {
         for answer in answers {
             for reply in answer.replies { send(reply, to: answer.connection) }
             touched[ObjectIdentifier(answer.connection)] = answer.connection
-            if answer.isPing && !configuration.logPings { continue }
+            if answer.isFailedLogin || (answer.isPing && !configuration.logPings) { continue }
             shared.log(answer.logLine + " code=\(answer.replies.last.map { String($0.code) } ?? "-") "
                 + "ms=" + Self.milliseconds(Server.monotonicSeconds() - answer.started))
         }
         for connection in touched.values where isOpen(connection) { flush(connection) }
+        // Only a committed revocation ends sessions (a failed commit stored none: the round's
+        // halted users go on in the next round). Their replies of this round are sent first.
+        if !revoked.isEmpty && committed { endSessions(of: revoked) }
         if writes > 0 { pushChanges() }
     }
 

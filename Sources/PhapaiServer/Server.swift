@@ -21,6 +21,14 @@ public struct ServerCounters: Sendable {
     public var slowConsumers = 0
     /// The most input bytes any connection held unanswered (the pipelining bound).
     public var peakBufferedInput = 0
+    /// Connections sent away before logging in, to make room (`421 TOO_MANY_UNAUTHENTICATED`).
+    public var evicted = 0
+    /// Logins that failed (`535 BAD_TOKEN`).
+    public var failedLogins = 0
+    /// Logins refused while their address or name was locked (`421 TOO_MANY_FAILURES`).
+    public var refusedLogins = 0
+    /// Open connections closed because their user's token was revoked (`421 REVOKED`).
+    public var revokedSessions = 0
 }
 
 /// The TCP server. `start()` binds and runs a poll loop on its own thread; that thread owns the
@@ -76,7 +84,10 @@ public final class Server: Sendable {
     public var counters: ServerCounters { shared.counters.withLock { $0 } }
 
     /// Binds and starts the loop on its own thread; returns the port (useful with port 0).
+    /// Refuses an address beyond loopback unless the configuration allows it
+    /// (``ServerConfiguration/checkListenAddress()``).
     public func start() throws -> UInt16 {
+        try configuration.checkListenAddress()
         // A deep backlog: many clients may connect at once (a dispatch office's morning, a load test).
         let socket = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         try socket.setNonBlocking()
@@ -131,4 +142,9 @@ public final class Server: Sendable {
     public static let readChunkBytes = 16_384
     /// How long a round keeps taking requests before it commits and lets the loop go round.
     static let roundBudgetSeconds = 0.05
+    /// The most connections accepted in one turn of the loop; the rest wait in the kernel's backlog.
+    static let acceptsPerTurn = 64
+    /// How often the server looks for users revoked by another process (`phapai user revoke` on
+    /// the database file) to close their sessions; a revocation over the wire closes them at once.
+    static let revocationCheckSeconds = 5.0
 }

@@ -56,9 +56,11 @@ extension EventLoop {
             // A valid rid is the client's name for the request, never patient data: it may be logged.
             if let rid = request["rid"].flatMap(RequestID.init) { logLine += " rid=\(rid)" + (replayed ? " replayed=yes" : "") }
         }
+        // A failed login has no line of its own: the failed-login windows count them (LoginThrottle).
+        let failedLogin = request.verb == "HELLO" && ["BAD_TOKEN", "TOO_MANY_FAILURES"].contains(replies.last?.keyword ?? "")
         return Answer(
             connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore,
-            isPing: request.verb == "PING")
+            isPing: request.verb == "PING", isFailedLogin: failedLogin)
     }
 
     static func notLoggedIn(_ tag: String?) -> Reply {
@@ -73,16 +75,43 @@ extension EventLoop {
         guard request["proto"] == String(ProtocolLimits.version) else {
             return Reply(code: 501, keyword: "PROTOCOL_VERSION", text: "this server speaks proto=\(ProtocolLimits.version)", tag: request.tag)
         }
+        let token = request["token"]
         let user: User?
         do {
-            user = try request["token"].flatMap { try application.authenticate(token: $0) }
+            user = try token.flatMap { try application.authenticate(token: $0) }
         } catch {
             return Reply(code: 451, keyword: "STORAGE", text: "the logins could not be read; try again", tag: request.tag)
         }
-        guard let user else { return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag) }
-        connection.principal = .user(user)
-        connection.framer.limit = ProtocolLimits.maxLineBytes
-        return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
+        if let user {
+            // A valid token gets in even from a locked address: behind one router or one SSH tunnel,
+            // a client that keeps failing must not lock the office's other clients out. Guessing a
+            // token (256 random bits) is hopeless; what the lock bounds is the work and the log.
+            connection.principal = .user(user)
+            connection.framer.limit = ProtocolLimits.maxLineBytes
+            waiting.leave(connection)
+            return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
+        }
+        let now = shared.now()
+        var owner: String?
+        if throttle.lockedFor(address: connection.address, now: now) == nil, let token {
+            do {
+                owner = try application.revokedTokenOwner(token: token)
+            } catch {
+                // The name is unknown for now: this failure counts against the address only.
+                owner = nil
+            }
+        }
+        if let wait = throttle.lockedFor(address: connection.address, user: owner, now: now) {
+            throttle.refuse(address: connection.address, user: owner, now: now)
+            shared.counters.withLock { $0.refusedLogins += 1 }
+            connection.closeAfterFlush = true
+            return Reply(
+                code: 421, keyword: "TOO_MANY_FAILURES", fields: [.init("retry-after", String(Int(wait.rounded(.up))))],
+                text: "too many failed logins; try again later", tag: request.tag)
+        }
+        throttle.fail(address: connection.address, user: owner, now: now)
+        shared.counters.withLock { $0.failedLogins += 1 }
+        return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag)
     }
 
     /// A command of the shared language, run for the connection's user, and whether its answer is
@@ -103,6 +132,8 @@ extension EventLoop {
             // Rendered inside the application's run, so that with a rid the answer is kept in the
             // same commit as the write it tells of; the tag is the retry's own, so it is not kept.
             let replied = try application.run(command, arguments, as: principal, face: .wire) { response in
+                // The revoked user's sessions end once this round has committed (Rounds.swift).
+                if case .userRevoked(let name) = response.result { revokedInRound.insert(name) }
                 var renderer = try Renderer(application: application, era: response.era)
                 let data = try renderer.render(response)
                 let result = WireResult(response.result, offset: renderer.offset)
@@ -211,6 +242,8 @@ extension EventLoop {
                 .init("commits", String(statistics.commits)), .init("commit-p50-ms", percentile(0.5)),
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
                 .init("rss-kb", MemoryStatus.kilobytes("VmRSS")), .init("rss-peak-kb", MemoryStatus.kilobytes("VmHWM")),
+                .init("evicted", String(counters.evicted)), .init("failed-logins", String(counters.failedLogins)),
+                .init("refused-logins", String(counters.refusedLogins)), .init("revoked-sessions", String(counters.revokedSessions)),
             ], tag: request.tag)
     }
 }

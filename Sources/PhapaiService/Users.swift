@@ -42,6 +42,11 @@ extension PhapaiService {
         }
     }
 
+    /// The name of the revoked user whose token `token` was, if any (looked up by hash).
+    public func revokedTokenOwner(token: String) throws -> String? {
+        try store.revokedUserName(tokenSHA256: SHA256.hex(Array(token.utf8)))
+    }
+
     /// The active user holding `token`, if any (compared by hash, in constant time).
     public func authenticate(token: String) throws -> User? {
         let hash = SHA256.hex(Array(token.utf8))

@@ -29,6 +29,11 @@ extension Store {
         }.first
     }
 
+    /// The name of the revoked user whose token has this hash, if any.
+    public func revokedUserName(tokenSHA256: String) throws -> String? {
+        try query("SELECT name FROM users WHERE token_sha256 = ? AND revoked_at IS NOT NULL", [.text(tokenSHA256)]) { $0.text(0) }.first
+    }
+
     /// Revokes a user's token.
     public func revokeUser(_ name: String, at: Instant) throws {
         try run("UPDATE users SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL", [.integer(at.rawValue), .text(name)])

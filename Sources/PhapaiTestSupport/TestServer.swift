@@ -82,14 +82,15 @@ public final class TestServer {
 
     deinit { server.stop() }
 
-    /// A new connection (its greeting not yet read).
-    public func connect(receiveBufferBytes: Int32? = nil) throws -> TestClient {
-        try TestClient(port: port, receiveBufferBytes: receiveBufferBytes)
+    /// A new connection (its greeting not yet read), from loopback address `source` (any
+    /// 127.x.y.z: the server tells clients apart by address) or the system's choice.
+    public func connect(from source: String? = nil, receiveBufferBytes: Int32? = nil) throws -> TestClient {
+        try TestClient(port: port, from: source, receiveBufferBytes: receiveBufferBytes)
     }
 
     /// A new connection, greeted and logged in as `user`.
-    public func login(_ user: String) throws -> TestClient {
-        let client = try connect()
+    public func login(_ user: String, from source: String? = nil) throws -> TestClient {
+        let client = try connect(from: source)
         _ = try client.reply()
         let hello = try client.ask("HELLO proto=1 token=\(tokens[user]!)")
         guard hello.last?.hasPrefix("230 ") == true else { throw TestServerError.loginRefused(hello.joined(separator: "\n")) }
@@ -109,11 +110,17 @@ public final class TestClient {
     public let socket: Socket
     private let client: WireClient
 
-    init(port: UInt16, receiveBufferBytes: Int32?) throws {
-        let socket = try Socket.connect(port: port, receiveBufferBytes: receiveBufferBytes)
+    init(port: UInt16, from source: String?, receiveBufferBytes: Int32?) throws {
+        let socket = try Socket.connect(port: port, from: source, receiveBufferBytes: receiveBufferBytes)
         try socket.setReadTimeout(seconds: 5)
         self.socket = socket
         client = WireClient(read: { try socket.read() }, write: { try socket.writeAll($0) })
+    }
+
+    /// A new connection to a server on this machine's `port`, from loopback address `source`
+    /// (for clients on threads of their own, such as a test's attackers).
+    public static func connect(port: UInt16, from source: String? = nil) throws -> TestClient {
+        try TestClient(port: port, from: source, receiveBufferBytes: nil)
     }
 
     /// Sends one line (CRLF added).

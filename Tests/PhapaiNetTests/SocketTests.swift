@@ -58,4 +58,19 @@ struct SocketTests {
         }
         #expect(throws: NetError.self) { try Socket.connect(host: "not an address", port: 1) }
     }
+
+    @Test func anAcceptedSocketHasKeepaliveOnAndKnowsItsPeer() throws {
+        let listener = try Socket.listen(port: 0)
+        // Speaking from another loopback address: the server tells clients apart by address.
+        let client = try Socket.connect(port: try listener.localPort, from: "127.0.0.2")
+        let server = try #require(try listener.accept())
+        #expect(server.peerAddress == "127.0.0.2")
+        #expect(try server.option(level: SOL_SOCKET, SO_KEEPALIVE) == 1)
+        #expect(try server.option(level: Int32(IPPROTO_TCP), TCP_KEEPIDLE) == KeepAlive.standard.idleSeconds)
+        #expect(try server.option(level: Int32(IPPROTO_TCP), TCP_KEEPINTVL) == KeepAlive.standard.intervalSeconds)
+        #expect(try server.option(level: Int32(IPPROTO_TCP), TCP_KEEPCNT) == KeepAlive.standard.probes)
+        // A socket the server did not accept keeps the system's default (off).
+        #expect(try client.option(level: SOL_SOCKET, SO_KEEPALIVE) == 0)
+        #expect(client.peerAddress == nil)
+    }
 }

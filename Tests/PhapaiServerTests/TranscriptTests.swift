@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import PhapaiCore
+import PhapaiNet
 import PhapaiProtocol
 import PhapaiApp
 import PhapaiService
@@ -193,6 +194,13 @@ struct LimitsDocumentationTests {
             "maxConnections": defaults.maxConnections, "helloDeadlineSeconds": Int(defaults.helloDeadline),
             "lineDeadlineSeconds": Int(defaults.lineDeadline), "idleTimeoutSeconds": Int(defaults.idleTimeout),
             "maxOutgoingBytes": defaults.maxOutgoingBytes, "maxPipelined": defaults.maxPipelined,
+            "acceptsPerTurn": Server.acceptsPerTurn, "revocationCheckSeconds": Int(Server.revocationCheckSeconds),
+            "keepAliveIdleSeconds": Int(KeepAlive.standard.idleSeconds), "keepAliveIntervalSeconds": Int(KeepAlive.standard.intervalSeconds),
+            "keepAliveProbes": Int(KeepAlive.standard.probes),
+            "maxUnauthenticated": defaults.maxUnauthenticated, "maxUnauthenticatedPerAddress": defaults.maxUnauthenticatedPerAddress,
+            "unauthenticatedGraceSeconds": Int(defaults.unauthenticatedGrace),
+            "maxLoginFailures": defaults.maxLoginFailures, "loginFailureWindowSeconds": Int(defaults.loginFailureWindow),
+            "loginLockoutSeconds": Int(defaults.loginLockout), "loginLockoutMaxSeconds": Int(defaults.loginLockoutMax),
         ]
         #expect(documented == code)
         let shipped = try JSONSerialization.jsonObject(
