@@ -238,7 +238,8 @@ final class EventLoop {
     /// Queues a reply; cuts off a client that has left too much unread.
     func send(_ reply: Reply, to connection: Connection) {
         guard !connection.cutOff else { return }
-        if reply.code >= 400 { shared.counters.withLock { $0.errors += 1 } }
+        // 600 is a WATCH push, not an error.
+        if (400..<600).contains(reply.code) { shared.counters.withLock { $0.errors += 1 } }
         // A client that reads is not cut off for one large reply: try the kernel first.
         if connection.outgoing.count > configuration.maxOutgoingBytes { flush(connection) }
         if connection.outgoing.count > configuration.maxOutgoingBytes {
