@@ -272,7 +272,7 @@ extension PhapaiService {
         var vehicles: [VehicleID: Vehicle] = [:]
         for vehicle in try store.vehicles() where members.contains(vehicle.area) { vehicles[vehicle.id] = vehicle }
         var places: [PlaceID: Place] = [:]
-        for place in try store.places() { places[place.id] = place }
+        for place in try store.places(areas: members) { places[place.id] = place }
         let shifts = try store.shifts(from: date, to: date).filter { vehicles[$0.vehicle] != nil }
         let shiftIDs = Set(shifts.compactMap(\.id))
         return DayState(

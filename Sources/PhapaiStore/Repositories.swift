@@ -14,6 +14,7 @@ extension SQLiteValue {
 extension Store {
     /// Stores a new area's settings.
     public func insertArea(_ area: Area, createdAt: Instant) throws {
+        (areasCache, areasChanged) = (nil, true)
         let policies = String(decoding: try JSONEncoder().encode(area.policies), as: UTF8.self)
         try run(
             "INSERT INTO areas (id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, created_at, code_prefix, pool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -47,11 +48,25 @@ extension Store {
 
     /// Puts `area` in `pool`, or (nil) takes it out of any.
     public func setPool(_ area: AreaID, pool: String?) throws {
+        (areasCache, areasChanged) = (nil, true)
         try run("UPDATE areas SET pool = ? WHERE id = ?", [SQLiteValue.optionalText(pool), .text(area.rawValue)])
     }
 
-    /// Every stored area.
+    /// Every stored area. Read by nearly every command, so kept until another connection commits
+    /// anything (SQLite's `data_version` says so) or this one changes an area; after such a change
+    /// the areas are read afresh until it is over (committed or rolled back), since a rollback
+    /// would leave a kept copy wrong.
     public func areas() throws -> [AreaSettings] {
+        if areasChanged && !connection.inTransaction { areasChanged = false }
+        if areasChanged { return try readAreas() }
+        let version = try connection.scalarInt("PRAGMA data_version") ?? -1
+        if let cached = areasCache, cached.version == version { return cached.areas }
+        let areas = try readAreas()
+        areasCache = (version, areas)
+        return areas
+    }
+
+    private func readAreas() throws -> [AreaSettings] {
         try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, code_prefix, pool FROM areas ORDER BY id") { row in
             let policies = try decodedPolicies(row.text(5))
             return AreaSettings(
@@ -94,6 +109,13 @@ extension Store {
     public func places(kind: PlaceKind? = nil) throws -> [Place] {
         let sql = "SELECT \(Store.placeColumns) FROM places WHERE (?1 IS NULL OR kind = ?1) ORDER BY kind, moo, id"
         return try query(sql, [.optionalText(kind?.rawValue)], Store.readPlace)
+    }
+
+    /// The places of `areas` (a day's planning reads its own areas' places, not a province's).
+    public func places(areas: Set<AreaID>) throws -> [Place] {
+        let sql = "SELECT \(Store.placeColumns) FROM places WHERE area_id IN (SELECT value FROM json_each(?1))"
+        let list = "[" + areas.sorted().map { "\"\($0.rawValue)\"" }.joined(separator: ",") + "]"
+        return try query(sql, [.text(list)], Store.readPlace)
     }
 
     static func readPlace(_ row: SQLiteStatement) throws -> Place {

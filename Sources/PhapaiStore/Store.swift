@@ -15,6 +15,10 @@ public final class Store {
 
     private var statements: [String: SQLiteStatement] = [:]
     var policiesCache: [String: Policies] = [:]
+    /// The areas as last read, with the `data_version` they were read at (see `areas()`).
+    var areasCache: (version: Int64, areas: [AreaSettings])?
+    /// This connection changed an area in a transaction that may still be open.
+    var areasChanged = false
     /// Durations of the most recent COMMITs, in seconds (a ring of 4096).
     public private(set) var commitSeconds: [Double] = []
     /// COMMITs since the store was opened.
