@@ -57,8 +57,13 @@ struct TakenIdTests {
         world.service.store.faultHandler = { _ in }
         #expect(try rowCounts(world) == before)
         #expect(try world.service.store.areas().map(\.id.rawValue) == ["sample-tambon"])
-        // Without the fault it loads, every code with the prefix.
+        // Without the fault it loads, every code with the prefix; another connection that had read
+        // the areas before sees the new one at once.
+        let reader = try world.openService()
+        #expect(try reader.areas().count == 1)
         #expect(try world.service.importArea(other).patients == area.patients.count)
+        #expect(try reader.areas().map(\.id.rawValue) == ["other-tambon", "sample-tambon"])
+        #expect(try world.service.areas().count == 2)
         #expect(try world.service.findPatient(PatientID(unchecked: "T002-P004"))?.area.rawValue == "other-tambon")
     }
 
