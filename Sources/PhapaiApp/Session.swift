@@ -15,6 +15,13 @@ extension Application {
     /// round is stored, and no reply may say otherwise.
     public func endRound() throws -> Int { try service.commitWrites() }
 
+    /// Whether `principal`'s role may give `command` at all (its arguments and reach are judged
+    /// when it runs). The server asks before it hands a command to a worker.
+    public func grants(_ command: Command, to principal: Principal) -> Bool {
+        guard let user = principal.user else { return true }
+        return AccessPolicy.grants[user.role, default: []].contains(command)
+    }
+
     /// The changes of `run` after `since` for `principal`, and the number of the latest one.
     /// The same refusal answers a run that does not exist and one out of reach.
     public func watch(run: ShiftID, since: Int64, as principal: Principal) throws -> (changes: [RunChange], latest: Int64) {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the server listens on and the limits it enforces (docs/protocol.md, "Limits").
 public struct ServerConfiguration: Sendable, Codable {
     public var host: String = "127.0.0.1"
@@ -20,6 +22,11 @@ public struct ServerConfiguration: Sendable, Codable {
     /// health checks would bury the log (a PING flood wrote 300 MB of log in 20 s, and the
     /// kernel's writeback of it stalled commits for 100 ms).
     public var logPings = false
+    /// Worker threads for plans and long reports, each with its own database connection; 0: one
+    /// per core. One more thread is kept for drivers' reports, so they never wait behind plans.
+    public var workers: Int = 0
+    /// Workers that may run long work (plans, reports) at once: `workers`, or the cores.
+    public var longWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     public init() {}
 }

@@ -20,6 +20,7 @@ public enum Daemon {
         var maxOutgoingBytes: Int?
         var maxPipelined: Int?
         var logPings: Bool?
+        var workers: Int?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -48,6 +49,14 @@ public enum Daemon {
                 }
                 bytes.removeAll(keepingCapacity: true)
             }
+        }
+    }
+
+    /// The workers, checked.
+    static func readWorkLimits(_ file: File, into configuration: inout ServerConfiguration) throws {
+        if let workers = file.workers {
+            guard (0...256).contains(workers) else { throw PhapaiError.invalid("workers", "OUT_OF_RANGE", "must be between 0 (one per core) and 256") }
+            configuration.workers = workers
         }
     }
 
@@ -100,10 +109,14 @@ public enum Daemon {
                 configuration.maxPipelined = maxPipelined
             }
             configuration.logPings = file.logPings ?? configuration.logPings
-            let service = try PhapaiService.open(path: file.database ?? "phapai.db", create: false, actor: "phapaid")
+            try readWorkLimits(file, into: &configuration)
+            let database = file.database ?? "phapai.db"
+            let service = try PhapaiService.open(path: database, create: false, actor: "phapaid")
             let requestLog = LogBuffer()
             let server = Server(
                 configuration: configuration, application: Application(service: service),
+                // Each worker its own connection to the same file, opened on its own thread.
+                openWorker: { Application(service: try PhapaiService.open(path: database, create: false, actor: "phapaid")) },
                 log: { line in requestLog.add("ts=\(Int(Date().timeIntervalSince1970)) " + line) }, afterRound: { requestLog.flush() })
             let port = try server.start()
             // Logs carry no patient data.

@@ -7,15 +7,24 @@ import PhapaiProtocol
 /// wire: data lines for people (the CLI's text) or one JSON document, then a final line with the
 /// result's key fields.
 extension EventLoop {
-    /// Runs one request line; its replies are held until the round commits. Nil when the
-    /// connection was closed at once (HTTP).
-    func handle(_ line: [UInt8], on connection: Connection) -> Answer? {
+    /// What became of a request line.
+    enum Handled {
+        /// Answered here; the replies are held until the round commits.
+        case answer(Answer)
+        /// Handed to a worker once the round has committed; the connection waits for it.
+        case job(Job, key: String?, lane: Workers.Lane)
+        /// The connection was closed at once (HTTP).
+        case closed
+    }
+
+    /// Runs one request line, or makes it a job for a worker.
+    func handle(_ line: [UInt8], on connection: Connection) -> Handled {
         // Something speaking HTTP to the port is not a client: close at once.
         if connection.lines == 0, let text = String(validating: line.prefix(8), as: UTF8.self),
             ["GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "DELETE "].contains(where: text.hasPrefix)
         {
             close(connection)
-            return nil
+            return .closed
         }
         connection.lines += 1
         shared.counters.withLock { $0.requests += 1 }
@@ -24,8 +33,9 @@ extension EventLoop {
         let request: Request
         switch RequestParser.parse(line) {
         case .failure(let error):
-            return Answer(connection: connection, replies: [.error(error)], logLine: "event=request \(id) verb=- keyword=\(error.keyword)",
-                          started: started, touchesStore: false)
+            return .answer(Answer(
+                connection: connection, replies: [.error(error)], logLine: "event=request \(id) verb=- keyword=\(error.keyword)",
+                started: started, touchesStore: false))
         case .success(let parsed):
             request = parsed
         }
@@ -50,12 +60,23 @@ extension EventLoop {
         case ("STATS", nil):
             replies = [stats(request, on: connection)]
         default:
+            if let principal = connection.principal, let command = Command(path: CommandRunner.path(of: request)) {
+                switch route(request, command: command, principal: principal) {
+                case .loop:
+                    break
+                case .worker(let request, let key, let lane):
+                    let job = Job(
+                        descriptor: connection.socket.descriptor, connection: connection.number, request: request, command: command,
+                        principal: principal, logLine: logLine, started: started)
+                    return .job(job, key: key, lane: lane)
+                }
+            }
             touchesStore = true
             replies = [command(request, on: connection)]
         }
-        return Answer(
+        return .answer(Answer(
             connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore,
-            isPing: request.verb == "PING")
+            isPing: request.verb == "PING"))
     }
 
     static func notLoggedIn(_ tag: String?) -> Reply {
@@ -82,37 +103,11 @@ extension EventLoop {
         return Reply(code: 230, keyword: "HELLO", fields: [.init("user", user.name), .init("role", user.role.rawValue)], tag: request.tag)
     }
 
-    /// A command of the shared language, run for the connection's user.
+    /// A command of the shared language, run for the connection's user on the loop.
     private func command(_ request: Request, on connection: Connection) -> Reply {
-        let path = [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
-        guard let command = Command(path: path) else {
-            let local = ["init", "demo", "backup", "matrix import"].contains(path.joined(separator: " "))
-            let message = local ? "'\(path.joined(separator: " "))' works on a local database only"
-                : "unknown command '\(path.joined(separator: " "))'"
-            return Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag)
-        }
+        guard let command = Command(path: CommandRunner.path(of: request)) else { return CommandRunner.unknown(request) }
         guard let principal = connection.principal else { return Self.notLoggedIn(request.tag) }
-        var arguments = Arguments()
-        for argument in request.arguments { arguments[argument.key] = argument.value }
-        let wantsJSON = arguments["json"] == "yes"
-        do {
-            let response = try application.run(command, arguments, as: principal)
-            var renderer = try Renderer(application: application, era: response.era)
-            let data = try renderer.render(response)
-            let result = WireResult(response.result, offset: renderer.offset)
-            return Reply(code: 200, keyword: result.keyword, fields: result.fields, data: data, tag: request.tag)
-        } catch let error as PhapaiError {
-            do {
-                let renderer = try Renderer(application: application, era: .common)
-                let data = wantsJSON
-                    ? renderer.errorJSON(error).serialized().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : []
-                return Self.refusal(error, data: data, tag: request.tag, offset: renderer.offset)
-            } catch {
-                return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
-            }
-        } catch {
-            return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
-        }
+        return CommandRunner.reply(request, command: command, principal: principal, application: application)
     }
 
     /// A refusal on the wire: the code of its category, its keyword, the field at fault and the
@@ -192,15 +187,62 @@ extension EventLoop {
             return "\(microseconds / 1000)." + String(String(microseconds % 1000 + 1000).dropFirst())
         }
         let counters = shared.counters.withLock { $0 }
-        return Reply(
-            code: 200, keyword: "STATS",
-            fields: [
+        let load = workers?.load ?? (queued: 0, running: 0)
+        let jobs: [Request.Argument] = [
+            .init("workers", String(workers?.threads ?? 0)), .init("jobs-running", String(load.running)),
+            .init("jobs-queued", String(load.queued)),
+        ]
+        let fields: [Request.Argument] = [
                 .init("connections", String(connections.count)), .init("accepted", String(counters.accepted)),
                 .init("requests", String(counters.requests)), .init("errors", String(counters.errors)),
                 .init("slow-consumers", String(counters.slowConsumers)), .init("writes", String(counters.groupedWrites)),
                 .init("commits", String(statistics.commits)), .init("commit-p50-ms", percentile(0.5)),
                 .init("commit-p99-ms", percentile(0.99)), .init("commit-max-ms", percentile(1)),
                 .init("rss-kb", MemoryStatus.kilobytes("VmRSS")), .init("rss-peak-kb", MemoryStatus.kilobytes("VmHWM")),
-            ], tag: request.tag)
+            ]
+        return Reply(code: 200, keyword: "STATS", fields: fields + jobs, tag: request.tag)
+    }
+}
+
+/// Runs a command of the shared language and renders its reply: on the loop with the loop's
+/// application, or on a worker with the worker's own.
+enum CommandRunner {
+    /// The command path of a request: its verb and sub-verb, lower case.
+    static func path(of request: Request) -> [String] {
+        [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
+    }
+
+    /// The answer to a request that names no command of the shared language.
+    static func unknown(_ request: Request) -> Reply {
+        let path = path(of: request).joined(separator: " ")
+        let local = ["init", "demo", "backup", "matrix import"].contains(path)
+        let message = local ? "'\(path)' works on a local database only" : "unknown command '\(path)'"
+        return Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag)
+    }
+
+    /// Runs `command` for `principal` on `application`: data lines for people (or JSON), the
+    /// final line with the result's key fields; a refusal with its keyword, field and rule.
+    static func reply(_ request: Request, command: Command, principal: Principal, application: Application) -> Reply {
+        var arguments = Arguments()
+        for argument in request.arguments { arguments[argument.key] = argument.value }
+        let wantsJSON = arguments["json"] == "yes"
+        do {
+            let response = try application.run(command, arguments, as: principal)
+            var renderer = try Renderer(application: application, era: response.era)
+            let data = try renderer.render(response)
+            let result = WireResult(response.result, offset: renderer.offset)
+            return Reply(code: 200, keyword: result.keyword, fields: result.fields, data: data, tag: request.tag)
+        } catch let error as PhapaiError {
+            do {
+                let renderer = try Renderer(application: application, era: .common)
+                let data = wantsJSON
+                    ? renderer.errorJSON(error).serialized().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : []
+                return EventLoop.refusal(error, data: data, tag: request.tag, offset: renderer.offset)
+            } catch {
+                return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
+            }
+        } catch {
+            return Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag)
+        }
     }
 }

@@ -1,0 +1,103 @@
+import Dispatch
+import Foundation
+import Synchronization
+import Testing
+import PhapaiApp
+import PhapaiCore
+import PhapaiNet
+import PhapaiProtocol
+@testable import PhapaiServer
+import PhapaiService
+import PhapaiTestSupport
+
+extension SampleWorld {
+    /// Three one-way trips on Monday 2026-11-23, not planned.
+    func bookThreeOnMonday() throws {
+        for (patient, appointment) in [("P005", "2026-11-23 11:00"), ("P002", "2026-11-23 08:30"), ("P003", "2026-11-23 09:30")] {
+            _ = try service.bookTrip(BookingRequest(
+                patient: PatientID(unchecked: patient), to: PlaceID(unchecked: "H-COMM"), timing: .appointment(try at(appointment))))
+        }
+    }
+}
+
+@Suite("phapaid: plans and long reads run on workers")
+struct WorkerTests {
+    @Test func whileAPlanIsAtAWorkerOthersAreAnsweredAndBookAndItsOwnConnectionWaitsInOrder() throws {
+        let gate = Gate()
+        let running = try TestServer(prepare: { try $0.bookThreeOnMonday() }, fault: { point in if point == "plan.searched" { gate.pass() } })
+        let planner = try running.login("somchai")
+        gate.arm()
+        defer { gate.release() }
+        // The plan and a PING behind it, in one write: the PING waits for the plan's reply.
+        try planner.socket.writeAll(Array("#p PLAN date=2026-11-23 iterations=100\r\n#q PING\r\n".utf8))
+        #expect(gate.waitUntilHeld(), "the plan never reached its write")
+        // Held between its search and its write: everyone else is served meanwhile.
+        let bystander = try running.login("malee")
+        #expect(try bystander.ask("#b PING") == ["200 #b PONG"])
+        let booker = try running.login("somchai")
+        let booked = try booker.request(#"TRIP BOOK patient=P010 to=HC-NATHONG appointment="2026-11-23 09:00""#)
+        #expect(booked.keyword == "BOOKED")
+        let trip = TripID(try #require(Int64(booked["trip"] ?? "")))
+        // Committed: another connection reads it.
+        #expect(try running.world.service.trip(trip).status == .requested)
+        gate.release()
+        let planned = try #require(try planner.receive())
+        #expect(planned.code == 200 && planned.keyword == "PLANNED" && planned.tag == "p", "\(planned.lines)")
+        #expect(try planner.reply() == ["200 #q PONG"])
+        // The booking made the searched plan stale: it was planned again with the new trip.
+        let trips = Int(planned["trips"] ?? "") ?? 0, unserved = Int(planned["unserved"] ?? "") ?? 0
+        #expect(trips + unserved == 4, "\(planned.lines)")
+        #expect(try running.world.service.trip(trip).status == .scheduled)
+        #expect(try running.world.service.verifyStoredPlan(LocalDate(year: 2026, month: 11, day: 23)!).feasible)
+    }
+
+    @Test func aWorkersFailureIsItsClientsAnswerAndTheConnectionGoesOn() throws {
+        let running = try TestServer(fault: { point in
+            if point == "plan.searched" { throw PhapaiError(.storage, keyword: "STORAGE", field: nil, message: "injected failure") }
+        })
+        let planner = try running.login("somchai")
+        try planner.socket.writeAll(Array("#p PLAN date=2026-11-23 iterations=10\r\n#q PING\r\n".utf8))
+        #expect(try planner.reply() == [#"451 #p STORAGE "injected failure""#])
+        #expect(try planner.reply() == ["200 #q PONG"])
+    }
+
+    @Test func aWorkerThatCannotOpenTheDatabaseSaysSoToEachClient() throws {
+        struct Unopenable: Error {}
+        let running = try TestServer(openWorker: { throw Unopenable() })
+        let planner = try running.login("malee")
+        #expect(try planner.ask("#r REPORT FUNDER month=2026-11") == [#"451 #r STORAGE "the server's worker could not open the database; try again""#])
+        #expect(running.logLines.contains { $0.hasPrefix("event=worker-open-failed worker=") })
+        // What runs on the loop still runs.
+        #expect(try planner.ask("#q PING") == ["200 #q PONG"])
+    }
+
+    @Test func deadlinesCountFromWhenTheBytesArrivedNotFromWhenTheLoopGotToThem() throws {
+        let gate = Gate()
+        let running = try TestServer(fault: { point in if point == "store.before-commit" { gate.pass() } })
+        let greeted = try running.connect()
+        _ = try greeted.reply()
+        let typing = try running.login("somchai")
+        // Half a line, read by the server together with the PING before it.
+        try typing.socket.writeAll(Array("#a PING\r\nPI".utf8))
+        #expect(try typing.reply() == ["200 #a PONG"])
+        let quiet = try running.login("malee")
+        let booker = try running.login("somchai")
+        gate.arm()
+        defer { gate.release() }
+        try booker.send(#"TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00""#)
+        #expect(gate.waitUntilHeld(), "the booking's commit was never reached")
+        // The loop is held in the booking's commit. Each client sends in time...
+        try greeted.send("HELLO proto=1 token=\(running.tokens["root"]!)")
+        try typing.socket.writeAll(Array("NG\r\n".utf8))
+        try quiet.send("#q PING")
+        // ...and every deadline passes before the loop gets to the bytes: hello 30 s, line 10 s, idle 300 s.
+        running.time.advance(seconds: 301)
+        gate.release()
+        #expect(try booker.reply().last?.hasPrefix("200 BOOKED trip=1 ") == true)
+        #expect(try greeted.reply() == ["230 HELLO user=root role=admin"])
+        #expect(try typing.reply() == ["200 PONG"])
+        #expect(try quiet.reply() == ["200 #q PONG"])
+        // The booker waited for its reply; that was not idleness.
+        #expect(try booker.ask("#z PING") == ["200 #z PONG"])
+    }
+}
