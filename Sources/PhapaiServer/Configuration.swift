@@ -25,6 +25,16 @@ public struct ServerConfiguration: Sendable, Codable {
     /// Worker threads for plans and long reports, each with its own database connection; 0: one
     /// per core. One more thread is kept for drivers' reports, so they never wait behind plans.
     public var workers: Int = 0
+    /// Most seconds a client may ask a plan to search (`PLAN time=`); more is refused with
+    /// `553 OUT_OF_RANGE field=time`. A plan with only an iteration budget stops here too.
+    public var maxPlanSeconds: Double = 60
+    /// Most search iterations a client may ask of a plan (`PLAN iterations=`); more is refused
+    /// with `553 OUT_OF_RANGE field=iterations`.
+    public var maxPlanIterations: Int = 200_000
+    /// Driver's status reports (`TRIP STATUS`) a user may send a minute, in bursts of as many;
+    /// more is refused with `450 RATE_LIMITED`.
+    public var maxStatusReportsPerMinute: Int = 60
+
     /// Workers that may run long work (plans, reports) at once: `workers`, or the cores.
     public var longWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 

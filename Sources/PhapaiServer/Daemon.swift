@@ -21,6 +21,9 @@ public enum Daemon {
         var maxPipelined: Int?
         var logPings: Bool?
         var workers: Int?
+        var maxPlanSeconds: Double?
+        var maxPlanIterations: Int?
+        var maxStatusReportsPerMinute: Int?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -52,11 +55,28 @@ public enum Daemon {
         }
     }
 
-    /// The workers, checked.
+    /// The workers and the limits of the work a client may ask for, checked.
     static func readWorkLimits(_ file: File, into configuration: inout ServerConfiguration) throws {
         if let workers = file.workers {
             guard (0...256).contains(workers) else { throw PhapaiError.invalid("workers", "OUT_OF_RANGE", "must be between 0 (one per core) and 256") }
             configuration.workers = workers
+        }
+        if let seconds = file.maxPlanSeconds {
+            // 5 s at least: a plan without a budget searches 5 s.
+            guard seconds >= 5 && seconds <= 600 else { throw PhapaiError.invalid("maxPlanSeconds", "OUT_OF_RANGE", "must be between 5 and 600 seconds") }
+            configuration.maxPlanSeconds = seconds
+        }
+        if let iterations = file.maxPlanIterations {
+            guard (1...1_000_000).contains(iterations) else {
+                throw PhapaiError.invalid("maxPlanIterations", "OUT_OF_RANGE", "must be between 1 and 1000000")
+            }
+            configuration.maxPlanIterations = iterations
+        }
+        if let reports = file.maxStatusReportsPerMinute {
+            guard (1...100_000).contains(reports) else {
+                throw PhapaiError.invalid("maxStatusReportsPerMinute", "OUT_OF_RANGE", "must be between 1 and 100000")
+            }
+            configuration.maxStatusReportsPerMinute = reports
         }
     }
 

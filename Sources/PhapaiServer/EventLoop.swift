@@ -30,6 +30,8 @@ final class EventLoop {
     /// runs out of time (slow commands) every client still gets its turn.
     var roundOffset = 0
     var accepted = 0
+    /// Drivers' reports each user may still send (`maxStatusReportsPerMinute`).
+    var reportAllowances: [String: ReportAllowance] = [:]
 
     init(seed: Seed, configuration: ServerConfiguration, shared: Server.Shared, wakeRead: Int32) {
         application = seed.application

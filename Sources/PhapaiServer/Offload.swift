@@ -46,11 +46,20 @@ extension Job {
     }
 }
 
+/// A user's allowance of drivers' reports: refilled evenly over a minute, in bursts of at most the
+/// limit (a phone that was offline sends what it kept at once).
+struct ReportAllowance {
+    var tokens: Double
+    var at: Double
+}
+
 extension EventLoop {
     /// Where a command of the shared language runs.
     enum Route {
         /// Here, in the round (quick commands, and everything when there are no workers).
         case loop
+        /// Refused here, before any work (over a cap, over a rate).
+        case refuse(Reply)
         /// On a worker: the request as it is to run, the key of the work it must not run beside,
         /// and its lane.
         case worker(Request, key: String?, lane: Workers.Lane)
@@ -63,11 +72,14 @@ extension EventLoop {
         guard workers != nil, application.grants(command, to: principal) else { return .loop }
         switch command {
         case .plan:
+            var request = request
+            if let refusal = capPlan(&request) { return .refuse(refusal) }
             // Plans of one area one after the other; of different areas side by side.
             return .worker(request, key: "plan:" + planArea(request, principal), lane: .long)
         case .report, .reportFunder, .audit:
             return .worker(request, key: nil, lane: .long)
         case .tripStatus:
+            if let refusal = allowReport(principal, tag: request.tag) { return .refuse(refusal) }
             // Reports of one area one after the other, so their re-plans do not overtake each
             // other; beside a plan of the area, whose write then finds the day changed and plans
             // it again (a driver does not wait for a plan of up to maxPlanSeconds).
@@ -75,6 +87,27 @@ extension EventLoop {
         default:
             return .loop
         }
+    }
+
+    /// Refuses a plan budget over the server's caps (naming the field and the cap). A plan with
+    /// an iteration budget and no time runs at most `maxPlanSeconds` (the application's own
+    /// safety cap for it is 600 s).
+    func capPlan(_ request: inout Request) -> Reply? {
+        let seconds = configuration.maxPlanSeconds, iterations = configuration.maxPlanIterations
+        if let text = request["time"], let asked = Double(text), asked > seconds {
+            return Reply(
+                code: 553, keyword: "OUT_OF_RANGE", fields: [.init("field", "time")],
+                text: "this server plans for at most \(Self.number(seconds)) s a request (maxPlanSeconds)", tag: request.tag)
+        }
+        if let text = request["iterations"], let asked = Int(text), asked > iterations {
+            return Reply(
+                code: 553, keyword: "OUT_OF_RANGE", fields: [.init("field", "iterations")],
+                text: "this server plans at most \(iterations) iterations a request (maxPlanIterations)", tag: request.tag)
+        }
+        if request["time"] == nil && request["iterations"] != nil {
+            request.arguments.append(.init("time", Self.number(seconds)))
+        }
+        return nil
     }
 
     /// The area a plan is for, as the application will resolve it: named, the dispatcher's only
@@ -102,6 +135,26 @@ extension EventLoop {
         }
     }
 
+    /// Takes one report from the user's allowance, or refuses it (`450 RATE_LIMITED`, with when
+    /// to try again) when a flood has used it up.
+    func allowReport(_ principal: Principal, tag: String?) -> Reply? {
+        let limit = Double(configuration.maxStatusReportsPerMinute)
+        let now = shared.now()
+        var allowance = reportAllowances[principal.actor] ?? ReportAllowance(tokens: limit, at: now)
+        allowance.tokens = min(limit, allowance.tokens + max(0, now - allowance.at) * limit / 60)
+        allowance.at = now
+        defer { reportAllowances[principal.actor] = allowance }
+        guard allowance.tokens >= 1 else {
+            let wait = Int(((1 - allowance.tokens) * 60 / limit).rounded(.up))
+            return Reply(
+                code: 450, keyword: "RATE_LIMITED",
+                text: "at most \(configuration.maxStatusReportsPerMinute) status reports a minute per user (maxStatusReportsPerMinute); try again in \(wait) s",
+                tag: tag)
+        }
+        allowance.tokens -= 1
+        return nil
+    }
+
     /// Answers the jobs the workers finished: each reply goes to its connection (if still open),
     /// which then reads its next lines; watchers hear of what the jobs wrote.
     func deliverOutcomes() {
@@ -120,5 +173,10 @@ extension EventLoop {
             flush(connection)
         }
         if wrote { pushChanges() }
+    }
+
+    /// A number of seconds as the wire writes it: whole when it is.
+    static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }

@@ -64,6 +64,8 @@ extension EventLoop {
                 switch route(request, command: command, principal: principal) {
                 case .loop:
                     break
+                case .refuse(let reply):
+                    return .answer(Answer(connection: connection, replies: [reply], logLine: logLine, started: started, touchesStore: false))
                 case .worker(let request, let key, let lane):
                     let job = Job(
                         descriptor: connection.socket.descriptor, connection: connection.number, request: request, command: command,

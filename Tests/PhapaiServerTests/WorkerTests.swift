@@ -100,4 +100,41 @@ struct WorkerTests {
         // The booker waited for its reply; that was not idleness.
         #expect(try booker.ask("#z PING") == ["200 #z PONG"])
     }
+
+    @Test func aPlanBudgetOverTheServersCapIsRefusedNamingTheFieldAndTheCap() throws {
+        let running = try TestServer(configure: { configuration in
+            configuration.maxPlanSeconds = 60
+            configuration.maxPlanIterations = 1000
+        })
+        let dispatcher = try running.login("somchai")
+        // 2026-11-22 is a Sunday: a plan within the caps runs and finds no shifts.
+        #expect(try dispatcher.ask("#t PLAN date=2026-11-22 time=61")
+            == [#"553 #t OUT_OF_RANGE field=time "this server plans for at most 60 s a request (maxPlanSeconds)""#])
+        #expect(try dispatcher.ask("PLAN date=2026-11-22 iterations=1001")
+            == [#"553 OUT_OF_RANGE field=iterations "this server plans at most 1000 iterations a request (maxPlanIterations)""#])
+        #expect(try dispatcher.ask("PLAN date=2026-11-22 time=60 iterations=1000").last?.hasPrefix("555 NO_SHIFTS ") == true)
+        // A role that may not plan hears that first, whatever it asked.
+        let driver = try running.login("sompong")
+        #expect(try driver.ask("PLAN date=2026-11-22 time=9999") == [#"550 NOT_ALLOWED "a driver cannot do that""#])
+    }
+
+    @Test func aFloodOfStatusReportsIsRateLimitedPerUser() throws {
+        let running = try TestServer(configure: { $0.maxStatusReportsPerMinute = 3 })
+        let phone = try running.login("sompong")
+        let other = try running.login("sompong")
+        // (No trip 1: each report is refused, and counts all the same.)
+        let hidden = try phone.ask("TRIP STATUS id=1 action=arrive")
+        #expect(hidden.first?.hasPrefix("55") == true, "\(hidden)")
+        // Three a minute, counted across the user's connections.
+        #expect(try other.ask("TRIP STATUS id=1 action=arrive") == hidden)
+        #expect(try phone.ask("TRIP STATUS id=1 action=arrive") == hidden)
+        let limited = [#"450 RATE_LIMITED "at most 3 status reports a minute per user (maxStatusReportsPerMinute); try again in 20 s""#]
+        #expect(try other.ask("TRIP STATUS id=1 action=arrive") == limited)
+        #expect(try phone.ask("TRIP STATUS id=1 action=arrive") == limited)
+        // Another user is not held back; the same one again after the allowance has refilled.
+        let dispatcher = try running.login("somchai")
+        #expect(try dispatcher.ask("TRIP STATUS id=1 action=arrive") == [#"554 UNKNOWN_TRIP field=trip "no trip 1""#])
+        running.time.advance(seconds: 20)
+        #expect(try phone.ask("TRIP STATUS id=1 action=arrive") == hidden)
+    }
 }
