@@ -31,6 +31,9 @@ public struct ServerConfiguration: Sendable, Codable {
     /// Most search iterations a client may ask of a plan (`PLAN iterations=`); more is refused
     /// with `553 OUT_OF_RANGE field=iterations`.
     public var maxPlanIterations: Int = 200_000
+    /// Most changes one `WATCH` replays; past it the reply says `more=yes` and the client asks
+    /// again from the `seq` it got (a long history is sent a page at a time).
+    public var maxWatchReplay: Int = 100
     /// Driver's status reports (`TRIP STATUS`) a user may send a minute, in bursts of as many;
     /// more is refused with `450 RATE_LIMITED`.
     public var maxStatusReportsPerMinute: Int = 60

@@ -23,6 +23,7 @@ public enum Daemon {
         var workers: Int?
         var maxPlanSeconds: Double?
         var maxPlanIterations: Int?
+        var maxWatchReplay: Int?
         var maxStatusReportsPerMinute: Int?
     }
 
@@ -71,6 +72,10 @@ public enum Daemon {
                 throw PhapaiError.invalid("maxPlanIterations", "OUT_OF_RANGE", "must be between 1 and 1000000")
             }
             configuration.maxPlanIterations = iterations
+        }
+        if let replay = file.maxWatchReplay {
+            guard (1...100_000).contains(replay) else { throw PhapaiError.invalid("maxWatchReplay", "OUT_OF_RANGE", "must be between 1 and 100000") }
+            configuration.maxWatchReplay = replay
         }
         if let reports = file.maxStatusReportsPerMinute {
             guard (1...100_000).contains(reports) else {

@@ -135,7 +135,10 @@ extension EventLoop {
     }
 
     /// `WATCH run=<id> [since=<seq>]`: replays the run's changes after `since` as `600 EVENT` lines,
-    /// answers `200 WATCHING`, then pushes each later change as it is committed.
+    /// answers `200 WATCHING`, then pushes each later change as it is committed. A replay holds at
+    /// most `maxWatchReplay` changes: past it the reply says `more=yes` with the `seq` of the last
+    /// one sent, and the run is not watched until the client has asked for the rest (so a long
+    /// history neither stalls the loop nor fills memory, however many ask for it at once).
     private func watch(_ request: Request, on connection: Connection) -> [Reply] {
         guard let principal = connection.principal else { return [Self.notLoggedIn(request.tag)] }
         guard let runText = request["run"], let runNumber = Int64(runText), let since = Int64(request["since"] ?? "0"), since >= 0 else {
@@ -143,11 +146,11 @@ extension EventLoop {
         }
         let run = ShiftID(runNumber)
         do {
-            let (changes, latest) = try application.watch(run: run, since: since, as: principal)
-            connection.watching[run] = latest
-            return changes.map(WireResult.event) + [
-                Reply(code: 200, keyword: "WATCHING", fields: [.init("run", runText), .init("seq", String(latest))], tag: request.tag)
-            ]
+            let (changes, latest, more) = try application.watch(run: run, since: since, limit: configuration.maxWatchReplay, as: principal)
+            // Pushes start once the replay is whole; until then the client pages with since=.
+            connection.watching[run] = more ? nil : latest
+            let fields: [Request.Argument] = [.init("run", runText), .init("seq", String(latest))] + (more ? [.init("more", "yes")] : [])
+            return changes.map(WireResult.event) + [Reply(code: 200, keyword: "WATCHING", fields: fields, tag: request.tag)]
         } catch let error as PhapaiError {
             return [Self.refusal(error, tag: request.tag)]
         } catch {

@@ -137,4 +137,50 @@ struct WorkerTests {
         running.time.advance(seconds: 20)
         #expect(try phone.ask("TRIP STATUS id=1 action=arrive") == hidden)
     }
+
+    @Test func aLongHistoryIsReplayedAPageAtATimeAndWatchedOnceWhole() throws {
+        var shift: ShiftID?
+        let running = try TestServer(
+            prepare: { world in
+                let (day, trips) = try world.bookAndPlanMonday()
+                shift = try #require(try world.service.runs(on: day).first { $0.stops.contains { $0.trip == trips[0].id } }).shift
+                // Changes to the run: each report and each undo.
+                try world.setNow("2026-11-23 08:30")
+                for _ in 0..<3 {
+                    _ = try world.service.reportStatus(trips[0].id!, .arrive, at: try world.at("2026-11-23 08:00"))
+                    _ = try world.service.reportStatus(trips[0].id!, .undo)
+                }
+            }, configure: { $0.maxWatchReplay = 2 })
+        let run = try #require(shift)
+        let history = try running.world.service.runChanges(run, since: 0).map(\.seq)
+        #expect(history.count >= 5)
+        let watcher = try running.login("somchai")
+        var since: Int64 = 0
+        var replayed: [Int64] = []
+        while true {
+            try watcher.send("WATCH run=\(run) since=\(since)")
+            var events: [Int64] = []
+            var final: Reply?
+            while let reply = try watcher.receive() {
+                guard reply.isPush else {
+                    final = reply
+                    break
+                }
+                events.append(try #require(Int64(reply["seq"] ?? "")))
+            }
+            let answer = try #require(final)
+            #expect(answer.keyword == "WATCHING" && events.count <= 2, "\(answer.lines)")
+            replayed += events
+            since = try #require(Int64(answer["seq"] ?? ""))
+            guard answer["more"] == "yes" else { break }
+            #expect(events.count == 2 && since == events.last)
+        }
+        #expect(replayed == history)
+        #expect(since == history.last)
+        // Whole now: the next change is pushed.
+        let driver = try running.login("somchai")
+        _ = try driver.ask("TRIP STATUS id=1 action=arrive at=08:00")
+        let pushed = try #require(try watcher.receive())
+        #expect(pushed.isPush && pushed["seq"] == String(history.last! + 1))
+    }
 }
