@@ -43,6 +43,7 @@ final class WorkerPool<Input: Sendable, Output: Sendable, Context>: Sendable {
     /// Signalled once per piece submitted and once more when a finished piece may unblock another.
     private let available = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
+    private let niceness: Int32
     private let makeContext: @Sendable (Int) -> Context
     private let perform: @Sendable (Input, Context) -> Output
 
@@ -54,15 +55,18 @@ final class WorkerPool<Input: Sendable, Output: Sendable, Context>: Sendable {
         var stopping = false
     }
 
-    /// Starts `threads` threads; each calls `makeContext` with its number once, on itself, then
-    /// runs `perform` for each piece it takes.
+    /// Starts `threads` threads at `niceness` (0-19: the higher, the more they give way to other
+    /// threads); each calls `makeContext` with its number once, on itself, then runs `perform` for
+    /// each piece it takes.
     init(
-        threads: Int, longLimit: Int, makeContext: @escaping @Sendable (Int) -> Context,
+        threads: Int, longLimit: Int, niceness: Int32 = 0, makeContext: @escaping @Sendable (Int) -> Context,
         perform: @escaping @Sendable (Input, Context) -> Output
     ) throws {
         precondition(threads >= 1 && longLimit >= 1, "a pool has a thread and runs long work")
+        precondition((0...19).contains(niceness), "a niceness between 0 and 19")
         self.threads = threads
         self.longLimit = longLimit
+        self.niceness = niceness
         self.makeContext = makeContext
         self.perform = perform
         var fds: [Int32] = [0, 0]
@@ -118,6 +122,11 @@ final class WorkerPool<Input: Sendable, Output: Sendable, Context>: Sendable {
     func closeWakeDescriptor() { Glibc.close(wakeDescriptor) }
 
     private func work(_ number: Int) {
+        if niceness > 0 {
+            // On Linux the nice value is the calling thread's own (not the process's): the loop
+            // keeps its own. A failure leaves the thread at the loop's priority, which is only slower.
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        }
         let context = makeContext(number)
         while let ticket = next() {
             let output = perform(ticket.input, context)
