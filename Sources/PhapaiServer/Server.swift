@@ -103,7 +103,7 @@ public final class Server: Sendable {
             let log = shared.log
             return try Workers(
                 // Nice 10: a plan that fills a core gives way to the loop the moment a request
-                // comes (at the same priority, a PING waited up to 20 ms for the core, p99 9 ms).
+                // comes (at the same priority a bystander's PING p90 went to 4 ms in some runs).
                 threads: configuration.longWorkers + 1, longLimit: configuration.longWorkers, niceness: 10,
                 makeContext: { number in
                     do {
