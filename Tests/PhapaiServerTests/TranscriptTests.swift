@@ -193,6 +193,8 @@ struct LimitsDocumentationTests {
             "maxConnections": defaults.maxConnections, "helloDeadlineSeconds": Int(defaults.helloDeadline),
             "lineDeadlineSeconds": Int(defaults.lineDeadline), "idleTimeoutSeconds": Int(defaults.idleTimeout),
             "maxOutgoingBytes": defaults.maxOutgoingBytes, "maxPipelined": defaults.maxPipelined,
+            "workers": defaults.workers, "maxPlanSeconds": Int(defaults.maxPlanSeconds), "maxPlanIterations": defaults.maxPlanIterations,
+            "maxWatchReplay": defaults.maxWatchReplay, "maxStatusReportsPerMinute": defaults.maxStatusReportsPerMinute,
         ]
         #expect(documented == code)
         let shipped = try JSONSerialization.jsonObject(

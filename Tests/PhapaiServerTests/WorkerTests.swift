@@ -184,3 +184,35 @@ struct WorkerTests {
         #expect(pushed.isPush && pushed["seq"] == String(history.last! + 1))
     }
 }
+
+@Suite("config/phapaid.json: workers and the caps of work")
+struct WorkLimitsConfigurationTests {
+    func read(_ json: String) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        try Daemon.readWorkLimits(ConfigDecoding.decode(Daemon.File.self, from: Data(json.utf8), file: "phapaid.json"), into: &configuration)
+        return configuration
+    }
+
+    @Test func theShippedValuesAreRead() throws {
+        let configuration = try read(
+            #"{"workers": 3, "maxPlanSeconds": 30, "maxPlanIterations": 5000, "maxWatchReplay": 20, "maxStatusReportsPerMinute": 10}"#)
+        #expect(configuration.workers == 3 && configuration.longWorkers == 3 && configuration.maxPlanSeconds == 30)
+        #expect(configuration.maxPlanIterations == 5000 && configuration.maxWatchReplay == 20 && configuration.maxStatusReportsPerMinute == 10)
+        // 0 workers: one per core.
+        #expect(try read(#"{"workers": 0}"#).longWorkers == max(1, ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    @Test(arguments: [
+        (#"{"maxPlanSeconds": 601}"#, "maxPlanSeconds"), (#"{"maxPlanSeconds": 4}"#, "maxPlanSeconds"),
+        (#"{"maxPlanIterations": 0}"#, "maxPlanIterations"), (#"{"workers": -1}"#, "workers"),
+        (#"{"maxWatchReplay": 0}"#, "maxWatchReplay"), (#"{"maxStatusReportsPerMinute": 0}"#, "maxStatusReportsPerMinute"),
+    ])
+    func aValueOutOfRangeIsRefusedNamingItsField(json: String, field: String) throws {
+        #expect(throws: PhapaiError.self) { try read(json) }
+        do {
+            _ = try read(json)
+        } catch let error as PhapaiError {
+            #expect(error.keyword == "OUT_OF_RANGE" && error.field == field)
+        }
+    }
+}
