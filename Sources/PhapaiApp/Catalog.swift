@@ -132,14 +132,20 @@ public enum Command: String, CaseIterable, Sendable {
     }
 
     /// Whether the command takes a client's request id (`rid`): every write but `user add`, whose
-    /// answer holds a token that is shown once and never stored.
-    public var takesRequestID: Bool { !isRead && self != .userAdd }
+    /// answer holds a token that is shown once and never stored, and `plan`, which searches for
+    /// seconds off the server's loop and must not hold the database meanwhile (as keeping its
+    /// answer with its write would); planning a day again is itself safe.
+    public var takesRequestID: Bool { !isRead && self != .userAdd && self != .plan }
 
     /// Why the command takes no `rid` (nil when it takes one), naming the field and the rule.
     public var requestIDRefusal: PhapaiError? {
         if takesRequestID { return nil }
         if self == .userAdd {
             return PhapaiError.usage("'\(rawValue)' takes no rid: its reply holds a token, which is never stored", field: "rid")
+        }
+        if self == .plan {
+            return PhapaiError.usage(
+                "'plan' takes no rid: a plan starts from the day's runs and keeps its promises, so a retry may simply plan again", field: "rid")
         }
         return PhapaiError.usage("'\(rawValue)' only reads and takes no rid: a read may simply be repeated", field: "rid")
     }

@@ -25,9 +25,29 @@ extension Application {
     /// round is stored, and no reply may say otherwise.
     public func endRound() throws -> Int { try service.commitWrites() }
 
-    /// The changes of `run` after `since` for `principal`, and the number of the latest one.
-    /// The same refusal answers a run that does not exist and one out of reach.
-    public func watch(run: ShiftID, since: Int64, as principal: Principal) throws -> (changes: [RunChange], latest: Int64) {
+    /// Whether `principal`'s role may give `command` at all (its arguments and reach are judged
+    /// when it runs). The server asks before it hands a command to a worker.
+    public func grants(_ command: Command, to principal: Principal) -> Bool {
+        guard let user = principal.user else { return true }
+        return AccessPolicy.grants[user.role, default: []].contains(command)
+    }
+
+    /// The changes of `run` after `since` for `principal`, at most `limit` of them (a long history
+    /// is read a page at a time), the number of the last one given (or of the run's latest when
+    /// none), and whether more follow it. The same refusal answers a run that does not exist and
+    /// one out of reach.
+    public func watch(run: ShiftID, since: Int64, limit: Int, as principal: Principal) throws -> (changes: [RunChange], latest: Int64, more: Bool) {
+        precondition(limit > 0, "a page holds at least one change")
+        try checkWatch(run: run, as: principal)
+        // One more than the page: whether more follow, without counting the rest.
+        let changes = try service.runChanges(run, since: since, limit: limit + 1)
+        if changes.count > limit { return (Array(changes.prefix(limit)), changes[limit - 1].seq, true) }
+        let latest = try changes.last?.seq ?? service.latestRunChange(run)
+        return (changes, max(latest, since), false)
+    }
+
+    /// Refuses a run that does not exist or is out of `principal`'s reach, with the same answer.
+    private func checkWatch(run: ShiftID, as principal: Principal) throws {
         guard let shift = try service.findShift(run) else { throw AccessPolicy.refusal("no such run within reach") }
         if let user = principal.user {
             switch user.role {
@@ -46,9 +66,6 @@ extension Application {
                 break
             }
         }
-        let changes = try service.runChanges(run, since: since)
-        let latest = try changes.last?.seq ?? service.latestRunChange(run)
-        return (changes, max(latest, since))
     }
 
     /// The changes of `run` after `since` (for pushing to a watcher already admitted).

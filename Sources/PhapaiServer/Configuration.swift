@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PhapaiCore
+import Foundation
 
 /// What the server listens on and the limits it enforces (docs/protocol.md, "Limits").
 public struct ServerConfiguration: Sendable, Codable {
@@ -51,6 +52,24 @@ public struct ServerConfiguration: Sendable, Codable {
     /// is plaintext, tokens included: off by default, so that reaching the server from another
     /// machine goes through SSH, WireGuard or stunnel (docs/deployment.md) unless someone says so.
     public var allowNonLoopback = false
+    /// Worker threads for plans and long reports, each with its own database connection; 0: one
+    /// per core. One more thread is kept for drivers' reports, so they never wait behind plans.
+    public var workers: Int = 0
+    /// Most seconds a client may ask a plan to search (`PLAN time=`); more is refused with
+    /// `553 OUT_OF_RANGE field=time`. A plan with only an iteration budget stops here too.
+    public var maxPlanSeconds: Double = 60
+    /// Most search iterations a client may ask of a plan (`PLAN iterations=`); more is refused
+    /// with `553 OUT_OF_RANGE field=iterations`.
+    public var maxPlanIterations: Int = 200_000
+    /// Most changes one `WATCH` replays; past it the reply says `more=yes` and the client asks
+    /// again from the `seq` it got (a long history is sent a page at a time).
+    public var maxWatchReplay: Int = 100
+    /// Driver's status reports (`TRIP STATUS`) a user may send a minute, in bursts of as many;
+    /// more is refused with `450 RATE_LIMITED`.
+    public var maxStatusReportsPerMinute: Int = 60
+
+    /// Workers that may run long work (plans, reports) at once: `workers`, or the cores.
+    public var longWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     public init() {}
 

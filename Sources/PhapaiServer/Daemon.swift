@@ -28,6 +28,11 @@ public enum Daemon {
         var loginLockoutSeconds: Double?
         var loginLockoutMaxSeconds: Double?
         var allowNonLoopback: Bool?
+        var workers: Int?
+        var maxPlanSeconds: Double?
+        var maxPlanIterations: Int?
+        var maxWatchReplay: Int?
+        var maxStatusReportsPerMinute: Int?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -101,6 +106,7 @@ public enum Daemon {
         }
         configuration.logPings = file.logPings ?? configuration.logPings
         try checkFrontDoor(file, into: &configuration)
+        try readWorkLimits(file, into: &configuration)
         configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
         try configuration.checkListenAddress()
         return (configuration, file.database ?? "phapai.db")
@@ -144,6 +150,35 @@ public enum Daemon {
         }
     }
 
+    /// The workers and the limits of the work a client may ask for, checked.
+    static func readWorkLimits(_ file: File, into configuration: inout ServerConfiguration) throws {
+        if let workers = file.workers {
+            guard (0...256).contains(workers) else { throw PhapaiError.invalid("workers", "OUT_OF_RANGE", "must be between 0 (one per core) and 256") }
+            configuration.workers = workers
+        }
+        if let seconds = file.maxPlanSeconds {
+            // 5 s at least: a plan without a budget searches 5 s.
+            guard seconds >= 5 && seconds <= 600 else { throw PhapaiError.invalid("maxPlanSeconds", "OUT_OF_RANGE", "must be between 5 and 600 seconds") }
+            configuration.maxPlanSeconds = seconds
+        }
+        if let iterations = file.maxPlanIterations {
+            guard (1...1_000_000).contains(iterations) else {
+                throw PhapaiError.invalid("maxPlanIterations", "OUT_OF_RANGE", "must be between 1 and 1000000")
+            }
+            configuration.maxPlanIterations = iterations
+        }
+        if let replay = file.maxWatchReplay {
+            guard (1...100_000).contains(replay) else { throw PhapaiError.invalid("maxWatchReplay", "OUT_OF_RANGE", "must be between 1 and 100000") }
+            configuration.maxWatchReplay = replay
+        }
+        if let reports = file.maxStatusReportsPerMinute {
+            guard (1...100_000).contains(reports) else {
+                throw PhapaiError.invalid("maxStatusReportsPerMinute", "OUT_OF_RANGE", "must be between 1 and 100000")
+            }
+            configuration.maxStatusReportsPerMinute = reports
+        }
+    }
+
     /// Runs the server; returns an exit code on failure (never returns on success).
     public static func main(_ arguments: [String]) -> Int32 {
         var path = "config/phapaid.json"
@@ -160,6 +195,8 @@ public enum Daemon {
             let requestLog = LogBuffer()
             let server = Server(
                 configuration: configuration, application: Application(service: service),
+                // Each worker its own connection to the same file, opened on its own thread.
+                openWorker: { Application(service: try PhapaiService.open(path: database, create: false, actor: "phapaid")) },
                 log: { line in requestLog.add("ts=\(Int(Date().timeIntervalSince1970)) " + line) }, afterRound: { requestLog.flush() })
             let port = try server.start()
             // Logs carry no patient data.

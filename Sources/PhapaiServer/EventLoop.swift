@@ -7,19 +7,23 @@ import PhapaiNet
 import PhapaiProtocol
 
 /// The server's loop: polls the listener and the connections, reads what clients send, runs
-/// rounds of requests (``Rounds.swift``), writes replies, and closes what breaks a deadline.
-/// Confined to the server's thread.
+/// rounds of requests (``Rounds.swift``), hands plans and long reads to the workers and answers
+/// them when they are done (``Offload.swift``), writes replies, and closes what breaks a
+/// deadline. Confined to the server's thread.
 final class EventLoop {
     /// What the loop takes over from the thread that started the server.
     struct Seed {
         var application: Application
         var listener: Socket
+        /// The workers, when the server has them (else every command runs on the loop).
+        var workers: Workers?
     }
 
     let configuration: ServerConfiguration
     let shared: Server.Shared
     let application: Application
     let listener: Socket
+    let workers: Workers?
     let wakeRead: Int32
     var connections: [Int32: Connection] = [:]
     /// Which connection a round starts with: each round one further on, so that when a round
@@ -35,10 +39,13 @@ final class EventLoop {
     /// When the failed-login windows were last swept and revocations last looked for (monotonic seconds).
     var lastSweep: Double
     var lastRevocationCheck: Double
+    /// Drivers' reports each user may still send (`maxStatusReportsPerMinute`).
+    var reportAllowances: [String: ReportAllowance] = [:]
 
     init(seed: Seed, configuration: ServerConfiguration, shared: Server.Shared, wakeRead: Int32) {
         application = seed.application
         listener = seed.listener
+        workers = seed.workers
         self.configuration = configuration
         self.shared = shared
         self.wakeRead = wakeRead
@@ -53,12 +60,16 @@ final class EventLoop {
         while !shared.stopping.load(ordering: .sequentiallyConsistent) {
             let open = connections.values.sorted { $0.number < $1.number }
             var entries = [Poller.Entry(descriptor: listener.descriptor), Poller.Entry(descriptor: wakeRead)]
-            // A connection with lines still waiting is not read from: that is the pipelining bound.
+            if let workers { entries.append(Poller.Entry(descriptor: workers.wakeDescriptor)) }
+            let first = entries.count
+            // A connection with lines still waiting, or a request at a worker, is not read from:
+            // that is the pipelining bound.
             entries += open.map {
-                Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: !$0.mayHaveMore, wantsWrite: !$0.outgoing.isEmpty)
+                Poller.Entry(
+                    descriptor: $0.socket.descriptor, wantsRead: !$0.mayHaveMore && !$0.atWorker, wantsWrite: !$0.outgoing.isEmpty)
             }
             let tick = min(1.0, configuration.helloDeadline, configuration.lineDeadline, configuration.idleTimeout) / 4
-            let waiting = open.contains { $0.mayHaveMore }
+            let waiting = open.contains { $0.mayHaveMore && !$0.atWorker }
             do {
                 try Poller.wait(&entries, milliseconds: waiting ? 0 : Int32(max(10, tick * 1000)))
             } catch {
@@ -66,20 +77,35 @@ final class EventLoop {
             }
             if entries[1].readable { break }
             for (index, connection) in open.enumerated() {
-                let entry = entries[index + 2]
-                if (entry.readable || entry.failed) && !connection.mayHaveMore { receive(connection) }
+                let entry = entries[first + index]
+                if connection.atWorker {
+                    // Gone while its job runs (it is not read meanwhile, so a hang-up would wake the poll for nothing).
+                    if entry.failed { close(connection) }
+                } else if (entry.readable || entry.failed) && !connection.mayHaveMore {
+                    receive(connection)
+                }
                 if entry.writable { flush(connection) }
             }
+            deliverOutcomes()
+            // After reading: bytes that arrived while the loop was busy (a long round, a slow
+            // commit) count as arrived, not as late.
+            enforceDeadlines()
             runRound(open)
             // New connections after the round: a HELLO that had arrived is answered before any
             // newcomer can send its sender away to make room.
             if entries[0].readable { acceptBatch() }
-            enforceDeadlines()
             housekeeping()
             shared.afterRound()
         }
         // Every request received so far has been answered and committed; say goodbye and send what is pending.
         listener.close()
+        if let workers {
+            // Jobs not started never ran (their clients hear SHUTTING_DOWN); running ones finish and are answered.
+            _ = workers.stop()
+            workers.waitUntilStopped()
+            deliverOutcomes()
+            workers.closeWakeDescriptor()
+        }
         for connection in connections.values {
             send(Reply(code: 421, keyword: "SHUTTING_DOWN", text: "the server is stopping"), to: connection)
             connection.closeAfterFlush = true
@@ -159,7 +185,11 @@ final class EventLoop {
             close(connection)
             return
         }
-        connection.lastActivity = shared.now()
+        let now = shared.now()
+        connection.lastActivity = now
+        // Arrival times are stamped when the bytes are read: a line left unfinished after them
+        // started in them when they hold a line ending, or when no line was started before.
+        if bytes.contains(0x0A) || !connection.framer.hasPartialLine { connection.lineStartedAt = now }
         connection.framer.feed(bytes)
         let buffered = connection.framer.bufferedBytes
         shared.counters.withLock { $0.peakBufferedInput = max($0.peakBufferedInput, buffered) }
@@ -214,10 +244,12 @@ final class EventLoop {
         }
     }
 
-    /// Closes connections that waited too long to log in, to finish a line, or at all.
+    /// Closes connections that waited too long to log in, to finish a line, or at all. Not one
+    /// whose whole lines wait for the loop, or whose request is at a worker: the server is late
+    /// then, not the client.
     private func enforceDeadlines() {
         let now = shared.now()
-        for connection in Array(connections.values) {
+        for connection in Array(connections.values) where !connection.mayHaveMore && !connection.atWorker {
             let keyword: String
             if connection.principal == nil && now - connection.openedAt > configuration.helloDeadline {
                 keyword = "HELLO_TIMEOUT"
@@ -301,6 +333,9 @@ final class Connection {
     var lineStartedAt: Double?
     /// Whether whole lines may still wait in the framer (then the socket is not read).
     var mayHaveMore = false
+    /// Whether a request of this connection is at a worker (then its later lines wait, and the
+    /// socket is not read).
+    var atWorker = false
     /// Runs watched, with the last change sent.
     var watching: [ShiftID: Int64] = [:]
 

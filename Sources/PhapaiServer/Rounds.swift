@@ -20,10 +20,11 @@ extension EventLoop {
     /// acknowledged after its COMMIT; writes that arrive together share one fsync).
     func runRound(_ open: [Connection]) {
         var answers: [Answer] = []
+        var jobs: [(connection: Connection, job: Job, key: String?, lane: Workers.Lane)] = []
         application.beginRound()
         let roundStarted = Server.monotonicSeconds()
         roundOffset = open.isEmpty ? 0 : (roundOffset + 1) % open.count
-        for connection in open[roundOffset...] + open[..<roundOffset] where connection.mayHaveMore && isOpen(connection) {
+        for connection in open[roundOffset...] + open[..<roundOffset] where connection.mayHaveMore && !connection.atWorker && isOpen(connection) {
             // Past the budget, leave the rest for the next round: accepting, greeting and deadlines wait for rounds.
             if Server.monotonicSeconds() - roundStarted > Server.roundBudgetSeconds { break }
             var taken = 0
@@ -43,14 +44,25 @@ extension EventLoop {
                         logLine: "event=request id=\(connection.number)-\(connection.lines + 1) verb=-", started: Server.monotonicSeconds(),
                         touchesStore: false))
                 case .line(let line):
-                    if let answer = handle(line, on: connection) { answers.append(answer) }
+                    switch handle(line, on: connection) {
+                    case .answer(let answer):
+                        answers.append(answer)
+                    case .job(let job, let key, let lane):
+                        // The connection's later lines wait until the worker has answered.
+                        jobs.append((connection, job, key, lane))
+                        connection.atWorker = true
+                    case .closed:
+                        break
+                    }
                 }
-                if !isOpen(connection) { break }
+                if !isOpen(connection) || connection.atWorker { break }
                 outOfTime = Server.monotonicSeconds() - roundStarted > Server.roundBudgetSeconds
             }
-            if (taken == configuration.maxPipelined || outOfTime || halted) && !connection.closeAfterFlush { connection.mayHaveMore = true }
-            connection.lineStartedAt = !connection.mayHaveMore && connection.framer.hasPartialLine
-                ? (connection.lineStartedAt ?? connection.lastActivity) : nil
+            if (taken == configuration.maxPipelined || outOfTime || halted || connection.atWorker) && !connection.closeAfterFlush {
+                connection.mayHaveMore = true
+            }
+            // (The started line's arrival was stamped when its bytes were read.)
+            if !connection.mayHaveMore && !connection.framer.hasPartialLine { connection.lineStartedAt = nil }
         }
         var writes = 0
         let revoked = revokedInRound
@@ -75,11 +87,18 @@ extension EventLoop {
             shared.log(answer.logLine + " code=\(answer.replies.last.map { String($0.code) } ?? "-") "
                 + "ms=" + Self.milliseconds(Server.monotonicSeconds() - answer.started))
         }
-        for connection in touched.values where isOpen(connection) { flush(connection) }
+        let now = shared.now()
+        for connection in touched.values where isOpen(connection) {
+            // A client that waited for its replies was not idle meanwhile.
+            connection.lastActivity = now
+            flush(connection)
+        }
         // Only a committed revocation ends sessions (a failed commit stored none: the round's
         // halted users go on in the next round). Their replies of this round are sent first.
         if !revoked.isEmpty && committed { endSessions(of: revoked) }
         if writes > 0 { pushChanges() }
+        // Jobs go to the workers after the commit, so they see what the round wrote before them.
+        for (connection, job, key, lane) in jobs where isOpen(connection) { workers?.submit(job, key: key, lane: lane) }
     }
 
     /// Milliseconds with one decimal.

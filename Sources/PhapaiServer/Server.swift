@@ -32,8 +32,11 @@ public struct ServerCounters: Sendable {
 }
 
 /// The TCP server. `start()` binds and runs a poll loop on its own thread; that thread owns the
-/// application (and so the database) and every connection, so nothing of them is shared. Other
-/// threads talk to the server only through `stop()` and `counters`, which are locked.
+/// application (and so its database connection) and every connection, so nothing of them is
+/// shared. Plans and long reads run on worker threads, each with an application of its own on
+/// its own connection to the same database file (WAL: their reads never wait for the loop's
+/// writes). Other threads talk to the server only through `stop()` and `counters`, which are
+/// locked.
 public final class Server: Sendable {
     /// The listening address and limits.
     public let configuration: ServerConfiguration
@@ -41,6 +44,8 @@ public final class Server: Sendable {
     private let handoff: Mutex<Application?>
     private let control = Mutex(Control())
     private let finished = DispatchSemaphore(value: 0)
+    /// Opens a worker's application, on the worker's thread; nil: no workers.
+    private let openWorker: (@Sendable () throws -> Application)?
     let shared: Shared
 
     /// State between `start`, `stop` and the loop.
@@ -70,12 +75,16 @@ public final class Server: Sendable {
     }
 
     /// Creates a server over `application`, which from `start()` on belongs to the server's thread.
+    /// `openWorker` opens another application on the same database for each worker thread (called
+    /// on that thread); without it every command runs on the loop's thread, plans included.
     /// `log` hears one line per request; `now` is the monotonic clock of the deadlines.
     public init(
-        configuration: ServerConfiguration, application: sending Application, log: @escaping @Sendable (String) -> Void = { _ in },
+        configuration: ServerConfiguration, application: sending Application,
+        openWorker: (@Sendable () throws -> Application)? = nil, log: @escaping @Sendable (String) -> Void = { _ in },
         afterRound: @escaping @Sendable () -> Void = {}, now: @escaping @Sendable () -> Double = Server.monotonicSeconds
     ) {
         self.configuration = configuration
+        self.openWorker = openWorker
         handoff = Mutex(application)
         shared = Shared(log: log, afterRound: afterRound, now: now)
     }
@@ -100,9 +109,27 @@ public final class Server: Sendable {
             return control.started
         }
         precondition(!started, "a server starts once")
+        let workers = try openWorker.map { open in
+            // One thread more than may plan at once: drivers' reports never wait behind plans.
+            let log = shared.log
+            return try Workers(
+                // Nice 10: a plan that fills a core gives way to the loop the moment a request
+                // comes (at the same priority a bystander's PING p90 went to 4 ms in some runs).
+                threads: configuration.longWorkers + 1, longLimit: configuration.longWorkers, niceness: 10,
+                makeContext: { number in
+                    do {
+                        return .success(try open())
+                    } catch {
+                        // Each job this worker takes is answered with a storage error; here is why.
+                        log("event=worker-open-failed worker=\(number) error=\(error)")
+                        return .failure(error)
+                    }
+                },
+                perform: Job.perform)
+        }
         // The application and the listener move to the loop's thread together, and only there are used.
         let application = handoff.withLock { $0.take() }!
-        let seed = Mutex<EventLoop.Seed?>(EventLoop.Seed(application: application, listener: socket))
+        let seed = Mutex<EventLoop.Seed?>(EventLoop.Seed(application: application, listener: socket, workers: workers))
         let wakeRead = fds[0]
         let thread = Thread { [self] in
             if let seed = seed.withLock({ $0.take() }) {

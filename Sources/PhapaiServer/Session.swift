@@ -7,15 +7,24 @@ import PhapaiProtocol
 /// wire: data lines for people (the CLI's text) or one JSON document, then a final line with the
 /// result's key fields.
 extension EventLoop {
-    /// Runs one request line; its replies are held until the round commits. Nil when the
-    /// connection was closed at once (HTTP).
-    func handle(_ line: [UInt8], on connection: Connection) -> Answer? {
+    /// What became of a request line.
+    enum Handled {
+        /// Answered here; the replies are held until the round commits.
+        case answer(Answer)
+        /// Handed to a worker once the round has committed; the connection waits for it.
+        case job(Job, key: String?, lane: Workers.Lane)
+        /// The connection was closed at once (HTTP).
+        case closed
+    }
+
+    /// Runs one request line, or makes it a job for a worker.
+    func handle(_ line: [UInt8], on connection: Connection) -> Handled {
         // Something speaking HTTP to the port is not a client: close at once.
         if connection.lines == 0, let text = String(validating: line.prefix(8), as: UTF8.self),
             ["GET ", "POST ", "HEAD ", "PUT ", "OPTIONS ", "DELETE "].contains(where: text.hasPrefix)
         {
             close(connection)
-            return nil
+            return .closed
         }
         connection.lines += 1
         shared.counters.withLock { $0.requests += 1 }
@@ -24,8 +33,9 @@ extension EventLoop {
         let request: Request
         switch RequestParser.parse(line) {
         case .failure(let error):
-            return Answer(connection: connection, replies: [.error(error)], logLine: "event=request \(id) verb=- keyword=\(error.keyword)",
-                          started: started, touchesStore: false)
+            return .answer(Answer(
+                connection: connection, replies: [.error(error)], logLine: "event=request \(id) verb=- keyword=\(error.keyword)",
+                started: started, touchesStore: false))
         case .success(let parsed):
             request = parsed
         }
@@ -50,6 +60,19 @@ extension EventLoop {
         case ("STATS", nil):
             replies = [stats(request, on: connection)]
         default:
+            if let principal = connection.principal, let command = Command(path: CommandRunner.path(of: request)) {
+                switch route(request, command: command, principal: principal) {
+                case .loop:
+                    break
+                case .refuse(let reply):
+                    return .answer(Answer(connection: connection, replies: [reply], logLine: logLine, started: started, touchesStore: false))
+                case .worker(let request, let key, let lane):
+                    let job = Job(
+                        descriptor: connection.socket.descriptor, connection: connection.number, request: request, command: command,
+                        principal: principal, logLine: logLine, started: started)
+                    return .job(job, key: key, lane: lane)
+                }
+            }
             touchesStore = true
             let (reply, replayed) = command(request, on: connection)
             replies = [reply]
@@ -58,9 +81,9 @@ extension EventLoop {
         }
         // A failed login has no line of its own: the failed-login windows count them (LoginThrottle).
         let failedLogin = request.verb == "HELLO" && ["BAD_TOKEN", "TOO_MANY_FAILURES"].contains(replies.last?.keyword ?? "")
-        return Answer(
+        return .answer(Answer(
             connection: connection, replies: replies, logLine: logLine, started: started, touchesStore: touchesStore,
-            isPing: request.verb == "PING", isFailedLogin: failedLogin)
+            isPing: request.verb == "PING", isFailedLogin: failedLogin))
     }
 
     static func notLoggedIn(_ tag: String?) -> Reply {
@@ -114,45 +137,14 @@ extension EventLoop {
         return Reply(code: 535, keyword: "BAD_TOKEN", text: "the token is not valid", tag: request.tag)
     }
 
-    /// A command of the shared language, run for the connection's user, and whether its answer is
-    /// the one kept for its rid (the command was not run again).
+    /// A command of the shared language, run for the connection's user on the loop, and whether
+    /// its answer is the one kept for its rid (the command was not run again).
     private func command(_ request: Request, on connection: Connection) -> (Reply, replayed: Bool) {
-        let path = [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
-        guard let command = Command(path: path) else {
-            let local = ["init", "demo", "backup", "matrix import"].contains(path.joined(separator: " "))
-            let message = local ? "'\(path.joined(separator: " "))' works on a local database only"
-                : "unknown command '\(path.joined(separator: " "))'"
-            return (Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag), false)
-        }
+        guard let command = Command(path: CommandRunner.path(of: request)) else { return (CommandRunner.unknown(request), false) }
         guard let principal = connection.principal else { return (Self.notLoggedIn(request.tag), false) }
-        var arguments = Arguments()
-        for argument in request.arguments { arguments[argument.key] = argument.value }
-        let wantsJSON = arguments["json"] == "yes"
-        do {
-            // Rendered inside the application's run, so that with a rid the answer is kept in the
-            // same commit as the write it tells of; the tag is the retry's own, so it is not kept.
-            let replied = try application.run(command, arguments, as: principal, face: .wire) { response in
-                // The revoked user's sessions end once this round has committed (Rounds.swift).
-                if case .userRevoked(let name) = response.result { revokedInRound.insert(name) }
-                var renderer = try Renderer(application: application, era: response.era)
-                let data = try renderer.render(response)
-                let result = WireResult(response.result, offset: renderer.offset)
-                return RenderedReply(keyword: result.keyword, fields: result.fields.map { .init($0.key, $0.value) }, lines: data)
-            }
-            let reply = replied.reply
-            return (Reply(code: 200, keyword: reply.keyword, fields: reply.fields.map { .init($0.key, $0.value) }, data: reply.lines, tag: request.tag),
-                    replied.replayed)
-        } catch let error as PhapaiError {
-            do {
-                let renderer = try Renderer(application: application, era: .common)
-                let data = wantsJSON
-                    ? renderer.errorJSON(error).serialized().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : []
-                return (Self.refusal(error, data: data, tag: request.tag, offset: renderer.offset), false)
-            } catch {
-                return (Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag), false)
-            }
-        } catch {
-            return (Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag), false)
+        return CommandRunner.reply(request, command: command, principal: principal, application: application) { name in
+            // The revoked user's sessions end once this round has committed (Rounds.swift).
+            revokedInRound.insert(name)
         }
     }
 
@@ -179,7 +171,10 @@ extension EventLoop {
     }
 
     /// `WATCH run=<id> [since=<seq>]`: replays the run's changes after `since` as `600 EVENT` lines,
-    /// answers `200 WATCHING`, then pushes each later change as it is committed.
+    /// answers `200 WATCHING`, then pushes each later change as it is committed. A replay holds at
+    /// most `maxWatchReplay` changes: past it the reply says `more=yes` with the `seq` of the last
+    /// one sent, and the run is not watched until the client has asked for the rest (so a long
+    /// history neither stalls the loop nor fills memory, however many ask for it at once).
     private func watch(_ request: Request, on connection: Connection) -> [Reply] {
         guard let principal = connection.principal else { return [Self.notLoggedIn(request.tag)] }
         guard let runText = request["run"], let runNumber = Int64(runText), let since = Int64(request["since"] ?? "0"), since >= 0 else {
@@ -187,11 +182,11 @@ extension EventLoop {
         }
         let run = ShiftID(runNumber)
         do {
-            let (changes, latest) = try application.watch(run: run, since: since, as: principal)
-            connection.watching[run] = latest
-            return changes.map(WireResult.event) + [
-                Reply(code: 200, keyword: "WATCHING", fields: [.init("run", runText), .init("seq", String(latest))], tag: request.tag)
-            ]
+            let (changes, latest, more) = try application.watch(run: run, since: since, limit: configuration.maxWatchReplay, as: principal)
+            // Pushes start once the replay is whole; until then the client pages with since=.
+            connection.watching[run] = more ? nil : latest
+            let fields: [Request.Argument] = [.init("run", runText), .init("seq", String(latest))] + (more ? [.init("more", "yes")] : [])
+            return changes.map(WireResult.event) + [Reply(code: 200, keyword: "WATCHING", fields: fields, tag: request.tag)]
         } catch let error as PhapaiError {
             return [Self.refusal(error, tag: request.tag)]
         } catch {
@@ -233,9 +228,12 @@ extension EventLoop {
             return "\(microseconds / 1000)." + String(String(microseconds % 1000 + 1000).dropFirst())
         }
         let counters = shared.counters.withLock { $0 }
-        return Reply(
-            code: 200, keyword: "STATS",
-            fields: [
+        let load = workers?.load ?? (queued: 0, running: 0)
+        let jobs: [Request.Argument] = [
+            .init("workers", String(workers?.threads ?? 0)), .init("jobs-running", String(load.running)),
+            .init("jobs-queued", String(load.queued)),
+        ]
+        let fields: [Request.Argument] = [
                 .init("connections", String(connections.count)), .init("accepted", String(counters.accepted)),
                 .init("requests", String(counters.requests)), .init("errors", String(counters.errors)),
                 .init("slow-consumers", String(counters.slowConsumers)), .init("writes", String(counters.groupedWrites)),
@@ -244,6 +242,62 @@ extension EventLoop {
                 .init("rss-kb", MemoryStatus.kilobytes("VmRSS")), .init("rss-peak-kb", MemoryStatus.kilobytes("VmHWM")),
                 .init("evicted", String(counters.evicted)), .init("failed-logins", String(counters.failedLogins)),
                 .init("refused-logins", String(counters.refusedLogins)), .init("revoked-sessions", String(counters.revokedSessions)),
-            ], tag: request.tag)
+            ]
+        return Reply(code: 200, keyword: "STATS", fields: fields + jobs, tag: request.tag)
+    }
+}
+
+/// Runs a command of the shared language and renders its reply: on the loop with the loop's
+/// application, or on a worker with the worker's own.
+enum CommandRunner {
+    /// The command path of a request: its verb and sub-verb, lower case.
+    static func path(of request: Request) -> [String] {
+        [request.verb.lowercased()] + (request.subverb.map { [$0.lowercased()] } ?? [])
+    }
+
+    /// The answer to a request that names no command of the shared language.
+    static func unknown(_ request: Request) -> Reply {
+        let path = path(of: request).joined(separator: " ")
+        let local = ["init", "demo", "backup", "matrix import"].contains(path)
+        let message = local ? "'\(path)' works on a local database only" : "unknown command '\(path)'"
+        return Reply(code: 501, keyword: "USAGE", text: message, tag: request.tag)
+    }
+
+    /// Runs `command` for `principal` on `application`: data lines for people (or JSON), the
+    /// final line with the result's key fields; a refusal with its keyword, field and rule. With a
+    /// `rid`, the answer is kept with the write in one unit (in the loop's round, with its commit;
+    /// on a worker, in a transaction of its own) and a retry gets it back (`replayed`).
+    /// `revoked` hears the user a `USER REVOKE` revoked.
+    static func reply(
+        _ request: Request, command: Command, principal: Principal, application: Application, revoked: (String) -> Void = { _ in }
+    ) -> (Reply, replayed: Bool) {
+        var arguments = Arguments()
+        for argument in request.arguments { arguments[argument.key] = argument.value }
+        let wantsJSON = arguments["json"] == "yes"
+        do {
+            // Rendered inside the application's run, so that with a rid the answer is kept in the
+            // same commit as the write it tells of; the tag is the retry's own, so it is not kept.
+            let replied = try application.run(command, arguments, as: principal, face: .wire) { response in
+                if case .userRevoked(let name) = response.result { revoked(name) }
+                var renderer = try Renderer(application: application, era: response.era)
+                let data = try renderer.render(response)
+                let result = WireResult(response.result, offset: renderer.offset)
+                return RenderedReply(keyword: result.keyword, fields: result.fields.map { .init($0.key, $0.value) }, lines: data)
+            }
+            let reply = replied.reply
+            return (Reply(code: 200, keyword: reply.keyword, fields: reply.fields.map { .init($0.key, $0.value) }, data: reply.lines, tag: request.tag),
+                    replied.replayed)
+        } catch let error as PhapaiError {
+            do {
+                let renderer = try Renderer(application: application, era: .common)
+                let data = wantsJSON
+                    ? renderer.errorJSON(error).serialized().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) : []
+                return (EventLoop.refusal(error, data: data, tag: request.tag, offset: renderer.offset), false)
+            } catch {
+                return (Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag), false)
+            }
+        } catch {
+            return (Reply(code: 451, keyword: "STORAGE", text: "the database could not be read or written; try again", tag: request.tag), false)
+        }
     }
 }

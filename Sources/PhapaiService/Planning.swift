@@ -162,44 +162,64 @@ extension PhapaiService {
         }
         let settings = try self.area(area)
         let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations)
-        // The search runs before the write (it may take seconds); the write stores it only if the
-        // day did not change meanwhile, and otherwise plans again from it on the new state.
+        // The search runs before the write (it may take minutes, and on a server other
+        // connections write meanwhile); the write stores it only if the day did not change
+        // meanwhile, and otherwise the day is searched again from it, on the new state.
         for member in try planningUnit(of: settings).members.sorted() where try !store.isRostered(member, on: date) {
             let memberSettings = try self.area(member)
             try write { _ in try ensureRoster(memberSettings, on: date) }
         }
-        let state = try dayState(date, settings: settings)
+        var state = try store.readSnapshot { try dayState(date, settings: settings) }
         guard !state.shifts.isEmpty else {
             throw PhapaiError.conflict("date", "NO_SHIFTS", "no vehicle has a shift on \(date.iso); add shifts first")
         }
-        let searched = try searchDay(state, options: options)
+        var searched = try searchDay(state, options: options)
         /// Whether storing `solved` over `before` would break a promise that an improvement must keep.
         func breaksPromise(_ solved: SolvedDay, over before: DayState, now: Instant) throws -> Bool {
             guard onlyIfNoPromiseBreaks else { return false }
             let runs = try plannedRuns(solved, date: date, now: now)
             return !promiseNotices(before: before, after: runs, model: solved.model, unserved: []).isEmpty
         }
-        if try breaksPromise(searched, over: state, now: clock()) { return nil }
         /// Thrown inside the write to leave it without a change (every write must record something).
         struct KeptAsItIs: Error {}
-        do {
-            return try write { now in
-                let current = try dayState(date, settings: settings)
-                let solved: SolvedDay
-                if PlanningModel.signature(of: current) == searched.model.signature {
-                    solved = searched
-                } else {
-                    // The day changed meanwhile: planned again from it, and checked again.
+        for attempt in 0...Self.searchesBeforeWrite {
+            // Where a test holds a plan between its search and its write, to change the day meanwhile.
+            try store.faultPoint("plan.searched")
+            if try breaksPromise(searched, over: state, now: clock()) { return nil }
+            do {
+                return try write { now in
+                    let current = try dayState(date, settings: settings)
+                    if PlanningModel.signature(of: current) == searched.model.signature {
+                        return try commit(searched, state: current, cause: .plan, now: now)
+                    }
+                    guard attempt == Self.searchesBeforeWrite else { throw DayChanged() }
+                    // Changed again after every search outside: the last one runs in this write
+                    // (with the bounded budget of a command's re-plan), so a busy day is planned
+                    // in the end rather than never.
                     let runs = try plannedRuns(searched, date: date, now: now)
-                    solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
+                    let solved = try searchDay(current, options: Self.replanOptions(for: current, seed: seed), initialRuns: runs)
                     if try breaksPromise(solved, over: current, now: now) { throw KeptAsItIs() }
+                    return try commit(solved, state: current, cause: .plan, now: now)
                 }
-                return try commit(solved, state: current, cause: .plan, now: now)
+            } catch is KeptAsItIs {
+                return nil
+            } catch is DayChanged {
+                // Planned again from the plan just found, on the day as it is now, outside any write.
+                let runs = try plannedRuns(searched, date: date, now: clock())
+                state = try store.readSnapshot { try dayState(date, settings: settings) }
+                searched = try searchDay(state, options: Self.replanOptions(for: state, seed: seed), initialRuns: runs)
             }
-        } catch is KeptAsItIs {
-            return nil
         }
+        preconditionFailure("the last attempt stores its plan or throws")
     }
+
+    /// How many times a plan is searched again outside the write when the day changed between
+    /// its search and its write, before the last search runs inside the write.
+    static let searchesBeforeWrite = 3
+
+    /// Thrown inside a write to leave it when the day changed since the plan being stored was
+    /// searched: nothing is written, and the day is searched again outside the write.
+    struct DayChanged: Error {}
 
     /// Whether `date` is planned for `area`: it has runs, or it was planned once (a `day.plan` event
     /// names the area). Runs alone do not say it: a day whose last run emptied (its only trip
@@ -237,11 +257,38 @@ extension PhapaiService {
     }
 
     /// Re-plans the day of `area` after `cause` in a write of its own (after the change that caused
-    /// it was stored in another), when the day is planned; nil when it is not.
+    /// it was stored in another), when the day is planned; nil when it is not. The search runs
+    /// before the write, so the write holds the database only to store it (on a server, other
+    /// connections write meanwhile); when the day changed in between it is searched again, and
+    /// after ``searchesBeforeWrite`` such changes inside the write.
     func replanInOwnWrite(_ date: LocalDate, area: AreaID, cause: PlanCause, formerRuns: [TripID: ShiftID] = [:]) throws -> DayPlan? {
         // A day once planned stays planned: the check outside the write holds inside it.
         guard try isPlanned(date, area: area) else { return nil }
-        return try write { now in try replan(date, area: area, cause: cause, now: now, formerRuns: formerRuns) }
+        let settings = try self.area(area)
+        for attempt in 0...Self.searchesBeforeWrite {
+            let last = attempt == Self.searchesBeforeWrite
+            let searched: SolvedDay?
+            if last {
+                searched = nil
+            } else {
+                let state = try store.readSnapshot { try dayState(date, settings: settings) }
+                searched = try searchDay(state, options: Self.replanOptions(for: state, seed: 1))
+                try store.faultPoint("replan.searched")
+            }
+            do {
+                return try write { now in
+                    if let searched {
+                        let current = try dayState(date, settings: settings)
+                        guard PlanningModel.signature(of: current) == searched.model.signature else { throw DayChanged() }
+                        return try commit(searched, state: current, cause: cause, now: now, formerRuns: formerRuns)
+                    }
+                    return try replan(date, area: area, cause: cause, now: now, formerRuns: formerRuns)
+                }
+            } catch is DayChanged {
+                continue
+            }
+        }
+        preconditionFailure("the last attempt re-plans inside its write")
     }
 
     /// Improves the planned day of `area` from its runs with a budget of two iterations per trip

@@ -409,9 +409,15 @@ struct PlanningModel {
     static func signature(of state: DayState) -> String {
         var parts: [String] = []
         for trip in state.trips {
+            // Everything of a trip the model reads: a plan searched on a server while another
+            // connection edits a patient (mobility, companions, home) or moves a trip must not be
+            // stored over that change.
             parts.append(
                 "t\(trip.id!.rawValue):\(trip.status.rawValue):\(trip.pickupWindow?.earliest.rawValue ?? 0)-\(trip.pickupWindow?.latest.rawValue ?? 0)"
-                    + ":\(trip.promisedAt?.rawValue ?? 0):\(trip.releaseWindow?.earliest.rawValue ?? 0)")
+                    + ":\(trip.promisedAt?.rawValue ?? 0):\(trip.releaseWindow?.earliest.rawValue ?? 0)-\(trip.releaseWindow?.latest.rawValue ?? 0)"
+                    + ":\(trip.dropoffWindow?.earliest.rawValue ?? 0)-\(trip.dropoffWindow?.latest.rawValue ?? 0):\(trip.appointment?.rawValue ?? 0)"
+                    + ":\(trip.pickupPlace)>\(trip.dropoffPlace):\(trip.mobility.rawValue)+\(trip.companions):\(trip.maxRideSeconds)"
+                    + ":\(trip.willCall ? "w" : "")\(trip.linkedTrip?.rawValue ?? 0)")
         }
         for run in state.runs {
             parts.append("r\(run.shift.rawValue):" + run.stops.map { "\($0.trip.rawValue)\($0.action == .pickup ? "p" : "d")\($0.locked ? "*" : "")" }.joined(separator: ","))

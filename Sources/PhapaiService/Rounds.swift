@@ -18,8 +18,11 @@ extension PhapaiService {
     /// When it fails nothing of the group is stored.
     public func commitWrites() throws -> Int { try store.commitGroup() }
 
-    /// The numbered changes of a run after `since`, oldest first (identifiers only, no patient data).
-    public func runChanges(_ run: ShiftID, since: Int64) throws -> [RunChange] { try store.runChanges(run, since: since) }
+    /// The numbered changes of a run after `since`, oldest first (identifiers only, no patient
+    /// data); at most `limit` of them when it is given.
+    public func runChanges(_ run: ShiftID, since: Int64, limit: Int? = nil) throws -> [RunChange] {
+        try store.runChanges(run, since: since, limit: limit)
+    }
 
     /// The number of the run's latest change (0 when it has none).
     public func latestRunChange(_ run: ShiftID) throws -> Int64 { try store.latestRunChange(run) }

@@ -27,6 +27,12 @@ public struct LoadOptions: Sendable {
     /// Instead of load: open this many connections, log them in, hold them for `duration`, and
     /// read the server's memory with STATS.
     public var idleConnections: Int?
+    /// Beside the load: one more connection asks `PLAN time=` this many seconds of a day filled
+    /// with `planJourneys` bookings first (a day the load does not book into), at the start of
+    /// the run; its reply is the `plan` row. Shows whether the server keeps answering meanwhile.
+    public var planSeconds: Double?
+    /// Journeys booked on the planned day before the run (patients of their own).
+    public var planJourneys = 80
     public var seed: UInt64 = 1
 
     public init() {}
@@ -44,6 +50,8 @@ public enum LoadOperation: String, CaseIterable, Sendable, Comparable {
     case list
     /// `TRIP CANCEL` of a trip booked earlier in the run.
     case cancel
+    /// `PLAN` of the planned day (with `--plan`; not an operation of the mix).
+    case plan
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
@@ -97,6 +105,9 @@ public final class LoadTest {
     private var bookingCounter = 0
     private var runPrefix = ""
     private var hospital = ""
+    private var village = ""
+    /// The day `--plan` plans: one the load's bookings never reach.
+    private var planDay: LocalDate?
     private var firstDay = LocalDate(year: 2026, month: 1, day: 1)!
 
     public init(options: LoadOptions) {
@@ -110,12 +121,17 @@ public final class LoadTest {
         var connections: [LoadConnection] = []
         for _ in 0..<options.clients { connections.append(try login()) }
         try prepare(on: connections[0], progress: progress)
-        for connection in connections { try connection.socket.setNonBlocking() }
+        // The planning connection is read like the others; it sends only its one PLAN.
+        let planner = try options.planSeconds.map { _ in try login() }
+        if planner != nil { try preparePlanDay(on: connections[0], progress: progress) }
+        let polled = connections + (planner.map { [$0] } ?? [])
+        for connection in polled { try connection.socket.setNonBlocking() }
 
         let operations = options.mix.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         guard !operations.isEmpty else { throw LoadError("--mix needs at least one operation with a positive weight") }
         let totalWeight = operations.reduce(0) { $0 + $1.value }
         var figures = Dictionary(uniqueKeysWithValues: operations.map { ($0.key, LoadFigures(operation: $0.key.rawValue)) })
+        if planner != nil { figures[.plan] = LoadFigures(operation: LoadOperation.plan.rawValue) }
         func pick() -> LoadOperation {
             var draw = random.unit() * totalWeight
             for (operation, weight) in operations {
@@ -127,13 +143,20 @@ public final class LoadTest {
 
         let start = LoadTest.now()
         let end = start + options.duration
+        if let planner, let seconds = options.planSeconds, let planDay {
+            planner.queue("PLAN date=\(planDay.iso) time=\(Int(seconds))", operation: .plan, due: start)
+            figures[.plan]!.sent += 1
+            try planner.flush()
+        }
+        // A plan longer than the run is waited for.
+        let last = max(end, start + (options.planSeconds ?? 0))
         let interval = options.rate.map { Double(options.clients) / $0 }
         // Client i's k-th request is due at start + (k + i/clients) * interval: staggered, fixed.
         var sentCount = [Int](repeating: 0, count: connections.count)
         var lastReport = start
         while true {
             let now = LoadTest.now()
-            if now > end + 30 { throw LoadError("replies still missing 30 s after the end") }
+            if now > last + 30 { throw LoadError("replies still missing 30 s after the end") }
             // At a fixed rate every request due before the end is sent, however late the loop
             // gets to it; at a fixed depth, sending stops at the end.
             var nextDue = Double.infinity
@@ -161,11 +184,11 @@ public final class LoadTest {
                 try connection.flush()
             }
             let sending = interval == nil ? now < end : nextDue < .infinity
-            if !sending && connections.allSatisfy({ $0.waiting == 0 && $0.pending.isEmpty }) { break }
-            var entries = connections.map { Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: true, wantsWrite: !$0.pending.isEmpty) }
+            if !sending && polled.allSatisfy({ $0.waiting == 0 && $0.pending.isEmpty }) { break }
+            var entries = polled.map { Poller.Entry(descriptor: $0.socket.descriptor, wantsRead: true, wantsWrite: !$0.pending.isEmpty) }
             let waitMilliseconds = interval == nil ? 100 : max(0, Int32((min(nextDue - LoadTest.now(), 0.1) * 1000).rounded(.down)))
             try Poller.wait(&entries, milliseconds: sending ? waitMilliseconds : 50)
-            for (index, connection) in connections.enumerated() {
+            for (index, connection) in polled.enumerated() {
                 if entries[index].writable { try connection.flush() }
                 guard entries[index].readable || entries[index].failed else { continue }
                 for answer in try connection.receive() {
@@ -190,7 +213,8 @@ public final class LoadTest {
         }
         let seconds = LoadTest.now() - start
         let stats = (try? serverStats(connections[0])) ?? [:]
-        return LoadResult(seconds: seconds, figures: operations.map { figures[$0.key]! }, serverStats: stats)
+        let planned = planner == nil ? [] : [figures[.plan]!]
+        return LoadResult(seconds: seconds, figures: operations.map { figures[$0.key]! } + planned, serverStats: stats)
     }
 
     /// Opens a blocking connection and logs in.
@@ -221,27 +245,61 @@ public final class LoadTest {
             throw LoadError("the server's area needs a hospital and a village")
         }
         self.hospital = hospital
+        self.village = village
+        // A fresh prefix per run, so runs on the same database never double-book.
+        runPrefix = "L" + String(UInt64(Date().timeIntervalSince1970 * 1000) % 2_176_782_336, radix: 36).uppercased()
         if [.book, .show, .list, .cancel].contains(where: { options.mix[$0, default: 0] > 0 }) {
-            // A fresh prefix per run, so runs on the same database never double-book.
-            runPrefix = "L" + String(UInt64(Date().timeIntervalSince1970 * 1000) % 2_176_782_336, radix: 36).uppercased()
             progress("registering \(options.patients) load patients (\(runPrefix)-*)")
-            var index = 0
-            while index < options.patients {
-                let batch = min(200, options.patients - index)
-                for offset in 0..<batch {
-                    connection.queue(
-                        "PATIENT ADD id=\(runPrefix)-\(index + offset) name=\"ผู้ป่วยทดสอบโหลด \(index + offset)\" phone=0800000000 "
-                            + "village=\(village) mobility=ambulatory companions=0 entitlement=self_pay", operation: .ping, due: 0)
-                }
-                try connection.flushBlocking()
-                for _ in 0..<batch {
-                    guard let answer = try connection.blockingReply(), answer.reply.code == 200 else { throw LoadError("PATIENT ADD failed during setup") }
-                }
-                index += batch
-            }
+            try register((0..<options.patients).map { "\(runPrefix)-\($0)" }, on: connection)
         }
         // Bookings start the day after tomorrow, clear of the minimum notice.
         firstDay = UTCOffset.bangkok.date(of: PhapaiService.systemClock()).adding(days: 2)
+    }
+
+    /// Registers patients (pipelined, 200 at a time).
+    private func register(_ ids: [String], on connection: LoadConnection) throws {
+        var index = 0
+        while index < ids.count {
+            let batch = ids[index..<min(index + 200, ids.count)]
+            for (offset, id) in batch.enumerated() {
+                connection.queue(
+                    "PATIENT ADD id=\(id) name=\"ผู้ป่วยทดสอบโหลด \(index + offset)\" phone=0800000000 "
+                        + "village=\(village) mobility=ambulatory companions=0 entitlement=self_pay", operation: .ping, due: 0)
+            }
+            try connection.flushBlocking()
+            for _ in batch {
+                guard let answer = try connection.blockingReply(), answer.reply.code == 200 else { throw LoadError("PATIENT ADD failed during setup") }
+            }
+            index += batch.count
+        }
+    }
+
+    /// Fills the day `--plan` plans: the last weekday of the booking horizon (21 days), past the
+    /// days the load books into (19 from the day after tomorrow), with journeys of patients of
+    /// its own, appointments every half hour from 07:30.
+    private func preparePlanDay(on connection: LoadConnection, progress: (String) -> Void) throws {
+        let today = UTCOffset.bangkok.date(of: PhapaiService.systemClock())
+        guard let day = [21, 20].map({ today.adding(days: $0) }).first(where: { $0.weekday < .saturday }) else {
+            throw LoadError("no weekday at the end of the booking horizon to plan")
+        }
+        planDay = day
+        let ids = (0..<options.planJourneys).map { "\(runPrefix)-P\($0)" }
+        progress("booking \(ids.count) journeys on \(day.iso) to plan")
+        try register(ids, on: connection)
+        for (index, id) in ids.enumerated() {
+            let minutes = 7 * 60 + 30 + (index % 16) * 30
+            let time = String(format: "%02d:%02d", minutes / 60, minutes % 60)
+            connection.queue(
+                "TRIP BOOK patient=\(id) to=\(hospital) appointment=\"\(day.iso) \(time)\" return=\(String(format: "%02d:%02d", minutes / 60 + 2, minutes % 60))",
+                operation: .ping, due: 0)
+        }
+        try connection.flushBlocking()
+        var booked = 0
+        for _ in ids {
+            guard let answer = try connection.blockingReply() else { throw LoadError("the server closed the connection during setup") }
+            if answer.reply.code == 200 { booked += 1 }
+        }
+        progress("booked \(booked) of \(ids.count) journeys on \(day.iso)")
     }
 
     /// The request line for one operation.
@@ -267,6 +325,9 @@ public final class LoadTest {
             guard !booked.isEmpty else { return "PING" }
             let trip = booked.remove(at: random.below(booked.count))
             return "TRIP CANCEL id=\(trip) reason=\"load test\""
+        case .plan:
+            // Sent once, by the planning connection, not drawn from the mix.
+            return "PING"
         }
     }
 

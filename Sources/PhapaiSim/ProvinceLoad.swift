@@ -132,7 +132,10 @@ public enum ProvinceLoad {
         configuration.port = 0
         configuration.maxConnections = 4 * options.areas + 64
         let service = try PhapaiService.open(path: path, create: false, actor: "phapaid", clock: clock.read)
-        let server = Server(configuration: configuration, application: Application(service: service))
+        let server = Server(
+            configuration: configuration, application: Application(service: service),
+            // Each worker its own connection to the same file, as phapaid opens them.
+            openWorker: { Application(service: try PhapaiService.open(path: path, create: false, actor: "phapaid", clock: clock.read)) })
         let port = try server.start()
         defer { server.stop() }
         let cut = CutCounter()

@@ -8,6 +8,7 @@ public enum SimCommand {
           phapai-sim sweep SCENARIO --fleet A..B [--days N] [--seed S] [--out DIR]
           phapai-sim load --server HOST:PORT --token T [--clients N] [--rate R | --depth D] [--duration S]
                           [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
+                          [--plan SECONDS [--plan-journeys N]]
           phapai-sim load --server HOST:PORT --token T --idle N [--duration S]
           phapai-sim load --province N [--journeys J] [--plan-iterations I] [--config DIR] [--out DIR]
         The token may also come from PHAPAI_TOKEN. Build with -c release for meaningful figures.
@@ -143,14 +144,19 @@ public enum SimCommand {
             load.mix = [:]
             for part in mix.split(separator: ",") {
                 let pair = part.split(separator: "=")
-                guard pair.count == 2, let operation = LoadOperation(rawValue: String(pair[0])), let weight = Double(pair[1]), weight >= 0 else {
-                    throw LoadError("--mix takes NAME=WEIGHT pairs with NAME one of \(LoadOperation.allCases.map(\.rawValue).joined(separator: ", ")), not '\(part)'")
+                let mixable = LoadOperation.allCases.filter { $0 != .plan }
+                guard pair.count == 2, let operation = LoadOperation(rawValue: String(pair[0])), mixable.contains(operation),
+                    let weight = Double(pair[1]), weight >= 0
+                else {
+                    throw LoadError("--mix takes NAME=WEIGHT pairs with NAME one of \(mixable.map(\.rawValue).joined(separator: ", ")), not '\(part)'")
                 }
                 load.mix[operation] = weight
             }
         }
         load.patients = try options.int("patients", in: 1...1_000_000) ?? load.patients
         load.idleConnections = try options.int("idle", in: 1...100_000)
+        load.planSeconds = try options.int("plan", in: 1...600).map(Double.init)
+        load.planJourneys = try options.int("plan-journeys", in: 1...10_000) ?? load.planJourneys
         load.seed = UInt64(try options.int("seed", in: 0...Int.max) ?? 1)
         let out = options.take("out")
         try options.checkAllUsed()
@@ -167,7 +173,8 @@ public enum SimCommand {
         }
         print(String(format: "elapsed %.2f s", result.seconds))
         if !result.serverStats.isEmpty {
-            let keys = ["connections", "requests", "writes", "commits", "commit-p50-ms", "commit-p99-ms", "rss-kb", "rss-peak-kb"]
+            let keys = ["connections", "accepted", "requests", "errors", "slow-consumers", "writes", "commits", "commit-p50-ms", "commit-p99-ms",
+                        "rss-kb", "rss-peak-kb", "workers"]
             print("server: " + keys.compactMap { key in result.serverStats[key].map { "\(key)=\($0)" } }.joined(separator: " "))
         }
         if let out {

@@ -12,11 +12,13 @@ extension Store {
         return next
     }
 
-    /// Changes of `run` after `since`, oldest first.
-    public func runChanges(_ run: ShiftID, since: Int64) throws -> [RunChange] {
+    /// Changes of `run` after `since`, oldest first; at most `limit` of them when it is given (a
+    /// long history is then read a page at a time, not held in memory whole).
+    public func runChanges(_ run: ShiftID, since: Int64, limit: Int? = nil) throws -> [RunChange] {
+        // SQLite reads LIMIT -1 as no limit: one statement serves both.
         try query(
-            "SELECT shift_id, seq, at, kind, detail FROM run_changes WHERE shift_id = ? AND seq > ? ORDER BY seq",
-            [.integer(run.rawValue), .integer(since)]
+            "SELECT shift_id, seq, at, kind, detail FROM run_changes WHERE shift_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            [.integer(run.rawValue), .integer(since), .integer(Int64(limit ?? -1))]
         ) { RunChange(run: ShiftID($0.int64(0)), seq: $0.int64(1), at: Instant(rawValue: $0.int64(2)), kind: $0.text(3), detail: $0.text(4)) }
     }
 

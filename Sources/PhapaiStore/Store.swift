@@ -251,6 +251,28 @@ public final class Store {
         }
     }
 
+    /// Runs the reads of `body` on one snapshot of the database: another connection's commits
+    /// made meanwhile are not seen half (a day read in several queries stays one state of it).
+    /// Inside an open transaction (a write, a server's round) the reads already share one.
+    public func readSnapshot<T>(_ body: () throws -> T) throws -> T {
+        guard !connection.inTransaction else { return try body() }
+        do {
+            try connection.execute("BEGIN DEFERRED")
+        } catch let error as SQLiteError {
+            throw Store.storageError(error)
+        }
+        do {
+            let result = try body()
+            // A read transaction ends without writing anything: COMMIT only lets the snapshot go.
+            try connection.execute("COMMIT")
+            return result
+        } catch {
+            if connection.inTransaction { try? connection.execute("ROLLBACK") }
+            if let sqliteError = error as? SQLiteError { throw Store.storageError(sqliteError) }
+            throw error
+        }
+    }
+
     /// Runs `body` as a write that is always undone: a trial ("would this booking be accepted?")
     /// that sees and checks everything a real write would, and leaves nothing behind. Inside a
     /// group it is a savepoint of the group's transaction, rolled back.

@@ -53,10 +53,13 @@ public final class TestServer {
     ]
 
     /// Starts a server over `world` (a fresh sample world by default) after `prepare` has set the
-    /// world up (bookings, plans, other areas) and the logins are made.
+    /// world up (bookings, plans, other areas) and the logins are made. `fault` is called at the
+    /// named points of the loop's writes and the workers' (and their plans'); `openWorker`, when
+    /// given, opens the workers' applications instead of the usual connection to the world.
     public init(
         world: SampleWorld? = nil, logins: [Login] = TestServer.standardLogins, prepare: (SampleWorld) throws -> Void = { _ in },
-        fault: (@Sendable (String) throws -> Void)? = nil, configure: (inout ServerConfiguration) -> Void = { _ in }
+        fault: (@Sendable (String) throws -> Void)? = nil, openWorker: (@Sendable () throws -> Application)? = nil,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
     ) throws {
         let world = try world ?? SampleWorld()
         self.world = world
@@ -74,8 +77,16 @@ public final class TestServer {
         // The server's own connection to the database; the world's stays with the test.
         let service = try PhapaiService.open(path: world.databasePath, create: false, actor: "phapaid", clock: world.clock.read)
         if let fault { service.faultHandler = fault }
+        let path = world.databasePath
+        let clock = world.clock
+        // Each worker its own connection, with the world's clock and the test's faults.
+        let standardWorker: @Sendable () throws -> Application = {
+            let service = try PhapaiService.open(path: path, create: false, actor: "phapaid", clock: clock.read)
+            if let fault { service.faultHandler = fault }
+            return Application(service: service)
+        }
         server = Server(
-            configuration: configuration, application: Application(service: service),
+            configuration: configuration, application: Application(service: service), openWorker: openWorker ?? standardWorker,
             log: { line in logged.lines.withLock { $0.append(line) } }, now: { Double(time.now.rawValue) })
         port = try server.start()
     }

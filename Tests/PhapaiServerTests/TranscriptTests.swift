@@ -201,6 +201,8 @@ struct LimitsDocumentationTests {
             "unauthenticatedGraceSeconds": Int(defaults.unauthenticatedGrace),
             "maxLoginFailures": defaults.maxLoginFailures, "loginFailureWindowSeconds": Int(defaults.loginFailureWindow),
             "loginLockoutSeconds": Int(defaults.loginLockout), "loginLockoutMaxSeconds": Int(defaults.loginLockoutMax),
+            "workers": defaults.workers, "maxPlanSeconds": Int(defaults.maxPlanSeconds), "maxPlanIterations": defaults.maxPlanIterations,
+            "maxWatchReplay": defaults.maxWatchReplay, "maxStatusReportsPerMinute": defaults.maxStatusReportsPerMinute,
         ]
         #expect(documented == code)
         let shipped = try JSONSerialization.jsonObject(
