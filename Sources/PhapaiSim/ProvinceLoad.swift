@@ -20,8 +20,9 @@ public struct ProvinceLoadOptions: Sendable {
     public var planIterations = 300
     /// Where the sample tambon and the policies are.
     public var configFolder = "config"
-    /// Status reports each driver sends per second while the plans run.
-    public var reportsPerSecond = 1.0
+    /// Status reports each driver sends per second while the plans run: one every 10 s, some 30
+    /// times a province's real rate (3,000 trips a day, three or four reports each over ten hours).
+    public var reportsPerSecond = 0.1
     /// Bookings per second of the dispatchers who keep booking while the plans run.
     public var bookingsPerSecond = 20.0
 
@@ -187,6 +188,8 @@ public enum ProvinceLoad {
                 let client = try Client(port: port, token: driver.token, cut: cut)
                 _ = try client.timed("WATCH run=\(driver.run)")
                 var arrived = false
+                // Drivers start at different moments, as they would.
+                usleep(UInt32.random(in: 0..<UInt32(1_000_000 / options.reportsPerSecond)))
                 while planning.isSet {
                     let action = arrived ? "undo" : "arrive"
                     recorder.add("plans at once", "TRIP STATUS", try client.timed("TRIP STATUS id=\(driver.trip) action=\(action)"))
