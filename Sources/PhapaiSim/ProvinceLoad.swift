@@ -25,6 +25,8 @@ public struct ProvinceLoadOptions: Sendable {
     public var reportsPerSecond = 0.1
     /// Bookings per second of the dispatchers who keep booking while the plans run.
     public var bookingsPerSecond = 20.0
+    /// Runs every command on the server's loop, as before the workers (for comparison).
+    public var loopOnly = false
 
     public init() {}
 }
@@ -133,10 +135,13 @@ public enum ProvinceLoad {
         configuration.port = 0
         configuration.maxConnections = 4 * options.areas + 64
         let service = try PhapaiService.open(path: path, create: false, actor: "phapaid", clock: clock.read)
+        let openWorker: @Sendable () throws -> Application = {
+            Application(service: try PhapaiService.open(path: path, create: false, actor: "phapaid", clock: clock.read))
+        }
         let server = Server(
             configuration: configuration, application: Application(service: service),
             // Each worker its own connection to the same file, as phapaid opens them.
-            openWorker: { Application(service: try PhapaiService.open(path: path, create: false, actor: "phapaid", clock: clock.read)) })
+            openWorker: options.loopOnly ? nil : openWorker)
         let port = try server.start()
         defer { server.stop() }
         let cut = CutCounter()

@@ -10,7 +10,7 @@ public enum SimCommand {
                           [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
                           [--plan SECONDS [--plan-journeys N]]
           phapai-sim load --server HOST:PORT --token T --idle N [--duration S]
-          phapai-sim load --province N [--journeys J] [--plan-iterations I] [--reports-per-second R] [--config DIR] [--out DIR]
+          phapai-sim load --province N [--journeys J] [--plan-iterations I] [--reports-per-second R] [--loop-only yes] [--config DIR] [--out DIR]
         The token may also come from PHAPAI_TOKEN. Build with -c release for meaningful figures.
         """
 
@@ -93,6 +93,7 @@ public enum SimCommand {
         province.areas = try options.int("province", in: 2...1000) ?? province.areas
         province.journeysPerArea = try options.int("journeys", in: 1...40) ?? province.journeysPerArea
         province.planIterations = try options.int("plan-iterations", in: 1...100_000) ?? province.planIterations
+        province.loopOnly = options.take("loop-only") == "yes"
         if let text = options.take("reports-per-second") {
             guard let value = Double(text), value > 0, value <= 100 else { throw LoadError("--reports-per-second must be a number in 0..100 (each driver's)") }
             province.reportsPerSecond = value
