@@ -61,6 +61,12 @@ public struct ProvinceLoadResult: Sendable {
     public var plans: Int
     /// Connections the server cut (a 421 or a closed stream) during the run.
     public var connectionsCut: Int
+    /// Commands one tambon's dispatcher gave in the last phase (every command a dispatcher may
+    /// give), those answered with a refusal other than the rules', and the other tambons' codes
+    /// their answers showed (there must be none).
+    public var sweepCommands = 0
+    public var sweepFailures: [String] = []
+    public var sweepLeaks: [String] = []
     /// The server's STATS after the run.
     public var serverStats: [String: String]
 
@@ -228,11 +234,85 @@ public enum ProvinceLoad {
         bystanders.wait()
         progress(String(format: "phase 2: %d plans at once in %.2f s", dispatchers.count - 1, allPlansSeconds))
 
+        // Phase 3: one tambon's dispatcher gives every command a dispatcher may give; nothing of
+        // the other tambons may show.
+        let sweep = try sweepEveryCommand(port: port, token: tokens[tokens.count / 2], prefix: prefixes[prefixes.count / 2], cut: cut)
+        progress("phase 3: \(sweep.commands) commands of one tambon's dispatcher, \(sweep.leaks.count) showing another tambon's codes")
         let stats = try Client(port: port, token: admin, cut: cut).request("STATS")
         return ProvinceLoadResult(
             figures: recorder.figures, bookingSeconds: bookingSeconds, onePlanSeconds: onePlanSeconds, allPlansSeconds: allPlansSeconds,
             plans: dispatchers.count - 1, connectionsCut: cut.count.load(ordering: .relaxed),
+            sweepCommands: sweep.commands, sweepFailures: sweep.failures, sweepLeaks: sweep.leaks,
             serverStats: Dictionary(stats.fields.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }))
+    }
+
+    /// Gives every command of a dispatcher, for tambon `prefix`, and collects the answers that
+    /// failed for another reason than the rules and the other tambons' codes any answer shows.
+    static func sweepEveryCommand(port: UInt16, token: String, prefix p: String, cut: CutCounter) throws
+        -> (commands: Int, failures: [String], leaks: [String])
+    {
+        let client = try Client(port: port, token: token, cut: cut)
+        let other = try NSRegularExpression(pattern: "T[0-9]{3}-")
+        var failures: [String] = [], leaks: [String] = []
+        var count = 0
+        func run(_ line: String) throws -> Reply {
+            count += 1
+            let reply = try client.request(line)
+            // 55x are the rules answering (a will-call not yet called, say); anything else is a failure here.
+            if !(200..<300).contains(reply.code) && !(550..<560).contains(reply.code) { failures.append("\(line) -> \(reply.code) \(reply.keyword)") }
+            for text in reply.lines {
+                for match in other.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let code = (text as NSString).substring(with: match.range)
+                    if code != p { leaks.append("\(line): \(code)") }
+                }
+            }
+            return reply
+        }
+        let tuesday = "2026-11-24"
+        _ = try run("PLACE LIST")
+        _ = try run(#"PLACE ADD id=\#(p)SALA kind=landmark name="ศาลา" lat=7.01 lon=100.47"#)
+        _ = try run(#"PATIENT ADD id=\#(p)P900 name="ผู้ป่วย ทดสอบ" phone=0812345678 village=\#(p)V01 mobility=ambulatory entitlement=self_pay"#)
+        _ = try run("PATIENT SHOW id=\(p)P004")
+        _ = try run("PATIENT LIST")
+        _ = try run("PATIENT FIND text=P00")
+        _ = try run(#"PATIENT EDIT id=\#(p)P900 notes="ทดสอบ""#)
+        _ = try run(#"VEHICLE ADD id=\#(p)CAR2 name="รถ" seats=3 cost-per-km=5 depot=\#(p)DEPOT"#)
+        _ = try run("VEHICLE LIST")
+        _ = try run(#"DRIVER ADD id=\#(p)D09 name="คนขับ ทดสอบ" phone=0899999999"#)
+        _ = try run("DRIVER LIST")
+        _ = try run("SHIFT ADD driver=\(p)D09 vehicle=\(p)CAR2 date=2026-11-26 start=08:00 end=12:00")
+        _ = try run("SHIFT LIST from=2026-11-23 to=2026-11-26")
+        let booked = try run(#"TRIP BOOK patient=\#(p)P030 to=\#(p)H-PROV appointment="2026-11-26 09:00" return=12:00"#)
+        let trip = booked["trip"] ?? "0"
+        _ = try run("TRIP SHOW id=\(trip)")
+        _ = try run("TRIP LIST date=\(tuesday)")
+        _ = try run("TRIP ASSIGN id=\(trip) vehicle=\(p)VAN1")
+        _ = try run(#"TRIP MOVE id=\#(trip) appointment="2026-11-27 09:00""#)
+        _ = try run(#"TRIP CANCEL id=\#(trip) reason="ญาติพาไป""#)
+        let monday = try run("TRIP LIST date=2026-11-23 status=scheduled json=yes")
+        if let scheduled = monday.data.first(where: { $0.contains("\"id\":") })?.filter(\.isNumber), !scheduled.isEmpty {
+            _ = try run("TRIP LOCK id=\(scheduled)")
+            _ = try run("TRIP UNLOCK id=\(scheduled)")
+            _ = try run("TRIP STATUS id=\(scheduled) action=arrive")
+            _ = try run("TRIP STATUS id=\(scheduled) action=undo")
+            _ = try run("TRIP READY id=\(scheduled)")
+        }
+        let standing = try run("STANDING ADD patient=\(p)P031 to=\(p)H-PROV days=thu appointment=08:00 start=2026-11-26")
+        let order = standing["standing"] ?? "0"
+        _ = try run("STANDING LIST")
+        _ = try run(#"STANDING HOLD id=\#(order) from=2026-12-03 to=2026-12-03 reason="ไปธุระ""#)
+        _ = try run("STANDING END id=\(order) from=2026-12-17")
+        _ = try run("STANDING MATERIALISE")
+        _ = try run("AUDIT limit=200")
+        _ = try run("PLAN date=2026-11-26 iterations=50")
+        _ = try run("RUNS date=\(tuesday)")
+        _ = try run("RUN SHOW date=\(tuesday) vehicle=\(p)VAN1")
+        _ = try run("REPORT from=2026-11-23 to=\(tuesday)")
+        _ = try run("REPORT FUNDER month=2026-11")
+        _ = try run("ATTENTION date=\(tuesday)")
+        _ = try run("DAY CLOSE date=2026-11-20")
+        _ = try run("AREA LIST")
+        return (count, failures, leaks)
     }
 
     /// Runs `body` for each index on its own thread and waits for all; the first error is thrown.

@@ -117,6 +117,9 @@ public enum SimCommand {
         print(String(format: "plans: %d at once in %.2f s; one alone %.2f s; (sum of plan times) / cores = %.2f s on %d cores",
                      result.plans, result.allPlansSeconds, result.onePlanSeconds, Double(result.plans) * result.onePlanSeconds / Double(cores), cores))
         print("connections cut: \(result.connectionsCut)")
+        print("one tambon's dispatcher gave \(result.sweepCommands) commands: \(result.sweepFailures.count) failed, "
+              + "\(result.sweepLeaks.count) showed another tambon's codes")
+        for line in result.sweepFailures + result.sweepLeaks { print("  " + line) }
         let keys = ["connections", "requests", "errors", "commits", "commit-p50-ms", "commit-p99-ms", "rss-kb", "rss-peak-kb"]
         print("server: " + keys.compactMap { key in result.serverStats[key].map { "\(key)=\($0)" } }.joined(separator: " "))
         if let out {
