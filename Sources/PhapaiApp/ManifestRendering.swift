@@ -43,9 +43,10 @@ enum ManifestFormat {
         ])
     }
 
-    /// CSV (RFC 4180, UTF-8 with a byte-order mark so spreadsheet programs read Thai correctly).
-    static func csv(_ manifests: [Manifest], offset: UTCOffset) -> String {
-        var lines = ["\u{FEFF}date,vehicle,driver,sequence,time,action,trip,patient,name,phone,place,village,mobility,companions,appointment,return,notes"]
+    /// The CSV's records: a header, then a record per stop (``CSV`` writes them).
+    static func csvRows(_ manifests: [Manifest], offset: UTCOffset) -> [[String]] {
+        var rows = [["date", "vehicle", "driver", "sequence", "time", "action", "trip", "patient", "name", "phone", "place", "village",
+                     "mobility", "companions", "appointment", "return", "notes"]]
         for manifest in manifests {
             for stop in manifest.stops {
                 let fields = [
@@ -55,10 +56,10 @@ enum ManifestFormat {
                     stop.patient.mobility.rawValue, String(stop.companions), stop.appointment.map { offset.time(of: $0).description } ?? "",
                     stop.returnText(offset: offset), stop.notes.joined(separator: "; "),
                 ]
-                lines.append(fields.map(CSV.field).joined(separator: ","))
+                rows.append(fields)
             }
         }
-        return lines.joined(separator: "\r\n") + "\r\n"
+        return rows
     }
 
     /// A printable A4 page per run, in Thai-capable fonts.

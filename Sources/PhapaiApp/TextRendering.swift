@@ -423,11 +423,13 @@ public struct Renderer {
 
     // MARK: CSV and HTML
 
+    /// One line per record (no field holds a line break: text is refused with control characters),
+    /// the first with a byte-order mark so that spreadsheet programs read Thai as UTF-8.
     private func csv(_ result: CommandResult) throws -> [String] {
         let rows: [[String]]
         switch result {
         case .manifests(let manifests):
-            return [String(ManifestFormat.csv(manifests, offset: format.offset).dropLast(2))]
+            rows = ManifestFormat.csvRows(manifests, offset: format.offset)
         case .report(let reportRows, let grouping):
             rows = [Self.reportHeaders(grouping).map { $0.lowercased() }] + reportRows.map(Self.reportCells)
         case .funderReport(let funderRows):
@@ -435,7 +437,7 @@ public struct Renderer {
         default:
             throw PhapaiError.usage("this result has no CSV form", field: "csv")
         }
-        return [rows.map { $0.map(CSV.field).joined(separator: ",") }.joined(separator: "\n")]
+        return rows.enumerated().map { ($0.offset == 0 ? "\u{FEFF}" : "") + CSV.record($0.element) }
     }
 
     private func html(_ result: CommandResult) throws -> [String] {

@@ -96,9 +96,17 @@ extension Character {
 
 /// Comma-separated values as spreadsheets read them (RFC 4180).
 public enum CSV {
-    /// One field, quoted when it holds a comma, a quote or a line break.
+    /// One field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break,
+    /// quotes doubled. A field a spreadsheet would run as a formula (it begins with `=`, `+`, `-`,
+    /// `@`, a tab or a carriage return: a note typed as `=HYPERLINK(...)`) gets a leading `'`,
+    /// which spreadsheets show as text.
     public static func field(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var text = text
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { text = "'" + text }
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
+
+    /// One record: its fields, each as ``field(_:)`` writes it, separated by commas.
+    public static func record(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") }
 }

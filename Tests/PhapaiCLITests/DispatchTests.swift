@@ -48,6 +48,49 @@ struct DispatchTests {
         #expect(sequences == Array(1...sequences.count))
     }
 
+    /// python3 on the PATH, if any (CI installs it; without it the test is skipped, visibly).
+    static let python = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        .map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// The first round lost the file's last character (a quoted last field lost its closing
+    /// quote, and strict readers failed), and passed a note typed as a formula to spreadsheets.
+    @Test(.enabled(if: python != nil, "python3 is not installed"))
+    func theManifestCSVReadsBackThroughAStrictReaderThaiIntact() throws {
+        let w = try Workspace.initialised()
+        let note = #"ขอ "ที่นั่ง", หน้า"#
+        try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--notes", "=HYPERLINK(\"http://x\")")
+        try w.ok("trip", "book", "--patient", "P005", "--to", "H-COMM", "--appointment", "2026-11-23 09:30", "--notes", note)
+        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
+        let runs = try inspect(w.database).runs(on: LocalDate.parse("2026-11-23", field: "d"))
+        for run in runs {
+            let path = w.folder + "/\(run.vehicle).csv"
+            try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", run.vehicle.rawValue, "--csv").write(toFile: path, atomically: true, encoding: .utf8)
+            let script = """
+                import csv, json, sys
+                with open(sys.argv[1], encoding="utf-8-sig", newline="") as f:
+                    print(json.dumps(list(csv.reader(f, strict=True)), ensure_ascii=False))
+                """
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: try #require(Self.python))
+            process.arguments = ["-c", script, path]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "strict csv failed on \(run.vehicle)")
+            let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [[String]])
+            #expect(rows.first?.first == "date" && rows.first?.last == "notes")
+            #expect(rows.dropFirst().count == run.stops.count)
+            #expect(rows.dropFirst().allSatisfy { $0.count == rows[0].count })
+            let notes = rows.dropFirst().map { $0.last! }
+            // Thai and quotes come back as typed; a formula comes back as text.
+            if run.stops.contains(where: { $0.trip == TripID(3) }) { #expect(notes.contains { $0.contains(note) }, "\(notes)") }
+            if run.stops.contains(where: { $0.trip == TripID(1) }) { #expect(notes.contains { $0.hasPrefix("'=HYPERLINK") }, "\(notes)") }
+            #expect(!notes.contains { $0.hasPrefix("=") })
+        }
+    }
+
     @Test func theManifestPrintsAsCSVAndThaiHTML() throws {
         let w = try Self.plannedMonday()
         // The vehicle carrying trip 3 (P002's outbound, with the note).
@@ -101,7 +144,7 @@ struct DriverCommandTests {
         let report = try w.run(["report", "--from", "2026-11-23", "--to", "2026-11-23", "--csv"], extraEnvironment: noon)
         #expect(report.status == 0)
         // Of the day's trips one is served and the rest still open.
-        #expect(report.stdout.split(separator: "\n")[0].hasPrefix("group,trips,served,missed,denied,open,"))
+        #expect(report.stdout.split(separator: "\n")[0].hasPrefix("\u{FEFF}group,trips,served,missed,denied,open,"))
         #expect(report.stdout.split(separator: "\n")[1].hasPrefix("all,5,1,0,0,4,"), "\(report.stdout)")
     }
 
