@@ -116,11 +116,18 @@ struct AccessPolicy {
     /// dispatcher only their areas' stops on a vehicle's runs.
     func narrow(_ action: Action, _ principal: Principal) throws -> Action {
         if case .listAreas = action, let user = principal.user, user.role == .dispatcher { return .listAreas(only: Set(user.areas)) }
-        guard let user = principal.user, case .showRun(let date, let vehicle, _, _) = action else { return action }
-        switch user.role {
-        case .driver: return .showRun(date, vehicle, driver: user.driver, area: nil)
-        case .dispatcher where user.areas.count == 1: return .showRun(date, vehicle, driver: nil, area: user.areas[0])
-        default: return action
+        guard let user = principal.user else { return action }
+        switch (action, user.role) {
+        case (.listRuns(let date, _, _), .driver):
+            // Their own runs, wherever they drive.
+            return .listRuns(date, driver: user.driver, area: nil)
+        case (.showRun(let date, let vehicle, _, _), .driver):
+            return .showRun(date, vehicle, driver: user.driver, areas: nil)
+        case (.showRun(let date, let vehicle, _, _), .dispatcher):
+            // A pooled vehicle carries other areas' patients too: only their own areas' stops.
+            return .showRun(date, vehicle, driver: nil, areas: Set(user.areas))
+        default:
+            return action
         }
     }
 

@@ -34,10 +34,11 @@ public enum Action: Sendable {
     case materialiseStandingOrders(area: AreaID)
     case audit(entity: String?, limit: Int, area: AreaID)
     case planDay(LocalDate, area: AreaID, seconds: Double, iterations: Int?)
-    case listRuns(LocalDate, driver: DriverID?, area: AreaID)
-    /// A vehicle's runs of a day; `driver` keeps only that driver's runs, `area` only the stops of
-    /// that area's trips (set by the access policy for drivers and dispatchers).
-    case showRun(LocalDate, VehicleID, driver: DriverID?, area: AreaID?)
+    /// A day's runs of one area; a driver's own runs wherever they drive (no area).
+    case listRuns(LocalDate, driver: DriverID?, area: AreaID?)
+    /// A vehicle's runs of a day; `driver` keeps only that driver's runs, `areas` only the stops
+    /// of those areas' trips (set by the access policy for drivers and dispatchers).
+    case showRun(LocalDate, VehicleID, driver: DriverID?, areas: Set<AreaID>?)
     /// A report of one area, or (with `by` area and no area) of every area.
     case report(from: LocalDate, to: LocalDate, by: ReportGrouping?, area: AreaID?)
     case funderReport(year: Int, month: Int, area: AreaID)
@@ -92,10 +93,10 @@ extension Action {
         case .listTrips(_, let patient?, _, let area): .objects([.area(area), .patient(patient)])
         case .listPlaces(_, let area), .listPatients(_, let area), .findPatients(_, let area), .listVehicles(let area),
              .listDrivers(let area), .listShifts(_, _, let area), .listTrips(_, nil, _, let area), .listStandingOrders(let area),
-             .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area),
+             .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area?),
              .report(_, _, _, let area?), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area):
             .area(area)
-        case .report(_, _, _, nil), .addUser, .listUsers, .revokeUser, .poolArea:
+        case .report(_, _, _, nil), .listRuns(_, _, nil), .addUser, .listUsers, .revokeUser, .poolArea:
             .everyArea
         // A dispatcher's list is narrowed to their own areas (AccessPolicy.narrow), never refused.
         case .listAreas(let only): .objects((only ?? []).sorted().map(Subject.area))

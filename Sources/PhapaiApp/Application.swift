@@ -255,7 +255,7 @@ public final class Application {
         case .runs:
             return .listRuns(try a.date("date")!, driver: try a.code("driver"), area: try scopeArea(a))
         case .runShow:
-            return .showRun(try a.date("date")!, try a.code("vehicle")!, driver: nil, area: nil)
+            return .showRun(try a.date("date")!, try a.code("vehicle")!, driver: nil, areas: nil)
         case .report:
             let grouping = try a["by"].map { text -> ReportGrouping in
                 guard let value = ReportGrouping(rawValue: text) else {
@@ -386,11 +386,10 @@ public final class Application {
             let plan = try service.planDay(date, area: area, seconds: seconds, iterations: iterations)
             return .planned(plan, warnings: try service.warnings(on: date, area: area))
         case .listRuns(let date, let driver, let area):
-            // A driver's own runs wherever they drive; else the area's.
-            let runs = try service.runs(on: date, area: driver == nil ? area : nil).filter { driver == nil || $0.driver == driver }
-            return .runs(runs, date: date, warnings: driver == nil ? try service.warnings(on: date, area: area) : [])
-        case .showRun(let date, let vehicle, let driver, let area):
-            return .manifests(try service.manifests(on: date, vehicle: vehicle, driver: driver, area: area))
+            let runs = try service.runs(on: date, area: area).filter { driver == nil || $0.driver == driver }
+            return .runs(runs, date: date, warnings: try area.map { try service.warnings(on: date, area: $0) } ?? [])
+        case .showRun(let date, let vehicle, let driver, let areas):
+            return .manifests(try service.manifests(on: date, vehicle: vehicle, driver: driver, areas: areas))
         case .report(let from, let to, let grouping, let area):
             return .report(try service.report(from: from, to: to, by: grouping, area: area), grouping: grouping)
         case .funderReport(let year, let month, let area): return .funderReport(try service.funderReport(year: year, month: month, area: area))

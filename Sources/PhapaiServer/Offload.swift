@@ -69,7 +69,11 @@ extension EventLoop {
     /// since a late one re-plans the rest of the day (8-230 ms) and its reply must name the
     /// promises that re-plan broke. A command the user's role may not give is refused on the loop.
     func route(_ request: Request, command: Command, principal: Principal) -> Route {
-        guard workers != nil, application.grants(command, to: principal) else { return .loop }
+        guard application.grants(command, to: principal) else { return .loop }
+        // The caps hold wherever the plan runs.
+        var capped = request
+        if command == .plan, let refusal = capPlan(&capped) { return .refuse(refusal) }
+        guard workers != nil else { return .loop }
         switch command {
         case .plan:
             var request = request
@@ -80,6 +84,10 @@ extension EventLoop {
             return .worker(request, key: nil, lane: .long)
         case .tripStatus:
             if let refusal = allowReport(principal, tag: request.tag) { return .refuse(refusal) }
+            // With a rid its answer is kept with its write in one unit, which on a worker would be
+            // a write transaction held through the re-plan's search and stall every other writer;
+            // in the loop's round it is a savepoint of the round's commit, like any write there.
+            if request["rid"] != nil { return .loop }
             // Reports of one area one after the other, so their re-plans do not overtake each
             // other; beside a plan of the area, whose write then finds the day changed and plans
             // it again (a driver does not wait for a plan of up to maxPlanSeconds).

@@ -138,8 +138,9 @@ extension PhapaiService {
         }
         // A failed re-plan stays on the list until the day is planned again.
         // Events of this area (older plan events name no area).
-        let marks = Set(try planningUnit(of: settings).members.map { "area=\($0)" })
-        let dayEvents = try store.events(entity: "day:\(date.iso)", limit: 50).filter { event in
+        let members = try planningUnit(of: settings).members
+        let marks = Set(members.map { "area=\($0)" })
+        let dayEvents = try store.dayEvents("day:\(date.iso)", areas: members, limit: 50).filter { event in
             let tokens = event.detail.split(separator: " ")
             return tokens.contains { marks.contains(String($0)) } || (event.action == "day.plan" && !tokens.contains { $0.hasPrefix("area=") })
         }

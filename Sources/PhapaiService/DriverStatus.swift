@@ -211,8 +211,8 @@ extension PhapaiService {
     /// When `date` was closed for `area` (`day close`), if it was.
     func dayClosed(_ date: LocalDate, area: AreaID) throws -> Instant? {
         let mark = "area=\(area)"
-        return try store.events(entity: "day:\(date.iso)", limit: 10_000).first { event in
-            event.action == "day.close" && event.detail.split(separator: " ").contains { $0 == mark }
+        return try store.dayEvents("day:\(date.iso)", areas: [area], action: "day.close", limit: 10).first { event in
+            event.detail.split(separator: " ").contains { $0 == mark }
         }?.at
     }
 

@@ -40,16 +40,16 @@ public struct Manifest: Sendable {
 
 extension PhapaiService {
     /// The manifests of `vehicle` on `date` (one per shift that has a run): with `driver`, only
-    /// that driver's runs (two drivers may share a vehicle on one day); with `area`, only the stops
-    /// of that area's trips (a pooled vehicle carries several areas' patients).
-    public func manifests(on date: LocalDate, vehicle: VehicleID, driver: DriverID? = nil, area: AreaID? = nil) throws -> [Manifest] {
+    /// that driver's runs (two drivers may share a vehicle on one day); with `areas`, only the
+    /// stops of those areas' trips (a pooled vehicle carries several areas' patients).
+    public func manifests(on date: LocalDate, vehicle: VehicleID, driver: DriverID? = nil, areas: Set<AreaID>? = nil) throws -> [Manifest] {
         guard let vehicleRecord = try store.vehicle(vehicle) else {
             throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(vehicle)")
         }
         var runs = try store.runs(on: date).filter { $0.vehicle == vehicle && (driver == nil || $0.driver == driver) }
-        if let area {
+        if let areas {
             var own: Set<TripID> = []
-            for trip in try store.trips(date: date) where trip.area == area { own.insert(trip.id!) }
+            for trip in try store.trips(date: date) where areas.contains(trip.area) { own.insert(trip.id!) }
             runs = runs.compactMap { run in
                 var kept = run
                 kept.stops = run.stops.filter { own.contains($0.trip) }

@@ -10,7 +10,8 @@ extension PhapaiService {
             guard trip.status == .requested || trip.status == .scheduled else {
                 throw PhapaiError.conflict("trip", "INVALID_TRANSITION", "trip \(id) is \(trip.status.rawValue): only a trip not yet under way can be reassigned")
             }
-            guard let vehicle = try store.vehicle(vehicleID), vehicle.area == trip.area else {
+            // Any vehicle of the fleet that serves the trip's area: its own, or its pool's.
+            guard let vehicle = try fleet(of: trip.area).first(where: { $0.id == vehicleID }) else {
                 throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(vehicleID)")
             }
             guard vehicle.capacity.canCarry(trip.load) else {

@@ -129,6 +129,11 @@ public final class PhapaiService {
                 throw PhapaiError.conflict(field, "CODE_PREFIX", "code \(code) begins with area \(other.id)'s prefix \(other.codePrefix!); \(advice)")
             }
         }
+        // One area at most without a prefix: between two of them a code taken by the other would
+        // answer differently from a free one, and so reveal the other's records.
+        if area.codePrefix == nil, let bare = others.first(where: { $0.codePrefix == nil }) {
+            throw PhapaiError.conflict("codePrefix", "PREFIX_REQUIRED", "area \(bare.id) has no code prefix already; \(advice)")
+        }
     }
 
     /// Checks the code of a new place, patient, vehicle or driver of `area`: it begins with the
@@ -204,9 +209,26 @@ public final class PhapaiService {
 
     /// Puts `area` in the pool `pool` (its fleet then plans with the pool's other areas from the
     /// next plan on), or with nil takes it out.
+    /// Refused while a day from today on is planned and not closed for the area, its pool or the
+    /// pool it joins: their runs would then carry trips that no plan of either side sees any more.
+    /// (Close the day, change the pool, then plan the next day.)
     public func setPool(_ area: AreaID, pool: String?) throws {
-        _ = try self.area(area)
+        let settings = try self.area(area)
         let name = try pool.map { try AreaID.parse($0, field: "pool").rawValue }
+        let all = try store.areas()
+        let involved = Set(all.filter { $0.id == area || ($0.pool != nil && ($0.pool == settings.pool || $0.pool == name)) }.map(\.id))
+        let vehicles = Set(try store.vehicles().filter { involved.contains($0.area) }.map(\.id))
+        let today = settings.offset.date(of: clock())
+        for day in 0...settings.policies.bookingHorizonDays {
+            let date = today.adding(days: day)
+            if try store.runs(on: date).contains(where: { vehicles.contains($0.vehicle) && !$0.stops.isEmpty }),
+                try involved.contains(where: { try dayClosed(date, area: $0) == nil })
+            {
+                throw PhapaiError.conflict(
+                    "pool", "POOL_IN_USE",
+                    "\(date.iso) is planned for \(area) or the areas it plans with and not closed; close it (day close) before changing the pool, and plan the next day after")
+            }
+        }
         try write { _ in
             try store.setPool(area, pool: name)
             store.record("area.pool", entity: "area:\(area)", detail: ["pool": name ?? "none"])

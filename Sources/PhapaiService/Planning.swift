@@ -231,8 +231,8 @@ extension PhapaiService {
         let vehicles = Set(try store.vehicles().filter { members.contains($0.area) }.map(\.id))
         if try (runs ?? store.runs(on: date)).contains(where: { vehicles.contains($0.vehicle) }) { return true }
         let marks = Set(members.map { "area=\($0)" })
-        return try store.events(entity: "day:\(date.iso)", limit: 10_000).contains { event in
-            event.action == "day.plan" && event.detail.split(separator: " ").contains { marks.contains(String($0)) }
+        return try store.dayEvents("day:\(date.iso)", areas: members, action: "day.plan", limit: 10).contains { event in
+            event.detail.split(separator: " ").contains { marks.contains(String($0)) }
         }
     }
 
@@ -322,11 +322,15 @@ extension PhapaiService {
         for place in try store.places(areas: members) { places[place.id] = place }
         let shifts = try store.shifts(from: date, to: date).filter { vehicles[$0.vehicle] != nil }
         let shiftIDs = Set(shifts.compactMap(\.id))
+        let trips = try store.trips(date: date).filter { members.contains($0.area) }
+        // Only these trips' reports and assignments: another area's report must not make this
+        // day look changed (a plan's write compares the day's signature) nor cost a read.
+        let own = Set(trips.compactMap(\.id))
         return DayState(
-            date: date, settings: settings, shifts: shifts, vehicles: vehicles, places: places,
-            trips: try store.trips(date: date).filter { members.contains($0.area) },
-            runs: try store.runs(on: date).filter { shiftIDs.contains($0.shift) }, events: try store.tripEvents(on: date),
-            assignments: try store.assignments(on: date), matrix: try store.matrix(), now: clock())
+            date: date, settings: settings, shifts: shifts, vehicles: vehicles, places: places, trips: trips,
+            runs: try store.runs(on: date).filter { shiftIDs.contains($0.shift) },
+            events: try store.tripEvents(on: date).filter { own.contains($0.key) },
+            assignments: try store.assignments(on: date).filter { own.contains($0.key) }, matrix: try store.matrix(), now: clock())
     }
 
     /// A solved day: the model it was solved on (with the relaxation it needed) and the result.

@@ -46,6 +46,24 @@ extension Store {
         ) { row in (row.text(0), AreaID(unchecked: row.text(1))) }.first
     }
 
+    /// The newest events of `day` whose detail names one of `areas` (`area=X`), or (older plan
+    /// events) no area at all, optionally of one action: a province's day holds every area's
+    /// events, so they are picked in SQL rather than after a fixed number of them.
+    public func dayEvents(_ day: String, areas: Set<AreaID>, action: String? = nil, limit: Int = 50) throws -> [AuditEvent] {
+        var conditions = areas.sorted().map { _ in "(' ' || detail || ' ') LIKE ?" }
+        conditions.append("(' ' || detail || ' ') NOT LIKE '% area=%'")
+        let sql = """
+            SELECT id, at, actor, action, entity, detail FROM events WHERE entity = ? AND (?2 IS NULL OR action = ?2)
+            AND (\(conditions.joined(separator: " OR "))) ORDER BY id DESC LIMIT \(limit)
+            """
+        let values: [SQLiteValue] = [.text(day), SQLiteValue.optionalText(action)] + areas.sorted().map { .text("% area=\($0.rawValue) %") }
+        return try query(sql, values) { row in
+            AuditEvent(
+                id: row.int64(0), at: Instant(rawValue: row.int64(1)), actor: row.text(2), action: row.text(3),
+                entity: row.text(4), detail: row.text(5))
+        }
+    }
+
     /// Puts `area` in `pool`, or (nil) takes it out of any.
     public func setPool(_ area: AreaID, pool: String?) throws {
         (areasCache, areasChanged) = (nil, true)

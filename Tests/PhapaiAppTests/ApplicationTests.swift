@@ -93,12 +93,13 @@ struct ApplicationTests {
         let user = try write(.userAdd, ["name": "nid", "role": "planner"])
         #expect((user["user"] as? [String: Any])?["role"] as? String == "planner" && (user["token"] as? String)?.count == 64)
         #expect(try write(.userRevoke, ["name": "nid"])["revoked"] as? Bool == true)
-        let pooled = try write(.areaPool, ["area": "sample-tambon", "pool": "district-1"])
-        #expect(pooled["area"] as? String == "sample-tambon" && pooled["pool"] as? String == "district-1")
-        #expect(try write(.areaPool, ["area": "sample-tambon", "none": "yes"])["pool"] is NSNull)
         desk.world.now = try desk.world.at("2026-11-24 20:00")
         let closed = try write(.dayClose, ["date": "2026-11-23"])
         #expect(closed["date"] as? String == "2026-11-23" && closed["missed"] is [Any] && closed["closedReturns"] is [Any])
+        // Pools change once the planned days are closed.
+        let pooled = try write(.areaPool, ["area": "sample-tambon", "pool": "district-1"])
+        #expect(pooled["area"] as? String == "sample-tambon" && pooled["pool"] as? String == "district-1")
+        #expect(try write(.areaPool, ["area": "sample-tambon", "none": "yes"])["pool"] is NSNull)
 
         #expect(written == Set(Command.allCases.filter { !$0.isRead }), "writes without a JSON test: \(Set(Command.allCases.filter { !$0.isRead }).subtracting(written))")
     }

@@ -394,7 +394,7 @@ final class FailOnce: Sendable {
 struct DispatcherAreaTests {
     /// A second, small tambon in the same database, with one patient of its own.
     static let secondArea = #"""
-        {"id": "second-tambon", "name": "ตำบลทดสอบที่สอง", "utcOffsetMinutes": 420,
+        {"id": "second-tambon", "name": "ตำบลทดสอบที่สอง", "codePrefix": "S-", "utcOffsetMinutes": 420,
          "travel": {"circuityFactor": 1.3, "averageSpeedKmh": 50}, "policies": {},
          "places": [{"id": "S-DEPOT", "kind": "depot", "name": "โรงจอดรถ", "lat": 7.1, "lon": 100.4},
                     {"id": "S-V01", "kind": "village", "name": "บ้านทดสอบ", "moo": 1, "lat": 7.11, "lon": 100.41},
