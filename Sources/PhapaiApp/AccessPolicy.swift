@@ -131,6 +131,27 @@ struct AccessPolicy {
         }
     }
 
+    /// What a change's re-plan tells this user: a dispatcher hears of their own areas' patients
+    /// (a pooled day holds other areas' too), a driver of the patients on their own runs.
+    func narrow(_ result: CommandResult, _ principal: Principal) throws -> CommandResult {
+        guard let user = principal.user, user.role == .dispatcher || user.role == .driver else { return result }
+        let mentioned = result.mentionedTrips
+        guard !mentioned.isEmpty else { return result }
+        var trips: [TripID: Trip] = [:]
+        for id in mentioned { trips[id] = try service.findTrip(id) }
+        let keep: Set<TripID>
+        if user.role == .dispatcher {
+            keep = Set(trips.values.filter { user.areas.contains($0.area) }.compactMap(\.id))
+        } else {
+            var own: Set<TripID> = []
+            for date in Set(trips.values.map(\.serviceDate)) {
+                for run in try service.runs(on: date) where run.driver == user.driver { own.formUnion(run.stops.map(\.trip)) }
+            }
+            keep = own
+        }
+        return result.keepingNotices { keep.contains($0) }
+    }
+
     /// A driver reaches only the runs they drive and the trips on them.
     private func checkDriverReach(_ action: Action, driver: DriverID?) throws {
         let hidden = Self.refusal("a driver reaches only their own runs and the trips on them")

@@ -63,7 +63,8 @@ public final class Application {
         let action = try decode(command, arguments)
         try policy.checkReach(action, principal)
         service.actor = principal.actor
-        return Response(command: command, result: try perform(try policy.narrow(action, principal)), format: format, era: era)
+        let result = try policy.narrow(try perform(try policy.narrow(action, principal)), principal)
+        return Response(command: command, result: result, format: format, era: era)
     }
 
     /// The era named by `era=` (common when absent).

@@ -62,6 +62,58 @@ extension CommandResult {
         }
     }
 
+    /// The trips the result's notices, late appointments and unserved list name.
+    var mentionedTrips: Set<TripID> {
+        var trips = Set(notices.map(\.trip) + lateForAppointment.map(\.trip))
+        switch self {
+        case .planned(let day, _): trips.formUnion(day.unserved.map(\.trip))
+        case .cancelled(let result): trips.formUnion(result.replan?.unserved.map(\.trip) ?? [])
+        case .statusReported(let change, _): trips.formUnion(change.replan?.unserved.map(\.trip) ?? [])
+        default: break
+        }
+        return trips
+    }
+
+    /// The result with only the notices, late appointments and unserved trips of the trips `keep`
+    /// keeps: a re-plan of a pooled day, or of a driver's day, touches other people's patients.
+    func keepingNotices(_ keep: (TripID) -> Bool) -> CommandResult {
+        func plan(_ day: DayPlan) -> DayPlan {
+            var day = day
+            day.notices = day.notices.filter { keep($0.trip) }
+            day.lateForAppointment = day.lateForAppointment.filter { keep($0.trip) }
+            day.unserved = day.unserved.filter { keep($0.trip) }
+            return day
+        }
+        switch self {
+        case .booked(var result):
+            result.notices = result.notices.filter { keep($0.trip) }
+            return .booked(result)
+        case .cancelled(var result):
+            result.replan = result.replan.map(plan)
+            return .cancelled(result)
+        case .statusReported(var change, let report):
+            change.notices = change.notices.filter { keep($0.trip) }
+            change.replan = change.replan.map(plan)
+            return .statusReported(change, report: report)
+        case .released(var result):
+            result.notices = result.notices.filter { keep($0.trip) }
+            return .released(result)
+        case .assigned(let trip, let vehicle, var result):
+            result.notices = result.notices.filter { keep($0.trip) }
+            return .assigned(trip, vehicle: vehicle, result)
+        case .moved(var result):
+            result.notices = result.notices.filter { keep($0.trip) }
+            return .moved(result)
+        case .patientEdited(var result):
+            result.notices = result.notices.filter { keep($0.trip) }
+            return .patientEdited(result)
+        case .planned(let day, let warnings):
+            return .planned(plan(day), warnings: warnings)
+        default:
+            return self
+        }
+    }
+
     /// Patients whose drop-off the command's re-plan put after their appointment.
     public var lateForAppointment: [AppointmentNotice] {
         switch self {

@@ -89,6 +89,19 @@ struct ProvinceReviewTests {
         #expect(!shown.contains { $0.range(of: #"(?<![A-Za-z0-9_.-])(P[0-9]{3}|HOME-P[0-9]{3})"#, options: .regularExpression) != nil }, "\(shown)")
     }
 
+    @Test func aLateReportOnAPooledRunNamesOnlyTheReportersOwnPatients() throws {
+        let running = try ProvinceTests.server(pool: "district-1")
+        let service = running.world.service
+        let areaOf = Dictionary(uniqueKeysWithValues: try service.trips(date: Province.monday).map { ($0.id!, $0.area) })
+        let mixed = try #require(try service.runs(on: Province.monday).first { run in Set(run.stops.compactMap { areaOf[$0.trip] }).count == 2 })
+        let own = try #require(mixed.stops.first { areaOf[$0.trip] == Province.second && $0.action == .pickup })
+        try running.world.setNow("2026-11-23 07:52")
+        // Arriving late at the first tambon's patient's door would break promises on the shared run.
+        let reply = try running.login("suda").ask("TRIP STATUS id=\(own.trip) action=arrive at=07:51")
+        #expect(reply.last?.hasPrefix("200 REPORTED") == true, "\(reply)")
+        #expect(!reply.contains { $0.range(of: #"(?<![A-Za-z0-9_.-])P[0-9]{3}"#, options: .regularExpression) != nil }, "\(reply)")
+    }
+
     @Test func aPoolsVehicleCanBeAssignedByHand() throws {
         let running = try ProvinceTests.server(pool: "district-1")
         let trip = try #require(try running.world.service.trips(date: Province.monday, area: Province.second).first { $0.direction == .outbound && $0.mobility == .ambulatory })
