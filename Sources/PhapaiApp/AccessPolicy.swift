@@ -37,7 +37,7 @@ struct AccessPolicy {
         }
         var arguments = arguments
         switch user.role {
-        case .dispatcher where command != .userAdd:
+        case .dispatcher:
             // An area that is not theirs gets the same answer whether or not it exists.
             if let named = arguments["area"], !user.areas.contains(AreaID(unchecked: named)) {
                 throw Self.refusal("area \(named) is not one of your areas")
@@ -177,10 +177,8 @@ struct AccessPolicy {
     /// The vehicles of a pool their areas belong to are theirs to use and see (with only their own
     /// patients' stops).
     private func checkDispatcherReach(_ subjects: [Subject], areas: Set<AreaID>) throws {
-        let stored = try service.areas()
-        if stored.allSatisfy({ areas.contains($0.id) }) { return }
-        let pools = Set(stored.filter { areas.contains($0.id) }.compactMap(\.pool))
-        let fleet = areas.union(stored.filter { $0.pool.map(pools.contains) == true }.map(\.id))
+        if try service.areas().allSatisfy({ areas.contains($0.id) }) { return }
+        let fleet = try service.fleetAreas(of: areas)
         for subject in subjects {
             let reach: Set<AreaID>
             if case .vehicle = subject { reach = fleet } else { reach = areas }

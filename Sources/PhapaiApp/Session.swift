@@ -55,11 +55,9 @@ extension Application {
                 throw AccessPolicy.refusal("no such run within reach")
             case .dispatcher:
                 // Their own vehicles' runs, and those of the pool their areas plan in.
-                let stored = try service.areas()
-                let pools = Set(stored.filter { user.areas.contains($0.id) }.compactMap(\.pool))
-                let fleet = Set(user.areas).union(stored.filter { $0.pool.map(pools.contains) == true }.map(\.id))
+                let everyArea = try service.areas().allSatisfy { user.areas.contains($0.id) }
                 let vehicleArea = try service.findVehicle(shift.vehicle)?.area
-                guard stored.allSatisfy({ user.areas.contains($0.id) }) || vehicleArea.map(fleet.contains) == true else {
+                guard try everyArea || vehicleArea.map(service.fleetAreas(of: Set(user.areas)).contains) == true else {
                     throw AccessPolicy.refusal("no such run within reach")
                 }
             default:

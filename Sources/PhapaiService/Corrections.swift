@@ -60,8 +60,7 @@ extension PhapaiService {
             let old = try patient(id)
             let settings = try area(old.area)
             if let home = changes.home {
-                let place = try place(home, field: "home")
-                guard place.area == old.area else { throw PhapaiError.notFound("home", "UNKNOWN_PLACE", "no place \(home)") }
+                _ = try place(home, field: "home", area: old.area)
             }
             if let village = changes.village {
                 let place = try place(village, field: "village", area: old.area)

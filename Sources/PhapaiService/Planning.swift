@@ -722,6 +722,13 @@ extension PhapaiService {
         }.joined(separator: "; ")
     }
 
+    /// `areas` and every area that shares a pool with one of them: whose vehicles serve their trips.
+    public func fleetAreas(of areas: Set<AreaID>) throws -> Set<AreaID> {
+        let stored = try store.areas()
+        let pools = Set(stored.filter { areas.contains($0.id) }.compactMap(\.pool))
+        return areas.union(stored.filter { $0.pool.map(pools.contains) == true }.map(\.id))
+    }
+
     /// The vehicles that serve `area`'s trips: its own, or its pool's.
     func fleet(of area: AreaID) throws -> [Vehicle] {
         let members = try planningUnit(of: self.area(area)).members
