@@ -36,7 +36,7 @@ run() {
     [ -n "$server_pid" ] && kill "$server_pid" && wait "$server_pid" 2>/dev/null || true
     rm -rf "$work/$name" && mkdir -p "$work/$name"
     "$bin/phapai" --db "$work/$name/phapai.db" init >/dev/null
-    export PHAPAI_TOKEN=$("$bin/phapai" --db "$work/$name/phapai.db" user add load --role admin | tail -1)
+    export PHAPAI_TOKEN=$("$bin/phapai" --db "$work/$name/phapai.db" user add load --role admin 2>/dev/null)
     printf '{"listen": "127.0.0.1:0", "database": "%s"}\n' "$work/$name/phapai.db" > "$work/$name/phapaid.json"
     "$daemon" --config "$work/$name/phapaid.json" > "$work/$name/server.log" 2>&1 &
     server_pid=$!

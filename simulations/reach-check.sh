@@ -91,7 +91,7 @@ export PHAPAI_CONFIG="$PWD/config"
 "$bin/phapai" demo --dir "$work/demo" >"$work/demo.out"
 db="$work/demo/phapai.db"
 umask 077
-"$bin/phapai" --db "$db" user add reach --role dispatcher --area sample-tambon | tail -1 >"$work/token"
+"$bin/phapai" --db "$db" user add reach --role dispatcher --area sample-tambon 2>/dev/null >"$work/token"
 umask 022
 token=$(cat "$work/token")
 [ ${#token} -eq 64 ] || fail "no token from 'phapai user add'"

@@ -77,7 +77,7 @@ public enum PhapaiCLI {
                 let commandArguments = parsed.arguments(for: shared.spec, environment: environment)
                 if let address = parsed.values["server"] ?? environment["PHAPAI_SERVER"] {
                     let token = try token(parsed, environment)
-                    for line in try RemoteClient.run(shared, commandArguments, address: address, token: token) { console.out(line) }
+                    print(try RemoteClient.run(shared, commandArguments, address: address, token: token), of: shared, arguments: commandArguments, console: console)
                 } else {
                     let context = try CLIContext(parsed: parsed, environment: environment, console: console)
                     let application = try context.application()
@@ -86,7 +86,7 @@ public enum PhapaiCLI {
                         var renderer = try Renderer(application: application, era: response.era)
                         return RenderedReply(lines: try renderer.render(response))
                     }
-                    for line in replied.reply.lines { console.out(line) }
+                    print(replied.reply.lines, of: shared, arguments: commandArguments, console: console)
                 }
             }
             return ExitCode.success.rawValue
@@ -111,6 +111,18 @@ public enum PhapaiCLI {
             throw PhapaiError.usage("give the login token in $PHAPAI_TOKEN or --token-file", field: "token")
         }
         return token
+    }
+
+    /// Prints a command's lines. A new user's token goes alone to standard output and the words
+    /// around it to standard error, so that `phapai user add NAME > token` writes a file that
+    /// `--token-file` reads.
+    static func print(_ lines: [String], of command: Command, arguments: Arguments, console: Console) {
+        if command == .userAdd, arguments["json"] == nil, let token = lines.last {
+            for line in lines.dropLast() { console.err(line) }
+            console.out(token)
+            return
+        }
+        for line in lines { console.out(line) }
     }
 
     /// Prints an error in the CLI's form, with advice in the CLI's words where it helps: the same

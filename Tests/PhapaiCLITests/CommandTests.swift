@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import PhapaiCore
 import PhapaiService
+import PhapaiTestSupport
 
 /// The database of a workspace, read through the service rather than the CLI.
 func inspect(_ path: String) throws -> PhapaiService { try PhapaiService.open(path: path, create: false, actor: "test:reader") }
@@ -18,7 +19,7 @@ struct CommandTests {
         "init", "place add", "place list", "patient add", "patient show", "patient list", "patient find", "vehicle add",
         "vehicle list", "driver add", "driver list", "shift add", "shift list", "trip book", "trip show", "trip list",
         "trip cancel", "standing add", "standing list", "standing hold", "standing materialise", "audit", "backup", "demo",
-        "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import", "user add", "user list", "user revoke", "area list", "area pool", "area list", "area pool",
+        "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import", "user add", "user list", "user revoke", "area list", "area pool",
     ]
 
     @Test(arguments: commandNames)
@@ -200,15 +201,34 @@ struct CommandTests {
 
     @Test func usersGetATokenOnceAndListsNeverShowIt() throws {
         let w = try Workspace.initialised()
-        let added = try w.ok("user", "add", "somchai", "--role", "dispatcher", "--area", "sample-tambon")
-        let lines = added.split(separator: "\n").map(String.init)
-        #expect(lines[0] == "Added dispatcher somchai. Token (shown once; only its hash is kept):")
+        let added = try w.run("user", "add", "somchai", "--role", "dispatcher", "--area", "sample-tambon")
+        // The words go to standard error, the token alone to standard output (`> file` is a token file).
+        #expect(added.status == 0 && added.stderr == "Added dispatcher somchai. Token (shown once; only its hash is kept):\n")
+        let lines = ["", String(added.stdout.dropLast())]
+        #expect(added.stdout.count == 65 && added.stdout.hasSuffix("\n"))
         #expect(lines[1].count == 64)
         let listed = try w.ok("user", "list")
         #expect(listed.contains("somchai") && listed.contains("dispatcher") && !listed.contains(lines[1]))
         #expect(try w.ok("user", "revoke", "somchai") == "Revoked somchai\n")
         #expect(try w.run("user", "revoke", "nobody").status == 3)
         #expect(try w.run("user", "add", "x", "--role", "king").status == 2)
+    }
+
+    /// The first round printed the words and the token to standard output, so a file made with
+    /// `user add NAME > file` held two lines and `--token-file` refused it as BAD_TOKEN.
+    @Test func aTokenFileMadeByUserAddLogsIn() throws {
+        let running = try TestServer()
+        let w = Workspace()
+        let added = try Phapai.run(
+            bytes: ["--db", running.world.databasePath, "user", "add", "nid", "--role", "planner"].map { Array($0.utf8) }, environment: w.environment)
+        #expect(added.status == 0, "\(added.stderr)")
+        let path = w.folder + "/nid.token"
+        try added.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        let listed = try Phapai.run(
+            bytes: ["--server", "127.0.0.1:\(running.port)", "--token-file", path, "trip", "list", "--date", "2026-11-23"].map { Array($0.utf8) },
+            environment: w.environment)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout == "No trips on 2026-11-23.\n" || listed.stdout.hasPrefix("TRIP"), "\(listed.stdout)")
     }
 
     @Test func readCommandsNeverCreateADatabase() throws {
