@@ -62,36 +62,45 @@ enum ManifestFormat {
         return rows
     }
 
-    /// A printable A4 page per run, in Thai-capable fonts.
+    /// A page per run, in Thai: on a phone (360-412 px) each stop is a card (time and window,
+    /// patient, a phone link, address, a map link, mobility and companions, notes, status, the
+    /// next stop marked); printed on A4 it is a table. No script: it reads on a slow connection.
     static func html(_ manifests: [Manifest], offset: UTCOffset, era: Era) -> String {
         var body = ""
         for manifest in manifests {
+            // The first stop not yet done is where the driver goes next.
+            let next = manifest.stops.first { !$0.isDone }?.sequence
             body += """
                 <section class="run">
                 <h1>ใบงานรถ \(escape(manifest.vehicle.name)) (\(escape(manifest.vehicle.id.rawValue)))</h1>
-                <p class="meta">วันที่ \(escape(manifest.run.date.format(era: era))) · คนขับ \(escape(manifest.driver.name)) \(escape(manifest.driver.phone)) · กะ \(manifest.shift.start)–\(manifest.shift.end)\(manifest.shift.breakStart.map { " · พัก \($0)–\(manifest.shift.breakEnd!) ที่ อบต." } ?? "")</p>
+                <p class="meta">วันที่ \(escape(manifest.run.date.format(era: era))) · คนขับ \(escape(manifest.driver.name)) \(telephone(manifest.driver.phone)) · กะ \(manifest.shift.start)–\(manifest.shift.end)\(manifest.shift.breakStart.map { " · พัก \($0)–\(manifest.shift.breakEnd!) ที่ อบต." } ?? "")</p>
                 <table>
-                <thead><tr><th>#</th><th>เวลา</th><th>งาน</th><th>ผู้ป่วย</th><th>โทร</th><th>สถานที่</th><th>การเดินทาง</th><th>ญาติ</th><th>หมายเหตุ</th></tr></thead>
+                <thead><tr><th>#</th><th>เวลา</th><th>งาน</th><th>ผู้ป่วย</th><th>โทร</th><th>สถานที่</th><th>การเดินทาง</th><th>ญาติ</th><th>หมายเหตุ</th><th>สถานะ</th></tr></thead>
                 <tbody>
 
                 """
             for stop in manifest.stops {
                 let action = stop.action == .pickup ? "รับ" : "ส่ง"
-                var notes = stop.notes.map(escape).joined(separator: "<br>")
-                if let appointment = stop.appointment, stop.action == .dropoff {
-                    notes = "นัด \(offset.time(of: appointment))" + (notes.isEmpty ? "" : "<br>" + notes)
-                }
-                let back = stop.returnText(offset: offset)
-                if !back.isEmpty { notes += (notes.isEmpty ? "" : "<br>") + "ขากลับ: " + escape(back) }
+                var notes = stop.notes.map(escape)
+                if let appointment = stop.appointment, stop.action == .dropoff { notes.insert("นัด \(offset.time(of: appointment))", at: 0) }
+                if let back = returnThai(stop, offset: offset) { notes.append(back) }
                 if stop.awaitingRelease {
-                    notes = "รอโทรเรียกจากคลินิก" + (stop.expected.map { " (คาดว่า \(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest)))" } ?? "")
-                        + (notes.isEmpty ? "" : "<br>" + notes)
+                    notes.insert("รอโทรเรียกจากคลินิก: ไปเมื่อ อบต. แจ้งเท่านั้น"
+                        + (stop.expected.map { " (คาดว่า \(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest)))" } ?? ""), at: 0)
                 }
+                let window = stop.action == .pickup ? stop.window.map { "<br><small>นัดรับ<br>\(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest))</small>" } ?? "" : ""
+                let place = escape(stop.place.displayName)
+                    + (stop.place.id == stop.patient.home ? stop.village.map { "<br><small>\(escape($0.displayName))</small>" } ?? "" : "")
+                    + "<br><a class=\"map\" href=\"https://www.google.com/maps/search/?api=1&amp;query=\(stop.place.coordinate.latitude),\(stop.place.coordinate.longitude)\">แผนที่</a>"
+                let classes = [stop.action.rawValue] + (stop.sequence == next ? ["next"] : []) + (stop.isDone ? ["done"] : [])
+                let state = (stop.sequence == next ? "<strong>ถัดไป</strong> " : "") + statusThai(stop) + (stop.locked ? " · ล็อก" : "")
                 body += """
-                    <tr class="\(stop.action.rawValue)"><td>\(stop.sequence)</td><td>\(offset.time(of: stop.plannedTime))</td><td>\(action)</td>\
-                    <td>\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · trip \(stop.trip)</small></td>\
-                    <td>\(escape(stop.patient.phone))</td><td>\(escape(stop.place.displayName))\(stop.place.id == stop.patient.home ? stop.village.map { "<br><small>\(escape($0.displayName))</small>" } ?? "" : "")</td>\
-                    <td>\(mobilityThai(stop.patient.mobility))</td><td>\(stop.companions)</td><td>\(notes)</td></tr>
+                    <tr class="\(classes.joined(separator: " "))"><td data-label="#">\(stop.sequence)</td>\
+                    <td data-label="เวลา"><b>\(offset.time(of: stop.plannedTime))</b>\(window)</td><td data-label="งาน">\(action)</td>\
+                    <td data-label="ผู้ป่วย">\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · เที่ยว \(stop.trip)</small></td>\
+                    <td data-label="โทร">\(telephone(stop.patient.phone))</td><td data-label="สถานที่">\(place)</td>\
+                    <td data-label="สภาพ">\(mobilityThai(stop.patient.mobility))</td><td data-label="ญาติ">\(stop.companions)</td>\
+                    <td data-label="หมายเหตุ">\(notes.joined(separator: "<br>"))</td><td data-label="สถานะ">\(state)</td></tr>
 
                     """
             }
@@ -102,18 +111,37 @@ enum ManifestFormat {
             <html lang="th">
             <head>
             <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>ใบงานรถ Phapai</title>
             <style>
             @page { size: A4; margin: 12mm; }
-            body { font-family: "Sarabun", "TH Sarabun New", "Noto Sans Thai", "Noto Sans Thai UI", "Leelawadee UI", "Tahoma", sans-serif; font-size: 11pt; color: #111; }
-            h1 { font-size: 15pt; margin: 0 0 2mm; }
-            .meta { margin: 0 0 3mm; }
+            body { font-family: "Sarabun", "TH Sarabun New", "Noto Sans Thai", "Noto Sans Thai UI", "Leelawadee UI", "Tahoma", sans-serif; font-size: 11pt; color: #111; margin: 0 auto; max-width: 1200px; padding: 0 8px; }
+            h1 { font-size: 15pt; margin: 8px 0 4px; }
+            .meta { margin: 0 0 8px; }
             table { width: 100%; border-collapse: collapse; }
-            th, td { border: 1px solid #999; padding: 1.5mm; vertical-align: top; text-align: left; }
+            th, td { border: 1px solid #999; padding: 4px; vertical-align: top; text-align: left; overflow-wrap: break-word; }
+            td:nth-child(-n+3), td:nth-child(8) { white-space: nowrap; }
+            td:nth-child(4) { min-width: 5.5em; } td:nth-child(6) { min-width: 6em; } td:nth-child(9) { min-width: 9em; }
+            @media print { body { font-size: 9.5pt; padding: 0; } }
             th { background: #eee; }
             tr.pickup td:nth-child(3) { font-weight: bold; }
+            tr.next td { background: #fff6cc; }
+            tr.done { color: #777; }
             small { color: #555; }
+            a { color: #0645ad; }
+            a.tel { white-space: nowrap; }
             section.run { page-break-after: always; }
+            @media screen and (max-width: 640px) {
+              body { font-size: 17px; padding: 0 10px; }
+              table, thead, tbody, tr, td { display: block; width: auto; }
+              thead { display: none; }
+              tr { border: 1px solid #999; border-radius: 8px; margin: 0 0 12px; padding: 6px 10px; }
+              tr.next { border: 3px solid #c90; }
+              td, td:nth-child(-n+3), td:nth-child(8) { border: none; padding: 3px 0 3px 6em; position: relative; min-height: 1.4em; white-space: normal; min-width: 0; }
+              td::before { content: attr(data-label); position: absolute; left: 0; width: 5.5em; color: #555; font-size: 15px; }
+              td:empty { display: none; }
+              a.tel, a.map { display: inline-block; padding: 6px 0; font-size: 18px; }
+            }
             </style>
             </head>
             <body>
@@ -121,6 +149,34 @@ enum ManifestFormat {
             </html>
 
             """
+    }
+
+    /// A phone number as a link that dials it (the digits only in the link).
+    static func telephone(_ phone: String) -> String {
+        "<a class=\"tel\" href=\"tel:\(phone.filter { $0.isASCII && ($0.isNumber || $0 == "+") })\">\(escape(phone))</a>"
+    }
+
+    /// The return of an outbound drop-off in Thai, only when a run carries it (or keeps a place for
+    /// a will-call): never a time no run keeps.
+    static func returnThai(_ stop: ManifestStop, offset: UTCOffset) -> String? {
+        guard stop.action == .dropoff, stop.direction == .outbound, let linked = stop.linkedTrip else { return nil }
+        guard stop.linkedCarried else { return nil }
+        if stop.linkedWillCall { return "ขากลับ เที่ยว \(linked): รอคลินิกโทรเรียก" }
+        return "ขากลับ เที่ยว \(linked)" + (stop.linkedPickup.map { " เวลา \(offset.time(of: $0))" } ?? "")
+    }
+
+    /// What the stop's trip is at, in Thai.
+    static func statusThai(_ stop: ManifestStop) -> String {
+        switch stop.status {
+        case .requested, .scheduled: "รอ"
+        case .enRoute: stop.action == .pickup ? "ถึงจุดรับแล้ว" : "รอ"
+        case .pickedUp: stop.action == .pickup ? "รับแล้ว" : "กำลังไปส่ง"
+        case .droppedOff: stop.action == .pickup ? "รับแล้ว" : "ส่งแล้ว"
+        case .noShow: "ไม่พบผู้ป่วย"
+        case .cancelled: "ยกเลิก"
+        case .denied: "ไม่ได้รับบริการ"
+        case .missedByOperator: "พลาด"
+        }
     }
 
     static func mobilityThai(_ mobility: Mobility) -> String {

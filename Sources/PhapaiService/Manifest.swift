@@ -27,6 +27,18 @@ public struct ManifestStop: Sendable {
     public var awaitingRelease: Bool
     /// When that patient is expected ready.
     public var expected: TimeWindow?
+    /// The pickup window told to the patient (or, before it was told, the booked one).
+    public var window: TimeWindow?
+    /// Where the trip stands now: what the stop still needs.
+    public var status: TripStatus
+
+    /// Whether this stop has been done: its pickup reported (or the patient absent), its drop-off reported.
+    public var isDone: Bool {
+        switch action {
+        case .pickup: status == .pickedUp || status == .droppedOff || status == .noShow || !status.isActive
+        case .dropoff: status == .droppedOff || (!status.isActive && status != .pickedUp)
+        }
+    }
 }
 
 /// A run with its stops resolved into manifest lines.
@@ -82,7 +94,7 @@ extension PhapaiService {
                     notes: notes, appointment: trip.appointment, linkedTrip: linked?.id,
                     linkedPickup: linked?.id.flatMap { plannedPickup[$0] }, linkedWillCall: linked?.awaitingRelease ?? false,
                     linkedCarried: linked?.id.map { plannedPickup[$0] != nil } ?? false, awaitingRelease: trip.awaitingRelease,
-                    expected: trip.releaseWindow)
+                    expected: trip.releaseWindow, window: trip.promise ?? trip.pickupWindow, status: trip.status)
             }
             return Manifest(run: run, vehicle: vehicleRecord, driver: driver, shift: shift, stops: stops)
         }
