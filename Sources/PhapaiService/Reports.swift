@@ -108,6 +108,12 @@ extension PhapaiService {
         if grouping == .area { for id in settingsOf.keys where area == nil || id == area { groups[id.rawValue, default: []] += [] } }
         if grouping == nil && groups.isEmpty { groups["all"] = [] }
         var order = groups.keys.sorted()
+        if grouping == .village {
+            // หมู่ 1, 2, ... 10 in number order (as text, 10 would come before 2), then the rest.
+            var mooOf: [String: Int] = [:]
+            for place in places.values where place.kind == .village { if let moo = place.moo { mooOf[place.displayName] = moo } }
+            order.sort { (mooOf[$0] ?? Int.max, $0) < (mooOf[$1] ?? Int.max, $1) }
+        }
         if grouping == .area {
             // The province's total after its areas ("all" is not an area code: codes have no spaces, and
             // the total is named apart from them below).

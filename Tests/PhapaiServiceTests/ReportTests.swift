@@ -6,6 +6,17 @@ import PhapaiStore
 
 @Suite("Service: reports on a hand-computed day")
 struct ReportTests {
+    /// Villages in หมู่ order: as text หมู่ 10 came before หมู่ 2.
+    @Test func villagesComeInMooOrder() throws {
+        let world = try World()
+        for (patient, time) in [("P015", "09:00"), ("P006", "09:30"), ("P005", "10:00"), ("P029", "10:30")] {
+            _ = try world.service.bookTrip(world.request(patient, appointment: "2026-11-23 \(time)"))
+        }
+        let day = try LocalDate.parse("2026-11-23", field: "d")
+        let rows = try world.service.report(from: day, to: day, by: .village)
+        #expect(rows.map(\.group).map { $0.split(separator: " ").prefix(2).joined(separator: " ") } == ["หมู่ 1", "หมู่ 2", "หมู่ 10", "หมู่ 11"])
+    }
+
     @Test func theFiguresOfASmallDayAreExact() throws {
         let world = try World()
         let a = try world.service.bookTrip(world.request("P002", appointment: "2026-11-23 09:00"))[0]
