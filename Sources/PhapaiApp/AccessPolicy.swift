@@ -14,7 +14,7 @@ struct AccessPolicy {
             .placeAdd, .placeList, .patientAdd, .patientShow, .patientList, .patientFind, .patientEdit, .vehicleAdd, .vehicleList,
             .driverAdd, .driverList, .shiftAdd, .shiftList, .tripBook, .tripShow, .tripList, .tripCancel, .tripStatus, .tripReady,
             .tripAssign, .tripLock, .tripUnlock, .tripMove, .standingAdd, .standingList, .standingHold, .standingEnd,
-            .standingMaterialise, .audit, .plan, .runs, .runShow, .report, .reportFunder, .attention, .dayClose, .areaList,
+            .standingMaterialise, .audit, .plan, .runs, .runShow, .report, .reportFunder, .attention, .dayClose, .areaList, .calls,
         ],
         .planner: [
             .placeList, .patientShow, .patientList, .patientFind, .vehicleList, .driverList, .shiftList, .tripShow, .tripList,

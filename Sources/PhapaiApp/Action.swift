@@ -47,6 +47,8 @@ public enum Action: Sendable {
     case revokeUser(String)
     case attention(LocalDate, area: AreaID)
     case closeDay(LocalDate, area: AreaID)
+    /// The night-before call list of an area's day (recording what it said).
+    case callList(LocalDate, area: AreaID)
     /// The areas; `only` keeps those named (a dispatcher's own).
     case listAreas(only: Set<AreaID>?)
     case poolArea(AreaID, pool: String?)
@@ -94,7 +96,8 @@ extension Action {
         case .listPlaces(_, let area), .listPatients(_, let area), .findPatients(_, let area), .listVehicles(let area),
              .listDrivers(let area), .listShifts(_, _, let area), .listTrips(_, nil, _, let area), .listStandingOrders(let area),
              .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area?),
-             .report(_, _, _, let area?), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area):
+             .report(_, _, _, let area?), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area),
+             .callList(_, let area):
             .area(area)
         case .report(_, _, _, nil), .listRuns(_, _, nil), .addUser, .listUsers, .revokeUser, .poolArea:
             .everyArea

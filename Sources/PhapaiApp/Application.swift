@@ -289,6 +289,8 @@ public final class Application {
             return .attention(try a.date("date") ?? today(a), area: try scopeArea(a))
         case .dayClose:
             return .closeDay(try a.date("date")!, area: try scopeArea(a))
+        case .calls:
+            return .callList(try a.date("date") ?? today(a).adding(days: 1), area: try scopeArea(a))
         case .areaList:
             return .listAreas(only: nil)
         case .areaPool:
@@ -403,6 +405,7 @@ public final class Application {
             return .userRevoked(name)
         case .attention(let date, let area): return .attention(try service.attention(on: date, area: area), date: date)
         case .closeDay(let date, let area): return .dayClosed(try service.closeDay(date, area: area))
+        case .callList(let date, let area): return .calls(try service.callList(on: date, area: area))
         case .listAreas(let only): return .areas(try service.areas().filter { only?.contains($0.id) ?? true })
         case .poolArea(let area, let pool):
             try service.setPool(area, pool: pool)

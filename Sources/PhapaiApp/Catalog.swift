@@ -109,6 +109,7 @@ public enum Command: String, CaseIterable, Sendable {
     case userRevoke = "user revoke"
     case attention
     case dayClose = "day close"
+    case calls
     case areaList = "area list"
     case areaPool = "area pool"
 
@@ -153,7 +154,7 @@ public enum Command: String, CaseIterable, Sendable {
     /// The formats the command can render besides text and JSON.
     public var extraFormats: [OutputFormat] {
         switch self {
-        case .runShow: [.csv, .html]
+        case .runShow, .calls: [.csv, .html]
         case .report, .reportFunder: [.csv]
         default: []
         }
@@ -423,6 +424,10 @@ enum Catalog {
             CommandSpec(
                 "day close", "Close a day that is over: trips nobody reported become 'missed', returns of trips not performed are closed",
                 options: [.value("date", "DATE", "the day", required: true)])
+        case .calls:
+            CommandSpec(
+                "calls", "The night-before call list: each patient's pickup window, vehicle and driver, return; what changed since the last list, what needs attention",
+                options: [.value("date", "DATE", "the day to call about (default tomorrow)"), csv, .flag("html", "print a page (A4, or a phone)")])
         case .areaList:
             CommandSpec("area list", "List the areas of the database: their code prefix and pool")
         case .areaPool:

@@ -122,6 +122,22 @@ extension Renderer {
                 .object([("id", .string(area.id.rawValue)), ("name", .string(area.name)), ("codePrefix", .optional(area.codePrefix)),
                          ("pool", .optional(area.pool))])
             })
+        case .calls(let list):
+            return .object([
+                ("date", .string(list.date.iso)), ("area", .string(list.area.rawValue)),
+                ("previous", list.previous.map { .string(format.offset.iso8601($0)) } ?? .null),
+                ("patients", .array(list.rows.map { row in
+                    .object([
+                        ("patient", .object([("id", .string(row.patient.id.rawValue)), ("name", .string(row.patient.name)), ("phone", .string(row.patient.phone))])),
+                        ("trip", .int(row.trip.id!.rawValue)), ("window", row.window.map { windowJSON($0) } ?? .null),
+                        ("plannedPickup", time(row.plannedPickup)), ("vehicle", .optional(row.vehicle?.id.rawValue)),
+                        ("driver", row.driver.map { .object([("name", .string($0.name)), ("phone", .string($0.phone))]) } ?? .null),
+                        ("companions", .int(Int64(row.trip.companions))), ("willCall", .bool(row.returnTrip?.willCall ?? false)),
+                        ("returnTrip", .optional(row.returnTrip?.id?.rawValue)), ("returnPickup", time(row.returnPickup)),
+                        ("changed", .bool(row.changed)), ("attention", .array(row.attention.map { .string($0.rawValue) })),
+                    ])
+                })),
+            ])
         case .areaPooled(let area, let pool): return .object([("area", .string(area.rawValue)), ("pool", .optional(pool))])
         case .attention(let items, _):
             return .array(items.map { item in

@@ -42,6 +42,7 @@ public enum CommandResult: Sendable {
     case userRevoked(String)
     case attention([AttentionItem], date: LocalDate)
     case dayClosed(DayCloseResult)
+    case calls(CallList)
     case areas([AreaSettings])
     case areaPooled(AreaID, pool: String?)
 }

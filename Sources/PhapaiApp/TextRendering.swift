@@ -219,6 +219,18 @@ public struct Renderer {
             lines = ["Closed \(format.date(result.date)): \(result.missed.count) trip(s) marked missed, \(result.closedReturns.count) return(s) closed."]
             lines += result.missed.map { "  trip \($0.id!) missed: \($0.statusReason ?? "")" }
             lines += result.closedReturns.map { "  trip \($0.id!) closed: \($0.statusReason ?? "")" }
+        case .calls(let list):
+            guard !list.rows.isEmpty else { return ["Nobody to call about \(format.date(list.date))."] }
+            var table = TextTable(["WINDOW", "PATIENT", "PHONE", "VEHICLE", "DRIVER", "RETURN", "+C", "MARK"], rightAligned: [6])
+            for row in list.rows {
+                table.add([
+                    row.window.map { format.window($0) } ?? "will-call", "\(row.patient.id) \(row.patient.name)", row.patient.phone,
+                    row.vehicle?.id.rawValue ?? "no vehicle", row.driver.map { "\($0.name) \($0.phone)" } ?? "-",
+                    CallsFormat.returnText(row, offset: format.offset), String(row.trip.companions), CallsFormat.marks(row),
+                ])
+            }
+            let since = list.previous.map { " since the list of \(format.dateTime($0))" } ?? ""
+            lines = ["\(list.rows.count) patient(s) to call about \(format.date(list.date)); * marks a time or vehicle changed\(since):", table.render()]
         case .areas(let areas):
             var table = TextTable(["AREA", "NAME", "PREFIX", "POOL"])
             for area in areas { table.add([area.id.rawValue, area.name, area.codePrefix ?? "-", area.pool ?? "-"]) }
@@ -430,6 +442,8 @@ public struct Renderer {
         switch result {
         case .manifests(let manifests):
             rows = ManifestFormat.csvRows(manifests, offset: format.offset)
+        case .calls(let list):
+            rows = CallsFormat.rows(list, offset: format.offset)
         case .report(let reportRows, let grouping):
             rows = [Self.reportHeaders(grouping).map { $0.lowercased() }] + reportRows.map(Self.reportCells)
         case .funderReport(let funderRows):
@@ -441,7 +455,13 @@ public struct Renderer {
     }
 
     private func html(_ result: CommandResult) throws -> [String] {
-        guard case .manifests(let manifests) = result else { throw PhapaiError.usage("this result has no HTML form", field: "html") }
-        return [String(ManifestFormat.html(manifests, offset: format.offset, era: format.era).dropLast())]
+        switch result {
+        case .manifests(let manifests):
+            return [String(ManifestFormat.html(manifests, offset: format.offset, era: format.era).dropLast())]
+        case .calls(let list):
+            return [String(CallsFormat.html(list, offset: format.offset, era: format.era).dropLast())]
+        default:
+            throw PhapaiError.usage("this result has no HTML form", field: "html")
+        }
     }
 }

@@ -79,6 +79,10 @@ struct WireResult {
         case .users(let users): self.init("USERS", ("count", String(users.count)))
         case .userRevoked(let name): self.init("REVOKED", ("user", name))
         case .areas(let areas): self.init("AREAS", ("count", String(areas.count)))
+        case .calls(let list):
+            self.init(
+                "CALLS", ("date", list.date.iso), ("count", String(list.rows.count)), ("changed", String(list.rows.filter(\.changed).count)),
+                ("attention", String(list.rows.filter { !$0.attention.isEmpty }.count)))
         case .areaPooled(let area, let pool): self.init("POOLED", ("area", area.rawValue), ("pool", pool ?? "none"))
         case .attention(let items, let date): self.init("ATTENTION", ("date", date.iso), ("count", String(items.count)))
         case .dayClosed(let result):

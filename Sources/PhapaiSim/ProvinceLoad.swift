@@ -311,6 +311,7 @@ public enum ProvinceLoad {
         _ = try run("REPORT FUNDER month=2026-11")
         _ = try run("ATTENTION date=\(tuesday)")
         _ = try run("DAY CLOSE date=2026-11-20")
+        _ = try run("CALLS date=\(tuesday)")
         _ = try run("AREA LIST")
         return (count, failures, leaks)
     }

@@ -260,5 +260,18 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS request_ids_created ON request_ids(created_at);
         """,
+        // 12: what the last night-before call list of an area's day said of each trip, so the
+        // next one marks what changed since.
+        """
+        CREATE TABLE IF NOT EXISTS call_prints (
+            area_id TEXT NOT NULL,
+            date TEXT NOT NULL,
+            trip_id INTEGER NOT NULL,
+            pickup_earliest INTEGER,
+            vehicle_id TEXT,
+            printed_at INTEGER NOT NULL,
+            PRIMARY KEY (area_id, date, trip_id)
+        ) WITHOUT ROWID;
+        """,
     ]
 }

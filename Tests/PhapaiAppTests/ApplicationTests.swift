@@ -58,6 +58,8 @@ struct ApplicationTests {
         #expect(legs.map { $0["id"] as? Int } == [1, 2] && booked["placements"] is NSNull && (booked["notices"] as? [Any])?.isEmpty == true)
         _ = try write(.tripBook, ["patient": "P100", "to": "H-COMM", "appointment": "2026-11-23 10:00", "will-call": "yes"])
         let plan = try write(.plan, ["date": "2026-11-23", "iterations": "300"])
+        let calls = try write(.calls, ["date": "2026-11-23"])
+        #expect(calls["date"] as? String == "2026-11-23" && (calls["patients"] as? [[String: Any]])?.isEmpty == false)
         #expect(plan["date"] as? String == "2026-11-23" && (plan["runs"] as? [Any])?.isEmpty == false && plan["unserved"] is [Any])
         let assigned = try write(.tripAssign, ["id": "1", "vehicle": "VAN1"])
         #expect(assigned["trip"] as? Int == 1 && assigned["vehicle"] as? String == "VAN1" && assigned["placement"] is [String: Any])

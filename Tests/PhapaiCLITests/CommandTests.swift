@@ -19,7 +19,7 @@ struct CommandTests {
         "init", "place add", "place list", "patient add", "patient show", "patient list", "patient find", "vehicle add",
         "vehicle list", "driver add", "driver list", "shift add", "shift list", "trip book", "trip show", "trip list",
         "trip cancel", "standing add", "standing list", "standing hold", "standing materialise", "audit", "backup", "demo",
-        "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import", "user add", "user list", "user revoke", "area list", "area pool",
+        "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import", "user add", "user list", "user revoke", "area list", "area pool", "calls",
     ]
 
     @Test(arguments: commandNames)

@@ -164,6 +164,7 @@ struct ProvinceTests {
         try run("REPORT FUNDER month=2026-11 json=yes")
         try run("ATTENTION date=2026-11-23 json=yes")
         try run("DAY CLOSE date=2026-11-20")
+        try run("CALLS date=2026-11-23")
         let areas = try run("AREA LIST json=yes")
         #expect(areas.data.joined().contains("tambon-002") && !areas.data.joined().contains("sample-tambon"))
         // Every command of the language a dispatcher may give was asked.

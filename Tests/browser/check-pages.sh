@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The pages people read, checked in a real browser: a driver's manifest (run show --html) on a
-# phone (390x844) and on A4 (794 px wide), with headless Chromium. A small script added to a copy
+# The pages people read, checked in a real browser: a driver's manifest (run show --html) and the
+# night-before call list (calls --html) on a phone (390x844) and on A4 (794 px wide), with
+# headless Chromium. A small script added to a copy
 # of each page measures, in the page, whether anything is wider than the viewport or text runs
 # out of its box, and writes the verdict into the DOM, which --dump-dom prints. Screenshots and
 # the A4 PDF are kept in simulations/out/pages/ to look at.
@@ -52,5 +53,18 @@ for vehicle in $("$bin" "${db[@]}" runs --date 2026-11-23 --json | python3 -c 'i
     done
     "$browser" --headless=new --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/manifest-$vehicle-A4.pdf" "file://$page" >/dev/null 2>&1
 done
+# The night-before call list, the same way.
+page="$work/calls.html"
+PHAPAI_NOW='2026-11-22 18:00' "$bin" "${db[@]}" calls --date 2026-11-23 --html >"$page"
+CHECK="$check" python3 -c 'import os, sys; page = open(sys.argv[1], encoding="utf-8").read(); sys.stdout.write(page.replace("</body>", os.environ["CHECK"] + "</body>"))' "$page" >"$work/calls-check.html"
+for size in 390,844 794,1123; do
+    verdict=$("$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=$size --virtual-time-budget=2000 \
+        --dump-dom "file://$work/calls-check.html" 2>/dev/null | grep -o 'data-check="[^"]*"' || echo 'data-check="no verdict"')
+    "$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=$size \
+        --screenshot="$out/calls-${size/,/x}.png" "file://$page" >/dev/null 2>&1
+    echo "pages: call list at ${size/,/x}: $verdict"
+    [[ "$verdict" == 'data-check="OK"' ]] || failed=1
+done
+"$browser" --headless=new --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/calls-A4.pdf" "file://$page" >/dev/null 2>&1
 [ "$failed" -eq 0 ] || { echo "pages: a page does not fit" >&2; exit 1; }
-echo "pages: every manifest fits a phone and A4 (screenshots in $out)"
+echo "pages: every manifest and the call list fit a phone and A4 (screenshots in $out)"
