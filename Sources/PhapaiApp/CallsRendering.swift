@@ -56,44 +56,11 @@ enum CallsFormat {
                 """
         }
         body += "</tbody>\n</table>\n"
-        return """
-            <!DOCTYPE html>
-            <html lang="th">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>รายชื่อโทรแจ้งผู้ป่วย Phapai</title>
-            <style>
-            @page { size: A4; margin: 12mm; }
-            body { font-family: "Sarabun", "TH Sarabun New", "Noto Sans Thai", "Noto Sans Thai UI", "Leelawadee UI", "Tahoma", sans-serif; font-size: 11pt; color: #111; margin: 0 auto; max-width: 1200px; padding: 0 8px; }
-            h1 { font-size: 15pt; margin: 8px 0 4px; }
-            .meta { margin: 0 0 8px; }
-            table { width: 100%; border-collapse: collapse; }
-            th, td { border: 1px solid #999; padding: 4px; vertical-align: top; text-align: left; overflow-wrap: break-word; }
-            th { background: #eee; }
+        return ThaiPage.render(title: "รายชื่อโทรแจ้งผู้ป่วย Phapai", style: """
             td:first-child, td:nth-child(6) { white-space: nowrap; }
             tr.changed td { background: #fff6cc; }
-            small { color: #555; }
-            a { color: #0645ad; }
-            a.tel { white-space: nowrap; }
-            @media print { body { font-size: 9.5pt; padding: 0; } }
-            @media screen and (max-width: 640px) {
-              body { font-size: 17px; padding: 0 10px; }
-              table, thead, tbody, tr, td { display: block; width: auto; }
-              thead { display: none; }
-              tr { border: 1px solid #999; border-radius: 8px; margin: 0 0 12px; padding: 6px 10px; }
-              td, td:first-child, td:nth-child(6) { border: none; padding: 3px 0 3px 6em; position: relative; min-height: 1.4em; white-space: normal; }
-              td::before { content: attr(data-label); position: absolute; left: 0; width: 5.5em; color: #555; font-size: 15px; }
-              td:empty { display: none; }
-              a.tel { display: inline-block; padding: 6px 0; font-size: 18px; }
-            }
-            </style>
-            </head>
-            <body>
-            \(body)</body>
-            </html>
-
-            """
+            @media screen and (max-width: 640px) { td:first-child, td:nth-child(6) { white-space: normal; } }
+            """, body: body)
     }
 
     /// An attention item's kind, in Thai.

@@ -106,49 +106,18 @@ enum ManifestFormat {
             }
             body += "</tbody>\n</table>\n</section>\n"
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="th">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>ใบงานรถ Phapai</title>
-            <style>
-            @page { size: A4; margin: 12mm; }
-            body { font-family: "Sarabun", "TH Sarabun New", "Noto Sans Thai", "Noto Sans Thai UI", "Leelawadee UI", "Tahoma", sans-serif; font-size: 11pt; color: #111; margin: 0 auto; max-width: 1200px; padding: 0 8px; }
-            h1 { font-size: 15pt; margin: 8px 0 4px; }
-            .meta { margin: 0 0 8px; }
-            table { width: 100%; border-collapse: collapse; }
-            th, td { border: 1px solid #999; padding: 4px; vertical-align: top; text-align: left; overflow-wrap: break-word; }
+        return ThaiPage.render(title: "ใบงานรถ Phapai", style: """
             td:nth-child(-n+3), td:nth-child(8) { white-space: nowrap; }
             td:nth-child(4) { min-width: 5.5em; } td:nth-child(6) { min-width: 6em; } td:nth-child(9) { min-width: 9em; }
-            @media print { body { font-size: 9.5pt; padding: 0; } }
-            th { background: #eee; }
             tr.pickup td:nth-child(3) { font-weight: bold; }
             tr.next td { background: #fff6cc; }
             tr.done { color: #777; }
-            small { color: #555; }
-            a { color: #0645ad; }
-            a.tel { white-space: nowrap; }
             section.run { page-break-after: always; }
             @media screen and (max-width: 640px) {
-              body { font-size: 17px; padding: 0 10px; }
-              table, thead, tbody, tr, td { display: block; width: auto; }
-              thead { display: none; }
-              tr { border: 1px solid #999; border-radius: 8px; margin: 0 0 12px; padding: 6px 10px; }
               tr.next { border: 3px solid #c90; }
-              td, td:nth-child(-n+3), td:nth-child(8) { border: none; padding: 3px 0 3px 6em; position: relative; min-height: 1.4em; white-space: normal; min-width: 0; }
-              td::before { content: attr(data-label); position: absolute; left: 0; width: 5.5em; color: #555; font-size: 15px; }
-              td:empty { display: none; }
-              a.tel, a.map { display: inline-block; padding: 6px 0; font-size: 18px; }
+              td:nth-child(-n+3), td:nth-child(8) { white-space: normal; min-width: 0; }
             }
-            </style>
-            </head>
-            <body>
-            \(body)</body>
-            </html>
-
-            """
+            """, body: body)
     }
 
     /// A phone number as a link that dials it (the digits only in the link).
@@ -200,5 +169,51 @@ enum ManifestFormat {
             }
         }
         return out
+    }
+}
+
+/// A page in Thai for people: a Thai font stack, a table that prints on A4, and on a phone (up
+/// to 640 px wide) each row a card whose cells carry their column's name (`data-label`). No
+/// script: it reads on a slow connection. The manifest and the call list are such pages.
+enum ThaiPage {
+    /// The whole page: `style` adds the page's own rules after the shared ones.
+    static func render(title: String, style: String, body: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="th">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(ManifestFormat.escape(title))</title>
+        <style>
+        @page { size: A4; margin: 12mm; }
+        body { font-family: "Sarabun", "TH Sarabun New", "Noto Sans Thai", "Noto Sans Thai UI", "Leelawadee UI", "Tahoma", sans-serif; font-size: 11pt; color: #111; margin: 0 auto; max-width: 1200px; padding: 0 8px; }
+        h1 { font-size: 15pt; margin: 8px 0 4px; }
+        .meta { margin: 0 0 8px; }
+        table { width: 100%; border-collapse: collapse; }
+        th, td { border: 1px solid #999; padding: 4px; vertical-align: top; text-align: left; overflow-wrap: break-word; }
+        th { background: #eee; }
+        small { color: #555; }
+        a { color: #0645ad; }
+        a.tel { white-space: nowrap; }
+        @media print { body { font-size: 9.5pt; padding: 0; } }
+        @media screen and (max-width: 640px) {
+          body { font-size: 17px; padding: 0 10px; }
+          table, thead, tbody, tr, td { display: block; width: auto; }
+          thead { display: none; }
+          tr { border: 1px solid #999; border-radius: 8px; margin: 0 0 12px; padding: 6px 10px; }
+          td { border: none; padding: 3px 0 3px 6em; position: relative; min-height: 1.4em; }
+          td::before { content: attr(data-label); position: absolute; left: 0; width: 5.5em; color: #555; font-size: 15px; }
+          td:empty { display: none; }
+          a.tel, a.map { display: inline-block; padding: 6px 0; font-size: 18px; }
+        }
+        \(style)
+        </style>
+        </head>
+        <body>
+        \(body)</body>
+        </html>
+
+        """
     }
 }

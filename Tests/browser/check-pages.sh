@@ -39,32 +39,26 @@ check='<script>
 })();
 </script>'
 failed=0
-for vehicle in $("$bin" "${db[@]}" runs --date 2026-11-23 --json | python3 -c 'import json,sys; print(" ".join(r["vehicle"] for r in json.load(sys.stdin)))'); do
-    page="$work/$vehicle.html"
-    "$bin" "${db[@]}" run show --date 2026-11-23 --vehicle "$vehicle" --html >"$page"
-    CHECK="$check" python3 -c 'import os, sys; page = open(sys.argv[1], encoding="utf-8").read(); sys.stdout.write(page.replace("</body>", os.environ["CHECK"] + "</body>"))' "$page" >"$work/$vehicle-check.html"
+# check NAME PAGE: the page at phone and A4 width, with screenshots and a PDF of it printed.
+check() {
+    local name=$1 page=$2
+    CHECK="$check" python3 -c 'import os, sys; page = open(sys.argv[1], encoding="utf-8").read(); sys.stdout.write(page.replace("</body>", os.environ["CHECK"] + "</body>"))' "$page" >"$page.check.html"
     for size in 390,844 794,1123; do
         verdict=$("$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=$size --virtual-time-budget=2000 \
-            --dump-dom "file://$work/$vehicle-check.html" 2>/dev/null | grep -o 'data-check="[^"]*"' || echo 'data-check="no verdict"')
+            --dump-dom "file://$page.check.html" 2>/dev/null | grep -o 'data-check="[^"]*"' || echo 'data-check="no verdict"')
         "$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=$size \
-            --screenshot="$out/manifest-$vehicle-${size/,/x}.png" "file://$page" >/dev/null 2>&1
-        echo "pages: manifest $vehicle at ${size/,/x}: $verdict"
+            --screenshot="$out/$name-${size/,/x}.png" "file://$page" >/dev/null 2>&1
+        echo "pages: $name at ${size/,/x}: $verdict"
         [[ "$verdict" == 'data-check="OK"' ]] || failed=1
     done
-    "$browser" --headless=new --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/manifest-$vehicle-A4.pdf" "file://$page" >/dev/null 2>&1
+    "$browser" --headless=new --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/$name-A4.pdf" "file://$page" >/dev/null 2>&1
+}
+for vehicle in $("$bin" "${db[@]}" runs --date 2026-11-23 --json | python3 -c 'import json,sys; print(" ".join(r["vehicle"] for r in json.load(sys.stdin)))'); do
+    "$bin" "${db[@]}" run show --date 2026-11-23 --vehicle "$vehicle" --html >"$work/$vehicle.html"
+    check "manifest-$vehicle" "$work/$vehicle.html"
 done
-# The night-before call list, the same way.
-page="$work/calls.html"
-PHAPAI_NOW='2026-11-22 18:00' "$bin" "${db[@]}" calls --date 2026-11-23 --html >"$page"
-CHECK="$check" python3 -c 'import os, sys; page = open(sys.argv[1], encoding="utf-8").read(); sys.stdout.write(page.replace("</body>", os.environ["CHECK"] + "</body>"))' "$page" >"$work/calls-check.html"
-for size in 390,844 794,1123; do
-    verdict=$("$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=$size --virtual-time-budget=2000 \
-        --dump-dom "file://$work/calls-check.html" 2>/dev/null | grep -o 'data-check="[^"]*"' || echo 'data-check="no verdict"')
-    "$browser" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=$size \
-        --screenshot="$out/calls-${size/,/x}.png" "file://$page" >/dev/null 2>&1
-    echo "pages: call list at ${size/,/x}: $verdict"
-    [[ "$verdict" == 'data-check="OK"' ]] || failed=1
-done
-"$browser" --headless=new --no-sandbox --disable-gpu --no-pdf-header-footer --print-to-pdf="$out/calls-A4.pdf" "file://$page" >/dev/null 2>&1
+# The night-before call list.
+PHAPAI_NOW='2026-11-22 18:00' "$bin" "${db[@]}" calls --date 2026-11-23 --html >"$work/calls.html"
+check calls "$work/calls.html"
 [ "$failed" -eq 0 ] || { echo "pages: a page does not fit" >&2; exit 1; }
 echo "pages: every manifest and the call list fit a phone and A4 (screenshots in $out)"
