@@ -26,6 +26,8 @@ public struct Response: Sendable {
     public var format: OutputFormat
     /// How years are shown in text.
     public var era: Era
+    /// Every column of a table (`wide=yes`), where the default fits a 100-column terminal.
+    public var wide = false
 }
 
 /// The application: one command table for the command line and the wire. Arguments come in as
@@ -64,7 +66,7 @@ public final class Application {
         try policy.checkReach(action, principal)
         service.actor = principal.actor
         let result = try policy.narrow(try perform(try policy.narrow(action, principal)), principal)
-        return Response(command: command, result: result, format: format, era: era)
+        return Response(command: command, result: result, format: format, era: era, wide: arguments.flag("wide"))
     }
 
     /// The era named by `era=` (common when absent).

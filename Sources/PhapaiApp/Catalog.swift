@@ -301,6 +301,7 @@ enum Catalog {
                 options: [
                     .value("date", "DATE", "day of travel"), .value("status", "STATUS", "only this status"),
                     .value("patient", "ID", "only this patient (all days unless --date)"),
+                    .flag("wide", "every column (the default fits a 100-column terminal)"),
                 ])
         case .tripCancel:
             CommandSpec(
@@ -399,6 +400,7 @@ enum Catalog {
                 options: [
                     .value("from", "DATE", "first day", required: true), .value("to", "DATE", "last day", required: true),
                     .value("by", "village|funding|vehicle|area", "one row per group (area: the province table, one row per area and the total)"), .flag("csv", "print CSV"),
+                    .flag("wide", "every column (the default fits a 100-column terminal)"),
                 ])
         case .reportFunder:
             CommandSpec(

@@ -7,6 +7,8 @@ import PhapaiService
 public struct Renderer {
     var views: ViewBuilder
     let format: LocalFormat
+    /// Every column of the tables (the response asked for `wide`).
+    var wide = false
 
     /// A renderer that looks names up through `application`, showing years in `era`.
     public init(application: Application, era: Era) throws {
@@ -20,6 +22,7 @@ public struct Renderer {
 
     /// The response in the format it asked for, as lines (no line endings).
     public mutating func render(_ response: Response) throws -> [String] {
+        wide = response.wide
         let chunks: [String]
         switch response.format {
         case .text: chunks = try text(response.result)
@@ -187,8 +190,16 @@ public struct Renderer {
         case .manifests(let manifests):
             lines = manifestText(manifests)
         case .report(let rows, let grouping):
-            var table = TextTable(Self.reportHeaders(grouping), rightAligned: Set(1..<Self.reportHeaders(grouping).count))
-            for row in rows { table.add(Self.reportCells(row)) }
+            // By default what a meeting reads: the trips and what became of them, punctuality, km.
+            let keep = wide ? Array(Self.reportHeaders(grouping).indices) : [0, 1, 2, 3, 4, 5, 6, 13, 14, 15, 21]
+            let headers = Self.reportHeaders(grouping)
+            // Short names where the default must fit 100 columns.
+            let short = ["PICKUP_ON_TIME_%": "ON_TIME_%", "APPT_ON_TIME_%": "APPT_%", "CANCELLED": "CANCEL"]
+            var table = TextTable(keep.map { wide ? headers[$0] : short[headers[$0]] ?? headers[$0] }, rightAligned: Set(1..<keep.count))
+            for row in rows {
+                let cells = Self.reportCells(row)
+                table.add(keep.map { cells[$0] })
+            }
             lines = [table.render()]
         case .funderReport(let rows):
             var table = TextTable(["ENTITLEMENT", "PATIENTS", "TRIPS"], rightAligned: [1, 2])
@@ -330,6 +341,7 @@ public struct Renderer {
 
     /// Trips as a table.
     public mutating func tripTable(_ trips: [Trip], showPatient: Bool) throws -> String {
+        if showPatient && !wide { return try narrowTripTable(trips) }
         var headers = ["ID", "DATE", "PICKUP", "DIR"]
         if showPatient { headers += ["PATIENT", "NAME"] }
         headers += ["FROM", "TO", "APPT", "MOBILITY", "+C", "STATUS", "LINK"]
@@ -343,6 +355,28 @@ public struct Renderer {
                     trip.status.rawValue + (trip.cancellationCode.map { "/\($0.rawValue)" } ?? ""),
                     trip.linkedTrip.map { String($0.rawValue) } ?? "-"]
             table.add(row)
+        }
+        return table.render()
+    }
+
+    /// A trip list for a 100-column terminal: what a dispatcher acts on (the window, the patient
+    /// and their หมู่, where to, mobility, status, vehicle); `wide` shows everything.
+    mutating func narrowTripTable(_ trips: [Trip]) throws -> String {
+        var vehicleOf: [TripID: VehicleID] = [:]
+        for date in Set(trips.map(\.serviceDate)) {
+            for run in try views.service.runs(on: date) { for stop in run.stops { vehicleOf[stop.trip] = run.vehicle } }
+        }
+        let days = Set(trips.map(\.serviceDate)).count
+        var headers = ["ID"] + (days > 1 ? ["DATE"] : []) + ["PICKUP", "DIR", "PATIENT", "MOO", "TO", "MOBILITY", "STATUS", "VEHICLE"]
+        var table = TextTable(headers, rightAligned: [0])
+        for trip in trips {
+            let patient = try views.service.findPatient(trip.patient)
+            let moo = try patient.flatMap { try views.place($0.village)?.moo }.map { "ม.\($0)" } ?? "-"
+            table.add([String(trip.id!.rawValue)] + (days > 1 ? [format.date(trip.serviceDate)] : []) + [
+                format.window(trip.pickupWindow), trip.direction == .outbound ? "out" : "ret",
+                "\(trip.patient) \(try views.patientName(trip.patient))", moo, trip.dropoffPlace.rawValue, trip.mobility.rawValue,
+                trip.status.rawValue, vehicleOf[trip.id!]?.rawValue ?? "-",
+            ])
         }
         return table.render()
     }

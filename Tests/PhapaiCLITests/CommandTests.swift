@@ -112,7 +112,7 @@ struct CommandTests {
         #expect(try w.ok("trip", "list").contains("No trips on 2026-11-20."))
         let cancelled = try w.ok("trip", "cancel", "1", "--reason", "ญาติพาไปเอง")
         #expect(cancelled == "Cancelled trip 1 (outbound, code advance)\nCancelled trip 2 (return, code outbound_not_performed)\n")
-        #expect(try w.ok("trip", "list", "--status", "cancelled", "--date", "2026-11-23").contains("cancelled/advance"))
+        #expect(try w.ok("trip", "list", "--status", "cancelled", "--date", "2026-11-23", "--wide").contains("cancelled/advance"))
         let audit = try w.ok("audit", "--entity", "trip:1", "--json")
         #expect(audit.contains("\"action\": \"trip.cancel\"") && audit.contains("\"actor\": \"test:dispatcher\""))
         #expect(!audit.contains("ญาติ"))
@@ -147,10 +147,10 @@ struct CommandTests {
     @Test func yearsCanBeShownAndGivenInTheBuddhistEra() throws {
         let w = try Workspace.initialised()
         try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2569-11-23 08:30")
-        let listed = try w.run("--era", "buddhist", "trip", "list", "--date", "2569-11-23")
+        let listed = try w.run("--era", "buddhist", "trip", "list", "--date", "2569-11-23", "--wide")
         #expect(listed.status == 0)
         #expect(listed.stdout.contains("2569-11-23") && !listed.stdout.contains("2026-11-23"))
-        #expect(try w.ok("trip", "list", "--date", "2026-11-23").contains("2026-11-23"))
+        #expect(try w.ok("trip", "list", "--date", "2026-11-23", "--wide").contains("2026-11-23"))
     }
 
     @Test func thaiTablesAlignByDisplayColumn() throws {
@@ -229,6 +229,28 @@ struct CommandTests {
             environment: w.environment)
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout == "No trips on 2026-11-23.\n" || listed.stdout.hasPrefix("TRIP"), "\(listed.stdout)")
+    }
+
+    /// The first round's trip list was about 170 columns wide and its report 230: a dispatcher's
+    /// terminal has 100. `--wide` shows every column.
+    @Test func theDefaultTablesFitAHundredColumnTerminal() throws {
+        let w = try Workspace.initialised()
+        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
+            try w.ok("trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)", "--return", "14:00")
+        }
+        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
+        /// Columns as a terminal shows them: Thai marks above or below a letter take none.
+        func width(_ text: String) -> Int {
+            text.split(separator: "\n").map { line in line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count }.max() ?? 0
+        }
+        let list = try w.ok("trip", "list", "--date", "2026-11-23")
+        #expect(width(list) <= 100, "\(list)")
+        #expect(list.hasPrefix("ID  PICKUP       DIR  PATIENT") && list.contains("ม.9") && list.contains("VAN1"))
+        #expect(width(try w.ok("trip", "list", "--date", "2026-11-23", "--wide")) > 100)
+        for by in ["village", "funding", "vehicle"] {
+            #expect(width(try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--by", by)) <= 100)
+        }
+        #expect(try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--wide").contains("PAX_PER_VEH_H"))
     }
 
     @Test func readCommandsNeverCreateADatabase() throws {
