@@ -367,7 +367,7 @@ public struct Renderer {
             for run in try views.service.runs(on: date) { for stop in run.stops { vehicleOf[stop.trip] = run.vehicle } }
         }
         let days = Set(trips.map(\.serviceDate)).count
-        var headers = ["ID"] + (days > 1 ? ["DATE"] : []) + ["PICKUP", "DIR", "PATIENT", "MOO", "TO", "MOBILITY", "STATUS", "VEHICLE"]
+        let headers = ["ID"] + (days > 1 ? ["DATE"] : []) + ["PICKUP", "DIR", "PATIENT", "MOO", "TO", "MOBILITY", "STATUS", "VEHICLE"]
         var table = TextTable(headers, rightAligned: [0])
         for trip in trips {
             let patient = try views.service.findPatient(trip.patient)
