@@ -370,8 +370,7 @@ public struct Renderer {
         let headers = ["ID"] + (days > 1 ? ["DATE"] : []) + ["PICKUP", "DIR", "PATIENT", "MOO", "TO", "MOBILITY", "STATUS", "VEHICLE"]
         var table = TextTable(headers, rightAligned: [0])
         for trip in trips {
-            let patient = try views.service.findPatient(trip.patient)
-            let moo = try patient.flatMap { try views.place($0.village)?.moo }.map { "ม.\($0)" } ?? "-"
+            let moo = try views.patient(trip.patient).flatMap { try views.place($0.village)?.moo }.map { "ม.\($0)" } ?? "-"
             table.add([String(trip.id!.rawValue)] + (days > 1 ? [format.date(trip.serviceDate)] : []) + [
                 format.window(trip.pickupWindow), trip.direction == .outbound ? "out" : "ret",
                 "\(trip.patient) \(try views.patientName(trip.patient))", moo, trip.dropoffPlace.rawValue, trip.mobility.rawValue,

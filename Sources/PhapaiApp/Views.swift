@@ -7,7 +7,7 @@ struct ViewBuilder {
     let service: PhapaiService
     let offset: UTCOffset
     private var places: [PlaceID: Place?] = [:]
-    private var patientNames: [PatientID: String] = [:]
+    private var patients: [PatientID: Patient?] = [:]
 
     /// Creates a builder that resolves names through `service`, with times at `offset`.
     init(service: PhapaiService, offset: UTCOffset) {
@@ -27,11 +27,14 @@ struct ViewBuilder {
     }
 
     /// The patient's name, or the code of a patient not registered.
-    mutating func patientName(_ id: PatientID) throws -> String {
-        if let name = patientNames[id] { return name }
-        let name = try service.findPatient(id)?.name ?? id.rawValue
-        patientNames[id] = name
-        return name
+    mutating func patientName(_ id: PatientID) throws -> String { try patient(id)?.name ?? id.rawValue }
+
+    /// A patient, if registered (read when first asked for).
+    mutating func patient(_ id: PatientID) throws -> Patient? {
+        if let known = patients[id] { return known }
+        let patient = try service.findPatient(id)
+        patients[id] = patient
+        return patient
     }
 
     /// A trip as JSON (docs/cli.md, "Trip object").

@@ -83,12 +83,8 @@ public enum Daemon {
             }
             configuration.maxConnections = maxConnections
         }
-        for (field, value) in [("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
-                               ("idleTimeoutSeconds", file.idleTimeoutSeconds)] {
-            if let value, !(value > 0 && value <= 86_400) {
-                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
-            }
-        }
+        try checkSeconds([("helloDeadlineSeconds", file.helloDeadlineSeconds), ("lineDeadlineSeconds", file.lineDeadlineSeconds),
+                          ("idleTimeoutSeconds", file.idleTimeoutSeconds)])
         configuration.helloDeadline = file.helloDeadlineSeconds ?? configuration.helloDeadline
         configuration.lineDeadline = file.lineDeadlineSeconds ?? configuration.lineDeadline
         configuration.idleTimeout = file.idleTimeoutSeconds ?? configuration.idleTimeout
@@ -110,6 +106,15 @@ public enum Daemon {
         configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
         try configuration.checkListenAddress()
         return (configuration, file.database ?? "phapai.db")
+    }
+
+    /// Durations given in seconds: more than 0, at most a day.
+    private static func checkSeconds(_ fields: [(String, Double?)]) throws {
+        for (field, value) in fields {
+            if let value, !(value > 0 && value <= 86_400) {
+                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
+            }
+        }
     }
 
     /// The caps on connections not logged in yet and the failed-login rule.
@@ -134,12 +139,8 @@ public enum Daemon {
             }
             configuration.unauthenticatedGrace = grace
         }
-        for (field, value) in [("loginFailureWindowSeconds", file.loginFailureWindowSeconds), ("loginLockoutSeconds", file.loginLockoutSeconds),
-                               ("loginLockoutMaxSeconds", file.loginLockoutMaxSeconds)] {
-            if let value, !(value > 0 && value <= 86_400) {
-                throw PhapaiError.invalid(field, "OUT_OF_RANGE", "must be between 0 and 86400 seconds")
-            }
-        }
+        try checkSeconds([("loginFailureWindowSeconds", file.loginFailureWindowSeconds), ("loginLockoutSeconds", file.loginLockoutSeconds),
+                          ("loginLockoutMaxSeconds", file.loginLockoutMaxSeconds)])
         configuration.loginFailureWindow = file.loginFailureWindowSeconds ?? configuration.loginFailureWindow
         configuration.loginLockout = file.loginLockoutSeconds ?? configuration.loginLockout
         configuration.loginLockoutMax = file.loginLockoutMaxSeconds ?? configuration.loginLockoutMax

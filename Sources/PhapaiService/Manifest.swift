@@ -36,7 +36,7 @@ public struct ManifestStop: Sendable {
     public var isDone: Bool {
         switch action {
         case .pickup: status == .pickedUp || status == .droppedOff || status == .noShow || !status.isActive
-        case .dropoff: status == .droppedOff || (!status.isActive && status != .pickedUp)
+        case .dropoff: status == .droppedOff || !status.isActive
         }
     }
 }
