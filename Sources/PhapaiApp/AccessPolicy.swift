@@ -12,7 +12,7 @@ struct AccessPolicy {
         .admin: Set(Command.allCases),
         .dispatcher: [
             .placeAdd, .placeList, .patientAdd, .patientShow, .patientList, .patientFind, .patientEdit, .vehicleAdd, .vehicleList,
-            .driverAdd, .driverList, .shiftAdd, .shiftList, .tripBook, .tripShow, .tripList, .tripCancel, .tripStatus, .tripReady,
+            .driverAdd, .driverList, .driverLink, .driverUnlink, .shiftAdd, .shiftList, .tripBook, .tripShow, .tripList, .tripCancel, .tripStatus, .tripReady,
             .tripAssign, .tripLock, .tripUnlock, .tripMove, .standingAdd, .standingList, .standingHold, .standingEnd,
             .standingMaterialise, .audit, .plan, .runs, .runShow, .report, .reportFunder, .attention, .dayClose, .areaList, .calls,
         ],
@@ -79,6 +79,7 @@ struct AccessPolicy {
             add("driver", { .driver(DriverID(unchecked: $0)) })
             add("vehicle", vehicle)
         case .runShow where user.role == .dispatcher: add("vehicle", vehicle)
+        case .driverLink, .driverUnlink: add("id", { .driver(DriverID(unchecked: $0)) })
         default: break
         }
         switch user.role {

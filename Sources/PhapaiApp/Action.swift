@@ -15,6 +15,9 @@ public enum Action: Sendable {
     case listVehicles(area: AreaID)
     case addDriver(Driver)
     case listDrivers(area: AreaID)
+    /// A new personal link for a driver, shown at `base` (an address) or as a path.
+    case linkDriver(DriverID, base: String?)
+    case unlinkDriver(DriverID)
     case addShift(Shift)
     case listShifts(from: LocalDate, to: LocalDate, area: AreaID)
     case bookTrip(BookingRequest)
@@ -82,6 +85,7 @@ extension Action {
         case .addPatient(let patient): .objects([.area(patient.area)])
         case .addVehicle(let vehicle): .objects([.area(vehicle.area)])
         case .addDriver(let driver): .objects([.area(driver.area)])
+        case .linkDriver(let id, _), .unlinkDriver(let id): .objects([.driver(id)])
         case .addShift(let shift): .objects([.driver(shift.driver), .vehicle(shift.vehicle)])
         case .showPatient(let id), .editPatient(let id, _): .objects([.patient(id)])
         case .bookTrip(let request): .objects([.patient(request.patient)])

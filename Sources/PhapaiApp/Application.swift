@@ -69,6 +69,20 @@ public final class Application {
         return Response(command: command, result: result, format: format, era: era, wide: arguments.flag("wide"))
     }
 
+    /// The address a driver's link starts with (`base=`): http or https, a host, no spaces; without
+    /// a trailing slash.
+    static func linkBase(_ text: String) throws -> String {
+        var base = text
+        while base.hasSuffix("/") { base.removeLast() }
+        let scheme = base.hasPrefix("https://") ? 8 : base.hasPrefix("http://") ? 7 : 0
+        guard scheme > 0, base.utf8.count > scheme, base.utf8.count <= 200,
+            base.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 && $0.value < 0x7F && !"\"<>\\`{}|^".unicodeScalars.contains($0) })
+        else {
+            throw PhapaiError.invalid("base", "INVALID_VALUE", "'\(text)' is not an http:// or https:// address of at most 200 characters without spaces")
+        }
+        return base
+    }
+
     /// The era named by `era=` (common when absent).
     static func era(_ arguments: Arguments) throws -> Era {
         guard let text = arguments["era"] else { return .common }
@@ -164,6 +178,10 @@ public final class Application {
             return .addDriver(try Driver(id: a.code("id")!, area: area.id, name: a.required("name"), phone: a.required("phone")))
         case .driverList:
             return .listDrivers(area: try scopeArea(a))
+        case .driverLink:
+            return .linkDriver(try a.code("id")!, base: try a["base"].map(Self.linkBase))
+        case .driverUnlink:
+            return .unlinkDriver(try a.code("id")!)
         case .shiftAdd:
             var breakStart: LocalTime?
             var breakEnd: LocalTime?
@@ -353,6 +371,12 @@ public final class Application {
         case .addVehicle(let vehicle): return .vehicleAdded(try service.addVehicle(vehicle))
         case .listVehicles(let area): return .vehicles(try service.vehicles(area: area))
         case .addDriver(let driver): return .driverAdded(try service.addDriver(driver))
+        case .linkDriver(let id, let base):
+            let (driver, secret) = try service.linkDriver(id)
+            return .driverLinked(driver, link: (base ?? "") + DriverLinkPath.page(secret))
+        case .unlinkDriver(let id):
+            try service.unlinkDriver(id)
+            return .driverUnlinked(id)
         case .listDrivers(let area): return .drivers(try service.drivers(area: area))
         case .addShift(let shift): return .shiftAdded(try service.addShift(shift))
         case .listShifts(let from, let to, let area): return .shifts(try service.shifts(from: from, to: to, area: area))

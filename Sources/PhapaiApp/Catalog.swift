@@ -81,6 +81,8 @@ public enum Command: String, CaseIterable, Sendable {
     case vehicleList = "vehicle list"
     case driverAdd = "driver add"
     case driverList = "driver list"
+    case driverLink = "driver link"
+    case driverUnlink = "driver unlink"
     case shiftAdd = "shift add"
     case shiftList = "shift list"
     case tripBook = "trip book"
@@ -136,13 +138,13 @@ public enum Command: String, CaseIterable, Sendable {
     /// answer holds a token that is shown once and never stored, and `plan`, which searches for
     /// seconds off the server's loop and must not hold the database meanwhile (as keeping its
     /// answer with its write would); planning a day again is itself safe.
-    public var takesRequestID: Bool { !isRead && self != .userAdd && self != .plan }
+    public var takesRequestID: Bool { !isRead && self != .userAdd && self != .driverLink && self != .plan }
 
     /// Why the command takes no `rid` (nil when it takes one), naming the field and the rule.
     public var requestIDRefusal: PhapaiError? {
         if takesRequestID { return nil }
-        if self == .userAdd {
-            return PhapaiError.usage("'\(rawValue)' takes no rid: its reply holds a token, which is never stored", field: "rid")
+        if self == .userAdd || self == .driverLink {
+            return PhapaiError.usage("'\(rawValue)' takes no rid: its reply holds a secret, which is never stored", field: "rid")
         }
         if self == .plan {
             return PhapaiError.usage(
@@ -263,6 +265,22 @@ enum Catalog {
                 ])
         case .driverList:
             CommandSpec("driver list", "List drivers")
+        case .driverLink:
+            CommandSpec(
+                "driver link", "Give a driver a personal link that opens their run of the day on a phone; prints it once",
+                positionals: [PositionalSpec(name: "ID", help: "driver code", required: true)],
+                options: [
+                    .value("base", "URL", "where drivers reach the driver web face, e.g. https://phapai.example.go.th (default $PHAPAI_DRIVER_URL; without it the path alone)"),
+                ],
+                details: """
+                    The link opens phapaid's driver web face ("driverWeb" in config/phapaid.json; docs/deployment.md): the
+                    driver's run for the day with buttons for arrive, picked up, dropped off and no-show. Only a hash of it is
+                    stored. A new link replaces the driver's old one; 'driver unlink' revokes it.
+                    """)
+        case .driverUnlink:
+            CommandSpec(
+                "driver unlink", "Revoke a driver's link: it opens nothing any more",
+                positionals: [PositionalSpec(name: "ID", help: "driver code", required: true)])
         case .shiftAdd:
             CommandSpec(
                 "shift add", "Add a shift: a driver on a vehicle for a day",

@@ -24,6 +24,8 @@ extension Renderer {
         case .vehicleAdded(let vehicle): return Self.vehicleJSON(vehicle)
         case .vehicles(let vehicles): return .array(vehicles.map(Self.vehicleJSON))
         case .driverAdded(let driver): return Self.driverJSON(driver)
+        case .driverLinked(let driver, let link): return .object([("driver", Self.driverJSON(driver)), ("link", .string(link))])
+        case .driverUnlinked(let id): return .object([("driver", .string(id.rawValue)), ("revoked", .bool(true))])
         case .drivers(let drivers): return .array(drivers.map(Self.driverJSON))
         case .shiftAdded(let shift): return Self.shiftJSON(shift)
         case .shifts(let shifts): return .array(shifts.map(Self.shiftJSON))

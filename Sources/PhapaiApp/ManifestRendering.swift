@@ -65,8 +65,12 @@ enum ManifestFormat {
     /// A page per run, in Thai: on a phone (360-412 px) each stop is a card (time and window,
     /// patient, a phone link, address, a map link, mobility and companions, notes, status, the
     /// next stop marked); printed on A4 it is a table. No script: it reads on a slow connection.
-    static func html(_ manifests: [Manifest], offset: UTCOffset, era: Era) -> String {
-        var body = ""
+    /// The driver web face puts `banner` (HTML) above the runs and each stop's `controls` (HTML:
+    /// its buttons) under its status.
+    static func html(
+        _ manifests: [Manifest], offset: UTCOffset, era: Era, banner: String = "", controls: (ManifestStop) -> String = { _ in "" }
+    ) -> String {
+        var body = banner
         for manifest in manifests {
             // The first stop not yet done is where the driver goes next.
             let next = manifest.stops.first { !$0.isDone }?.sequence
@@ -100,7 +104,7 @@ enum ManifestFormat {
                     <td data-label="ผู้ป่วย">\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · เที่ยว \(stop.trip)</small></td>\
                     <td data-label="โทร">\(telephone(stop.patient.phone))</td><td data-label="สถานที่">\(place)</td>\
                     <td data-label="สภาพ">\(mobilityThai(stop.patient.mobility))</td><td data-label="ญาติ">\(stop.companions)</td>\
-                    <td data-label="หมายเหตุ">\(notes.joined(separator: "<br>"))</td><td data-label="สถานะ">\(state)</td></tr>
+                    <td data-label="หมายเหตุ">\(notes.joined(separator: "<br>"))</td><td data-label="สถานะ">\(state)\(controls(stop))</td></tr>
 
                     """
             }
@@ -113,6 +117,14 @@ enum ManifestFormat {
             tr.next td { background: #fff6cc; }
             tr.done { color: #777; }
             section.run { page-break-after: always; }
+            form.act { display: inline-block; margin: 6px 6px 0 0; }
+            form.act button { font: inherit; font-size: 18px; min-height: 48px; padding: 8px 14px; border-radius: 8px; border: 2px solid #555; background: #f4f4f4; }
+            form.act button.main { background: #1a6; border-color: #1a6; color: #fff; font-weight: bold; }
+            form.act.undo button { font-size: 15px; min-height: 40px; background: #fff; }
+            .banner { border: 2px solid #1a6; border-radius: 8px; padding: 8px 12px; margin: 8px 0; background: #eefaf2; }
+            .banner.error { border-color: #c33; background: #fdeeee; }
+            .banner p { margin: 2px 0; overflow-wrap: anywhere; }
+            @media print { form.act, .banner, .reload { display: none; } }
             @media screen and (max-width: 640px) {
               tr.next { border: 3px solid #c90; }
               td:nth-child(-n+3), td:nth-child(8) { white-space: normal; min-width: 0; }

@@ -41,6 +41,8 @@ public enum Face: String, Sendable {
     case wire
     /// The command line on a local database file.
     case commandLine = "cli"
+    /// The driver web face (a driver's link on a phone).
+    case driverWeb = "web"
 }
 
 /// An answer as a face shows it: the lines for people (text, or one JSON document) and, on the

@@ -13,6 +13,9 @@ public enum CommandResult: Sendable {
     case vehicleAdded(Vehicle)
     case vehicles([Vehicle])
     case driverAdded(Driver)
+    /// A driver's new link (shown once: only its hash is kept).
+    case driverLinked(Driver, link: String)
+    case driverUnlinked(DriverID)
     case drivers([Driver])
     case shiftAdded(Shift)
     case shifts([Shift])

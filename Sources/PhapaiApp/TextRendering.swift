@@ -78,6 +78,11 @@ public struct Renderer {
                            v.depot.rawValue, String(format: "%.2f", v.costPerKm)])
             }
             lines = [table.render()]
+        case .driverLinked(let driver, let link):
+            lines = ["Link for driver \(driver.id) (\(driver.name)): send it to the driver's phone only; it opens their run of the day "
+                + "until 'phapai driver unlink \(driver.id)' or a new link.", link]
+        case .driverUnlinked(let id):
+            lines = ["The link of driver \(id) is revoked: it opens nothing any more."]
         case .driverAdded(let driver):
             lines = ["Added driver \(driver.id): \(driver.name)"]
         case .drivers(let drivers):

@@ -113,11 +113,11 @@ public enum PhapaiCLI {
         return token
     }
 
-    /// Prints a command's lines. A new user's token goes alone to standard output and the words
-    /// around it to standard error, so that `phapai user add NAME > token` writes a file that
-    /// `--token-file` reads.
+    /// Prints a command's lines. A new user's token (or a driver's link) goes alone to standard
+    /// output and the words around it to standard error, so that `phapai user add NAME > token`
+    /// writes a file that `--token-file` reads.
     static func print(_ lines: [String], of command: Command, arguments: Arguments, console: Console) {
-        if command == .userAdd, arguments["json"] == nil, let token = lines.last {
+        if command == .userAdd || command == .driverLink, arguments["json"] == nil, let token = lines.last {
             for line in lines.dropLast() { console.err(line) }
             console.out(token)
             return

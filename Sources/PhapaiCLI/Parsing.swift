@@ -173,6 +173,7 @@ struct ParsedArguments {
         for (name, value) in values where own.contains(name) { arguments[name] = value }
         for flag in flags where own.contains(flag) { arguments[flag] = "yes" }
         if arguments["era"] == nil, let era = environment["PHAPAI_ERA"] { arguments["era"] = era }
+        if spec.name == "driver link", arguments["base"] == nil, let base = environment["PHAPAI_DRIVER_URL"], !base.isEmpty { arguments["base"] = base }
         return arguments
     }
 }

@@ -67,27 +67,48 @@ public struct ServerConfiguration: Sendable, Codable {
     /// Driver's status reports (`TRIP STATUS`) a user may send a minute, in bursts of as many;
     /// more is refused with `450 RATE_LIMITED`.
     public var maxStatusReportsPerMinute: Int = 60
+    /// The driver web face (drivers' links open their run on a phone), when it is on.
+    public var driverWeb: DriverWebConfiguration?
 
     /// Workers that may run long work (plans, reports) at once: `workers`, or the cores.
     public var longWorkers: Int { workers > 0 ? workers : max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
     public init() {}
 
-    /// Checks that `host` is an IPv4 address, and a loopback one unless ``allowNonLoopback`` is on.
-    /// Errors name the field (`listen`) and the rule.
+    /// Checks that `host` (and the driver web face's) is an IPv4 address, and a loopback one
+    /// unless ``allowNonLoopback`` is on. Errors name the field (`listen`) and the rule.
     public func checkListenAddress() throws {
+        try checkListenAddress(host, field: "listen")
+        if let web = driverWeb { try checkListenAddress(web.host, field: "driverWeb.listen") }
+    }
+
+    private func checkListenAddress(_ host: String, field: String) throws {
         var address = in_addr()
         guard inet_pton(AF_INET, host, &address) == 1 else {
-            throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "\(host) is not an IPv4 address; use HOST:PORT, e.g. 127.0.0.1:7878")
+            throw PhapaiError.invalid(field, "INVALID_ADDRESS", "\(host) is not an IPv4 address; use HOST:PORT, e.g. 127.0.0.1:7878")
         }
         // In network byte order: the first byte in memory is the first number of the address.
         let isLoopback = withUnsafeBytes(of: &address) { $0[0] } == 127
         guard isLoopback || allowNonLoopback else {
             throw PhapaiError.invalid(
-                "listen", "NOT_LOOPBACK",
+                field, "NOT_LOOPBACK",
                 "\(host) is not a loopback address (127.0.0.0/8): the protocol is plaintext, tokens included, so phapaid listens "
                     + "beyond this machine only when the configuration sets \"allowNonLoopback\": true; to reach it from other "
                     + "machines use an SSH tunnel, WireGuard or stunnel (docs/deployment.md)")
         }
     }
+}
+
+/// The driver web face: a small HTTP/1.1 server on its own port that opens a driver's run of the
+/// day on a phone from the driver's personal link (`phapai driver link`). Plain HTTP: from the
+/// internet it is reached through HTTPS in front (docs/deployment.md).
+public struct DriverWebConfiguration: Sendable, Codable {
+    public var host: String = "127.0.0.1"
+    public var port: UInt16 = 7880
+    /// Open connections at most; past it a newcomer gets 503 and is closed.
+    public var maxConnections: Int = 64
+    /// Seconds to send a whole request once connected (408 after: slowloris), and to take the answer.
+    public var requestDeadline: Double = 10
+
+    public init() {}
 }

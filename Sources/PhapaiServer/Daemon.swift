@@ -33,6 +33,15 @@ public enum Daemon {
         var maxPlanIterations: Int?
         var maxWatchReplay: Int?
         var maxStatusReportsPerMinute: Int?
+        var driverWeb: DriverWebFile?
+    }
+
+    /// The driver web face's part of the file.
+    struct DriverWebFile: Decodable {
+        var enabled: Bool?
+        var listen: String?
+        var maxConnections: Int?
+        var requestDeadlineSeconds: Double?
     }
 
     /// Writes a log line at once (unbuffered).
@@ -69,14 +78,7 @@ public enum Daemon {
     public static func configuration(from data: Data, file path: String) throws -> (ServerConfiguration, database: String) {
         let file = try ConfigDecoding.decode(File.self, from: data, file: path)
         var configuration = ServerConfiguration()
-        if let listen = file.listen {
-            let parts = listen.split(separator: ":")
-            guard parts.count == 2, let port = UInt16(parts[1]) else {
-                throw PhapaiError.invalid("listen", "INVALID_ADDRESS", "must be HOST:PORT, e.g. 127.0.0.1:7878")
-            }
-            configuration.host = String(parts[0])
-            configuration.port = port
-        }
+        if let listen = file.listen { (configuration.host, configuration.port) = try address(listen, field: "listen", example: "127.0.0.1:7878") }
         if let maxConnections = file.maxConnections {
             guard (1...100_000).contains(maxConnections) else {
                 throw PhapaiError.invalid("maxConnections", "OUT_OF_RANGE", "must be between 1 and 100000")
@@ -103,9 +105,38 @@ public enum Daemon {
         configuration.logPings = file.logPings ?? configuration.logPings
         try checkFrontDoor(file, into: &configuration)
         try readWorkLimits(file, into: &configuration)
+        if let web = file.driverWeb, web.enabled ?? true { configuration.driverWeb = try driverWeb(web) }
         configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
         try configuration.checkListenAddress()
         return (configuration, file.database ?? "phapai.db")
+    }
+
+    /// HOST:PORT.
+    private static func address(_ text: String, field: String, example: String) throws -> (String, UInt16) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]) else {
+            throw PhapaiError.invalid(field, "INVALID_ADDRESS", "must be HOST:PORT, e.g. \(example)")
+        }
+        return (String(parts[0]), port)
+    }
+
+    /// The driver web face's settings, checked.
+    private static func driverWeb(_ file: DriverWebFile) throws -> DriverWebConfiguration {
+        var web = DriverWebConfiguration()
+        if let listen = file.listen { (web.host, web.port) = try address(listen, field: "driverWeb.listen", example: "127.0.0.1:7880") }
+        if let connections = file.maxConnections {
+            guard (1...10_000).contains(connections) else {
+                throw PhapaiError.invalid("driverWeb.maxConnections", "OUT_OF_RANGE", "must be between 1 and 10000")
+            }
+            web.maxConnections = connections
+        }
+        if let seconds = file.requestDeadlineSeconds {
+            guard seconds >= 1 && seconds <= 300 else {
+                throw PhapaiError.invalid("driverWeb.requestDeadlineSeconds", "OUT_OF_RANGE", "must be between 1 and 300 seconds")
+            }
+            web.requestDeadline = seconds
+        }
+        return web
     }
 
     /// Durations given in seconds: more than 0, at most a day.
@@ -202,6 +233,7 @@ public enum Daemon {
             let port = try server.start()
             // Logs carry no patient data.
             log("phapaid: listening on \(configuration.host):\(port)")
+            if let web = configuration.driverWeb, let webPort = server.driverWebPort { log("phapaid: driver web face on \(web.host):\(webPort)") }
             signal(SIGTERM, SIG_IGN)
             signal(SIGINT, SIG_IGN)
             var sources: [any DispatchSourceSignal] = []

@@ -87,6 +87,7 @@ final class EventLoop {
                 if entry.writable { flush(connection) }
             }
             deliverOutcomes()
+            if shared.externalWrites.exchange(false, ordering: .sequentiallyConsistent) { pushChanges() }
             // After reading: bytes that arrived while the loop was busy (a long round, a slow
             // commit) count as arrived, not as late.
             enforceDeadlines()

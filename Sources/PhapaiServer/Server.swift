@@ -4,6 +4,7 @@ import Glibc
 import Dispatch
 import Foundation
 import PhapaiApp
+import PhapaiCore
 import PhapaiNet
 import Synchronization
 
@@ -44,6 +45,8 @@ public final class Server: Sendable {
     private let handoff: Mutex<Application?>
     private let control = Mutex(Control())
     private let finished = DispatchSemaphore(value: 0)
+    /// Signalled when the driver web face's loop ends (when it runs).
+    private let webFinished = DispatchSemaphore(value: 0)
     /// Opens a worker's application, on the worker's thread; nil: no workers.
     private let openWorker: (@Sendable () throws -> Application)?
     let shared: Shared
@@ -54,12 +57,15 @@ public final class Server: Sendable {
         var wakeWrite: Int32 = -1
         var started = false
         var stopped = false
+        var driverWebPort: UInt16?
     }
 
     /// What the loop and other threads both read.
     final class Shared: Sendable {
         let counters = Mutex(ServerCounters())
         let stopping = Atomic(false)
+        /// Set when the driver web face stored a report: the loop tells watchers on its next turn.
+        let externalWrites = Atomic(false)
         /// One log line per request, with a request id and never an argument's value.
         let log: @Sendable (String) -> Void
         /// Called after each round on the loop's thread (the daemon writes its buffered log then).
@@ -92,11 +98,17 @@ public final class Server: Sendable {
     /// The counters so far.
     public var counters: ServerCounters { shared.counters.withLock { $0 } }
 
+    /// The driver web face's port, once started (nil when it is off).
+    public var driverWebPort: UInt16? { control.withLock { $0.driverWebPort } }
+
     /// Binds and starts the loop on its own thread; returns the port (useful with port 0).
     /// Refuses an address beyond loopback unless the configuration allows it
     /// (``ServerConfiguration/checkListenAddress()``).
     public func start() throws -> UInt16 {
         try configuration.checkListenAddress()
+        if configuration.driverWeb != nil && openWorker == nil {
+            throw PhapaiError.invalid("driverWeb", "INVALID_CONFIG", "the driver web face needs its own connection to the database (a server with workers)")
+        }
         // A deep backlog: many clients may connect at once (a dispatch office's morning, a load test).
         let socket = try Socket.listen(host: configuration.host, port: configuration.port, backlog: 1024)
         try socket.setNonBlocking()
@@ -139,7 +151,41 @@ public final class Server: Sendable {
         }
         thread.name = "phapaid"
         thread.start()
+        if let web = configuration.driverWeb, let openWorker { try startDriverWeb(web, open: openWorker) }
         return port
+    }
+
+    /// Binds the driver web face and runs its loop on a thread of its own, with an application of
+    /// its own opened there.
+    private func startDriverWeb(_ web: DriverWebConfiguration, open: @escaping @Sendable () throws -> Application) throws {
+        let socket: Socket
+        do {
+            socket = try Socket.listen(host: web.host, port: web.port, backlog: 128)
+            try socket.setNonBlocking()
+            let port = try socket.localPort
+            control.withLock { $0.driverWebPort = port }
+        } catch {
+            // The line protocol already runs: stop it, so a failed start leaves nothing behind.
+            stop()
+            throw error
+        }
+        let listener = Mutex<Socket?>(socket)
+        let reports = configuration.maxStatusReportsPerMinute
+        let thread = Thread { [self] in
+            let face: DriverFace?
+            do {
+                face = DriverFace(application: try open())
+            } catch {
+                shared.log("event=driver-web-open-failed error=\(error)")
+                face = nil
+            }
+            if let socket = listener.withLock({ $0.take() }) {
+                DriverWebLoop(configuration: web, shared: shared, listener: socket, face: face, reportsPerMinute: reports).run()
+            }
+            webFinished.signal()
+        }
+        thread.name = "phapaid-web"
+        thread.start()
     }
 
     /// Stops accepting, tells and closes every connection, and waits for the loop to end.
@@ -154,6 +200,7 @@ public final class Server: Sendable {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)
         finished.wait()
+        if configuration.driverWeb != nil, driverWebPort != nil { webFinished.wait() }
         Glibc.close(wakeRead)
         Glibc.close(wakeWrite)
     }

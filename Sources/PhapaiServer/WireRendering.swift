@@ -25,6 +25,8 @@ struct WireResult {
         case .vehicleAdded(let vehicle): self.init("ADDED", ("vehicle", vehicle.id.rawValue))
         case .vehicles(let vehicles): self.init("VEHICLES", ("count", String(vehicles.count)))
         case .driverAdded(let driver): self.init("ADDED", ("driver", driver.id.rawValue))
+        case .driverLinked(let driver, let link): self.init("LINKED", ("driver", driver.id.rawValue), ("link", link))
+        case .driverUnlinked(let id): self.init("REVOKED", ("driver", id.rawValue))
         case .drivers(let drivers): self.init("DRIVERS", ("count", String(drivers.count)))
         case .shiftAdded(let shift): self.init("ADDED", ("shift", String(shift.id!.rawValue)))
         case .shifts(let shifts): self.init("SHIFTS", ("count", String(shifts.count)))

@@ -273,5 +273,17 @@ enum Schema {
             PRIMARY KEY (area_id, date, trip_id)
         ) WITHOUT ROWID;
         """,
+        // 13: drivers' personal links to the phone page of their run (phapaid's driver web face):
+        // only the SHA-256 of each link's secret is kept; a revoked link stays for the record.
+        """
+        CREATE TABLE IF NOT EXISTS driver_links (
+            id INTEGER PRIMARY KEY,
+            driver_id TEXT NOT NULL REFERENCES drivers(id),
+            secret_sha256 TEXT NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        CREATE INDEX IF NOT EXISTS driver_links_driver ON driver_links(driver_id);
+        """,
     ]
 }

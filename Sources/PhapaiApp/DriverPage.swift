@@ -1,0 +1,131 @@
+import Foundation
+import PhapaiCore
+import PhapaiService
+
+/// The paths of the driver web face: a driver's link opens `/d/SECRET`; the page's buttons post
+/// to `/d/SECRET/status`.
+public enum DriverLinkPath {
+    /// The page a link opens.
+    public static func page(_ secret: DriverLinkSecret) -> String { "/d/\(secret.rawValue)" }
+    /// Where the page's buttons post.
+    public static func status(_ secret: DriverLinkSecret) -> String { "/d/\(secret.rawValue)/status" }
+}
+
+/// What the driver web face answers a request (the HTTP server writes it out).
+public enum DriverFaceAnswer: Sendable, Equatable {
+    /// A page to show (200), for the driver of `driver`.
+    case page(String, driver: DriverID)
+    /// A report was stored (or was stored before under its rid): show the page with its reply (303).
+    case redirect(String, driver: DriverID)
+    /// No such link, a revoked one, or a wrong one: all answered alike.
+    case notFound
+}
+
+/// The driver web face, over the application: a driver's link opens their runs of the day as
+/// the phone page of the manifest, with a button per report a stop can take next. A button
+/// posts the same command as `phapai trip status` (same rules, audit and re-planning) with a
+/// request id of its own, so a double tap or a re-sent form is stored once; the page then shows
+/// the reply. No script: one small page per request, changes shown on reload.
+public struct DriverFace {
+    /// The application the face runs commands on (its own connection to the database).
+    public let application: Application
+
+    /// The face over `application`.
+    public init(application: Application) { self.application = application }
+
+    /// Who acts for a driver's link: a driver's login that is not a user (`link:D01` in the audit log).
+    static func principal(_ driver: Driver) -> Principal {
+        let user = User(name: "link:\(driver.id)", role: .driver, areas: [driver.area], driver: driver.id, createdAt: Instant(rawValue: 0), revokedAt: nil)
+        return Principal(actor: "link:\(driver.id)", user: user)
+    }
+
+    /// `GET /d/SECRET[?r=RID]`: the driver's runs of today; with `r`, the reply kept for that report.
+    public func page(secret: String, shownReply rid: String?) throws -> DriverFaceAnswer {
+        guard let secret = DriverLinkSecret(secret), let driver = try application.service.driver(linkSecret: secret) else { return .notFound }
+        let principal = Self.principal(driver)
+        var banner: [String] = []
+        if let rid, let record = try application.service.requestRecord(actor: principal.actor, rid: rid) {
+            do {
+                banner = try JSONDecoder().decode(RenderedReply.self, from: Data(record.reply.utf8)).lines
+            } catch {
+                banner = ["บันทึกแล้ว แต่อ่านคำตอบที่เก็บไว้ไม่ได้ (CORRUPT_ROW)"]
+            }
+        }
+        return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
+    }
+
+    /// `POST /d/SECRET/status` with the form's fields `trip`, `report` and `rid`: the report as
+    /// `trip status` stores it. Refused reports show the page with the reason; nothing is stored.
+    public func report(secret: String, form: [String: String], refusal: PhapaiError? = nil) throws -> DriverFaceAnswer {
+        guard let secret = DriverLinkSecret(secret), let driver = try application.service.driver(linkSecret: secret) else { return .notFound }
+        let principal = Self.principal(driver)
+        do {
+            if let refusal { throw refusal }
+            guard let trip = form["trip"], let report = form["report"], let rid = form["rid"] else {
+                throw PhapaiError.usage("the form needs trip, report and rid", field: form["trip"] == nil ? "trip" : form["report"] == nil ? "report" : "rid")
+            }
+            let arguments = Arguments(["id": trip, "action": report, "rid": rid])
+            _ = try application.run(.tripStatus, arguments, as: principal, face: .driverWeb) { response in
+                var renderer = try Renderer(application: application, era: .buddhist)
+                return RenderedReply(lines: try renderer.render(response))
+            }
+            return .redirect(DriverLinkPath.page(secret) + "?r=" + rid, driver: driver.id)
+        } catch let error as PhapaiError {
+            let lines = ["ทำไม่ได้: \(error.message)", "(\(error.keyword)\(error.field.map { " · \($0)" } ?? ""))"]
+            return .page(try render(driver, secret: secret, principal: principal, banner: lines, failed: true), driver: driver.id)
+        }
+    }
+
+    private func render(_ driver: Driver, secret: DriverLinkSecret, principal: Principal, banner: [String], failed: Bool) throws -> String {
+        let area = try application.service.area(driver.area)
+        let today = area.offset.date(of: application.service.clock())
+        var manifests: [Manifest] = []
+        if case .runs(let runs, _, _) = try application.run(.runs, Arguments(["date": today.iso]), as: principal).result {
+            for vehicle in runs.map(\.vehicle).uniqued() {
+                if case .manifests(let own) = try application.run(.runShow, Arguments(["date": today.iso, "vehicle": vehicle.rawValue]), as: principal).result {
+                    manifests += own
+                }
+            }
+        }
+        // Each button its own request id: a double tap of one is stored once, another button is another report.
+        let nonce = (0..<8).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
+        let action = DriverLinkPath.status(secret)
+        func button(_ stop: ManifestStop, _ report: DriverReport, _ label: String, main: Bool = false, undo: Bool = false) -> String {
+            """
+            <form class="act\(undo ? " undo" : "")" method="post" action="\(action)"><input type="hidden" name="trip" value="\(stop.trip)">\
+            <input type="hidden" name="rid" value="w\(nonce)-\(stop.trip)-\(report.rawValue)">\
+            <button type="submit" name="report" value="\(report.rawValue)"\(main ? " class=\"main\"" : "")>\(label)</button></form>
+            """
+        }
+        func controls(_ stop: ManifestStop) -> String {
+            switch (stop.action, stop.status) {
+            case (.pickup, .scheduled) where !stop.awaitingRelease:
+                return button(stop, .arrive, "ถึงจุดรับแล้ว", main: true) + button(stop, .pickup, "รับขึ้นรถแล้ว") + button(stop, .noshow, "ไม่พบผู้ป่วย")
+            case (.pickup, .enRoute):
+                return button(stop, .pickup, "รับขึ้นรถแล้ว", main: true) + button(stop, .noshow, "ไม่พบผู้ป่วย") + button(stop, .undo, "ย้อนรายงาน", undo: true)
+            case (.pickup, .noShow), (.dropoff, .droppedOff):
+                return button(stop, .undo, "ย้อนรายงาน", undo: true)
+            case (.dropoff, .pickedUp):
+                return button(stop, .dropoff, "ส่งถึงแล้ว", main: true) + button(stop, .undo, "ย้อนรายงาน (ยังไม่ได้รับ)", undo: true)
+            default:
+                return ""
+            }
+        }
+        var top = "<p class=\"reload\"><a href=\"\(DriverLinkPath.page(secret))\">โหลดใหม่</a> เพื่อดูงานล่าสุด</p>\n"
+        if !banner.isEmpty {
+            top = "<div class=\"banner\(failed ? " error" : "")\">" + banner.map { "<p>\(ManifestFormat.escape($0))</p>" }.joined() + "</div>\n" + top
+        }
+        if manifests.isEmpty {
+            top += "<h1>\(ManifestFormat.escape(driver.name))</h1><p>วันนี้ (\(ManifestFormat.escape(today.format(era: .buddhist)))) ไม่มีรอบรถของคุณ</p>\n"
+        }
+        return ManifestFormat.html(manifests, offset: area.offset, era: .buddhist, banner: top, controls: controls)
+    }
+}
+
+extension Sequence where Element: Hashable {
+    /// The elements in order, each once.
+    fileprivate func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}
