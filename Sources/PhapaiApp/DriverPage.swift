@@ -98,6 +98,10 @@ public struct DriverFace {
             """
         }
         func controls(_ stop: ManifestStop) -> String {
+            let buttons = reportButtons(stop)
+            return buttons.isEmpty ? "" : "<div class=\"acts\">\(buttons)</div>"
+        }
+        func reportButtons(_ stop: ManifestStop) -> String {
             switch (stop.action, stop.status) {
             case (.pickup, .scheduled) where !stop.awaitingRelease:
                 return button(stop, .arrive, "ถึงจุดรับแล้ว", main: true) + button(stop, .pickup, "รับขึ้นรถแล้ว") + button(stop, .noshow, "ไม่พบผู้ป่วย")

@@ -117,14 +117,16 @@ enum ManifestFormat {
             tr.next td { background: #fff6cc; }
             tr.done { color: #777; }
             section.run { page-break-after: always; }
-            form.act { display: inline-block; margin: 6px 6px 0 0; }
-            form.act button { font: inherit; font-size: 18px; min-height: 48px; padding: 8px 14px; border-radius: 8px; border: 2px solid #555; background: #f4f4f4; }
+            .acts { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
+            form.act { margin: 0; flex: 1 1 9em; }
+            form.act button { width: 100%; font: inherit; font-size: 18px; min-height: 52px; padding: 8px 10px; border-radius: 8px; border: 2px solid #555; background: #f4f4f4; }
             form.act button.main { background: #1a6; border-color: #1a6; color: #fff; font-weight: bold; }
             form.act.undo button { font-size: 15px; min-height: 40px; background: #fff; }
             .banner { border: 2px solid #1a6; border-radius: 8px; padding: 8px 12px; margin: 8px 0; background: #eefaf2; }
             .banner.error { border-color: #c33; background: #fdeeee; }
             .banner p { margin: 2px 0; overflow-wrap: anywhere; }
-            @media print { form.act, .banner, .reload { display: none; } }
+            @media print { .acts, .banner, .reload { display: none; } }
+            @media screen and (max-width: 640px) { .acts { margin-left: -6em; } }
             @media screen and (max-width: 640px) {
               tr.next { border: 3px solid #c90; }
               td:nth-child(-n+3), td:nth-child(8) { white-space: normal; min-width: 0; }

@@ -20,6 +20,7 @@ struct CommandTests {
         "vehicle list", "driver add", "driver list", "shift add", "shift list", "trip book", "trip show", "trip list",
         "trip cancel", "standing add", "standing list", "standing hold", "standing materialise", "audit", "backup", "demo",
         "plan", "runs", "run show", "trip status", "trip ready", "trip assign", "trip lock", "trip unlock", "report", "report funder", "matrix import", "user add", "user list", "user revoke", "area list", "area pool", "calls",
+        "driver link", "driver unlink",
     ]
 
     @Test(arguments: commandNames)
@@ -229,6 +230,34 @@ struct CommandTests {
             environment: w.environment)
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout == "No trips on 2026-11-23.\n" || listed.stdout.hasPrefix("TRIP"), "\(listed.stdout)")
+    }
+
+    /// A driver's link goes alone to standard output (the words to standard error), at the
+    /// address given; a new one replaces the old; unlinking leaves nothing to unlink.
+    @Test func driverLinkPrintsTheLinkOnceAndUnlinkRevokesIt() throws {
+        let w = try Workspace.initialised()
+        let first = try w.run("driver", "link", "D01", "--base", "https://phapai.example.go.th/")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.range(of: #"^https://phapai\.example\.go\.th/d/[A-Za-z0-9_-]{43}\n$"#, options: .regularExpression) != nil, "\(first.stdout)")
+        #expect(first.stderr.contains("D01"))
+        let second = try w.run("driver", "link", "D01", extraEnvironment: ["PHAPAI_DRIVER_URL": "http://10.0.0.5:7880"])
+        #expect(second.stdout.hasPrefix("http://10.0.0.5:7880/d/") && second.stdout != first.stdout)
+        let bare = try w.ok("driver", "link", "D02")
+        #expect(bare.hasPrefix("/d/"))
+        let audit = try w.ok("audit", "--entity", "driver:D01")
+        #expect(audit.contains("driver.link") && audit.contains("replaced=1"))
+        #expect(try w.run("driver", "unlink", "D01").status == 0)
+        let again = try w.run("driver", "unlink", "D01")
+        #expect(again.status != 0 && again.stderr.contains("NO_LINK"))
+        let bad = try w.run("driver", "link", "D01", "--base", "ftp://x")
+        #expect(bad.status == 2 && bad.stderr.contains("base"))
+        #expect(try w.run("driver", "link", "NOPE").stderr.contains("UNKNOWN_DRIVER"))
+        // Only the hash is stored.
+        let secret = String(bare.dropFirst(3).prefix(43))
+        for file in ["phapai.db", "phapai.db-wal"] {
+            let bytes = FileManager.default.contents(atPath: w.folder + "/" + file) ?? Data()
+            #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds the secret")
+        }
     }
 
     /// The first round's trip list was about 170 columns wide and its report 230: a dispatcher's

@@ -136,6 +136,21 @@ struct DriverWebTests {
         #expect(shown.body.contains("value=\"pickup\""))
     }
 
+    @Test func aWatcherOnTheLineProtocolHearsAReportPostedFromThePage() throws {
+        let running = try Self.server()
+        let (run, path, _, _) = try Self.linked(running)
+        let watcher = try running.login("somchai")
+        try watcher.send("WATCH run=\(run.shift)")
+        // The replay of what came before, then the acknowledgement.
+        var replayed = 0
+        while try watcher.reply().first?.contains("WATCHING") != true { replayed += 1 }
+        #expect(replayed >= 1)
+        let stop = try #require(run.stops.first { $0.action == .pickup })
+        #expect(try Self.post(running, path + "/status", "trip=\(stop.trip)&report=arrive&rid=w9").status == 303)
+        let pushed = try watcher.reply()
+        #expect(pushed.first?.hasPrefix("600 EVENT run=\(run.shift)") == true && pushed.first?.contains("\(stop.trip)") == true, "\(pushed)")
+    }
+
     @Test func aReportTheRulesRefuseIsShownAndNothingIsStored() throws {
         let running = try Self.server()
         let (run, path, _, _) = try Self.linked(running)

@@ -358,7 +358,11 @@ struct FrontDoorTests {
         }
         let open = try read(#"{"listen": "0.0.0.0:7878", "allowNonLoopback": true}"#)
         #expect(open.host == "0.0.0.0" && open.allowNonLoopback)
+        #expect(try read(#"{"driverWeb": {"enabled": false, "listen": "127.0.0.1:7880"}}"#).driverWeb == nil)
+        let web = try #require(try read(#"{"driverWeb": {"listen": "127.0.0.1:8080", "maxConnections": 8, "requestDeadlineSeconds": 5}}"#).driverWeb)
+        #expect(web.host == "127.0.0.1" && web.port == 8080 && web.maxConnections == 8 && web.requestDeadline == 5)
         let defaults = try read("{}")
+        #expect(defaults.driverWeb == nil)
         #expect(defaults.maxUnauthenticated == 256 && defaults.maxUnauthenticatedPerAddress == 32 && defaults.unauthenticatedGrace == 2)
         #expect(defaults.maxLoginFailures == 5)
         #expect(defaults.loginFailureWindow == 60 && defaults.loginLockout == 10 && defaults.loginLockoutMax == 600 && !defaults.allowNonLoopback)
@@ -371,6 +375,9 @@ struct FrontDoorTests {
             (#"{"maxLoginFailures": -1}"#, "maxLoginFailures"), (#"{"loginFailureWindowSeconds": 0}"#, "loginFailureWindowSeconds"),
             (#"{"loginLockoutSeconds": 100000}"#, "loginLockoutSeconds"), (#"{"loginLockoutSeconds": 60, "loginLockoutMaxSeconds": 30}"#, "loginLockoutMaxSeconds"),
             (#"{"listen": "localhost:7878"}"#, "listen"), (#"{"allowNonLoopback": "yes"}"#, "test.json: allowNonLoopback"),
+            (#"{"driverWeb": {"listen": "0.0.0.0:7880"}}"#, "driverWeb.listen"), (#"{"driverWeb": {"listen": "x"}}"#, "driverWeb.listen"),
+            (#"{"driverWeb": {"maxConnections": 0}}"#, "driverWeb.maxConnections"),
+            (#"{"driverWeb": {"requestDeadlineSeconds": 0.5}}"#, "driverWeb.requestDeadlineSeconds"),
         ] {
             do {
                 _ = try read(json)
