@@ -95,6 +95,10 @@ struct ApplicationTests {
         let user = try write(.userAdd, ["name": "nid", "role": "planner"])
         #expect((user["user"] as? [String: Any])?["role"] as? String == "planner" && (user["token"] as? String)?.count == 64)
         #expect(try write(.userRevoke, ["name": "nid"])["revoked"] as? Bool == true)
+        let link = try write(.driverLink, ["id": "D01", "base": "https://phapai.example.go.th/"])
+        #expect((link["driver"] as? [String: Any])?["id"] as? String == "D01"
+            && (link["link"] as? String)?.hasPrefix("https://phapai.example.go.th/d/") == true && (link["link"] as? String)?.count == "https://phapai.example.go.th/d/".count + 43)
+        #expect(try write(.driverUnlink, ["id": "D01"])["revoked"] as? Bool == true)
         desk.world.now = try desk.world.at("2026-11-24 20:00")
         let closed = try write(.dayClose, ["date": "2026-11-23"])
         #expect(closed["date"] as? String == "2026-11-23" && closed["missed"] is [Any] && closed["closedReturns"] is [Any])

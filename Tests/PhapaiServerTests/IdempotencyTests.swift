@@ -87,7 +87,7 @@ struct IdempotencyTests {
             == [#"501 USAGE field=rid "'trip show' only reads and takes no rid: a read may simply be repeated""#])
         // A token is shown once and only its hash is kept, so USER ADD cannot replay its reply.
         #expect(try running.login("root").ask("USER ADD name=nid role=planner rid=u-1")
-            == [#"501 USAGE field=rid "'user add' takes no rid: its reply holds a token, which is never stored""#])
+            == [#"501 USAGE field=rid "'user add' takes no rid: its reply holds a secret, which is never stored""#])
         // A plan searches on a worker and must not hold the database meanwhile; planning again is safe.
         #expect(try client.ask("PLAN date=2026-11-23 iterations=10 rid=p-1")
             == [#"501 USAGE field=rid "'plan' takes no rid: a plan starts from the day's runs and keeps its promises, so a retry may simply plan again""#])

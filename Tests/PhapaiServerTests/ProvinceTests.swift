@@ -126,6 +126,11 @@ struct ProvinceTests {
         #expect(try run("VEHICLE LIST json=yes").lines.contains { $0.contains("T002-CAR2") })
         try run(#"DRIVER ADD id=T002-D09 name="นายใหม่ ขับดี" phone=0899999999"#)
         try run("DRIVER LIST json=yes")
+        // A link for one of their own drivers; another area's driver is one that does not exist.
+        #expect(try run("DRIVER LINK id=T002-D09")["link"]?.hasPrefix("/d/") == true)
+        try run("DRIVER UNLINK id=T002-D09")
+        #expect(try client.request("DRIVER LINK id=D01").lines == (try client.request("DRIVER LINK id=NOPE").lines.map { $0.replacingOccurrences(of: "NOPE", with: "D01") }))
+        #expect(try client.request("DRIVER UNLINK id=D01").code == 554)
         try run("SHIFT ADD driver=T002-D09 vehicle=T002-CAR2 date=2026-11-24 start=08:00 end=12:00")
         try run("SHIFT LIST from=2026-11-23 to=2026-11-24 json=yes")
         let booked = try run(#"TRIP BOOK patient=T002-P003 to=T002-H-PROV appointment="2026-11-24 09:00" return=12:00"#)
