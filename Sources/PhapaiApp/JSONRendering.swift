@@ -110,6 +110,21 @@ extension Renderer {
         case .runs(let runs, _, _): return .array(runs.map(runJSON))
         case .manifests(let manifests): return .array(manifests.map { ManifestFormat.json($0, offset: offset) })
         case .report(let rows, _): return .array(rows.map(Self.reportRowJSON))
+        case .meetingReport(let report):
+            return .object([
+                ("area", .string(report.area.rawValue)), ("areaName", .string(report.areaName)), ("from", .string(report.from.iso)),
+                ("to", .string(report.to.iso)), ("madeAt", .string(offset.iso8601(report.madeAt))), ("total", Self.reportRowJSON(report.total)),
+                ("villages", .array(report.villages.map(Self.reportRowJSON))), ("funding", .array(report.funding.map(Self.reportRowJSON))),
+                ("vehicles", .array(report.vehicles.map { row in
+                    guard case .object(let members) = Self.reportRowJSON(row) else { return .null }
+                    let name = row.group == "-" ? nil : report.vehicleNames[VehicleID(unchecked: row.group)]
+                    return .object([members[0], ("name", .optional(name))] + members.dropFirst())
+                })),
+                ("months", .array(report.months.map { month in
+                    guard case .object(let members) = Self.reportRowJSON(month.row) else { return .null }
+                    return .object([members[0], ("from", .string(month.from.iso)), ("to", .string(month.to.iso))] + members.dropFirst())
+                })),
+            ])
         case .funderReport(let rows):
             return .array(rows.map { .object([("entitlement", .string($0.entitlement.rawValue)), ("patients", .int($0.patients)), ("trips", .int($0.trips))]) })
         case .userAdded(let user, let token): return .object([("user", userJSON(user)), ("token", .string(token))])
