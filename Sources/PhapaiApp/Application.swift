@@ -268,7 +268,7 @@ public final class Application {
             }
             if a.flag("meeting") || a.flag("html") {
                 // The meeting report holds every grouping of one area.
-                guard a["by"] == nil else { throw PhapaiError.usage("the meeting report (html or meeting) has every grouping: leave out by", field: "by") }
+                guard a["by"] == nil else { throw PhapaiError.usage("the meeting report (html, meeting) shows every grouping at once: leave out by", field: "by") }
                 guard !a.flag("csv") else { throw PhapaiError.usage("the meeting report has no CSV form: give by for one table", field: "csv") }
                 return .meetingReport(from: try a.date("from")!, to: try a.date("to")!, area: try scopeArea(a))
             }

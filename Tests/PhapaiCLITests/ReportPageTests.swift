@@ -54,4 +54,63 @@ struct ReportPageTests {
         let villages = try #require(try Self.json(try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--by", "village", "--json")) as? [[String: Any]])
         #expect(villages.map { $0["trips"] as? Int ?? -1 }.reduce(0, +) == 6)
     }
+
+    /// The meeting page: a chart per part, the numbers of the known days on it, villages in หมู่
+    /// order, Buddhist-era dates, no script.
+    @Test func theMeetingPageHasAChartPerPartAndTheNumbersOfTheDays() throws {
+        let w = try Self.twoMonths()
+        let page = try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--html")
+        #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains(#"<html lang="th">"#) && !page.contains("<script"))
+        #expect(page.contains("ระหว่างวันที่ 1 พ.ย. 2569 ถึง 31 ธ.ค. 2569"))
+        // What became of the trips, punctuality, two month charts, funding, vehicles, villages.
+        #expect(page.components(separatedBy: "<svg").count - 1 == 7)
+        for title in ["ผลของการจองทุกเที่ยว", "ความตรงเวลา", "เปรียบเทียบรายเดือน", "แยกตามแหล่งงบประมาณ", "แยกตามรถ", "แยกตามหมู่บ้าน"] {
+            #expect(page.contains("<h2>\(title)</h2>"), "no \(title)")
+        }
+        // The key figures: 6 trips, 3 served, 1 not (P001, never reported).
+        #expect(page.contains(#"<p class="n">6</p><p>เที่ยวทั้งหมด</p>"#) && page.contains(#"<p class="n">3</p><p>ให้บริการแล้ว</p>"#))
+        #expect(page.contains(#"<p class="n">1</p><p>ไม่ได้รับบริการ</p>"#))
+        #expect(page.contains(">3 เที่ยว</text>") && page.contains("พ.ย. 2569<tspan") && page.contains("ธ.ค. 2569<tspan"))
+        // November: 4 trips (2 served, 1 missed, 1 no-show); December: 2 (1 served, 1 cancelled).
+        #expect(page.contains("พ.ย. 2569<tspan font-weight=\"normal\" font-size=\"14.0\" fill=\"#333\"> · ทั้งหมด 4 เที่ยว</tspan>"))
+        #expect(page.contains(" · ทั้งหมด 2 เที่ยว</tspan>"))
+        // Every village of the sample, หมู่ 1 to 12 in that order (as text หมู่ 10 would come before หมู่ 2).
+        let villages = page.components(separatedBy: "หมู่ ").dropFirst().compactMap { Int($0.prefix { $0.isNumber }) }
+        #expect(villages == Array(1...12), "\(villages)")
+        #expect(page.contains("กองทุนหลักประกันสุขภาพท้องถิ่น"))
+        // Within one month there is nothing to compare month by month.
+        let november = try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--html")
+        #expect(november.components(separatedBy: "<svg").count - 1 == 5 && !november.contains("เปรียบเทียบรายเดือน"))
+    }
+
+    /// The page's figures as JSON (`--meeting --json`), and as text.
+    @Test func theMeetingReportAsJSONHasEveryPart() throws {
+        let w = try Self.twoMonths()
+        let meeting = try #require(try Self.json(try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--meeting", "--json")) as? [String: Any])
+        #expect(meeting["from"] as? String == "2026-11-01" && meeting["area"] as? String == "sample-tambon")
+        let total = try #require(meeting["total"] as? [String: Any])
+        #expect(total["trips"] as? Int == 6 && total["served"] as? Int == 3)
+        let months = try #require(meeting["months"] as? [[String: Any]])
+        #expect(months.map { $0["group"] as? String } == ["2026-11", "2026-12"])
+        #expect(months.map { $0["served"] as? Int } == [2, 1] && months.map { $0["missed"] as? Int } == [1, 0])
+        #expect(months.last?["to"] as? String == "2026-12-31")
+        let villages = try #require(meeting["villages"] as? [[String: Any]])
+        #expect(villages.count == 12 && villages.map { $0["trips"] as? Int ?? 0 }.reduce(0, +) == 6)
+        let funding = try #require(meeting["funding"] as? [[String: Any]])
+        #expect(funding.map { $0["group"] as? String } == ["tambon_health_fund", "disability", "ltc_dependency", "self_pay", "community_copay"])
+        let vehicles = try #require(meeting["vehicles"] as? [[String: Any]])
+        #expect(vehicles.contains { $0["name"] is String && $0["kilometres"] is Double })
+        let text = try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--meeting")
+        #expect(text.contains("By month:") && text.contains("By village:") && text.contains("2026-12"))
+    }
+
+    /// The page holds every grouping of one area: `--by` and `--csv` with it are refused, and say why.
+    @Test func theMeetingReportRefusesByAndCSV() throws {
+        let w = try Self.twoMonths()
+        let by = try w.run("report", "--from", "2026-11-01", "--to", "2026-12-31", "--html", "--by", "village")
+        #expect(by.status == 1 && by.stderr.contains("[USAGE]: by:"), "\(by.stderr)")
+        let csv = try w.run("report", "--from", "2026-11-01", "--to", "2026-12-31", "--meeting", "--csv")
+        #expect(csv.status == 1 && csv.stderr.contains("[USAGE]: csv:"), "\(csv.stderr)")
+        #expect(try w.run("report", "funder", "--month", "2026-11", "--html").status == 1)
+    }
 }
