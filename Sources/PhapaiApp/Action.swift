@@ -44,6 +44,8 @@ public enum Action: Sendable {
     case showRun(LocalDate, VehicleID, driver: DriverID?, areas: Set<AreaID>?)
     /// A report of one area, or (with `by` area and no area) of every area.
     case report(from: LocalDate, to: LocalDate, by: ReportGrouping?, area: AreaID?)
+    /// The meeting report of one area: the total, every grouping, and months.
+    case meetingReport(from: LocalDate, to: LocalDate, area: AreaID)
     case funderReport(year: Int, month: Int, area: AreaID)
     case addUser(name: String, role: User.Role, areas: [AreaID], driver: DriverID?)
     case listUsers
@@ -100,7 +102,7 @@ extension Action {
         case .listPlaces(_, let area), .listPatients(_, let area), .findPatients(_, let area), .listVehicles(let area),
              .listDrivers(let area), .listShifts(_, _, let area), .listTrips(_, nil, _, let area), .listStandingOrders(let area),
              .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area?),
-             .report(_, _, _, let area?), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area),
+             .report(_, _, _, let area?), .meetingReport(_, _, let area), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area),
              .callList(_, let area):
             .area(area)
         case .report(_, _, _, nil), .listRuns(_, _, nil), .addUser, .listUsers, .revokeUser, .poolArea:

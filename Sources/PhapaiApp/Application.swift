@@ -284,6 +284,12 @@ public final class Application {
                 }
                 return value
             }
+            if a.flag("meeting") || a.flag("html") {
+                // The meeting report holds every grouping of one area.
+                guard a["by"] == nil else { throw PhapaiError.usage("the meeting report (html, meeting) shows every grouping at once: leave out by", field: "by") }
+                guard !a.flag("csv") else { throw PhapaiError.usage("the meeting report has no CSV form: give by for one table", field: "csv") }
+                return .meetingReport(from: try a.date("from")!, to: try a.date("to")!, area: try scopeArea(a))
+            }
             // The province table covers every area unless one is named.
             let area = grouping == .area && a["area"] == nil ? nil : try scopeArea(a)
             return .report(from: try a.date("from")!, to: try a.date("to")!, by: grouping, area: area)
@@ -421,6 +427,7 @@ public final class Application {
             return .manifests(try service.manifests(on: date, vehicle: vehicle, driver: driver, areas: areas))
         case .report(let from, let to, let grouping, let area):
             return .report(try service.report(from: from, to: to, by: grouping, area: area), grouping: grouping)
+        case .meetingReport(let from, let to, let area): return .meetingReport(try service.meetingReport(from: from, to: to, area: area))
         case .funderReport(let year, let month, let area): return .funderReport(try service.funderReport(year: year, month: month, area: area))
         case .addUser(let name, let role, let areas, let driver):
             let (user, token) = try service.addUser(name: name, role: role, areas: areas, driver: driver)

@@ -157,7 +157,8 @@ public enum Command: String, CaseIterable, Sendable {
     public var extraFormats: [OutputFormat] {
         switch self {
         case .runShow, .calls: [.csv, .html]
-        case .report, .reportFunder: [.csv]
+        case .report: [.csv, .html]
+        case .reportFunder: [.csv]
         default: []
         }
     }
@@ -419,7 +420,10 @@ enum Catalog {
                     .value("from", "DATE", "first day", required: true), .value("to", "DATE", "last day", required: true),
                     .value("by", "village|funding|vehicle|area", "one row per group (area: the province table, one row per area and the total)"), .flag("csv", "print CSV"),
                     .flag("wide", "every column (the default fits a 100-column terminal)"),
-                ])
+                    .flag("meeting", "the meeting report: in total, by village, by funding, by vehicle and by month at once (text or JSON)"),
+                    .flag("html", "the meeting report as a page in Thai with charts (A4, or a phone)"),
+                ],
+                details: "--html (and --meeting) report one area with every grouping at once, so they take no --by.")
         case .reportFunder:
             CommandSpec(
                 "report funder", "Patients and trips served per entitlement in a month, for the funder",

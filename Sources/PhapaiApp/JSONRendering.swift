@@ -111,9 +111,22 @@ extension Renderer {
             ])
         case .runs(let runs, _, _): return .array(runs.map(runJSON))
         case .manifests(let manifests): return .array(manifests.map { ManifestFormat.json($0, offset: offset) })
-        case .report(let rows, let grouping):
-            let keys = Self.reportHeaders(grouping).map { $0.lowercased() }
-            return .array(rows.map { row in .object(zip(["group"] + keys.dropFirst(), Self.reportCells(row)).map { ($0, .string($1)) }) })
+        case .report(let rows, _): return .array(rows.map(Self.reportRowJSON))
+        case .meetingReport(let report):
+            return .object([
+                ("area", .string(report.area.rawValue)), ("areaName", .string(report.areaName)), ("from", .string(report.from.iso)),
+                ("to", .string(report.to.iso)), ("madeAt", .string(offset.iso8601(report.madeAt))), ("total", Self.reportRowJSON(report.total)),
+                ("villages", .array(report.villages.map(Self.reportRowJSON))), ("funding", .array(report.funding.map(Self.reportRowJSON))),
+                ("vehicles", .array(report.vehicles.map { row in
+                    guard case .object(let members) = Self.reportRowJSON(row) else { return .null }
+                    let name = row.group == "-" ? nil : report.vehicleNames[VehicleID(unchecked: row.group)]
+                    return .object([members[0], ("name", .optional(name))] + members.dropFirst())
+                })),
+                ("months", .array(report.months.map { month in
+                    guard case .object(let members) = Self.reportRowJSON(month.row) else { return .null }
+                    return .object([members[0], ("from", .string(month.from.iso)), ("to", .string(month.to.iso))] + members.dropFirst())
+                })),
+            ])
         case .funderReport(let rows):
             return .array(rows.map { .object([("entitlement", .string($0.entitlement.rawValue)), ("patients", .int($0.patients)), ("trips", .int($0.trips))]) })
         case .userAdded(let user, let token): return .object([("user", userJSON(user)), ("token", .string(token))])
@@ -248,6 +261,22 @@ extension Renderer {
             ("name", .string(user.name)), ("role", .string(user.role.rawValue)), ("areas", .array(user.areas.map { .string($0.rawValue) })),
             ("driver", .optional(user.driver?.rawValue)), ("createdAt", .string(format.offset.iso8601(user.createdAt))),
             ("revoked", .bool(user.revokedAt != nil)),
+        ])
+    }
+
+    /// A report row with stable English keys: counts as integers, shares (0-1), minutes, hours and
+    /// kilometres as numbers, null where there is nothing to measure (docs/cli.md, `report`).
+    static func reportRowJSON(_ row: ReportRow) -> JSONValue {
+        func number(_ value: Double?) -> JSONValue { value.map { .double($0) } ?? .null }
+        return .object([
+            ("group", .string(row.group)), ("trips", .int(row.trips)), ("served", .int(row.served)), ("missed", .int(row.missed)),
+            ("denied", .int(row.denied)), ("open", .int(row.open)), ("cancelled", .int(row.cancelled.values.reduce(0, +))),
+            ("cancelledByCode", .object(CancellationCode.allCases.map { ($0.rawValue, .int(row.cancelled[$0] ?? 0)) })),
+            ("noShows", .int(row.noShows)), ("pickupOnTime", number(row.pickupOnTime)), ("appointmentOnTime", number(row.appointmentOnTime)),
+            ("rideMeanMinutes", number(row.meanRideMinutes)), ("rideP95Minutes", number(row.p95RideMinutes)),
+            ("rideRatioMean", number(row.meanRideRatio)), ("rideRatioP95", number(row.p95RideRatio)),
+            ("vehicleHours", number(row.vehicleHours)), ("kilometres", number(row.kilometres)),
+            ("passengersPerVehicleHour", number(row.passengersPerVehicleHour)),
         ])
     }
 

@@ -39,6 +39,7 @@ public enum CommandResult: Sendable {
     case runs([Run], date: LocalDate, warnings: [String])
     case manifests([Manifest])
     case report([ReportRow], grouping: ReportGrouping?)
+    case meetingReport(MeetingReport)
     case funderReport([FunderRow])
     case userAdded(User, token: String)
     case users([User])

@@ -206,6 +206,15 @@ public struct Renderer {
                 table.add(keep.map { cells[$0] })
             }
             lines = [table.render()]
+        case .meetingReport(let report):
+            lines = ["Report of \(report.areaName) (\(report.area)), \(format.date(report.from)) to \(format.date(report.to))"]
+            let sections: [(String, [ReportRow], ReportGrouping?)] = [
+                ("In total", [report.total], nil), ("By month", report.months.map(\.row), nil), ("By village", report.villages, .village),
+                ("By funding", report.funding, .funding), ("By vehicle", report.vehicles, .vehicle),
+            ]
+            for (title, rows, grouping) in sections where !rows.isEmpty {
+                lines += ["", title + ":"] + (try text(.report(rows, grouping: grouping)))
+            }
         case .funderReport(let rows):
             var table = TextTable(["ENTITLEMENT", "PATIENTS", "TRIPS"], rightAligned: [1, 2])
             for row in rows { table.add([row.entitlement.rawValue, String(row.patients), String(row.trips)]) }
@@ -498,6 +507,8 @@ public struct Renderer {
             return [String(ManifestFormat.html(manifests, offset: format.offset, era: format.era).dropLast())]
         case .calls(let list):
             return [String(CallsFormat.html(list, offset: format.offset, era: format.era).dropLast())]
+        case .meetingReport(let report):
+            return [String(ReportPage.html(report, offset: format.offset).dropLast())]
         default:
             throw PhapaiError.usage("this result has no HTML form", field: "html")
         }

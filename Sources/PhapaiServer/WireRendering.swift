@@ -76,6 +76,9 @@ struct WireResult {
         case .manifests(let manifests):
             self.init("MANIFEST", ("runs", String(manifests.count)), ("stops", String(manifests.reduce(0) { $0 + $1.stops.count })))
         case .report(let rows, _): self.init("REPORT", ("rows", String(rows.count)))
+        case .meetingReport(let report):
+            self.init("REPORT", ("from", report.from.iso), ("to", report.to.iso), ("trips", String(report.total.trips)),
+                      ("served", String(report.total.served)), ("months", String(report.months.count)))
         case .funderReport(let rows): self.init("REPORT", ("rows", String(rows.count)))
         case .userAdded(let user, let token): self.init("ADDED", ("user", user.name), ("role", user.role.rawValue), ("token", token))
         case .users(let users): self.init("USERS", ("count", String(users.count)))

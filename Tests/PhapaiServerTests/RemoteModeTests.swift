@@ -45,7 +45,8 @@ struct RemoteModeTests {
         for command in [
             ["trip", "list", "--date", "2026-11-23"], ["trip", "list", "--date", "2026-11-23", "--json"], ["patient", "show", "P004"],
             ["trip", "show", "1", "--json"], ["--era", "buddhist", "trip", "show", "2"], ["shift", "list", "--date", "2026-11-23"],
-            ["report", "--from", "2026-11-23", "--to", "2026-11-23", "--csv"],
+            ["report", "--from", "2026-11-23", "--to", "2026-11-23", "--csv"], ["report", "--from", "2026-11-23", "--to", "2026-11-23", "--json"],
+            ["report", "--from", "2026-11-01", "--to", "2026-12-31", "--html"], ["report", "--from", "2026-11-01", "--to", "2026-12-31", "--meeting", "--json"],
         ] {
             let over = run(command, remote)
             let here = run(command, local)

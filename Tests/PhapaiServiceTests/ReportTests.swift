@@ -70,4 +70,30 @@ struct ReportTests {
         #expect(funder.reduce(0) { $0 + $1.patients } == 2)
         #expect(try world.service.funderReport(year: 2026, month: 12).allSatisfy { $0.trips == 0 })
     }
+
+    /// The meeting report's parts are the plain report's, with every village and entitlement, and
+    /// months only when the span crosses a month's end.
+    @Test func theMeetingReportHasEveryVillageAndMonthsOnlyAcrossAMonthsEnd() throws {
+        let world = try World()
+        let area = try world.service.area().id
+        _ = try world.service.bookTrip(world.request("P002", appointment: "2026-11-30 09:00"))
+        _ = try world.service.bookTrip(world.request("P029", appointment: "2026-11-30 10:00"))
+        _ = try world.service.bookTrip(world.request("P006", appointment: "2026-12-01 09:00"))
+        let november = try LocalDate.parse("2026-11-01", field: "d"), end = try LocalDate.parse("2026-12-31", field: "d")
+        let meeting = try world.service.meetingReport(from: november, to: end, area: area)
+        #expect(meeting.total == (try world.service.report(from: november, to: end, area: area))[0])
+        #expect(meeting.total.trips == 3)
+        // Every village of the sample area (12), in หมู่ order, those without trips as zeros.
+        let moos = meeting.villages.map { Int($0.group.split(separator: " ")[1]) ?? -1 }
+        #expect(moos == Array(1...12), "\(meeting.villages.map(\.group))")
+        #expect(meeting.villages.map(\.trips).reduce(0, +) == 3 && meeting.villages.contains { $0.trips == 0 })
+        #expect(meeting.funding.map(\.group) == Entitlement.allCases.map(\.rawValue))
+        #expect(meeting.funding.map(\.trips).reduce(0, +) == 3)
+        #expect(meeting.months.map(\.row.group) == ["2026-11", "2026-12"])
+        #expect(meeting.months.map(\.row.trips) == [2, 1])
+        #expect(meeting.months.first?.from == november && meeting.months.last?.to == end)
+        // Within one month there is nothing to compare.
+        let one = try world.service.meetingReport(from: november, to: try LocalDate.parse("2026-11-30", field: "d"), area: area)
+        #expect(one.months.isEmpty && one.total.trips == 2)
+    }
 }

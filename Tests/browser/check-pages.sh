@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The pages people read, checked in a real browser: a driver's manifest (run show --html) and the
-# night-before call list (calls --html) on a phone (390x844) and on A4 (794 px wide), with
+# The pages people read, checked in a real browser: a driver's manifest (run show --html), the
+# night-before call list (calls --html) and the meeting report (report --html) on a phone (390x844) and on A4 (794 px wide), with
 # headless Chromium. A small script added to a copy
 # of each page measures, in the page, whether anything is wider than the viewport or text runs
 # out of its box, and writes the verdict into the DOM, which --dump-dom prints. Screenshots and
@@ -60,5 +60,54 @@ done
 # The night-before call list.
 PHAPAI_NOW='2026-11-22 18:00' "$bin" "${db[@]}" calls --date 2026-11-23 --html >"$work/calls.html"
 check calls "$work/calls.html"
+# The meeting report over two months, so that it compares them: more journeys on Monday 30
+# November and Tuesday 1 December (booked on the 20th, within the booking horizon), each day
+# planned, the drivers' reports replayed (one no-show and one trip nobody reported a day) and the
+# day closed; 23 November is closed as it stands.
+for booking in 'P003 2026-11-30 08:30 11:00' 'P005 2026-11-30 09:00 12:00' 'P011 2026-11-30 09:30 -' 'P017 2026-11-30 10:00 13:30' \
+    'P018 2026-11-30 10:30 -' 'P023 2026-11-30 08:00 11:30' 'P026 2026-11-30 09:15 12:15' 'P009 2026-12-01 08:30 11:30' \
+    'P010 2026-12-01 09:00 -' 'P027 2026-12-01 09:30 12:30' 'P029 2026-12-01 10:00 -' 'P033 2026-12-01 10:30 13:30' \
+    'P030 2026-12-01 08:00 11:00' 'P015 2026-12-01 09:45 12:45'; do
+    read -r patient day time back <<<"$booking"
+    "$bin" "${db[@]}" trip book --patient "$patient" --to H-COMM --appointment "$day $time" \
+        $([ "$back" = - ] || echo "--return $back") >/dev/null
+done
+# report DAY NOSHOW UNREPORTED LATE: every trip of DAY picked up within its window and dropped off,
+# but NOSHOW's patient is not at home, UNREPORTED's trips are never reported and LATE's outbound is
+# picked up after its window; then the day closes.
+report() {
+    local day=$1 noshow=$2 unreported=$3 late=${4:--}
+    "$bin" "${db[@]}" runs --date "$day" --json >/dev/null
+    PHAPAI_NOW="$day 20:00" "$bin" "${db[@]}" trip list --date "$day" --json | python3 -c '
+import json, sys
+from datetime import datetime, timedelta
+noshow, unreported, late = sys.argv[1], sys.argv[2], sys.argv[3]
+steps = []
+for trip in json.load(sys.stdin):
+    if trip["status"] != "scheduled" or trip["patient"]["id"] == unreported or trip["pickup"]["earliest"] is None:
+        continue
+    start = datetime.fromisoformat(trip["pickup"]["earliest"]) + timedelta(minutes=10)
+    if trip["patient"]["id"] == late and trip["direction"] == "outbound":
+        start = datetime.fromisoformat(trip["pickup"]["latest"]) + timedelta(minutes=12)
+    if trip["patient"]["id"] == noshow and trip["direction"] == "return":
+        continue  # closed by the service when its outbound finds nobody at home
+    if trip["patient"]["id"] == noshow:
+        steps += [(start, trip["id"], "arrive"), (start + timedelta(minutes=6), trip["id"], "noshow")]
+    else:
+        steps += [(start, trip["id"], "pickup"), (start + timedelta(minutes=trip["directMinutes"] + 5), trip["id"], "dropoff")]
+for at, trip, action in sorted(steps):
+    print(trip, action, at.strftime("%H:%M"))
+' "$noshow" "$unreported" "$late" | while read -r trip action at; do
+        PHAPAI_NOW="$day 20:00" "$bin" "${db[@]}" trip status "$trip" "$action" --at "$at" >/dev/null
+    done
+    PHAPAI_NOW="$day 20:00" "$bin" "${db[@]}" day close --date "$day" >/dev/null
+}
+report 2026-11-23 P006 -
+"$bin" "${db[@]}" plan --date 2026-11-30 --iterations 200 >/dev/null
+"$bin" "${db[@]}" plan --date 2026-12-01 --iterations 200 >/dev/null
+report 2026-11-30 P011 P018 P026
+report 2026-12-01 P027 - P015
+PHAPAI_NOW='2026-12-02 09:00' "$bin" "${db[@]}" report --from 2026-11-01 --to 2026-12-31 --html >"$work/report.html"
+check report "$work/report.html"
 [ "$failed" -eq 0 ] || { echo "pages: a page does not fit" >&2; exit 1; }
-echo "pages: every manifest and the call list fit a phone and A4 (screenshots in $out)"
+echo "pages: every manifest, the call list and the meeting report fit a phone and A4 (screenshots in $out)"
