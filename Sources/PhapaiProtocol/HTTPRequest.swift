@@ -188,7 +188,7 @@ public struct HTTPResponse: Sendable {
         var head = "HTTP/1.1 \(status) \(Self.reason(status))\r\n"
         head += "Content-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
         // The link is the driver's key: no cache keeps the page, and no map site hears the link as a referrer.
-        head += "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\n"
+        head += "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\nX-Robots-Tag: noindex, nofollow\r\n"
         head += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'\r\n"
         if status == 405 { head += "Allow: GET, POST\r\n" }
         for (name, value) in headers { head += "\(name): \(value)\r\n" }

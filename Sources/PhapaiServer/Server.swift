@@ -158,17 +158,20 @@ public final class Server: Sendable {
     /// Binds the driver web face and runs its loop on a thread of its own, with an application of
     /// its own opened there.
     private func startDriverWeb(_ web: DriverWebConfiguration, open: @escaping @Sendable () throws -> Application) throws {
-        let socket: Socket
+        var bound: Socket?
         do {
-            socket = try Socket.listen(host: web.host, port: web.port, backlog: 128)
+            let socket = try Socket.listen(host: web.host, port: web.port, backlog: 128)
+            bound = socket
             try socket.setNonBlocking()
             let port = try socket.localPort
             control.withLock { $0.driverWebPort = port }
         } catch {
             // The line protocol already runs: stop it, so a failed start leaves nothing behind.
+            bound?.close()
             stop()
             throw error
         }
+        let socket = bound!
         let listener = Mutex<Socket?>(socket)
         let reports = configuration.maxStatusReportsPerMinute
         let thread = Thread { [self] in
