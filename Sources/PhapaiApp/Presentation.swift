@@ -23,6 +23,66 @@ public struct TextTable {
     /// The table, one line per row, columns separated by two spaces, no trailing spaces.
     public func render() -> String { render(header: true) }
 
+    /// The table in at most `width` display columns where it can: the last column's text (free
+    /// text, such as notes or a reason) wraps at spaces onto lines of its own, indented to where
+    /// the column starts; nothing is cut. The columns before it keep their widths.
+    public func render(fittingWidth width: Int) -> String {
+        guard let last = headers.indices.last, last > 0 else { return render() }
+        var widths = headers.map(TextRules.displayWidth)
+        for row in rows {
+            for (column, cell) in row.enumerated() { widths[column] = max(widths[column], TextRules.displayWidth(cell)) }
+        }
+        let indent = widths[..<last].reduce(0, +) + 2 * last
+        // A last column narrower than this is no help: then the line runs over instead.
+        let room = max(24, width - indent)
+        var table = TextTable(headers, rightAligned: rightAligned)
+        var continuations: [Int: [String]] = [:]
+        for row in rows {
+            var pieces = Self.wrap(row[last], width: room)
+            var first = row
+            first[last] = pieces.removeFirst()
+            continuations[table.rows.count] = pieces
+            table.rows.append(first)
+        }
+        var lines = table.render().split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        // Continuation lines after their row (the header is line 0).
+        for index in stride(from: table.rows.count - 1, through: 0, by: -1) {
+            let extra = continuations[index, default: []].map { String(repeating: " ", count: indent) + $0 }
+            lines.insert(contentsOf: extra, at: index + 2)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `text` in pieces of at most `width` display columns, broken at spaces (a word longer than
+    /// a piece is broken where it must be).
+    public static func wrap(_ text: String, width: Int) -> [String] {
+        guard TextRules.displayWidth(text) > width else { return [text] }
+        var pieces: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            var word = word
+            let joined = current.isEmpty ? word : current + " " + word
+            if TextRules.displayWidth(joined) <= width {
+                current = joined
+                continue
+            }
+            if !current.isEmpty { pieces.append(current) }
+            current = ""
+            while TextRules.displayWidth(word) > width {
+                var head = ""
+                for character in word {
+                    if TextRules.displayWidth(head + String(character)) > width { break }
+                    head.append(character)
+                }
+                pieces.append(head)
+                word.removeFirst(head.count)
+            }
+            current = word
+        }
+        if !current.isEmpty || pieces.isEmpty { pieces.append(current) }
+        return pieces
+    }
+
     /// Label-value lines (no header row), each indented by one space.
     public func renderFacts() -> String { render(header: false).split(separator: "\n").map { " " + $0 }.joined(separator: "\n") }
 
