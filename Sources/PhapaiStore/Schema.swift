@@ -273,5 +273,10 @@ enum Schema {
             PRIMARY KEY (area_id, date, trip_id)
         ) WITHOUT ROWID;
         """,
+        // 13: the language an area's people read when a command names none: Thai unless the area
+        // file says `"language": "en"`.
+        """
+        ALTER TABLE areas ADD COLUMN language TEXT NOT NULL DEFAULT 'th' CHECK (language IN ('th','en'));
+        """,
     ]
 }
