@@ -221,11 +221,13 @@ enum Catalog {
         return all
     }()
 
-    // Help texts are the CLI's; the wire shows the same keys without the dashes.
+    // The help texts are in the catalogues (help.<words>.summary, .<option>, .arg.<name>, .details),
+    // in Thai and English; the wire shows the same keys without the dashes.
     static func spec(_ command: Command) -> CommandSpec {
         switch command {
         case .placeAdd:
-            CommandSpec("place add",
+            CommandSpec(
+                "place add",
                 options: [
                     .value("id", "ID", required: true),
                     .value("kind", "KIND", required: true),
@@ -238,7 +240,8 @@ enum Catalog {
         case .placeList:
             CommandSpec("place list", options: [.value("kind", "KIND")])
         case .patientAdd:
-            CommandSpec("patient add",
+            CommandSpec(
+                "patient add",
                 options: [
                     .value("id", "ID", required: true),
                     .value("name", "TEXT", required: true),
@@ -253,15 +256,18 @@ enum Catalog {
                     .value("notes", "TEXT"),
                 ])
         case .patientShow:
-            CommandSpec("patient show",
+            CommandSpec(
+                "patient show",
                 positionals: [PositionalSpec(name: "ID", required: true)])
         case .patientList:
             CommandSpec("patient list", options: [.value("village", "PLACE")])
         case .patientFind:
-            CommandSpec("patient find",
+            CommandSpec(
+                "patient find",
                 positionals: [PositionalSpec(name: "TEXT", required: true)])
         case .patientEdit:
-            CommandSpec("patient edit",
+            CommandSpec(
+                "patient edit",
                 positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [
                     .value("name", "TEXT"), .value("phone", "PHONE"),
@@ -272,7 +278,8 @@ enum Catalog {
                     .value("entitlement", "E"),
                 ])
         case .vehicleAdd:
-            CommandSpec("vehicle add",
+            CommandSpec(
+                "vehicle add",
                 options: [
                     .value("id", "ID", required: true),
                     .value("name", "TEXT", required: true),
@@ -287,7 +294,8 @@ enum Catalog {
         case .vehicleList:
             CommandSpec("vehicle list")
         case .driverAdd:
-            CommandSpec("driver add",
+            CommandSpec(
+                "driver add",
                 options: [
                     .value("id", "ID", required: true), .value("name", "TEXT", required: true),
                     .value("phone", "PHONE", required: true),
@@ -295,17 +303,20 @@ enum Catalog {
         case .driverList:
             CommandSpec("driver list")
         case .shiftAdd:
-            CommandSpec("shift add",
+            CommandSpec(
+                "shift add",
                 options: [
                     .value("driver", "ID", required: true), .value("vehicle", "ID", required: true),
                     .value("date", "DATE", required: true), .value("start", "HH:MM", required: true),
                     .value("end", "HH:MM", required: true), .value("break", "HH:MM-HH:MM"),
                 ])
         case .shiftList:
-            CommandSpec("shift list",
+            CommandSpec(
+                "shift list",
                 options: [.value("date", "DATE"), .value("from", "DATE"), .value("to", "DATE")])
         case .tripBook:
-            CommandSpec("trip book",
+            CommandSpec(
+                "trip book",
                 options: [
                     .value("patient", "ID", required: true),
                     .value("from", "PLACE"),
@@ -323,7 +334,8 @@ enum Catalog {
         case .tripShow:
             CommandSpec("trip show", positionals: [tripID])
         case .tripList:
-            CommandSpec("trip list",
+            CommandSpec(
+                "trip list",
                 options: [
                     .value("date", "DATE"), .value("status", "STATUS"),
                     .value("patient", "ID"),
@@ -336,11 +348,13 @@ enum Catalog {
                     .flag("at-door"),
                 ])
         case .tripStatus:
-            CommandSpec("trip status",
+            CommandSpec(
+                "trip status",
                 positionals: [tripID, PositionalSpec(name: "ACTION", required: true)],
                 options: [.value("at", "HH:MM|'DATE HH:MM'"), .value("odometer", "KM")])
         case .tripReady:
-            CommandSpec("trip ready",
+            CommandSpec(
+                "trip ready",
                 positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [.value("at", "HH:MM")])
         case .tripAssign:
@@ -351,7 +365,8 @@ enum Catalog {
         case .tripUnlock:
             CommandSpec("trip unlock", positionals: [tripID])
         case .tripMove:
-            CommandSpec("trip move",
+            CommandSpec(
+                "trip move",
                 positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [
                     .value("appointment", "'DATE HH:MM'"), .value("pickup", "'DATE HH:MM'"),
@@ -359,7 +374,8 @@ enum Catalog {
                     .flag("will-call"),
                 ])
         case .standingAdd:
-            CommandSpec("standing add",
+            CommandSpec(
+                "standing add",
                 options: [
                     .value("patient", "ID", required: true),
                     .value("from", "PLACE"),
@@ -377,49 +393,58 @@ enum Catalog {
         case .standingList:
             CommandSpec("standing list")
         case .standingHold:
-            CommandSpec("standing hold",
+            CommandSpec(
+                "standing hold",
                 positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [
                     .value("from", "DATE", required: true), .value("to", "DATE", required: true),
                     .value("reason", "TEXT", required: true),
                 ])
         case .standingEnd:
-            CommandSpec("standing end",
+            CommandSpec(
+                "standing end",
                 positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [.value("from", "DATE", required: true)])
         case .standingMaterialise:
             CommandSpec("standing materialise")
         case .audit:
-            CommandSpec("audit",
+            CommandSpec(
+                "audit",
                 options: [.value("entity", "KIND:ID"), .value("limit", "N")])
         case .plan:
-            CommandSpec("plan",
+            CommandSpec(
+                "plan",
                 options: [
                     .value("date", "DATE", required: true),
                     .value("time", "SECONDS"),
                     .value("iterations", "N"),
                 ])
         case .runs:
-            CommandSpec("runs",
+            CommandSpec(
+                "runs",
                 options: [.value("date", "DATE", required: true), .value("driver", "ID")])
         case .runShow:
-            CommandSpec("run show",
+            CommandSpec(
+                "run show",
                 options: [
                     .value("date", "DATE", required: true), .value("vehicle", "ID", required: true), csv,
                     .flag("html"),
                 ])
         case .report:
-            CommandSpec("report",
+            CommandSpec(
+                "report",
                 options: [
                     .value("from", "DATE", required: true), .value("to", "DATE", required: true),
                     .value("by", "village|funding|vehicle|area"), .flag("csv"),
                     .flag("wide"),
                 ])
         case .reportFunder:
-            CommandSpec("report funder",
+            CommandSpec(
+                "report funder",
                 options: [.value("month", "YYYY-MM", required: true), .flag("csv")])
         case .userAdd:
-            CommandSpec("user add",
+            CommandSpec(
+                "user add",
                 positionals: [PositionalSpec(name: "NAME", required: true)],
                 options: [
                     .value("role", "ROLE", required: true),
@@ -430,18 +455,22 @@ enum Catalog {
         case .userRevoke:
             CommandSpec("user revoke", positionals: [PositionalSpec(name: "NAME", required: true)])
         case .attention:
-            CommandSpec("attention",
+            CommandSpec(
+                "attention",
                 options: [.value("date", "DATE")])
         case .dayClose:
-            CommandSpec("day close",
+            CommandSpec(
+                "day close",
                 options: [.value("date", "DATE", required: true)])
         case .calls:
-            CommandSpec("calls",
+            CommandSpec(
+                "calls",
                 options: [.value("date", "DATE"), csv, .flag("html")])
         case .areaList:
             CommandSpec("area list")
         case .areaPool:
-            CommandSpec("area pool",
+            CommandSpec(
+                "area pool",
                 positionals: [PositionalSpec(name: "AREA", required: true)],
                 options: [.value("pool", "NAME"), .flag("none")])
         }

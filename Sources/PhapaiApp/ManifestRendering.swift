@@ -94,7 +94,8 @@ enum ManifestFormat {
                 if let appointment = stop.appointment, stop.action == .dropoff {
                     notes.insert(words("manifest.appointment", ["time": offset.time(of: appointment)]), at: 0)
                 }
-                if let back = returnText(stop, offset: offset, words: words) { notes.append(back) }
+                // On the driver's page only a return a run carries: never one without a vehicle.
+                if stop.linkedCarried, let back = returnText(stop, offset: offset, words: words) { notes.append(back) }
                 if let waiting = awaitingText(stop, offset: offset, words: words, page: true) { notes.insert(waiting, at: 0) }
                 let window = stop.action == .pickup
                     ? stop.window.map { "<br><small>\(words("manifest.page.window"))<br>\(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest))</small>" } ?? ""

@@ -25,7 +25,8 @@ enum LocalCommand: CaseIterable {
     var spec: CommandSpec {
         switch self {
         case .initialise:
-            CommandSpec("init",
+            CommandSpec(
+                "init",
                 positionals: [PositionalSpec(name: "AREA_FILE", required: false)],
                 options: [
                     .value("policies", "FILE"),
@@ -33,17 +34,20 @@ enum LocalCommand: CaseIterable {
                     .value("pool", "NAME"),
                 ])
         case .backup:
-            CommandSpec("backup",
+            CommandSpec(
+                "backup",
                 positionals: [PositionalSpec(name: "PATH", required: true)])
         case .matrixImport:
-            CommandSpec("matrix import",
+            CommandSpec(
+                "matrix import",
                 positionals: [PositionalSpec(name: "FILE", required: true)],
                 options: [
                     .value("format", "csv|osrm"),
                     .value("places", "ID,ID,..."),
                 ])
         case .demo:
-            CommandSpec("demo",
+            CommandSpec(
+                "demo",
                 options: [.value("dir", "DIR")])
         }
     }
