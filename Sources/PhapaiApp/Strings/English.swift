@@ -483,7 +483,7 @@ extension Catalogue {
         "error.line.field": "phapai: error [{keyword}]: {field}: {message}",
         "error.line.named": "phapai: error [{keyword}]: {field} ({name}): {message}",
         "error.alternatives": "Times that would fit:",
-        "error.alternative.appointment": "  appointment {time} (pickup about {pickup})",
+        "error.alternative.appointment": "  appointment {time} (pickup from {pickup})",
         "error.alternative.appointment.vehicle": "  appointment {time} (pickup about {pickup} on {vehicle})",
         "error.alternative.pickup": "  pickup {time} (pickup from {pickup})",
         "error.alternative.pickup.vehicle": "  pickup {time} (pickup about {pickup} on {vehicle})",
