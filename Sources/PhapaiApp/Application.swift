@@ -26,6 +26,8 @@ public struct Response: Sendable {
     public var format: OutputFormat
     /// How years are shown in text.
     public var era: Era
+    /// The language of the text: `lang=`, else the area's.
+    public var language: Language
     /// Every column of a table (`wide=yes`), where the default fits a 100-column terminal.
     public var wide = false
 }
@@ -56,7 +58,8 @@ public final class Application {
         let policy = AccessPolicy(service: service)
         let arguments = try policy.admit(command, arguments, principal)
         try arguments.check(for: command)
-        let era = try Self.era(arguments)
+        let language = try self.language(arguments)
+        let era = try Self.era(arguments, language: language)
         let format = try arguments.format(for: command)
         guard format == .text || format == .json || command.extraFormats.contains(format) else {
             throw PhapaiError.usage("'\(command.rawValue)' has no \(format.rawValue) form", field: format.rawValue)
@@ -66,7 +69,7 @@ public final class Application {
         try policy.checkReach(action, principal)
         service.actor = principal.actor
         let result = try policy.narrow(try perform(try policy.narrow(action, principal)), principal)
-        return Response(command: command, result: result, format: format, era: era, wide: arguments.flag("wide"))
+        return Response(command: command, result: result, format: format, era: era, language: language, wide: arguments.flag("wide"))
     }
 
     /// The address a driver's link starts with (`base=`): http or https, a host, no spaces; without
@@ -83,11 +86,18 @@ public final class Application {
         return base
     }
 
-    /// The era named by `era=` (common when absent).
-    static func era(_ arguments: Arguments) throws -> Era {
-        guard let text = arguments["era"] else { return .common }
-        guard let era = Era(rawValue: text) else { throw PhapaiError.invalid("era", "INVALID_VALUE", "'\(text)' is not one of: common, buddhist") }
-        return era
+    /// The era named by `era=`; when absent, the one readers of `language` expect (Buddhist in Thai).
+    static func era(_ arguments: Arguments, language: Language) throws -> Era {
+        try arguments["era"].map { try Era.parse($0, field: "era") } ?? .usual(for: language)
+    }
+
+    /// The language named by `lang=`; when absent, the language of the area named by `area=` or of
+    /// the database's first area (Thai when there is none).
+    public func language(_ arguments: Arguments) throws -> Language {
+        if let text = arguments["lang"] { return try Language.parse(text, field: "lang") }
+        let areas = try service.areas()
+        let named = arguments["area"].flatMap { name in areas.first { $0.id.rawValue == name } }
+        return (named ?? areas.first)?.language ?? .th
     }
 
     /// The UTC offset of the area named, or of the database's first area (every Thai area is +7).

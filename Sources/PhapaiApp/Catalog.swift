@@ -1,65 +1,104 @@
 import PhapaiCore
 
 /// One option of a command: a value (`--name VALUE` on the command line, `name=VALUE` on the
-/// wire), or a flag when `valueName` is nil (`--name`, `name=yes`).
+/// wire), or a flag when `valueName` is nil (`--name`, `name=yes`). Its help is in the catalogues
+/// under ``key`` (`help.trip.book.appointment`), in Thai and English.
 public struct OptionSpec: Sendable {
     public let name: String
     public let valueName: String?
-    public let help: String
     public let required: Bool
+    /// The catalogue key of its help; nil until its ``CommandSpec`` names it after the command.
+    public internal(set) var key: String?
 
-    /// An option that takes a value.
-    public static func value(_ name: String, _ valueName: String, _ help: String, required: Bool = false) -> OptionSpec {
-        OptionSpec(name: name, valueName: valueName, help: help, required: required)
+    /// An option that takes a value; `key` names a help shared by several commands.
+    public static func value(_ name: String, _ valueName: String, key: String? = nil, required: Bool = false) -> OptionSpec {
+        OptionSpec(name: name, valueName: valueName, required: required, key: key)
     }
 
-    /// A yes/no option.
-    public static func flag(_ name: String, _ help: String) -> OptionSpec {
-        OptionSpec(name: name, valueName: nil, help: help, required: false)
+    /// A yes/no option; `key` names a help shared by several commands.
+    public static func flag(_ name: String, key: String? = nil) -> OptionSpec {
+        OptionSpec(name: name, valueName: nil, required: false, key: key)
     }
 
     /// Whether the option is a flag.
     public var isFlag: Bool { valueName == nil }
+
+    /// Its help in `words`' language.
+    public func help(_ words: Words) -> String { words(key ?? "help.option." + name) }
+
+    /// Its help in English, as error details are written.
+    public var help: String { help(Words(.en)) }
 }
 
 /// A positional argument of the command line; on the wire it is the key `name` in lower case.
 public struct PositionalSpec: Sendable {
     public let name: String
-    public let help: String
     public let required: Bool
+    /// The catalogue key of its help; nil until its ``CommandSpec`` names it after the command.
+    public internal(set) var helpKey: String?
 
-    /// Creates a positional argument.
-    public init(name: String, help: String, required: Bool) {
+    /// Creates a positional argument; `key` names a help shared by several commands.
+    public init(name: String, key: String? = nil, required: Bool) {
         self.name = name
-        self.help = help
         self.required = required
+        helpKey = key
     }
 
     /// Its key on the wire.
     public var key: String { name.lowercased() }
+
+    /// Its help in `words`' language.
+    public func help(_ words: Words) -> String { words(helpKey ?? "help.arg." + key) }
+
+    /// Its help in English, as error details are written.
+    public var help: String { help(Words(.en)) }
 }
 
-/// The words, help and arguments of a command: what the CLI parses and prints as help, and what
-/// the wire accepts as keys.
+/// The words and arguments of a command: what the CLI parses and prints as help, and what the
+/// wire accepts as keys. Its texts are in the catalogues under `help.<words>.`: `summary`,
+/// `details` (when it has them), each option's name and each argument's `arg.<name>`.
 public struct CommandSpec: Sendable {
     /// The command's words: `["trip", "book"]`.
     public let path: [String]
-    public let summary: String
     public let positionals: [PositionalSpec]
     public let options: [OptionSpec]
-    public let details: String?
+    /// Whether the help has a paragraph of details after the summary.
+    public let hasDetails: Bool
 
-    /// Creates a spec; `words` is the command's words separated by spaces.
-    public init(_ words: String, _ summary: String, positionals: [PositionalSpec] = [], options: [OptionSpec] = [], details: String? = nil) {
+    /// Creates a spec; `words` is the command's words separated by spaces. Options and arguments
+    /// without a help key of their own get `help.<words>.<name>` and `help.<words>.arg.<name>`.
+    public init(_ words: String, positionals: [PositionalSpec] = [], options: [OptionSpec] = [], details: Bool = false) {
         path = words.split(separator: " ").map(String.init)
-        self.summary = summary
-        self.positionals = positionals
-        self.options = options
-        self.details = details
+        let base = "help." + path.joined(separator: ".")
+        self.positionals = positionals.map { positional in
+            var positional = positional
+            if positional.helpKey == nil { positional.helpKey = base + ".arg." + positional.key }
+            return positional
+        }
+        self.options = options.map { option in
+            var option = option
+            if option.key == nil { option.key = base + "." + option.name }
+            return option
+        }
+        hasDetails = details
     }
 
     /// The words joined: `trip book`.
     public var name: String { path.joined(separator: " ") }
+
+    /// The catalogue keys of its texts.
+    public var summaryKey: String { "help." + path.joined(separator: ".") + ".summary" }
+    public var detailsKey: String { "help." + path.joined(separator: ".") + ".details" }
+
+    /// The one-line summary in `words`' language.
+    public func summary(_ words: Words) -> String { words(summaryKey) }
+    /// The paragraph of details in `words`' language, if it has one.
+    public func details(_ words: Words) -> String? { hasDetails ? words(detailsKey) : nil }
+
+    /// Every catalogue key its help uses.
+    public var helpKeys: [String] {
+        [summaryKey] + (hasDetails ? [detailsKey] : []) + positionals.compactMap(\.helpKey) + options.compactMap(\.key)
+    }
 }
 
 /// How a result is shown: text for people, or JSON, CSV, HTML for programs and printing.
@@ -169,11 +208,10 @@ public enum Command: String, CaseIterable, Sendable {
 
 /// The specs of every ``Command``.
 enum Catalog {
-    static let json = OptionSpec.flag("json", "print the result as JSON (see docs/cli.md)")
-    static let csv = OptionSpec.flag("csv", "print CSV (UTF-8 with BOM, for spreadsheets)")
-    static let rid = OptionSpec.value(
-        "rid", "ID", "request id (1-64 of A-Z a-z 0-9 . _ : -): a retry with the same id prints the first answer and does nothing more")
-    static let tripID = PositionalSpec(name: "ID", help: "trip number", required: true)
+    static let json = OptionSpec.flag("json", key: "help.option.json")
+    static let csv = OptionSpec.flag("csv", key: "help.option.csv")
+    static let rid = OptionSpec.value("rid", "ID", key: "help.option.rid")
+    static let tripID = PositionalSpec(name: "ID", key: "help.arg.trip", required: true)
 
     static let specs: [Command: CommandSpec] = {
         var all: [Command: CommandSpec] = [:]
@@ -181,291 +219,276 @@ enum Catalog {
             let base = spec(command)
             // Every write can be retried safely, and every command can answer in JSON, writes included.
             let options = base.options + (command.takesRequestID ? [rid] : []) + [json]
-            all[command] = CommandSpec(base.name, base.summary, positionals: base.positionals, options: options, details: base.details)
+            all[command] = CommandSpec(base.name, positionals: base.positionals, options: options, details: base.hasDetails)
         }
         return all
     }()
 
-    // Help texts are the CLI's; the wire shows the same keys without the dashes.
+    // The help texts are in the catalogues (help.<words>.summary, .<option>, .arg.<name>, .details),
+    // in Thai and English; the wire shows the same keys without the dashes.
     static func spec(_ command: Command) -> CommandSpec {
         switch command {
         case .placeAdd:
             CommandSpec(
-                "place add", "Add a place (village, hospital, health centre, depot, landmark, home)",
+                "place add",
                 options: [
-                    .value("id", "ID", "place code", required: true),
-                    .value("kind", "KIND", "village, hospital, health_centre, depot, landmark or home", required: true),
-                    .value("name", "TEXT", "name", required: true),
-                    .value("moo", "N", "หมู่ที่ number (villages)"),
-                    .value("lat", "DEGREES", "latitude", required: true),
-                    .value("lon", "DEGREES", "longitude", required: true),
-                    .value("address", "TEXT", "address"),
+                    .value("id", "ID", required: true),
+                    .value("kind", "KIND", required: true),
+                    .value("name", "TEXT", required: true),
+                    .value("moo", "N"),
+                    .value("lat", "DEGREES", required: true),
+                    .value("lon", "DEGREES", required: true),
+                    .value("address", "TEXT"),
                 ])
         case .placeList:
-            CommandSpec("place list", "List places", options: [.value("kind", "KIND", "only this kind")])
+            CommandSpec("place list", options: [.value("kind", "KIND")])
         case .patientAdd:
             CommandSpec(
-                "patient add", "Register a patient",
+                "patient add",
                 options: [
-                    .value("id", "ID", "patient code", required: true),
-                    .value("name", "TEXT", "full name", required: true),
-                    .value("phone", "PHONE", "phone number", required: true),
-                    .value("village", "PLACE", "village place code", required: true),
-                    .value("home", "PLACE", "home place code (default: the village)"),
-                    .value("address", "TEXT", "directions to the house"),
-                    .value("mobility", "MOBILITY", "ambulatory, wheelchair or stretcher", required: true),
-                    .value("companions", "N", "usual number of relatives travelling along (0-4, default 1)"),
-                    .value("entitlement", "E", "tambon_health_fund, disability, ltc_dependency, self_pay or community_copay", required: true),
-                    .value("registered", "DATE", "registration date (default today)"),
-                    .value("notes", "TEXT", "notes for drivers"),
+                    .value("id", "ID", required: true),
+                    .value("name", "TEXT", required: true),
+                    .value("phone", "PHONE", required: true),
+                    .value("village", "PLACE", required: true),
+                    .value("home", "PLACE"),
+                    .value("address", "TEXT"),
+                    .value("mobility", "MOBILITY", required: true),
+                    .value("companions", "N"),
+                    .value("entitlement", "E", required: true),
+                    .value("registered", "DATE"),
+                    .value("notes", "TEXT"),
                 ])
         case .patientShow:
             CommandSpec(
-                "patient show", "Show a patient and their upcoming trips",
-                positionals: [PositionalSpec(name: "ID", help: "patient code", required: true)])
+                "patient show",
+                positionals: [PositionalSpec(name: "ID", required: true)])
         case .patientList:
-            CommandSpec("patient list", "List registered patients", options: [.value("village", "PLACE", "only this village")])
+            CommandSpec("patient list", options: [.value("village", "PLACE")])
         case .patientFind:
             CommandSpec(
-                "patient find", "Find patients by name, code or phone digits",
-                positionals: [PositionalSpec(name: "TEXT", help: "part of a name, code or phone number", required: true)])
+                "patient find",
+                positionals: [PositionalSpec(name: "TEXT", required: true)])
         case .patientEdit:
             CommandSpec(
-                "patient edit", "Correct a patient's details; a new mobility or home follows into their upcoming trips",
-                positionals: [PositionalSpec(name: "ID", help: "patient code", required: true)],
+                "patient edit",
+                positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [
-                    .value("name", "TEXT", "full name"), .value("phone", "PHONE", "phone number"),
-                    .value("address", "TEXT", "directions to the house (empty to clear)"), .value("home", "PLACE", "home place code"),
-                    .value("village", "PLACE", "village place code"), .value("mobility", "MOBILITY", "ambulatory, wheelchair or stretcher"),
-                    .value("companions", "N", "usual number of relatives travelling along (0-4)"),
-                    .value("notes", "TEXT", "notes for drivers (empty to clear)"),
-                    .value("entitlement", "E", "tambon_health_fund, disability, ltc_dependency, self_pay or community_copay"),
+                    .value("name", "TEXT"), .value("phone", "PHONE"),
+                    .value("address", "TEXT"), .value("home", "PLACE"),
+                    .value("village", "PLACE"), .value("mobility", "MOBILITY"),
+                    .value("companions", "N"),
+                    .value("notes", "TEXT"),
+                    .value("entitlement", "E"),
                 ])
         case .vehicleAdd:
             CommandSpec(
-                "vehicle add", "Add a vehicle",
+                "vehicle add",
                 options: [
-                    .value("id", "ID", "vehicle code", required: true),
-                    .value("name", "TEXT", "name", required: true),
-                    .value("plate", "TEXT", "registration plate"),
-                    .value("seats", "N", "passenger seats", required: true),
-                    .value("wheelchairs", "N", "wheelchair positions (default 0)"),
-                    .value("stretchers", "N", "stretcher positions (default 0)"),
-                    .value("fold-seats", "N", "seats gained by folding an unused wheelchair position (default 0)"),
-                    .value("depot", "PLACE", "depot place code", required: true),
-                    .value("cost-per-km", "BAHT", "operating cost per km", required: true),
+                    .value("id", "ID", required: true),
+                    .value("name", "TEXT", required: true),
+                    .value("plate", "TEXT"),
+                    .value("seats", "N", required: true),
+                    .value("wheelchairs", "N"),
+                    .value("stretchers", "N"),
+                    .value("fold-seats", "N"),
+                    .value("depot", "PLACE", required: true),
+                    .value("cost-per-km", "BAHT", required: true),
                 ])
         case .vehicleList:
-            CommandSpec("vehicle list", "List vehicles")
+            CommandSpec("vehicle list")
         case .driverAdd:
             CommandSpec(
-                "driver add", "Add a driver",
+                "driver add",
                 options: [
-                    .value("id", "ID", "driver code", required: true), .value("name", "TEXT", "full name", required: true),
-                    .value("phone", "PHONE", "phone number", required: true),
+                    .value("id", "ID", required: true), .value("name", "TEXT", required: true),
+                    .value("phone", "PHONE", required: true),
                 ])
         case .driverList:
-            CommandSpec("driver list", "List drivers")
+            CommandSpec("driver list")
         case .driverLink:
-            CommandSpec(
-                "driver link", "Give a driver a personal link that opens their run of the day on a phone; prints it once",
-                positionals: [PositionalSpec(name: "ID", help: "driver code", required: true)],
-                options: [
-                    .value("base", "URL", "where drivers reach the driver web face, e.g. https://phapai.example.go.th (default $PHAPAI_DRIVER_URL; without it the path alone)"),
-                ],
-                details: """
-                    The link opens phapaid's driver web face ("driverWeb" in config/phapaid.json; docs/deployment.md): the
-                    driver's run for the day with buttons for arrive, picked up, dropped off and no-show. Only a hash of it is
-                    stored. A new link replaces the driver's old one; 'driver unlink' revokes it.
-                    """)
+            CommandSpec("driver link", positionals: [PositionalSpec(name: "ID", required: true)], options: [.value("base", "URL")], details: true)
         case .driverUnlink:
-            CommandSpec(
-                "driver unlink", "Revoke a driver's link: it opens nothing any more",
-                positionals: [PositionalSpec(name: "ID", help: "driver code", required: true)])
+            CommandSpec("driver unlink", positionals: [PositionalSpec(name: "ID", required: true)])
         case .shiftAdd:
             CommandSpec(
-                "shift add", "Add a shift: a driver on a vehicle for a day",
+                "shift add",
                 options: [
-                    .value("driver", "ID", "driver code", required: true), .value("vehicle", "ID", "vehicle code", required: true),
-                    .value("date", "DATE", "day (YYYY-MM-DD)", required: true), .value("start", "HH:MM", "start", required: true),
-                    .value("end", "HH:MM", "end", required: true), .value("break", "HH:MM-HH:MM", "break inside the shift"),
+                    .value("driver", "ID", required: true), .value("vehicle", "ID", required: true),
+                    .value("date", "DATE", required: true), .value("start", "HH:MM", required: true),
+                    .value("end", "HH:MM", required: true), .value("break", "HH:MM-HH:MM"),
                 ])
         case .shiftList:
             CommandSpec(
-                "shift list", "List shifts (default: today and the next 6 days)",
-                options: [.value("date", "DATE", "one day"), .value("from", "DATE", "first day"), .value("to", "DATE", "last day")])
+                "shift list",
+                options: [.value("date", "DATE"), .value("from", "DATE"), .value("to", "DATE")])
         case .tripBook:
             CommandSpec(
-                "trip book", "Book a ride (and its return)",
+                "trip book",
                 options: [
-                    .value("patient", "ID", "patient code", required: true),
-                    .value("from", "PLACE", "pickup place (default: the patient's home)"),
-                    .value("to", "PLACE", "destination", required: true),
-                    .value("appointment", "'DATE HH:MM'", "appointment to arrive for"),
-                    .value("pickup", "'DATE HH:MM'", "requested pickup time (instead of --appointment)"),
-                    .value("return", "HH:MM|'DATE HH:MM'", "return pickup time, the same day"),
-                    .flag("will-call", "return when the clinic calls (time unknown)"),
-                    .value("ready", "HH:MM", "will-call: when the patient is expected ready (default: the area's clinic time after the appointment)"),
-                    .value("companions", "N", "relatives travelling along (default: the patient's usual)"),
-                    .value("funding", "E", "who pays (default: the patient's entitlement)"),
-                    .value("notes", "TEXT", "notes for the driver"),
+                    .value("patient", "ID", required: true),
+                    .value("from", "PLACE"),
+                    .value("to", "PLACE", required: true),
+                    .value("appointment", "'DATE HH:MM'"),
+                    .value("pickup", "'DATE HH:MM'"),
+                    .value("return", "HH:MM|'DATE HH:MM'"),
+                    .flag("will-call"),
+                    .value("ready", "HH:MM"),
+                    .value("companions", "N"),
+                    .value("funding", "E"),
+                    .value("notes", "TEXT"),
                 ],
-                details: "Exactly one of --appointment and --pickup. The pickup window follows the area's policies. "
-                    + "On a planned day both legs are placed at once, or the booking is refused with times that would fit.")
+                details: true)
         case .tripShow:
-            CommandSpec("trip show", "Show one trip", positionals: [tripID])
+            CommandSpec("trip show", positionals: [tripID])
         case .tripList:
             CommandSpec(
-                "trip list", "List trips (default: today)",
+                "trip list",
                 options: [
-                    .value("date", "DATE", "day of travel"), .value("status", "STATUS", "only this status"),
-                    .value("patient", "ID", "only this patient (all days unless --date)"),
-                    .flag("wide", "every column (the default fits a 100-column terminal)"),
+                    .value("date", "DATE"), .value("status", "STATUS"),
+                    .value("patient", "ID"),
+                    .flag("wide"),
                 ])
         case .tripCancel:
-            CommandSpec(
-                "trip cancel", "Cancel a trip (and its pending return)", positionals: [tripID],
+            CommandSpec("trip cancel", positionals: [tripID],
                 options: [
-                    .value("reason", "TEXT", "why (required)", required: true),
-                    .flag("at-door", "cancelled at the door when the vehicle came"),
+                    .value("reason", "TEXT", required: true),
+                    .flag("at-door"),
                 ])
         case .tripStatus:
             CommandSpec(
-                "trip status", "Record what the driver reports: arrive, pickup, dropoff, noshow, or undo the last report",
-                positionals: [tripID, PositionalSpec(name: "ACTION", help: "arrive, pickup, dropoff, noshow or undo", required: true)],
-                options: [.value("at", "HH:MM|'DATE HH:MM'", "when it happened (default now)"), .value("odometer", "KM", "odometer reading")])
+                "trip status",
+                positionals: [tripID, PositionalSpec(name: "ACTION", required: true)],
+                options: [.value("at", "HH:MM|'DATE HH:MM'"), .value("odometer", "KM")])
         case .tripReady:
             CommandSpec(
-                "trip ready", "The clinic called: release a will-call return and place it in the day's runs",
-                positionals: [PositionalSpec(name: "ID", help: "trip number of the return", required: true)],
-                options: [.value("at", "HH:MM", "ready from (default now)")])
+                "trip ready",
+                positionals: [PositionalSpec(name: "ID", required: true)],
+                options: [.value("at", "HH:MM")])
         case .tripAssign:
-            CommandSpec(
-                "trip assign", "Pin a trip to a vehicle; planning keeps it there", positionals: [tripID],
-                options: [.value("vehicle", "ID", "the vehicle", required: true)])
+            CommandSpec("trip assign", positionals: [tripID],
+                options: [.value("vehicle", "ID", required: true)])
         case .tripLock:
-            CommandSpec("trip lock", "Lock a trip on its run: it and the stops before it keep their order when re-planning", positionals: [tripID])
+            CommandSpec("trip lock", positionals: [tripID])
         case .tripUnlock:
-            CommandSpec("trip unlock", "Unlock a trip and the stops after it on its run", positionals: [tripID])
+            CommandSpec("trip unlock", positionals: [tripID])
         case .tripMove:
             CommandSpec(
-                "trip move", "Move a journey (both legs) to another time; the old booking stays if the new time does not fit",
-                positionals: [PositionalSpec(name: "ID", help: "trip number (either leg)", required: true)],
+                "trip move",
+                positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [
-                    .value("appointment", "'DATE HH:MM'", "the new appointment"), .value("pickup", "'DATE HH:MM'", "the new pickup time"),
-                    .value("return", "HH:MM", "the return's new pickup time (default: moved by as much)"),
-                    .flag("will-call", "the return becomes will-call"),
+                    .value("appointment", "'DATE HH:MM'"), .value("pickup", "'DATE HH:MM'"),
+                    .value("return", "HH:MM"),
+                    .flag("will-call"),
                 ])
         case .standingAdd:
             CommandSpec(
-                "standing add", "Add a standing order (a recurring trip) and materialise its trips",
+                "standing add",
                 options: [
-                    .value("patient", "ID", "patient code", required: true),
-                    .value("from", "PLACE", "pickup place (default: home)"),
-                    .value("to", "PLACE", "destination", required: true),
-                    .value("days", "DAYS", "weekdays, e.g. mon,wed,fri or mon-fri", required: true),
-                    .value("appointment", "HH:MM", "appointment time on those days", required: true),
-                    .value("start", "DATE", "first day (default today)"),
-                    .value("until", "DATE", "last day (default: open-ended)"),
-                    .value("return", "HH:MM", "return pickup time"),
-                    .flag("will-call", "return when the clinic calls"),
-                    .value("companions", "N", "relatives travelling along (default: the patient's usual)"),
-                    .value("funding", "E", "who pays (default: the patient's entitlement)"),
-                    .value("notes", "TEXT", "notes for the driver"),
+                    .value("patient", "ID", required: true),
+                    .value("from", "PLACE"),
+                    .value("to", "PLACE", required: true),
+                    .value("days", "DAYS", required: true),
+                    .value("appointment", "HH:MM", required: true),
+                    .value("start", "DATE"),
+                    .value("until", "DATE"),
+                    .value("return", "HH:MM"),
+                    .flag("will-call"),
+                    .value("companions", "N"),
+                    .value("funding", "E"),
+                    .value("notes", "TEXT"),
                 ])
         case .standingList:
-            CommandSpec("standing list", "List standing orders and their holds")
+            CommandSpec("standing list")
         case .standingHold:
             CommandSpec(
-                "standing hold", "Pause a standing order (e.g. patient admitted) and cancel its trips in that span",
-                positionals: [PositionalSpec(name: "ID", help: "standing order number", required: true)],
+                "standing hold",
+                positionals: [PositionalSpec(name: "ID", required: true)],
                 options: [
-                    .value("from", "DATE", "first day paused", required: true), .value("to", "DATE", "last day paused", required: true),
-                    .value("reason", "TEXT", "why", required: true),
+                    .value("from", "DATE", required: true), .value("to", "DATE", required: true),
+                    .value("reason", "TEXT", required: true),
                 ])
         case .standingEnd:
             CommandSpec(
-                "standing end", "End a standing order from a day on; its trips from then on are cancelled",
-                positionals: [PositionalSpec(name: "ID", help: "standing order number", required: true)],
-                options: [.value("from", "DATE", "the first day without trips", required: true)])
+                "standing end",
+                positionals: [PositionalSpec(name: "ID", required: true)],
+                options: [.value("from", "DATE", required: true)])
         case .standingMaterialise:
-            CommandSpec("standing materialise", "Create the trips of every standing order over the booking horizon")
+            CommandSpec("standing materialise")
         case .audit:
             CommandSpec(
-                "audit", "Show the audit log, newest first",
-                options: [.value("entity", "KIND:ID", "only this object, e.g. trip:12"), .value("limit", "N", "how many (default 50)")])
+                "audit",
+                options: [.value("entity", "KIND:ID"), .value("limit", "N")])
         case .plan:
             CommandSpec(
-                "plan", "Plan a day: assign the booked trips to the vehicles on shift, with routes and times",
+                "plan",
                 options: [
-                    .value("date", "DATE", "the day to plan", required: true),
-                    .value("time", "SECONDS", "how long to search (default 5)"),
-                    .value("iterations", "N", "stop after N search iterations: the same plan on any machine"),
+                    .value("date", "DATE", required: true),
+                    .value("time", "SECONDS"),
+                    .value("iterations", "N"),
                 ])
         case .runs:
             CommandSpec(
-                "runs", "Overview of the day's runs, one line per vehicle and shift",
-                options: [.value("date", "DATE", "the day", required: true), .value("driver", "ID", "only this driver's runs")])
+                "runs",
+                options: [.value("date", "DATE", required: true), .value("driver", "ID")])
         case .runShow:
             CommandSpec(
-                "run show", "A driver's manifest: stops in order with times, patients, places and notes",
+                "run show",
                 options: [
-                    .value("date", "DATE", "the day", required: true), .value("vehicle", "ID", "the vehicle", required: true), csv,
-                    .flag("html", "print a printable A4 HTML page"),
+                    .value("date", "DATE", required: true), .value("vehicle", "ID", required: true), csv,
+                    .flag("html"),
                 ])
         case .report:
             CommandSpec(
-                "report", "Service figures over days: served, denied, cancelled, no-shows, punctuality, ride times, vehicle use",
+                "report",
                 options: [
-                    .value("from", "DATE", "first day", required: true), .value("to", "DATE", "last day", required: true),
-                    .value("by", "village|funding|vehicle|area", "one row per group (area: the province table, one row per area and the total)"), .flag("csv", "print CSV"),
-                    .flag("wide", "every column (the default fits a 100-column terminal)"),
-                    .flag("meeting", "the meeting report: in total, by village, by funding, by vehicle and by month at once (text or JSON)"),
-                    .flag("html", "the meeting report as a page in Thai with charts (A4, or a phone)"),
+                    .value("from", "DATE", required: true), .value("to", "DATE", required: true),
+                    .value("by", "village|funding|vehicle|area"), .flag("csv"),
+                    .flag("wide"), .flag("meeting"), .flag("html"),
                 ],
-                details: "--html (and --meeting) report one area with every grouping at once, so they take no --by.")
+                details: true)
         case .reportFunder:
             CommandSpec(
-                "report funder", "Patients and trips served per entitlement in a month, for the funder",
-                options: [.value("month", "YYYY-MM", "the month", required: true), .flag("csv", "print CSV")])
+                "report funder",
+                options: [.value("month", "YYYY-MM", required: true), .flag("csv")])
         case .userAdd:
             CommandSpec(
-                "user add", "Add a user who logs in to the server; prints their token once",
-                positionals: [PositionalSpec(name: "NAME", help: "login name", required: true)],
+                "user add",
+                positionals: [PositionalSpec(name: "NAME", required: true)],
                 options: [
-                    .value("role", "ROLE", "admin, dispatcher, driver or planner", required: true),
-                    .value("area", "ID,ID,...", "areas of a dispatcher"), .value("driver", "ID", "the driver a driver's login stands for"),
+                    .value("role", "ROLE", required: true),
+                    .value("area", "ID,ID,..."), .value("driver", "ID"),
                 ])
         case .userList:
-            CommandSpec("user list", "List users (never their tokens)")
+            CommandSpec("user list")
         case .userRevoke:
-            CommandSpec("user revoke", "Revoke a user's token", positionals: [PositionalSpec(name: "NAME", help: "login name", required: true)])
+            CommandSpec("user revoke", positionals: [PositionalSpec(name: "NAME", required: true)])
         case .attention:
             CommandSpec(
-                "attention", "Trips that need a call: lost or late promises, patients without a ride home, overdue stops, unserved bookings",
-                options: [.value("date", "DATE", "the day (default today)")])
+                "attention",
+                options: [.value("date", "DATE")])
         case .dayClose:
             CommandSpec(
-                "day close", "Close a day that is over: trips nobody reported become 'missed', returns of trips not performed are closed",
-                options: [.value("date", "DATE", "the day", required: true)])
+                "day close",
+                options: [.value("date", "DATE", required: true)])
         case .calls:
             CommandSpec(
-                "calls", "The night-before call list: each patient's pickup window, vehicle and driver, return; what changed since the last list, what needs attention",
-                options: [.value("date", "DATE", "the day to call about (default tomorrow)"), csv, .flag("html", "print a page (A4, or a phone)")])
+                "calls",
+                options: [.value("date", "DATE"), csv, .flag("html")])
         case .areaList:
-            CommandSpec("area list", "List the areas of the database: their code prefix and pool")
+            CommandSpec("area list")
         case .areaPool:
             CommandSpec(
-                "area pool", "Put an area in a pool whose fleets plan as one (from its next plan on), or take it out",
-                positionals: [PositionalSpec(name: "AREA", help: "the area", required: true)],
-                options: [.value("pool", "NAME", "the pool to join"), .flag("none", "take the area out of its pool")])
+                "area pool",
+                positionals: [PositionalSpec(name: "AREA", required: true)],
+                options: [.value("pool", "NAME"), .flag("none")])
         }
     }
 
     /// Options every command takes, on the command line and on the wire.
     static let shared: [OptionSpec] = [
-        .value("area", "ID", "the area to act on when the database holds several"),
-        .value("era", "common|buddhist", "how years are shown (default common, or $PHAPAI_ERA); input accepts both"),
+        .value("area", "ID", key: "help.option.area"),
+        .value("era", "common|buddhist", key: "help.option.era"),
+        .value("lang", "th|en", key: "help.option.lang"),
     ]
 }
 

@@ -48,36 +48,48 @@ public struct DriverFace {
             do {
                 banner = try JSONDecoder().decode(RenderedReply.self, from: Data(record.reply.utf8)).lines
             } catch {
-                banner = ["บันทึกแล้ว แต่อ่านคำตอบที่เก็บไว้ไม่ได้ (CORRUPT_ROW)"]
+                let words = try self.words(driver)
+                banner = [words("driverpage.unreadable") + " (CORRUPT_ROW)"]
             }
         }
         return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
     }
 
+    /// The words of the driver's area's language.
+    private func words(_ driver: Driver) throws -> Words { Words(try application.service.area(driver.area).language) }
+
     /// `POST /d/SECRET/status` with the form's fields `trip`, `report` and `rid`: the report as
     /// `trip status` stores it. Refused reports show the page with the reason; nothing is stored.
-    public func report(secret: String, form: [String: String], refusal: PhapaiError? = nil) throws -> DriverFaceAnswer {
+    /// `overRate` refuses it before anything is done (the face's rate per link is spent).
+    public func report(secret: String, form: [String: String], overRate: Int? = nil) throws -> DriverFaceAnswer {
         guard let secret = DriverLinkSecret(secret), let driver = try application.service.driver(linkSecret: secret) else { return .notFound }
         let principal = Self.principal(driver)
+        let words = try self.words(driver)
         do {
-            if let refusal { throw refusal }
+            if let overRate {
+                throw PhapaiError(.conflict, keyword: "RATE_LIMITED", field: nil, message: words("driverpage.rate_limited", ["count": overRate]))
+            }
             guard let trip = form["trip"], let report = form["report"], let rid = form["rid"] else {
                 throw PhapaiError.usage("the form needs trip, report and rid", field: form["trip"] == nil ? "trip" : form["report"] == nil ? "report" : "rid")
             }
             let arguments = Arguments(["id": trip, "action": report, "rid": rid])
             _ = try application.run(.tripStatus, arguments, as: principal, face: .driverWeb) { response in
-                var renderer = try Renderer(application: application, era: .buddhist)
+                var renderer = try Renderer(application: application, era: .usual(for: words.language), language: words.language)
                 return RenderedReply(lines: try renderer.render(response))
             }
             return .redirect(DriverLinkPath.page(secret) + "?r=" + rid, driver: driver.id)
         } catch let error as PhapaiError {
-            let lines = ["ทำไม่ได้: \(error.message)", "(\(error.keyword)\(error.field.map { " · \($0)" } ?? ""))"]
+            // The rule in the page's language (from the keyword), then the detail the error carries.
+            let reason = words.optional("error." + error.keyword) ?? error.message
+            let lines = [words("driverpage.refused", ["reason": reason]), "\(error.message) (\(error.keyword)\(error.field.map { " · \($0)" } ?? ""))"]
             return .page(try render(driver, secret: secret, principal: principal, banner: lines, failed: true), driver: driver.id)
         }
     }
 
     private func render(_ driver: Driver, secret: DriverLinkSecret, principal: Principal, banner: [String], failed: Bool) throws -> String {
         let area = try application.service.area(driver.area)
+        let words = Words(area.language)
+        let era = Era.usual(for: area.language)
         let today = area.offset.date(of: application.service.clock())
         var manifests: [Manifest] = []
         if case .runs(let runs, _, _) = try application.run(.runs, Arguments(["date": today.iso]), as: principal).result {
@@ -104,25 +116,27 @@ public struct DriverFace {
         func reportButtons(_ stop: ManifestStop) -> String {
             switch (stop.action, stop.status) {
             case (.pickup, .scheduled) where !stop.awaitingRelease:
-                return button(stop, .arrive, "ถึงจุดรับแล้ว", main: true) + button(stop, .pickup, "รับขึ้นรถแล้ว") + button(stop, .noshow, "ไม่พบผู้ป่วย")
+                return button(stop, .arrive, words("driverpage.arrive"), main: true) + button(stop, .pickup, words("driverpage.pickup"))
+                    + button(stop, .noshow, words("driverpage.noshow"))
             case (.pickup, .enRoute):
-                return button(stop, .pickup, "รับขึ้นรถแล้ว", main: true) + button(stop, .noshow, "ไม่พบผู้ป่วย") + button(stop, .undo, "ย้อนรายงาน", undo: true)
+                return button(stop, .pickup, words("driverpage.pickup"), main: true) + button(stop, .noshow, words("driverpage.noshow"))
+                    + button(stop, .undo, words("driverpage.undo"), undo: true)
             case (.pickup, .noShow), (.dropoff, .droppedOff):
-                return button(stop, .undo, "ย้อนรายงาน", undo: true)
+                return button(stop, .undo, words("driverpage.undo"), undo: true)
             case (.dropoff, .pickedUp):
-                return button(stop, .dropoff, "ส่งถึงแล้ว", main: true) + button(stop, .undo, "ย้อนรายงาน (ยังไม่ได้รับ)", undo: true)
+                return button(stop, .dropoff, words("driverpage.dropoff"), main: true) + button(stop, .undo, words("driverpage.undo_pickup"), undo: true)
             default:
                 return ""
             }
         }
-        var top = "<p class=\"reload\"><a href=\"\(DriverLinkPath.page(secret))\">โหลดใหม่</a> เพื่อดูงานล่าสุด</p>\n"
+        var top = "<p class=\"reload\"><a href=\"\(DriverLinkPath.page(secret))\">\(words("driverpage.reload"))</a> \(words("driverpage.reload_why"))</p>\n"
         if !banner.isEmpty {
             top = "<div class=\"banner\(failed ? " error" : "")\">" + banner.map { "<p>\(ManifestFormat.escape($0))</p>" }.joined() + "</div>\n" + top
         }
         if manifests.isEmpty {
-            top += "<h1>\(ManifestFormat.escape(driver.name))</h1><p>วันนี้ (\(ManifestFormat.escape(today.format(era: .buddhist)))) ไม่มีรอบรถของคุณ</p>\n"
+            top += "<h1>\(ManifestFormat.escape(driver.name))</h1><p>\(ManifestFormat.escape(words("driverpage.no_run", ["date": today.format(era: era)])))</p>\n"
         }
-        return ManifestFormat.html(manifests, offset: area.offset, era: .buddhist, banner: top, controls: controls)
+        return ManifestFormat.html(manifests, offset: area.offset, era: era, words: words, banner: top, controls: controls)
     }
 }
 

@@ -135,7 +135,7 @@ extension Renderer {
         case .areas(let areas):
             return .array(areas.map { area in
                 .object([("id", .string(area.id.rawValue)), ("name", .string(area.name)), ("codePrefix", .optional(area.codePrefix)),
-                         ("pool", .optional(area.pool))])
+                         ("pool", .optional(area.pool)), ("language", .string(area.language.rawValue))])
             })
         case .calls(let list):
             return .object([

@@ -43,10 +43,10 @@ enum ManifestFormat {
         ])
     }
 
-    /// The CSV's records: a header, then a record per stop (``CSV`` writes them).
-    static func csvRows(_ manifests: [Manifest], offset: UTCOffset) -> [[String]] {
-        var rows = [["date", "vehicle", "driver", "sequence", "time", "action", "trip", "patient", "name", "phone", "place", "village",
-                     "mobility", "companions", "appointment", "return", "notes"]]
+    /// The CSV's records: a header (in `words`' language), then a record per stop (``CSV`` writes
+    /// them). The values are the same in every language: ISO dates, codes.
+    static func csvRows(_ manifests: [Manifest], offset: UTCOffset, words: Words = Words(.en)) -> [[String]] {
+        var rows = [csvColumns.map { words("csv.manifest." + $0) }]
         for manifest in manifests {
             for stop in manifest.stops {
                 let fields = [
@@ -62,55 +62,68 @@ enum ManifestFormat {
         return rows
     }
 
-    /// A page per run, in Thai: on a phone (360-412 px) each stop is a card (time and window,
-    /// patient, a phone link, address, a map link, mobility and companions, notes, status, the
-    /// next stop marked); printed on A4 it is a table. No script: it reads on a slow connection.
+    /// The CSV manifest's columns, for the catalogue test.
+    static let csvColumns = [
+        "date", "vehicle", "driver", "sequence", "time", "action", "trip", "patient", "name", "phone", "place", "village", "mobility", "companions",
+        "appointment", "return", "notes",
+    ]
+
+    /// A page per run, in `words`' language: on a phone (360-412 px) each stop is a card (time and
+    /// window, patient, a phone link, address, a map link, mobility and companions, notes, status,
+    /// the next stop marked); printed on A4 it is a table. No script: it reads on a slow connection.
     /// The driver web face puts `banner` (HTML) above the runs and each stop's `controls` (HTML:
     /// its buttons) under its status.
     static func html(
-        _ manifests: [Manifest], offset: UTCOffset, era: Era, banner: String = "", controls: (ManifestStop) -> String = { _ in "" }
+        _ manifests: [Manifest], offset: UTCOffset, era: Era, words: Words = Words(.th), banner: String = "",
+        controls: (ManifestStop) -> String = { _ in "" }
     ) -> String {
         var body = banner
+        let labels = ["#", words("page.col.time"), words("page.col.do"), words("page.col.patient"), words("page.col.phone"), words("page.col.place"),
+                      words("page.col.mobility"), words("page.col.companions"), words("page.col.notes"), words("page.col.status")]
         for manifest in manifests {
             // The first stop not yet done is where the driver goes next.
             let next = manifest.stops.first { !$0.isDone }?.sequence
+            let pause = manifest.shift.breakStart.map { words("manifest.page.break", ["start": $0, "end": manifest.shift.breakEnd!]) } ?? ""
             body += """
                 <section class="run">
-                <h1>ใบงานรถ \(escape(manifest.vehicle.name)) (\(escape(manifest.vehicle.id.rawValue)))</h1>
-                <p class="meta">วันที่ \(escape(manifest.run.date.format(era: era))) · คนขับ \(escape(manifest.driver.name)) \(telephone(manifest.driver.phone)) · กะ \(manifest.shift.start)–\(manifest.shift.end)\(manifest.shift.breakStart.map { " · พัก \($0)–\(manifest.shift.breakEnd!) ที่ อบต." } ?? "")</p>
+                <h1>\(words("manifest.page.title", ["vehicle": escape(manifest.vehicle.name), "id": escape(manifest.vehicle.id.rawValue)]))</h1>
+                <p class="meta">\(words("manifest.page.meta", ["date": escape(manifest.run.date.format(era: era)), "driver": escape(manifest.driver.name), "phone": telephone(manifest.driver.phone), "start": manifest.shift.start, "end": manifest.shift.end]))\(pause)</p>
                 <table>
-                <thead><tr><th>#</th><th>เวลา</th><th>งาน</th><th>ผู้ป่วย</th><th>โทร</th><th>สถานที่</th><th>การเดินทาง</th><th>ญาติ</th><th>หมายเหตุ</th><th>สถานะ</th></tr></thead>
+                <thead><tr>\(labels.map { "<th>\($0)</th>" }.joined())</tr></thead>
                 <tbody>
 
                 """
             for stop in manifest.stops {
-                let action = stop.action == .pickup ? "รับ" : "ส่ง"
+                let action = words.stopAction(stop.action)
                 var notes = stop.notes.map(escape)
-                if let appointment = stop.appointment, stop.action == .dropoff { notes.insert("นัด \(offset.time(of: appointment))", at: 0) }
-                if let back = returnThai(stop, offset: offset) { notes.append(back) }
-                if stop.awaitingRelease {
-                    notes.insert("รอโทรเรียกจากคลินิก: ไปเมื่อ อบต. แจ้งเท่านั้น"
-                        + (stop.expected.map { " (คาดว่า \(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest)))" } ?? ""), at: 0)
+                if let appointment = stop.appointment, stop.action == .dropoff {
+                    notes.insert(words("manifest.appointment", ["time": offset.time(of: appointment)]), at: 0)
                 }
-                let window = stop.action == .pickup ? stop.window.map { "<br><small>นัดรับ<br>\(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest))</small>" } ?? "" : ""
+                // On the driver's page only a return a run carries: never one without a vehicle.
+                if stop.linkedCarried, let back = returnText(stop, offset: offset, words: words) { notes.append(back) }
+                if let waiting = awaitingText(stop, offset: offset, words: words, page: true) { notes.insert(waiting, at: 0) }
+                let window = stop.action == .pickup
+                    ? stop.window.map { "<br><small>\(words("manifest.page.window"))<br>\(offset.time(of: $0.earliest))–\(offset.time(of: $0.latest))</small>" } ?? ""
+                    : ""
                 let place = escape(stop.place.displayName)
                     + (stop.place.id == stop.patient.home ? stop.village.map { "<br><small>\(escape($0.displayName))</small>" } ?? "" : "")
-                    + "<br><a class=\"map\" href=\"https://www.google.com/maps/search/?api=1&amp;query=\(stop.place.coordinate.latitude),\(stop.place.coordinate.longitude)\">แผนที่</a>"
+                    + "<br><a class=\"map\" href=\"https://www.google.com/maps/search/?api=1&amp;query=\(stop.place.coordinate.latitude),\(stop.place.coordinate.longitude)\">\(words("manifest.page.map"))</a>"
                 let classes = [stop.action.rawValue] + (stop.sequence == next ? ["next"] : []) + (stop.isDone ? ["done"] : [])
-                let state = (stop.sequence == next ? "<strong>ถัดไป</strong> " : "") + statusThai(stop) + (stop.locked ? " · ล็อก" : "")
+                let state = (stop.sequence == next ? "<strong>\(words("manifest.page.next"))</strong> " : "") + stopState(stop, words: words)
+                    + (stop.locked ? " · " + words("manifest.page.locked") : "")
                 body += """
                     <tr class="\(classes.joined(separator: " "))"><td data-label="#">\(stop.sequence)</td>\
-                    <td data-label="เวลา"><b>\(offset.time(of: stop.plannedTime))</b>\(window)</td><td data-label="งาน">\(action)</td>\
-                    <td data-label="ผู้ป่วย">\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · เที่ยว \(stop.trip)</small></td>\
-                    <td data-label="โทร">\(telephone(stop.patient.phone))</td><td data-label="สถานที่">\(place)</td>\
-                    <td data-label="สภาพ">\(mobilityThai(stop.patient.mobility))</td><td data-label="ญาติ">\(stop.companions)</td>\
-                    <td data-label="หมายเหตุ">\(notes.joined(separator: "<br>"))</td><td data-label="สถานะ">\(state)\(controls(stop))</td></tr>
+                    <td data-label="\(labels[1])"><b>\(offset.time(of: stop.plannedTime))</b>\(window)</td><td data-label="\(labels[2])">\(action)</td>\
+                    <td data-label="\(labels[3])">\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · \(words("page.trip", ["trip": stop.trip]))</small></td>\
+                    <td data-label="\(labels[4])">\(telephone(stop.patient.phone))</td><td data-label="\(labels[5])">\(place)</td>\
+                    <td data-label="\(labels[6])">\(words.mobility(stop.patient.mobility))</td><td data-label="\(labels[7])">\(stop.companions)</td>\
+                    <td data-label="\(labels[8])">\(notes.joined(separator: "<br>"))</td><td data-label="\(labels[9])">\(state)\(controls(stop))</td></tr>
 
                     """
             }
             body += "</tbody>\n</table>\n</section>\n"
         }
-        return ThaiPage.render(title: "ใบงานรถ Phapai", style: """
+        return ThaiPage.render(title: words("manifest.page.head"), language: words.language, style: """
             td:nth-child(-n+3), td:nth-child(8) { white-space: nowrap; }
             td:nth-child(4) { min-width: 5.5em; } td:nth-child(6) { min-width: 6em; } td:nth-child(9) { min-width: 9em; }
             tr.pickup td:nth-child(3) { font-weight: bold; }
@@ -139,34 +152,36 @@ enum ManifestFormat {
         "<a class=\"tel\" href=\"tel:\(phone.filter { $0.isASCII && ($0.isNumber || $0 == "+") })\">\(escape(phone))</a>"
     }
 
-    /// The return of an outbound drop-off in Thai, only when a run carries it (or keeps a place for
-    /// a will-call): never a time no run keeps.
-    static func returnThai(_ stop: ManifestStop, offset: UTCOffset) -> String? {
+    /// The return of an outbound drop-off, only when a run carries it (or keeps a place for a
+    /// will-call): never a time no run keeps.
+    static func returnText(_ stop: ManifestStop, offset: UTCOffset, words: Words) -> String? {
         guard stop.action == .dropoff, stop.direction == .outbound, let linked = stop.linkedTrip else { return nil }
-        guard stop.linkedCarried else { return nil }
-        if stop.linkedWillCall { return "ขากลับ เที่ยว \(linked): รอคลินิกโทรเรียก" }
-        return "ขากลับ เที่ยว \(linked)" + (stop.linkedPickup.map { " เวลา \(offset.time(of: $0))" } ?? "")
+        guard stop.linkedCarried else { return words("manifest.return.noVehicle", ["trip": linked]) }
+        if stop.linkedWillCall { return words("manifest.return.willCall", ["trip": linked]) }
+        return stop.linkedPickup.map { words("manifest.return.at", ["trip": linked, "time": offset.time(of: $0)]) }
+            ?? words("manifest.return", ["trip": linked])
     }
 
-    /// What the stop's trip is at, in Thai.
-    static func statusThai(_ stop: ManifestStop) -> String {
+    /// The note of a stop that keeps a place for a will-call return (on a page, the time range
+    /// with an en dash).
+    static func awaitingText(_ stop: ManifestStop, offset: UTCOffset, words: Words, page: Bool = false) -> String? {
+        guard stop.awaitingRelease else { return nil }
+        let dash = page ? "–" : "-"
+        return words("manifest.awaiting")
+            + (stop.expected.map { words("manifest.awaiting.expected", ["window": "\(offset.time(of: $0.earliest))\(dash)\(offset.time(of: $0.latest))"]) } ?? "")
+    }
+
+    /// What the stop's trip is at, as the driver reads it.
+    static func stopState(_ stop: ManifestStop, words: Words) -> String {
         switch stop.status {
-        case .requested, .scheduled: "รอ"
-        case .enRoute: stop.action == .pickup ? "ถึงจุดรับแล้ว" : "รอ"
-        case .pickedUp: stop.action == .pickup ? "รับแล้ว" : "กำลังไปส่ง"
-        case .droppedOff: stop.action == .pickup ? "รับแล้ว" : "ส่งแล้ว"
-        case .noShow: "ไม่พบผู้ป่วย"
-        case .cancelled: "ยกเลิก"
-        case .denied: "ไม่ได้รับบริการ"
-        case .missedByOperator: "พลาด"
-        }
-    }
-
-    static func mobilityThai(_ mobility: Mobility) -> String {
-        switch mobility {
-        case .ambulatory: "เดินได้"
-        case .wheelchair: "รถเข็น"
-        case .stretcher: "เปลนอน"
+        case .requested, .scheduled: words("stop.state.waiting")
+        case .enRoute: stop.action == .pickup ? words("stop.state.arrived") : words("stop.state.waiting")
+        case .pickedUp: stop.action == .pickup ? words("stop.state.pickedUp") : words("stop.state.onTheWay")
+        case .droppedOff: stop.action == .pickup ? words("stop.state.pickedUp") : words("stop.state.droppedOff")
+        case .noShow: words("stop.state.noShow")
+        case .cancelled: words("stop.state.cancelled")
+        case .denied: words("stop.state.denied")
+        case .missedByOperator: words("stop.state.missed")
         }
     }
 
@@ -186,15 +201,15 @@ enum ManifestFormat {
     }
 }
 
-/// A page in Thai for people: a Thai font stack, a table that prints on A4, and on a phone (up
+/// A page for people, in Thai or English: a Thai font stack, a table that prints on A4, and on a phone (up
 /// to 640 px wide) each row a card whose cells carry their column's name (`data-label`). No
 /// script: it reads on a slow connection. The manifest and the call list are such pages.
 enum ThaiPage {
     /// The whole page: `style` adds the page's own rules after the shared ones.
-    static func render(title: String, style: String, body: String) -> String {
+    static func render(title: String, language: Language, style: String, body: String) -> String {
         """
         <!DOCTYPE html>
-        <html lang="th">
+        <html lang="\(language.rawValue)">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -105,22 +105,76 @@ public struct TextTable {
     }
 }
 
-/// How dates and times are shown to people.
+/// How dates, times and words are shown to people: every date of one output in one era.
 public struct LocalFormat: Sendable {
     public let offset: UTCOffset
     public let era: Era
+    /// The words of the output's language.
+    public let words: Words
 
-    /// A formatter for an area's offset and an era.
-    public init(offset: UTCOffset, era: Era) {
+    /// A formatter for an area's offset, an era and a language.
+    public init(offset: UTCOffset, era: Era, language: Language = .th) {
         self.offset = offset
         self.era = era
+        words = Words(language)
     }
 
     public func time(_ instant: Instant?) -> String { instant.map { offset.time(of: $0).description } ?? "-" }
     public func date(_ date: LocalDate) -> String { date.format(era: era) }
     public func dateTime(_ instant: Instant) -> String { offset.format(instant, era: era) }
+    /// A pickup window, or the words for a will-call return whose time nobody knows yet.
     public func window(_ window: TimeWindow?) -> String {
-        guard let window else { return "will-call" }
+        guard let window else { return words("window.willCall") }
         return "\(time(window.earliest))-\(time(window.latest))"
+    }
+
+    /// Text written elsewhere (a reason, an audit entry, an error's detail), which holds ISO dates
+    /// (common era), with each date shown in the output's era, and each ISO moment
+    /// (`2026-11-23T08:00:00+07:00`) as a local `YYYY-MM-DD HH:MM`: so that one output never mixes
+    /// two eras. In the common era the text is already so.
+    public func text(_ text: String) -> String {
+        guard era == .buddhist, text.contains("-") else { return text }
+        let scalars = Array(text.unicodeScalars)
+        func isDigit(_ index: Int) -> Bool { index >= 0 && index < scalars.count && (48...57).contains(scalars[index].value) }
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start >= 0, (start..<start + count).allSatisfy(isDigit) else { return nil }
+            return (start..<start + count).reduce(0) { $0 * 10 + Int(scalars[$1].value - 48) }
+        }
+        func scalar(_ index: Int, _ expected: Unicode.Scalar) -> Bool { index < scalars.count && scalars[index] == expected }
+        var out = String.UnicodeScalarView()
+        var index = 0
+        while index < scalars.count {
+            // YYYY-MM-DD standing alone (not inside a longer number).
+            if !isDigit(index - 1), let year = digits(index, 4), scalar(index + 4, "-"), let month = digits(index + 5, 2), scalar(index + 7, "-"),
+               let day = digits(index + 8, 2), !isDigit(index + 10), let date = LocalDate(year: year, month: month, day: day) {
+                var end = index + 10
+                var shown = self.date(date)
+                // THH:MM:SS+HH:MM (or Z): the moment in this output's local time.
+                if scalar(end, "T"), let hour = digits(end + 1, 2), scalar(end + 3, ":"), let minute = digits(end + 4, 2), scalar(end + 6, ":"),
+                   let second = digits(end + 7, 2) {
+                    var zoneEnd = end + 9
+                    var zone: Int?
+                    if scalar(zoneEnd, "Z") {
+                        zone = 0
+                        zoneEnd += 1
+                    } else if scalar(zoneEnd, "+") || scalar(zoneEnd, "-"), let hours = digits(zoneEnd + 1, 2), scalar(zoneEnd + 3, ":"),
+                              let minutes = digits(zoneEnd + 4, 2) {
+                        zone = (scalar(zoneEnd, "-") ? -1 : 1) * (hours * 60 + minutes)
+                        zoneEnd += 6
+                    }
+                    if let zone {
+                        let seconds = Int64(date.dayNumber) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(zone * 60)
+                        shown = dateTime(Instant(rawValue: seconds))
+                        end = zoneEnd
+                    }
+                }
+                out.append(contentsOf: shown.unicodeScalars)
+                index = end
+                continue
+            }
+            out.append(scalars[index])
+            index += 1
+        }
+        return String(out)
     }
 }

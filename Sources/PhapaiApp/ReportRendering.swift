@@ -16,7 +16,7 @@ enum ReportPage {
         var label: String
         /// Said after the label in a lighter weight (a total, a share).
         var note: String?
-        /// One value per series; nil draws no bar and writes `ReportPageText.noData`.
+        /// One value per series; nil draws no bar and writes the page's "no data".
         var values: [Double?]
         /// The text written beside each bar.
         var texts: [String]
@@ -30,9 +30,9 @@ enum ReportPage {
     static let numberSize = 14.0
     static let barHeight = 14.0
 
-    /// The whole page; dates in the Buddhist era, as Thai readers expect.
-    static func html(_ report: MeetingReport, offset: UTCOffset) -> String {
-        typealias T = ReportPageText
+    /// The whole page in `words`' language, dates in `era`.
+    static func html(_ report: MeetingReport, offset: UTCOffset, era: Era, words: Words) -> String {
+        let T = ReportPageText(words: words, era: era)
         let escape = ManifestFormat.escape
         let total = report.total
         let notServed = { (row: ReportRow) in row.missed + row.denied }
@@ -41,8 +41,8 @@ enum ReportPage {
             <header>
             <h1>\(T.title)</h1>
             <p class="meta"><b>\(escape(report.areaName))</b></p>
-            <p class="meta">\(T.span(thaiDate(report.from), thaiDate(report.to)))</p>
-            <p class="meta"><small>\(T.madeAt(thaiDate(made), offset.time(of: report.madeAt).description))</small></p>
+            <p class="meta">\(T.span(T.date(report.from), T.date(report.to)))</p>
+            <p class="meta"><small>\(T.madeAt(T.date(made), offset.time(of: report.madeAt).description))</small></p>
             </header>
 
             """
@@ -57,11 +57,11 @@ enum ReportPage {
 
         body += "<div class=\"charts\">\n"
         body += section(T.outcomesTitle, note: T.outcomesNote, chart: chart(id: "outcomes", label: T.outcomesTitle, series: [], groups: [
-            Group(label: T.served, values: [Double(total.served)], texts: [trips(total.served)]),
-            Group(label: T.notServed, values: [Double(notServed(total))], texts: [trips(notServed(total))]),
-            Group(label: T.cancelled, values: [Double(total.cancelled.values.reduce(0, +))], texts: [trips(total.cancelled.values.reduce(0, +))]),
-            Group(label: T.noShow, values: [Double(total.noShows)], texts: [trips(total.noShows)]),
-            Group(label: T.open, values: [Double(total.open)], texts: [trips(total.open)]),
+            Group(label: T.served, values: [Double(total.served)], texts: [T.trips(total.served)]),
+            Group(label: T.notServed, values: [Double(notServed(total))], texts: [T.trips(notServed(total))]),
+            Group(label: T.cancelled, values: [Double(total.cancelled.values.reduce(0, +))], texts: [T.trips(total.cancelled.values.reduce(0, +))]),
+            Group(label: T.noShow, values: [Double(total.noShows)], texts: [T.trips(total.noShows)]),
+            Group(label: T.open, values: [Double(total.open)], texts: [T.trips(total.open)]),
         ], styles: [.solid, .hatched, .share, .share, .share]))
 
         body += section(T.onTimeTitle, note: T.onTimeNote, chart: chart(id: "on-time", label: T.onTimeTitle, series: [], groups: [
@@ -71,20 +71,21 @@ enum ReportPage {
 
         let servedAndNot: [(String, Style)] = [(T.served, .solid), (T.notServed, .hatched)]
         func twoBars(_ row: ReportRow, label: String, note: String?) -> Group {
-            Group(label: label, note: note, values: [Double(row.served), Double(notServed(row))], texts: [String(row.served), String(notServed(row))],
-                  empty: row.trips == 0)
+            // A group without trips says so instead of its note.
+            Group(label: label, note: row.trips == 0 ? T.nothing : note, values: [Double(row.served), Double(notServed(row))],
+                  texts: [String(row.served), String(notServed(row))], empty: row.trips == 0)
         }
         if !report.months.isEmpty {
             body += section(T.monthsTitle, note: T.groupsNote, chart: chart(id: "months", label: T.monthsTitle, series: servedAndNot, groups: report.months.map { month in
-                twoBars(month.row, label: thaiMonth(month.year, month.month), note: T.ofTrips(month.row.trips))
+                twoBars(month.row, label: T.month(month.year, month.month), note: T.ofTrips(month.row.trips))
             }))
             body += section(T.monthsOnTimeTitle, note: nil, chart: chart(id: "months-on-time", label: T.monthsOnTimeTitle, series: [], groups: report.months.map { month in
-                Group(label: thaiMonth(month.year, month.month), values: [month.row.pickupOnTime.map { $0 * 100 }],
+                Group(label: T.month(month.year, month.month), values: [month.row.pickupOnTime.map { $0 * 100 }],
                       texts: [percent(month.row.pickupOnTime) ?? T.noData])
             }, styles: [.share], maximum: 100))
         }
         body += section(T.fundingTitle, note: T.groupsNote, chart: chart(id: "funding", label: T.fundingTitle, series: servedAndNot, groups: report.funding.map { row in
-            twoBars(row, label: (Entitlement(rawValue: row.group).map(T.entitlement)) ?? row.group, note: T.ofTrips(row.trips))
+            twoBars(row, label: (Entitlement(rawValue: row.group).map { T.entitlement($0) }) ?? row.group, note: T.ofTrips(row.trips))
         }))
         body += section(T.vehiclesTitle, note: T.vehiclesNote, chart: chart(id: "vehicles", label: T.vehiclesTitle, series: servedAndNot, groups: report.vehicles.map { row in
             let name = row.group == "-" ? T.noVehicle : report.vehicleNames[VehicleID(unchecked: row.group)] ?? row.group
@@ -96,7 +97,7 @@ enum ReportPage {
             twoBars(row, label: row.group == "-" ? T.noVillage : row.group, note: T.ofTrips(row.trips))
         }))
         body += "</div>\n"
-        return ThaiPage.render(title: T.pageTitle(report.areaName), style: style, body: "<main>\n" + body + "</main>\n")
+        return ThaiPage.render(title: T.pageTitle(report.areaName), language: words.language, style: style, body: "<main>\n" + body + "</main>\n")
     }
 
     /// A titled part of the page: its heading, the chart, and what its words mean.
@@ -138,7 +139,7 @@ enum ReportPage {
             let label = fit(group.label, size: labelSize, width: width)
             let room = width - textWidth(label, size: labelSize) - 8
             let empty = group.empty
-            let note = (empty ? ReportPageText.nothing : group.note).flatMap { room > 40 ? fit(" · " + $0, size: numberSize, width: room) : nil }
+            let note = group.note.flatMap { room > 40 ? fit(" · " + $0, size: numberSize, width: room) : nil }
             svg += "<text x=\"0\" y=\"\(y)\" font-size=\"\(labelSize)\" font-weight=\"bold\">\(ManifestFormat.escape(label))"
                 + (note.map { "<tspan font-weight=\"normal\" font-size=\"\(numberSize)\" fill=\"#333\">\(ManifestFormat.escape($0))</tspan>" } ?? "")
                 + "</text>\n"
@@ -195,9 +196,6 @@ enum ReportPage {
         return cut + "…"
     }
 
-    /// `12 เที่ยว`.
-    static func trips(_ count: Int) -> String { "\(grouped(count)) \(ReportPageText.tripUnit)" }
-
     /// A share as a whole percentage, or nil.
     static func percent(_ share: Double?) -> String? { share.map { "\(Int(($0 * 100).rounded()))%" } }
 
@@ -211,14 +209,6 @@ enum ReportPage {
         }
         return (value < 0 ? "-" : "") + out
     }
-
-    /// `1 พ.ย. 2569`.
-    static func thaiDate(_ date: LocalDate) -> String {
-        "\(date.day) \(ReportPageText.months[date.month - 1]) \(date.year + Era.buddhistOffset)"
-    }
-
-    /// `พ.ย. 2569`.
-    static func thaiMonth(_ year: Int, _ month: Int) -> String { "\(ReportPageText.months[month - 1]) \(year + Era.buddhistOffset)" }
 
     /// The page's own rules: on a phone one chart under another; on a wide screen and on A4 two
     /// side by side (the chart's words then come out about as large as the page's); a chart never
@@ -242,52 +232,56 @@ enum ReportPage {
         """
 }
 
-/// Every Thai word of the report page, in one place (to move into the message catalogue).
-private enum ReportPageText {
-    static let title = "รายงานผลการให้บริการรับส่งผู้ป่วย"
-    static func pageTitle(_ area: String) -> String { "รายงานรับส่งผู้ป่วย \(area)" }
-    static func span(_ from: String, _ to: String) -> String { "ระหว่างวันที่ \(from) ถึง \(to)" }
-    static func madeAt(_ date: String, _ time: String) -> String {
-        "ข้อมูล ณ วันที่ \(date) เวลา \(time) น. จากการจองและรายงานของพนักงานขับรถในระบบพาไป (Phapai)"
+/// The words of the report page, from the catalogue (`report.page.*`).
+struct ReportPageText {
+    let words: Words
+    let era: Era
+
+    var title: String { words("report.page.title") }
+    func pageTitle(_ area: String) -> String { words("report.page.page_title", ["area": area]) }
+    func span(_ from: String, _ to: String) -> String { words("report.page.span", ["from": from, "to": to]) }
+    func madeAt(_ date: String, _ time: String) -> String { words("report.page.made_at", ["date": date, "time": time]) }
+    var allTrips: String { words("report.page.all_trips") }
+    var served: String { words("report.page.served") }
+    var notServed: String { words("report.page.not_served") }
+    var cancelled: String { words("report.page.cancelled") }
+    var noShow: String { words("report.page.no_show") }
+    var open: String { words("report.page.open") }
+    var pickupOnTime: String { words("report.page.pickup_on_time") }
+    var appointmentOnTime: String { words("report.page.appointment_on_time") }
+    var kilometres: String { words("report.page.kilometres") }
+    var noData: String { words("report.page.no_data") }
+    var nothing: String { words("report.page.nothing") }
+    var outcomesTitle: String { words("report.page.outcomes_title") }
+    var outcomesNote: String { words("report.page.outcomes_note") }
+    var onTimeTitle: String { words("report.page.on_time_title") }
+    var onTimeNote: String { words("report.page.on_time_note") }
+    var monthsTitle: String { words("report.page.months_title") }
+    var monthsOnTimeTitle: String { words("report.page.months_on_time_title") }
+    var villagesTitle: String { words("report.page.villages_title") }
+    var noVillage: String { words("report.page.no_village") }
+    var fundingTitle: String { words("report.page.funding_title") }
+    var vehiclesTitle: String { words("report.page.vehicles_title") }
+    var vehiclesNote: String { words("report.page.vehicles_note") }
+    var noVehicle: String { words("report.page.no_vehicle") }
+    var groupsNote: String { words("report.page.groups_note") }
+    func trips(_ count: Int) -> String { words("report.page.trips", ["count": ReportPage.grouped(count)]) }
+    func ofTrips(_ count: Int) -> String { words("report.page.of_trips", ["count": ReportPage.grouped(count)]) }
+    func km(_ value: String) -> String { words("report.page.km", ["value": value]) }
+    func hours(_ value: String) -> String { words("report.page.hours", ["value": value]) }
+    /// The funding source's full name, as the council knows it.
+    func entitlement(_ entitlement: Entitlement) -> String { words("report.page.entitlement." + entitlement.rawValue) }
+    /// `1 พ.ย. 2569` in Thai, `1 Nov 2026` in English.
+    func date(_ date: LocalDate) -> String {
+        "\(date.day) \(words("month.short.\(date.month)")) \(date.year + (era == .buddhist ? Era.buddhistOffset : 0))"
     }
-    static let allTrips = "เที่ยวทั้งหมด"
-    static let served = "ให้บริการแล้ว"
-    static let notServed = "ไม่ได้รับบริการ"
-    static let cancelled = "ยกเลิก"
-    static let noShow = "ไปรับแล้วไม่พบผู้ป่วย"
-    static let open = "ยังไม่ถึงวันหรือยังไม่ปิดงาน"
-    static let pickupOnTime = "รับตรงเวลา"
-    static let appointmentOnTime = "ถึงก่อนเวลานัดแพทย์"
-    static let kilometres = "กิโลเมตรที่วิ่ง"
-    static let tripUnit = "เที่ยว"
-    static let noData = "ไม่มีข้อมูล"
-    static let nothing = "ไม่มีการจอง"
-    static let outcomesTitle = "ผลของการจองทุกเที่ยว"
-    static let outcomesNote = "หนึ่งเที่ยวคือการเดินทางขาเดียว (ไปหรือกลับ) ของผู้ป่วยหนึ่งคน "
-        + "ไม่ได้รับบริการ คือ ไม่มีรถรับ หรือรถไม่ได้ไปตามนัด ส่วนการยกเลิกและไม่พบผู้ป่วยนับแยก"
-    static let onTimeTitle = "ความตรงเวลา"
-    static let onTimeNote = "รับตรงเวลา คือ รถรับผู้ป่วยไม่เกินช่วงเวลาที่แจ้งไว้ "
-        + "ถึงก่อนเวลานัดแพทย์ คือ ส่งถึงโรงพยาบาลก่อนเวลานัด (เฉพาะขาไป)"
-    static let monthsTitle = "เปรียบเทียบรายเดือน"
-    static let monthsOnTimeTitle = "รับตรงเวลา รายเดือน"
-    static let villagesTitle = "แยกตามหมู่บ้าน"
-    static let noVillage = "ไม่ระบุหมู่บ้าน"
-    static let fundingTitle = "แยกตามแหล่งงบประมาณ"
-    static let vehiclesTitle = "แยกตามรถ"
-    static let vehiclesNote = "ระยะทางนับจากที่จอดรถจนกลับถึงที่จอด ชั่วโมงนับจากจุดแรกถึงจุดสุดท้ายของแต่ละวัน"
-    static let noVehicle = "ยังไม่ได้จัดรถ"
-    static let groupsNote = "ตัวเลขคือจำนวนเที่ยว เที่ยวที่เหลือของแต่ละกลุ่ม คือ ยกเลิก ไม่พบผู้ป่วย หรือยังไม่ถึงวัน"
-    static func ofTrips(_ count: Int) -> String { "ทั้งหมด \(ReportPage.grouped(count)) เที่ยว" }
-    static func km(_ value: String) -> String { "\(value) กม." }
-    static func hours(_ value: String) -> String { "\(value) ชม." }
-    static let months = ["ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.", "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
-    static func entitlement(_ entitlement: Entitlement) -> String {
-        switch entitlement {
-        case .tambonHealthFund: "กองทุนหลักประกันสุขภาพท้องถิ่น"
-        case .disability: "สิทธิคนพิการ"
-        case .ltcDependency: "การดูแลระยะยาวผู้มีภาวะพึ่งพิง"
-        case .selfPay: "ผู้ป่วยจ่ายเอง"
-        case .communityCoPay: "ชุมชนร่วมจ่าย"
-        }
+    /// `พ.ย. 2569`.
+    func month(_ year: Int, _ month: Int) -> String {
+        "\(words("month.short.\(month)")) \(year + (era == .buddhist ? Era.buddhistOffset : 0))"
+    }
+
+    /// The keys made from values, for the catalogue test.
+    static var derivedKeys: [String] {
+        (1...12).map { "month.short.\($0)" } + Entitlement.allCases.map { "report.page.entitlement." + $0.rawValue }
     }
 }

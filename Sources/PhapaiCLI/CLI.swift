@@ -56,22 +56,27 @@ public enum ExitCode: Int32, Sendable {
 /// local SQLite file; with `--server` the same command runs on `phapaid` and prints the same.
 public enum PhapaiCLI {
     /// Runs one invocation (`arguments` excludes the program name) and returns its exit code.
+    /// What it prints is in the language of `--lang`, `$PHAPAI_LANG` or the area (Thai by default).
     public static func run(_ arguments: [String], environment: [String: String], console: Console = .standard) -> Int32 {
+        // The language errors are told in until the area's is known.
+        var language = Self.language(asked: arguments, environment: environment) ?? .th
+        var era = Self.era(asked: arguments, environment: environment) ?? .usual(for: language)
         do {
             let parsed = try ParsedArguments.parse(arguments)
             guard let command = parsed.command else {
-                console.out(Help.overview(group: parsed.commandWords))
+                console.out(Help.overview(group: parsed.commandWords, words: Words(language)))
                 let asked = parsed.flags.contains("help") || parsed.commandWords.isEmpty
                 return asked ? ExitCode.success.rawValue : ExitCode.usage.rawValue
             }
             if parsed.flags.contains("help") {
-                console.out(Help.text(command.spec))
+                console.out(Help.text(command.spec, words: Words(language)))
                 return ExitCode.success.rawValue
             }
             try parsed.checkArity(command.spec)
             switch command {
             case .local(let local):
                 let context = try CLIContext(parsed: parsed, environment: environment, console: console)
+                defer { (language, era) = (context.knownLanguage ?? language, context.knownEra ?? era) }
                 try LocalCommands.run(local, parsed: parsed, context: context)
             case .shared(let shared):
                 let commandArguments = parsed.arguments(for: shared.spec, environment: environment)
@@ -81,9 +86,10 @@ public enum PhapaiCLI {
                 } else {
                     let context = try CLIContext(parsed: parsed, environment: environment, console: console)
                     let application = try context.application()
+                    (language, era) = (try context.language(), try context.era())
                     // Rendered inside the run: with --rid the lines are kept in the commit of the write they tell of.
                     let replied = try application.run(shared, commandArguments, as: .local(actor: context.actor), face: .commandLine) { response in
-                        var renderer = try Renderer(application: application, era: response.era)
+                        var renderer = try Renderer(application: application, era: response.era, language: response.language)
                         return RenderedReply(lines: try renderer.render(response))
                     }
                     print(replied.reply.lines, of: shared, arguments: commandArguments, console: console)
@@ -91,13 +97,38 @@ public enum PhapaiCLI {
             }
             return ExitCode.success.rawValue
         } catch let error as PhapaiError {
-            report(error, console: console)
+            report(error, console: console, format: LocalFormat(offset: .bangkok, era: era, language: language))
             return ExitCode(error.category).rawValue
         } catch {
             // Any other error comes from below the service (I/O); never print bound values.
             console.err("phapai: error [STORAGE]: \(error)")
             return ExitCode.storage.rawValue
         }
+    }
+
+    /// Every catalogue key of the CLI's help (for the catalogue test): each command's summary,
+    /// details, arguments and options, and the global options.
+    public static var helpKeys: [String] { Help.keys }
+
+    /// The language named by `--lang` or `$PHAPAI_LANG`, when it is one (a wrong one is refused
+    /// later, naming the field).
+    static func language(asked arguments: [String], environment: [String: String]) -> Language? {
+        option("lang", in: arguments).flatMap(Language.init(rawValue:)) ?? environment["PHAPAI_LANG"].flatMap(Language.init(rawValue:))
+    }
+
+    /// The era named by `--era` or `$PHAPAI_ERA`, when it is one.
+    static func era(asked arguments: [String], environment: [String: String]) -> Era? {
+        option("era", in: arguments).flatMap(Era.init(rawValue:)) ?? environment["PHAPAI_ERA"].flatMap(Era.init(rawValue:))
+    }
+
+    /// The value of `--name VALUE` or `--name=VALUE` among raw arguments (before `--`).
+    static func option(_ name: String, in arguments: [String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" { return nil }
+            if argument == "--\(name)" { return index + 1 < arguments.count ? arguments[index + 1] : nil }
+            if argument.hasPrefix("--\(name)=") { return String(argument.dropFirst(name.count + 3)) }
+        }
+        return nil
     }
 
     static func token(_ parsed: ParsedArguments, _ environment: [String: String]) throws -> String {
@@ -126,27 +157,75 @@ public enum PhapaiCLI {
     }
 
     /// Prints an error in the CLI's form, with advice in the CLI's words where it helps: the same
-    /// for an error raised here and one that came back from a server.
-    static func report(_ error: PhapaiError, console: Console) {
-        let field = error.field.map { "\($0): " } ?? ""
-        console.err("phapai: error [\(error.keyword)]: \(field)\(error.message)")
+    /// for an error raised here and one that came back from a server. In Thai: the keyword, the
+    /// field by its Thai name, the rule in a Thai sentence, then the English detail (it carries the
+    /// values) indented on a line of its own, and any times a refused booking could have instead.
+    static func report(_ error: PhapaiError, console: Console, format: LocalFormat = LocalFormat(offset: .bangkok, era: .common, language: .en)) {
+        let words = format.words
+        let detail = format.text(error.message)
+        if words.language == .en {
+            let field = error.field.map { "\($0): " } ?? ""
+            console.err("phapai: error [\(error.keyword)]: \(field)\(detail)")
+        } else {
+            let sentence = words.optional("error." + error.keyword)
+            let message = sentence ?? detail
+            if let field = error.field {
+                if let name = fieldName(field, words: words) {
+                    console.err(words("error.line.named", ["keyword": error.keyword, "name": name, "field": field, "message": message]))
+                } else {
+                    console.err(words("error.line.field", ["keyword": error.keyword, "field": field, "message": message]))
+                }
+            } else {
+                console.err(words("error.line", ["keyword": error.keyword, "message": message]))
+            }
+            if sentence != nil && !detail.isEmpty { console.err("    " + detail) }
+            if !error.alternatives.isEmpty {
+                console.err(words("error.alternatives"))
+                for alternative in error.alternatives { console.err(alternativeText(alternative, format: format)) }
+            }
+        }
         if error.field == "area" && error.category == .usage {
-            console.err("Name one with --area.")
+            console.err(words("error.advice.area"))
             return
         }
         switch error.keyword {
-        case "USAGE": console.err("Run 'phapai --help' for the commands, or 'phapai COMMAND --help'.")
-        case "NO_AREA": console.err("Create one with 'phapai init'.")
+        case "USAGE": console.err(words("error.advice.usage"))
+        case "NO_AREA": console.err(words("error.advice.noArea"))
         default: break
         }
     }
+
+    /// A field's name as a dispatcher calls it: the field's own, or the last part of a path
+    /// (`patients[3].phone`), when the catalogue has it.
+    static func fieldName(_ field: String, words: Words) -> String? {
+        if let name = words.optional("field." + field) { return name }
+        let last = field.split(whereSeparator: { ".: ".contains($0) }).last.map(String.init) ?? field
+        return last == field ? nil : words.optional("field." + last)
+    }
+
+    /// A time a refused booking could have instead, in words.
+    static func alternativeText(_ alternative: BookingAlternative, format: LocalFormat) -> String {
+        let (key, at): (String, Instant) =
+            switch alternative.timing {
+            case .appointment(let at): ("error.alternative.appointment", at)
+            case .pickup(let at): ("error.alternative.pickup", at)
+            }
+        var values: [String: any CustomStringConvertible] = ["time": format.dateTime(at), "pickup": format.time(alternative.pickup)]
+        guard let vehicle = alternative.vehicle else { return format.words(key, values) }
+        values["vehicle"] = vehicle
+        return format.words(key + ".vehicle", values)
+    }
 }
 
-/// What a local command needs: where the database is, who acts, what time it is, how to show dates.
+/// What a local command needs: where the database is, who acts, what time it is, how to show
+/// dates and in which language.
 final class CLIContext {
     let databasePath: String
     let actor: String
-    let era: Era
+    /// The era of `--era` or `$PHAPAI_ERA`, if given.
+    let askedEra: Era?
+    /// The language of `--lang` or `$PHAPAI_LANG`, if given.
+    let askedLanguage: Language?
     let clock: @Sendable () -> Instant
     let configDirectory: String?
     let console: Console
@@ -160,11 +239,9 @@ final class CLIContext {
         guard !databasePath.isEmpty else { throw PhapaiError.invalid("db", "EMPTY", "the database path must not be empty") }
         let login = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
         actor = try TextRules.line(parsed.values["as"] ?? environment["PHAPAI_ACTOR"] ?? "cli:\(login)", field: "as", maxLength: 64)
-        let eraText = parsed.values["era"] ?? environment["PHAPAI_ERA"] ?? "common"
-        guard let era = Era(rawValue: eraText) else {
-            throw PhapaiError.invalid("era", "INVALID_VALUE", "'\(eraText)' is not one of: common, buddhist")
-        }
-        self.era = era
+        askedEra = try (parsed.values["era"] ?? environment["PHAPAI_ERA"].flatMap { $0.isEmpty ? nil : $0 }).map { try Era.parse($0, field: "era") }
+        askedLanguage = try (parsed.values["lang"] ?? environment["PHAPAI_LANG"].flatMap { $0.isEmpty ? nil : $0 })
+            .map { try Language.parse($0, field: "lang") }
         // PHAPAI_NOW fixes the clock (local time) for tests, demos and replays.
         if let now = environment["PHAPAI_NOW"] {
             let fixed = try UTCOffset.bangkok.parseDateTime(now, field: "PHAPAI_NOW")
@@ -174,6 +251,23 @@ final class CLIContext {
         }
         configDirectory = parsed.values["config"] ?? environment["PHAPAI_CONFIG"]
     }
+
+    /// The language of the output: the one asked for, else the area's (Thai when there is no
+    /// database yet).
+    func language() throws -> Language {
+        if let askedLanguage { return askedLanguage }
+        return try openApplication?.language(Arguments()) ?? .th
+    }
+
+    /// The words of the output's language.
+    func words() throws -> Words { Words(try language()) }
+
+    /// The era of the output: the one asked for, else the one readers of the language expect.
+    func era() throws -> Era { try askedEra ?? .usual(for: language()) }
+
+    /// The language and era as far as they are known without failing (for printing an error).
+    var knownLanguage: Language? { try? language() }
+    var knownEra: Era? { try? era() }
 
     /// The application on the database, opened on first use. Only `init` and `demo` create a file.
     func application(create: Bool = false) throws -> Application {

@@ -55,7 +55,8 @@ enum Demo {
         var parsed = ParsedArguments()
         parsed.values["db"] = databasePath
         if let config = parent.configDirectory { parsed.values["config"] = config }
-        if parent.era == .buddhist { parsed.values["era"] = Era.buddhist.rawValue }
+        if let era = parent.askedEra { parsed.values["era"] = era.rawValue }
+        if let language = parent.askedLanguage { parsed.values["lang"] = language.rawValue }
         let context = try CLIContext(parsed: parsed, environment: parent.environment, console: parent.console)
         let config = try context.configFolder()
         let summary = try LocalCommands.initialise(
@@ -64,14 +65,16 @@ enum Demo {
         let service = application.service
         let area = try service.area()
         let day = nextWeekday(after: area.offset.date(of: context.clock()))
-        let format = LocalFormat(offset: area.offset, era: context.era)
+        let format = LocalFormat(offset: area.offset, era: try context.era(), language: try context.language())
+        let words = format.words
         let console = context.console
 
-        console.out("Phapai demo: \(area.name)")
-        console.out("Database \(databasePath): \(summary.patients) patients, \(summary.vehicles) vehicles, \(summary.drivers) drivers, \(summary.shifts) shifts.")
+        console.out(words("demo.title", ["area": area.name]))
+        console.out(words("demo.database", ["path": databasePath, "patients": summary.patients, "vehicles": summary.vehicles,
+                                            "drivers": summary.drivers, "shifts": summary.shifts]))
         console.out("")
-        console.out("Booking \(journeys.count) journeys for \(format.date(day)) (\(day.weekday.shortName)):")
-        var renderer = try Renderer(application: application, era: context.era)
+        console.out(words("demo.booking", ["count": journeys.count, "date": format.date(day), "weekday": words.weekday(day.weekday)]))
+        var renderer = try Renderer(application: application, era: format.era, language: words.language)
         for journey in journeys {
             let timing: BookingRequest.Timing =
                 if let appointment = journey.appointment {
@@ -89,17 +92,19 @@ enum Demo {
         }
         let trips = try service.trips(date: day)
         console.out("")
-        console.out("Trips on \(format.date(day)):")
+        console.out(words("demo.trips", ["date": format.date(day)]))
         console.out(try renderer.tripTable(trips, showPatient: true))
         let returns = trips.filter { $0.direction == .return }
-        console.out(
-            "\(trips.count) trips for \(Set(trips.map(\.patient)).count) patients: \(trips.count - returns.count) outbound, "
-                + "\(returns.count) returns (\(returns.filter(\.willCall).count) will-call); "
-                + "\(trips.filter { $0.mobility == .wheelchair }.count) wheelchair and \(trips.filter { $0.mobility == .stretcher }.count) stretcher legs.")
+        console.out(words("demo.summary", [
+            "trips": trips.count, "patients": Set(trips.map(\.patient)).count, "outbound": trips.count - returns.count, "returns": returns.count,
+            "willCall": returns.filter(\.willCall).count, "wheelchair": trips.filter { $0.mobility == .wheelchair }.count,
+            "stretcher": trips.filter { $0.mobility == .stretcher }.count,
+        ]))
         try replayDay(day, databasePath: databasePath, context: context, format: format, console: console)
         console.out("")
-        console.out("Explore it: phapai --db \(databasePath) runs --date \(day.iso)")
-        console.out("            phapai --db \(databasePath) run show --date \(day.iso) --vehicle VAN1 --html > van1.html")
+        console.out(words("demo.explore"))
+        console.out("  phapai --db \(databasePath) runs --date \(format.date(day))")
+        console.out("  phapai --db \(databasePath) run show --date \(format.date(day)) --vehicle VAN1 --html > van1.html")
     }
 
     /// Plans the day, prints the runs, replays what drivers report (one late pickup, one no-show,
@@ -111,9 +116,10 @@ enum Demo {
         console.out("")
         // An iteration budget: the same day gives the same plan on any machine.
         let plan = try service.planDay(day, seconds: 60, iterations: 3000)
-        console.out("Planned: \(plan.runs.reduce(0) { $0 + Set($1.stops.map(\.trip)).count }) trips on \(plan.runs.count) runs, "
-            + "\(plan.unserved.count) not served, " + String(format: "%.1f km.", plan.kilometres))
-        for (trip, reason) in plan.unserved { console.out("  trip \(trip) not served: \(reason)") }
+        let words = format.words
+        console.out(words("demo.planned", ["trips": plan.runs.reduce(0) { $0 + Set($1.stops.map(\.trip)).count }, "runs": plan.runs.count,
+                                           "unserved": plan.unserved.count, "km": String(format: "%.1f", plan.kilometres)]))
+        for (trip, reason) in plan.unserved { console.out(words("demo.unserved", ["trip": trip, "reason": format.text(reason)])) }
         printRuns(try service.runs(on: day), format: format, console: console)
 
         // The day happens: drivers report each stop as planned, except one late pickup and one no-show.
@@ -124,7 +130,7 @@ enum Demo {
             let absent = try pickups.last(where: { try $0.1.trip != late && service.trip($0.1.trip).direction == .outbound && service.trip($0.1.trip).linkedTrip != nil })?.1.trip
         else { return }
         console.out("")
-        console.out("Replaying the drivers' reports: trip \(late) is picked up 20 minutes late, trip \(absent) is a no-show.")
+        console.out(words("demo.replay", ["late": late, "absent": absent]))
         var handled = Set<String>()
         var calls: [(at: Instant, trip: TripID)] = []
         var index = 0
@@ -133,11 +139,11 @@ enum Demo {
             for notice in notices {
                 let what: String
                 switch notice.kind {
-                case .lostPlace: what = "lost its vehicle"
-                case .late(let minutes): what = "will be \(minutes) min late"
-                case .arrivedLate(let minutes): what = "the vehicle came \(minutes) min late"
+                case .lostPlace: what = words("demo.notice.lost")
+                case .late(let minutes): what = words("demo.notice.late", ["minutes": minutes])
+                case .arrivedLate(let minutes): what = words("demo.notice.arrivedLate", ["minutes": minutes])
                 }
-                console.out("        promise broken: trip \(notice.trip) (\(notice.patient)) \(what): \(notice.reason); the office calls the patient")
+                console.out(words("demo.notice", ["trip": notice.trip, "patient": notice.patient, "what": what, "reason": format.text(notice.reason)]))
             }
         }
         while index < 400 {
@@ -151,8 +157,9 @@ enum Demo {
                 calls.removeAll { $0.trip == call.trip }
                 clock.advance(to: call.at)
                 let result = try service.releaseWillCall(call.trip)
-                say(clock.now, "the clinic calls for trip \(call.trip): "
-                    + (result.placement.map { "placed on \($0.vehicle), pickup at \(format.time($0.pickupTime))" } ?? "not placed: \(result.reason ?? "")"))
+                say(clock.now, words("demo.call", ["trip": call.trip])
+                    + (result.placement.map { words("demo.call.placed", ["vehicle": $0.vehicle, "time": format.time($0.pickupTime)]) }
+                        ?? words("demo.call.notPlaced", ["reason": format.text(result.reason ?? "")])))
                 tell(result.notices)
                 continue
             }
@@ -168,7 +175,8 @@ enum Demo {
                 _ = try service.reportStatus(stop.trip, .arrive, at: when)
                 clock.set(when.adding(minutes: 6))
                 let change = try service.reportStatus(stop.trip, .noshow, at: clock.now)
-                say(clock.now, "trip \(stop.trip): no-show" + (change.alsoChanged.isEmpty ? "" : "; its return (trip \(change.alsoChanged[0].id!)) is closed, not needed"))
+                say(clock.now, words("demo.noShow", ["trip": stop.trip])
+                    + (change.alsoChanged.isEmpty ? "" : words("demo.noShow.return", ["trip": change.alsoChanged[0].id!])))
                 tell(change.notices)
                 continue
             }
@@ -176,7 +184,7 @@ enum Demo {
             if stop.action == .pickup && trip.status == .scheduled { changes.append(try service.reportStatus(stop.trip, .arrive, at: when)) }
             changes.append(try service.reportStatus(stop.trip, stop.action == .pickup ? .pickup : .dropoff, at: when))
             if changes.contains(where: \.replanned) {
-                say(when, "trip \(stop.trip): \(stop.action.rawValue), late: the rest of the day is re-planned around the locked stops")
+                say(when, words("demo.lateReplan", ["trip": stop.trip, "action": words.stopAction(stop.action)]))
             }
             tell(changes.flatMap(\.notices))
             // The clinic calls three hours after a will-call patient arrives.
@@ -187,30 +195,38 @@ enum Demo {
         console.out("")
         clock.advance(to: format.offset.instant(day, LocalTime(minutes: 17 * 60 + 30)!))
         let items = try service.attention(on: day)
-        console.out("Needs a call at \(format.time(clock.now)) (phapai attention):" + (items.isEmpty ? " nothing." : ""))
+        console.out(words("demo.attention", ["time": format.time(clock.now)]) + (items.isEmpty ? words("demo.attention.nothing") : ""))
         for item in items {
-            console.out("  \(item.kind.rawValue): trip \(item.trip.map { String($0.rawValue) } ?? "-") \(item.patient.map { "\($0.id) \($0.name) \($0.phone)" } ?? ""): \(item.detail)")
+            console.out(words("demo.attention.item", [
+                "kind": words.attention(item.kind), "trip": item.trip.map { String($0.rawValue) } ?? "-",
+                "patient": item.patient.map { "\($0.id) \($0.name) \($0.phone)" } ?? "", "detail": format.text(item.detail),
+            ]))
         }
         let closed = try service.closeDay(day)
         console.out("")
-        console.out("Day closed: \(closed.missed.count) trip(s) marked missed, \(closed.closedReturns.count) return(s) closed as not needed.")
-        for trip in closed.missed { console.out("  trip \(trip.id!) missed: \(trip.statusReason ?? "")") }
-        for trip in closed.closedReturns { console.out("  trip \(trip.id!) closed: \(trip.statusReason ?? "")") }
+        console.out(words("demo.closed", ["missed": closed.missed.count, "closed": closed.closedReturns.count]))
+        for trip in closed.missed { console.out(words("day.closed.missed", ["trip": trip.id!, "reason": format.text(trip.statusReason ?? "")])) }
+        for trip in closed.closedReturns { console.out(words("day.closed.return", ["trip": trip.id!, "reason": format.text(trip.statusReason ?? "")])) }
         console.out("")
-        console.out("Report for \(format.date(day)):")
+        console.out(words("demo.report", ["date": format.date(day)]))
         let row = try service.report(from: day, to: day)[0]
         func percent(_ value: Double?) -> String { value.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
         let cancelled = row.cancelled.values.reduce(0, +)
-        console.out("  \(row.trips) trips: served \(row.served), no-shows \(row.noShows), cancelled \(cancelled) "
-            + "(of them \(row.cancelled[.outboundNotPerformed] ?? 0) returns not needed), missed \(row.missed), not served \(row.denied), open \(row.open)")
-        console.out("  pickups on time \(percent(row.pickupOnTime)), appointments on time \(percent(row.appointmentOnTime))")
-        console.out(String(format: "  ride %.0f min on average (p95 %.0f), %.2f x the direct time; %.1f vehicle-hours, %.0f km, %.2f passengers per vehicle-hour",
-                           row.meanRideMinutes ?? 0, row.p95RideMinutes ?? 0, row.meanRideRatio ?? 0, row.vehicleHours ?? 0,
-                           row.kilometres ?? 0, row.passengersPerVehicleHour ?? 0))
+        console.out(words("demo.report.trips", [
+            "trips": row.trips, "served": row.served, "noShows": row.noShows, "cancelled": cancelled,
+            "notNeeded": row.cancelled[.outboundNotPerformed] ?? 0, "missed": row.missed, "denied": row.denied, "open": row.open,
+        ]))
+        console.out(words("demo.report.onTime", ["pickups": percent(row.pickupOnTime), "appointments": percent(row.appointmentOnTime)]))
+        console.out(words("demo.report.ride", [
+            "mean": String(format: "%.0f", row.meanRideMinutes ?? 0), "p95": String(format: "%.0f", row.p95RideMinutes ?? 0),
+            "ratio": String(format: "%.2f", row.meanRideRatio ?? 0), "hours": String(format: "%.1f", row.vehicleHours ?? 0),
+            "km": String(format: "%.0f", row.kilometres ?? 0), "pax": String(format: "%.2f", row.passengersPerVehicleHour ?? 0),
+        ]))
     }
 
     static func printRuns(_ runs: [Run], format: LocalFormat, console: Console) {
-        var table = TextTable(["VEHICLE", "DRIVER", "TRIPS", "FIRST", "LAST"], rightAligned: [2])
+        let words = format.words
+        var table = TextTable([words("col.vehicle"), words("col.driver"), words("col.trips"), words("col.first"), words("col.last")], rightAligned: [2])
         for run in runs {
             table.add([run.vehicle.rawValue, run.driver.rawValue, String(Set(run.stops.map(\.trip)).count),
                        run.stops.first.map { format.time($0.plannedTime) } ?? "-", run.stops.last.map { format.time($0.plannedTime) } ?? "-"])

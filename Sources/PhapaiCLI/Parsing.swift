@@ -26,41 +26,41 @@ enum LocalCommand: CaseIterable {
         switch self {
         case .initialise:
             CommandSpec(
-                "init", "Create the database (if needed) and load an area file",
-                positionals: [PositionalSpec(name: "AREA_FILE", help: "area JSON (default config/areas/sample-tambon.json)", required: false)],
+                "init",
+                positionals: [PositionalSpec(name: "AREA_FILE", required: false)],
                 options: [
-                    .value("policies", "FILE", "default policies (default config/policies.json)"),
-                    .value("prefix", "PREFIX", "put PREFIX before every code of the file (a second area beside others: T002-)"),
-                    .value("pool", "NAME", "plan the area's fleet together with the other areas of pool NAME"),
+                    .value("policies", "FILE"),
+                    .value("prefix", "PREFIX"),
+                    .value("pool", "NAME"),
                 ])
         case .backup:
             CommandSpec(
-                "backup", "Write an online backup of the database to a new file",
-                positionals: [PositionalSpec(name: "PATH", help: "new file to write", required: true)])
+                "backup",
+                positionals: [PositionalSpec(name: "PATH", required: true)])
         case .matrixImport:
             CommandSpec(
-                "matrix import", "Import road travel times between places: CSV (from,to,seconds[,meters]) or an OSRM table response (JSON)",
-                positionals: [PositionalSpec(name: "FILE", help: "the matrix file", required: true)],
+                "matrix import",
+                positionals: [PositionalSpec(name: "FILE", required: true)],
                 options: [
-                    .value("format", "csv|osrm", "default: by the file's extension (.json is osrm)"),
-                    .value("places", "ID,ID,...", "OSRM: the places in the order of the request's coordinates"),
+                    .value("format", "csv|osrm"),
+                    .value("places", "ID,ID,..."),
                 ])
         case .demo:
             CommandSpec(
-                "demo", "Create a demo database with the sample area, book a realistic day and print it",
-                options: [.value("dir", "DIR", "folder for the demo database (default: a new temporary folder)")])
+                "demo",
+                options: [.value("dir", "DIR")])
         }
     }
 }
 
 /// Options of the command line itself: where the command runs, as whom, with which files.
 let localOptions: [OptionSpec] = [
-    .value("db", "PATH", "database file (default ./phapai.db, or $PHAPAI_DB)"),
-    .value("as", "NAME", "who is acting, for the audit log (default $PHAPAI_ACTOR or cli:$USER)"),
-    .value("config", "DIR", "configuration folder (default ./config, or $PHAPAI_CONFIG)"),
-    .value("server", "HOST:PORT", "run the command on a phapaid server (or $PHAPAI_SERVER)"),
-    .value("token-file", "FILE", "file holding the login token (default $PHAPAI_TOKEN)"),
-    .flag("help", "show help for the command"),
+    .value("db", "PATH", key: "help.option.db"),
+    .value("as", "NAME", key: "help.option.as"),
+    .value("config", "DIR", key: "help.option.config"),
+    .value("server", "HOST:PORT", key: "help.option.server"),
+    .value("token-file", "FILE", key: "help.option.token-file"),
+    .flag("help", key: "help.option.help"),
 ]
 
 /// Options every command accepts: the shared ones (area, era) and the command line's own.
@@ -163,7 +163,7 @@ struct ParsedArguments {
 
     /// The command's arguments as the application takes them: positionals by their key, options
     /// by name, flags as `yes`; the command line's own options (db, server, ...) stay here. The
-    /// era comes from `--era` or `$PHAPAI_ERA`.
+    /// era comes from `--era` or `$PHAPAI_ERA`, the language from `--lang` or `$PHAPAI_LANG`.
     func arguments(for spec: CommandSpec, environment: [String: String]) -> Arguments {
         var arguments = Arguments()
         for (index, value) in positionals.enumerated() where index < spec.positionals.count {
@@ -174,53 +174,51 @@ struct ParsedArguments {
         for flag in flags where own.contains(flag) { arguments[flag] = "yes" }
         if arguments["era"] == nil, let era = environment["PHAPAI_ERA"] { arguments["era"] = era }
         if spec.name == "driver link", arguments["base"] == nil, let base = environment["PHAPAI_DRIVER_URL"], !base.isEmpty { arguments["base"] = base }
+        if arguments["lang"] == nil, let language = environment["PHAPAI_LANG"], !language.isEmpty { arguments["lang"] = language }
         return arguments
     }
 }
 
-/// Help texts.
+/// Help texts, in the language of the invocation.
 enum Help {
     /// The `--help` text of a command.
-    static func text(_ spec: CommandSpec) -> String {
-        var lines = ["Usage: phapai \(spec.name)\(spec.positionals.map { $0.required ? " \($0.name)" : " [\($0.name)]" }.joined())\(spec.options.isEmpty ? "" : " [options]")", "", spec.summary]
-        if let details = spec.details { lines += ["", details] }
+    static func text(_ spec: CommandSpec, words: Words) -> String {
+        let usage = "phapai \(spec.name)\(spec.positionals.map { $0.required ? " \($0.name)" : " [\($0.name)]" }.joined())"
+            + (spec.options.isEmpty ? "" : words("help.ui.options.placeholder"))
+        var lines = [words("help.ui.usage", ["usage": usage]), "", spec.summary(words)]
+        if let details = spec.details(words) { lines += ["", details] }
         if !spec.positionals.isEmpty {
-            lines += ["", "Arguments:"] + spec.positionals.map { "  \(pad($0.name, 24)) \($0.help)" }
+            lines += ["", words("help.ui.arguments")] + spec.positionals.map { "  \(pad($0.name, 24)) \($0.help(words))" }
         }
         if !spec.options.isEmpty {
-            lines += ["", "Options:"] + spec.options.map(describe)
+            lines += ["", words("help.ui.options")] + spec.options.map { describe($0, words: words) }
         }
-        lines += ["", "Global options:"] + globalOptions.map(describe)
+        lines += ["", words("help.ui.global")] + globalOptions.map { describe($0, words: words) }
         return lines.joined(separator: "\n")
     }
 
-    private static func describe(_ option: OptionSpec) -> String {
+    private static func describe(_ option: OptionSpec, words: Words) -> String {
         let left = "--\(option.name)" + (option.valueName.map { " \($0)" } ?? "")
-        return "  \(pad(left, 24)) \(option.help)\(option.required ? " (required)" : "")"
+        return "  \(pad(left, 24)) \(option.help(words))\(option.required ? words("help.ui.required") : "")"
     }
 
     /// The list of commands (under `group`, when given).
-    static func overview(group: [String]) -> String {
+    static func overview(group: [String], words: Words) -> String {
         let shown = CLICommand.all.map(\.spec).filter { $0.path.starts(with: group) }
         let width = shown.map { $0.name.count }.max() ?? 0
-        var lines = [
-            "phapai: patient transport dispatch for Thai local governments (embedded on a local database).",
-            "",
-            "Usage: phapai [--db PATH] COMMAND [arguments] [options]",
-            "",
-            "Commands:",
-        ]
-        lines += shown.map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.summary)" }
-        lines += [
-            "",
-            "Every command has --help and --json.",
-            "Exit codes: 0 done, 1 usage error, 2 input refused, 3 not found, 4 conflict, 5 storage error, 6 not allowed (server).",
-        ]
+        var lines = [words("help.ui.title"), "", words("help.ui.overview.usage"), "", words("help.ui.commands")]
+        lines += shown.map { "  \($0.name.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.summary(words))" }
+        lines += ["", words("help.ui.every"), words("help.ui.exitCodes")]
         return lines.joined(separator: "\n")
     }
 
     static func pad(_ text: String, _ width: Int) -> String {
         let shortfall = width - TextRules.displayWidth(text)
         return shortfall > 0 ? text + String(repeating: " ", count: shortfall) : text
+    }
+
+    /// Every catalogue key the help of every command uses.
+    static var keys: [String] {
+        CLICommand.all.flatMap(\.spec.helpKeys) + globalOptions.compactMap(\.key)
     }
 }

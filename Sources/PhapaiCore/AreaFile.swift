@@ -78,6 +78,8 @@ public struct AreaFile: Sendable, Decodable {
     public var codePrefix: String?
     /// The pool of areas whose fleets plan as one (a district that pools its tambons' vehicles).
     public var pool: String?
+    /// The language of the area's people, `th` or `en` (default `th`).
+    public var language: String?
     public var utcOffsetMinutes: Int?
     public var travel: TravelEntry
     public var policies: PolicyOverrides?
@@ -104,6 +106,7 @@ public struct AreaFile: Sendable, Decodable {
             guard let codePrefix, !raw.hasPrefix(codePrefix) else { return raw }
             return codePrefix + raw
         }
+        let areaLanguage = try language.map { try Language.parse($0, field: "language") } ?? .th
         let areaName = try at("name") { try TextRules.line(name, field: "name", maxLength: TextRules.Limit.name) }
         let offset = UTCOffset(minutes: utcOffsetMinutes ?? UTCOffset.bangkok.minutes)
         guard (-720...840).contains(offset.minutes) else {
@@ -190,6 +193,7 @@ public struct AreaFile: Sendable, Decodable {
             patients: builtPatients.map(\.0), homes: builtPatients.compactMap(\.1))
         area.codePrefix = codePrefix
         area.pool = poolName
+        area.language = areaLanguage
         return area
     }
 
@@ -256,6 +260,8 @@ public struct Area: Sendable {
     public var codePrefix: String?
     /// The pool of areas it plans with, when its fleet is pooled.
     public var pool: String?
+    /// The language its people read by default.
+    public var language: Language = .th
 
     /// Checks a code prefix: 1-16 characters of the code alphabet, ending in `-`, `_` or `.` so
     /// that it reads apart from the code after it.

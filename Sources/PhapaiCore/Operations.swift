@@ -170,9 +170,14 @@ public struct AreaSettings: Hashable, Sendable {
     public var codePrefix: String?
     /// The pool of areas whose fleets plan together, if the area is in one.
     public var pool: String?
+    /// The language its people read when a command names none (`--lang`, `PHAPAI_LANG`, `lang=`).
+    public var language: Language
 
     /// Creates an area's settings.
-    public init(id: AreaID, name: String, offset: UTCOffset, travel: TravelModel, policies: Policies, codePrefix: String? = nil, pool: String? = nil) {
+    public init(
+        id: AreaID, name: String, offset: UTCOffset, travel: TravelModel, policies: Policies, codePrefix: String? = nil, pool: String? = nil,
+        language: Language = .th
+    ) {
         self.id = id
         self.name = name
         self.offset = offset
@@ -180,6 +185,7 @@ public struct AreaSettings: Hashable, Sendable {
         self.policies = policies
         self.codePrefix = codePrefix
         self.pool = pool
+        self.language = language
     }
 }
 

@@ -80,6 +80,31 @@ public enum Era: String, Sendable, Codable {
 
     /// The number of years the Buddhist Era runs ahead of the Common Era.
     public static let buddhistOffset = 543
+
+    /// The era people reading `language` expect when none is asked for: Buddhist in Thai.
+    public static func usual(for language: Language) -> Era {
+        language == .th ? .buddhist : .common
+    }
+
+    /// The era named by `text` (`common` or `buddhist`), refused with the field named otherwise.
+    public static func parse(_ text: String, field: String) throws -> Era {
+        guard let era = Era(rawValue: text) else { throw PhapaiError.invalid(field, "INVALID_VALUE", "'\(text)' is not one of: common, buddhist") }
+        return era
+    }
+}
+
+/// The language people read: Thai by default, English on request. Keywords, exit codes, wire
+/// keywords and JSON keys are the same in both.
+public enum Language: String, Sendable, Codable, CaseIterable {
+    case th, en
+
+    /// The language named by `text` (`th` or `en`), refused with the field named otherwise.
+    public static func parse(_ text: String, field: String) throws -> Language {
+        guard let language = Language(rawValue: text) else {
+            throw PhapaiError.invalid(field, "INVALID_VALUE", "'\(text)' is not one of: th, en")
+        }
+        return language
+    }
 }
 
 /// A calendar date in the area's local time, e.g. 2026-11-22.

@@ -131,9 +131,7 @@ final class DriverWebLoop {
                 route = "status"
                 guard let form = HTTPReader.formFields(request.body) else { return (HTTPResponse(status: 400, body: Array(Self.refusedPage.utf8)), route, nil) }
                 // The rate is per link; a refusal over it is shown on the page like any other.
-                let refusal = spend(secret) ? nil : PhapaiError(
-                    .conflict, keyword: "RATE_LIMITED", field: nil, message: "ส่งรายงานถี่เกินไป (\(reportsPerMinute) ครั้งต่อนาที) รอสักครู่แล้วลองใหม่")
-                answer = try face.report(secret: secret, form: form, refusal: refusal)
+                answer = try face.report(secret: secret, form: form, overRate: spend(secret) ? nil : reportsPerMinute)
             default:
                 return missing
             }
@@ -219,9 +217,11 @@ final class DriverWebLoop {
     }
 
     /// One page for every link that opens nothing: missing, wrong, revoked, or a path that is no link.
-    static let missingPage = smallPage("ไม่พบหน้านี้", "ลิงก์นี้ใช้ไม่ได้ ขอลิงก์ใหม่จากเจ้าหน้าที่ อบต.")
-    static let refusedPage = smallPage("คำขอไม่ถูกต้อง", "เปิดลิงก์ที่ได้รับจากเจ้าหน้าที่ อบต. อีกครั้ง")
-    static let busyPage = smallPage("ระบบไม่ว่างชั่วคราว", "ลองโหลดใหม่อีกครั้งในอีกสักครู่")
+    /// In Thai (before a link is known there is no area to take a language from), the same for all.
+    static let missingPage = smallPage(words("driverpage.missing_title"), words("driverpage.missing_text"))
+    static let refusedPage = smallPage(words("driverpage.refused_title"), words("driverpage.refused_text"))
+    static let busyPage = smallPage(words("driverpage.busy_title"), words("driverpage.busy_text"))
+    private static let words = Words(.th)
 
     private static func smallPage(_ title: String, _ text: String) -> String {
         """

@@ -279,7 +279,7 @@ enum CommandRunner {
             // same commit as the write it tells of; the tag is the retry's own, so it is not kept.
             let replied = try application.run(command, arguments, as: principal, face: .wire) { response in
                 if case .userRevoked(let name) = response.result { revoked(name) }
-                var renderer = try Renderer(application: application, era: response.era)
+                var renderer = try Renderer(application: application, era: response.era, language: response.language)
                 let data = try renderer.render(response)
                 let result = WireResult(response.result, offset: renderer.offset)
                 return RenderedReply(keyword: result.keyword, fields: result.fields.map { .init($0.key, $0.value) }, lines: data)

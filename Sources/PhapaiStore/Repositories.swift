@@ -17,10 +17,10 @@ extension Store {
         (areasCache, areasChanged) = (nil, true)
         let policies = String(decoding: try JSONEncoder().encode(area.policies), as: UTF8.self)
         try run(
-            "INSERT INTO areas (id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, created_at, code_prefix, pool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO areas (id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, created_at, code_prefix, pool, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(area.id.rawValue), .text(area.name), .integer(Int64(area.offset.minutes)), .real(area.travel.circuityFactor),
              .real(area.travel.averageSpeedKmh), .text(policies), .integer(createdAt.rawValue), SQLiteValue.optionalText(area.codePrefix),
-             SQLiteValue.optionalText(area.pool)])
+             SQLiteValue.optionalText(area.pool), .text(area.language.rawValue)])
     }
 
     /// The area holding the place, patient, vehicle or driver coded `code`, with what it is.
@@ -85,12 +85,12 @@ extension Store {
     }
 
     private func readAreas() throws -> [AreaSettings] {
-        try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, code_prefix, pool FROM areas ORDER BY id") { row in
+        try query("SELECT id, name, utc_offset_minutes, circuity_factor, average_speed_kmh, policies_json, code_prefix, pool, language FROM areas ORDER BY id") { row in
             let policies = try decodedPolicies(row.text(5))
             return AreaSettings(
                 id: AreaID(unchecked: row.text(0)), name: row.text(1), offset: UTCOffset(minutes: Int(row.int64(2))),
                 travel: try TravelModel(circuityFactor: row.double(3), averageSpeedKmh: row.double(4)), policies: policies,
-                codePrefix: row.textOrNil(6), pool: row.textOrNil(7))
+                codePrefix: row.textOrNil(6), pool: row.textOrNil(7), language: Language(rawValue: row.text(8)) ?? .th)
         }
     }
 }

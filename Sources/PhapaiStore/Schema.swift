@@ -273,7 +273,12 @@ enum Schema {
             PRIMARY KEY (area_id, date, trip_id)
         ) WITHOUT ROWID;
         """,
-        // 13: drivers' personal links to the phone page of their run (phapaid's driver web face):
+        // 13: the language an area's people read when a command names none: Thai unless the area
+        // file says `"language": "en"`.
+        """
+        ALTER TABLE areas ADD COLUMN language TEXT NOT NULL DEFAULT 'th' CHECK (language IN ('th','en'));
+        """,
+        // 14: drivers' personal links to the phone page of their run (phapaid's driver web face):
         // only the SHA-256 of each link's secret is kept; a revoked link stays for the record.
         """
         CREATE TABLE IF NOT EXISTS driver_links (

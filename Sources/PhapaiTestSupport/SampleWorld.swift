@@ -29,13 +29,16 @@ public final class SampleWorld {
         set { clock.set(newValue) }
     }
 
-    /// Creates the database and loads the sample area, with the clock at `now` (local time).
-    public init(now text: String = "2026-11-20 10:00", actor: String = "test:dispatcher") throws {
+    /// Creates the database and loads the sample area, with the clock at `now` (local time) and
+    /// the area's people reading `language` (the sample file says Thai).
+    public init(now text: String = "2026-11-20 10:00", actor: String = "test:dispatcher", language: Language? = nil) throws {
         folder = NSTemporaryDirectory() + "phapai-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         clock = SettableClock(try UTCOffset.bangkok.parseDateTime(text, field: "now"))
         service = try PhapaiService.open(path: folder + "/phapai.db", create: true, actor: actor, clock: clock.read)
-        _ = try service.importArea(try Self.sampleArea())
+        var area = try Self.sampleArea()
+        if let language { area.language = language }
+        _ = try service.importArea(area)
     }
 
     deinit {

@@ -13,7 +13,7 @@ struct RequestIDTests {
     /// Runs `command` as the command line does, its answer being its text lines.
     static func run(_ application: Application, _ command: Command, _ values: [String: String], as principal: Principal = desk) throws -> Replied {
         try application.run(command, Arguments(values), as: principal, face: .commandLine) { response in
-            var renderer = try Renderer(application: application, era: response.era)
+            var renderer = try Renderer(application: application, era: response.era, language: response.language)
             return RenderedReply(lines: try renderer.render(response))
         }
     }
@@ -21,7 +21,7 @@ struct RequestIDTests {
     @Test func aKeptAnswerIsForgottenAfterSevenDaysAndPrunedByTheNextOne() throws {
         let world = try SampleWorld()
         let application = Application(service: world.service)
-        let edit = ["id": "P004", "phone": "081-555-0104", "rid": "e-1"]
+        let edit = ["id": "P004", "phone": "081-555-0104", "rid": "e-1", "lang": "en"]
         #expect(try Self.run(application, .patientEdit, edit).replayed == false)
         world.now = Instant(rawValue: world.now.rawValue + 7 * 86_400 - 60)
         #expect(try Self.run(application, .patientEdit, edit).replayed == true)

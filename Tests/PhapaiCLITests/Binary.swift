@@ -66,19 +66,22 @@ enum Phapai {
 }
 
 /// A temporary folder with a database path, and the environment every run gets: a fixed clock
-/// (Friday 2026-11-20 10:00, Bangkok) and the repository's config folder.
+/// (Friday 2026-11-20 10:00, Bangkok), the repository's config folder and a language. Most tests
+/// check English wording, so they run with `PHAPAI_LANG=en`; a test of the Thai default gives
+/// `language: nil` (the sample area's Thai) or `"th"`.
 final class Workspace {
     let folder: String
     var database: String { folder + "/phapai.db" }
     var environment: [String: String]
 
-    init(now: String = "2026-11-20 10:00") {
+    init(now: String = "2026-11-20 10:00", language: String? = "en") {
         folder = NSTemporaryDirectory() + "phapai-cli-test-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         environment = [
             "PHAPAI_NOW": now, "PHAPAI_CONFIG": Phapai.repository.appendingPathComponent("config").path,
             "PHAPAI_ACTOR": "test:dispatcher", "LANG": "C.UTF-8",
         ]
+        if let language { environment["PHAPAI_LANG"] = language }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: folder) }
@@ -104,8 +107,8 @@ final class Workspace {
     }
 
     /// A database initialised with the sample tambon.
-    static func initialised() throws -> Workspace {
-        let workspace = Workspace()
+    static func initialised(language: String? = "en") throws -> Workspace {
+        let workspace = Workspace(language: language)
         try workspace.ok("init")
         return workspace
     }

@@ -32,7 +32,7 @@ struct CallListTests {
         #expect(records[0] == "\u{FEFF}date,window,planned,patient,name,phone,vehicle,driver,driver_phone,return,companions,changed,attention")
         #expect(records.filter { $0.contains(",yes,") }.count == 1 && records.contains { $0.contains(",P006,") && $0.contains(",yes,") })
         // The page: Thai, a card per patient on a phone.
-        let page = try w.ok("calls", "--date", "2026-11-23", "--html")
+        let page = try w.ok("--lang", "th", "calls", "--date", "2026-11-23", "--html")
         #expect(page.contains("รายชื่อผู้ป่วยที่ต้องโทรแจ้ง") && page.contains(#"<meta name="viewport""#) && page.contains(#"href="tel:"#))
     }
 }

@@ -58,7 +58,8 @@ struct CommandLanguageTests {
     @Test func everyCommandOfTheCatalogueHasAHelpAndAJSONForm() {
         for command in Command.allCases {
             #expect(command.spec.options.contains { $0.name == "json" }, "\(command.rawValue) has no json")
-            #expect(Help.text(command.spec).hasPrefix("Usage: phapai \(command.rawValue)"))
+            #expect(Help.text(command.spec, words: Words(.en)).hasPrefix("Usage: phapai \(command.rawValue)"))
+            #expect(Help.text(command.spec, words: Words(.th)).hasPrefix("วิธีใช้: phapai \(command.rawValue)"))
         }
     }
 }

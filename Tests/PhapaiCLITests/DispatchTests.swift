@@ -99,7 +99,7 @@ struct DispatchTests {
         let csv = try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", vehicle, "--csv")
         #expect(csv.hasPrefix("\u{FEFF}date,vehicle,driver,sequence,time,action,trip,patient,name,phone,place"))
         #expect(csv.contains("\"ขอที่นั่ง <ริมหน้าต่าง> & น้ำ\"") || csv.contains("ขอที่นั่ง <ริมหน้าต่าง> & น้ำ"))
-        let html = try w.ok("run", "show", "--date", "2026-11-23", "--vehicle", vehicle, "--html")
+        let html = try w.ok("--lang", "th", "run", "show", "--date", "2026-11-23", "--vehicle", vehicle, "--html")
         #expect(html.hasPrefix("<!DOCTYPE html>\n<html lang=\"th\">"))
         #expect(html.contains("<meta charset=\"utf-8\">"))
         #expect(html.contains("\"Sarabun\", \"TH Sarabun New\", \"Noto Sans Thai\""))
@@ -113,6 +113,10 @@ struct DispatchTests {
         #expect(html.contains(#"<a class="map" href="https://www.google.com/maps/search/?api=1&amp;query=7."#))
         #expect(html.contains("นัดรับ<br>") && html.contains("<strong>ถัดไป</strong>"))
         #expect(!html.contains("will-call") && !html.contains(" at ") && !html.contains("trip "))
+        // The same page in English, on request.
+        let english = try w.ok("--lang", "en", "run", "show", "--date", "2026-11-23", "--vehicle", vehicle, "--html")
+        #expect(english.hasPrefix("<!DOCTYPE html>\n<html lang=\"en\">") && english.contains("<h1>Run sheet ") && english.contains(#"data-label="Phone""#))
+        #expect(english.contains("ขอที่นั่ง &lt;ริมหน้าต่าง&gt; &amp; น้ำ") && !english.contains("นัดรับ") && !english.contains("ถัดไป"))
     }
 
     @Test func runsAndManifestsRefuseWhatIsNotThere() throws {

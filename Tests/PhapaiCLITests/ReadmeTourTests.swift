@@ -45,7 +45,8 @@ struct ReadmeTourTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "\(failed)")
         let text = String(decoding: printed, as: UTF8.self)
-        #expect(text.contains("Backed up phapai.db to phapai-backup-2026-11-23.db (integrity ok)"))
+        // In Thai, the sample area's language.
+        #expect(text.contains("สำรอง phapai.db ไปที่ phapai-backup-2026-11-23.db แล้ว (ตรวจความถูกต้องผ่าน)"))
         #expect(FileManager.default.fileExists(atPath: folder + "/van1.html"))
     }
 }

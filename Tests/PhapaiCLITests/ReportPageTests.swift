@@ -59,7 +59,7 @@ struct ReportPageTests {
     /// order, Buddhist-era dates, no script.
     @Test func theMeetingPageHasAChartPerPartAndTheNumbersOfTheDays() throws {
         let w = try Self.twoMonths()
-        let page = try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--html")
+        let page = try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--html", "--lang", "th")
         #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains(#"<html lang="th">"#) && !page.contains("<script"))
         #expect(page.contains("ระหว่างวันที่ 1 พ.ย. 2569 ถึง 31 ธ.ค. 2569"))
         // What became of the trips, punctuality, two month charts, funding, vehicles, villages.
@@ -79,8 +79,12 @@ struct ReportPageTests {
         #expect(villages == Array(1...12), "\(villages)")
         #expect(page.contains("กองทุนหลักประกันสุขภาพท้องถิ่น"))
         // Within one month there is nothing to compare month by month.
-        let november = try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--html")
+        let november = try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--html", "--lang", "th")
         #expect(november.components(separatedBy: "<svg").count - 1 == 5 && !november.contains("เปรียบเทียบรายเดือน"))
+        // In English on request: the same charts, English words, common-era dates.
+        let english = try w.ok("report", "--from", "2026-11-01", "--to", "2026-12-31", "--html", "--lang", "en")
+        #expect(english.contains(#"<html lang="en">"#) && english.contains("From 1 Nov 2026 to 31 Dec 2026") && english.contains("Month by month"))
+        #expect(english.components(separatedBy: "<svg").count - 1 == 7 && !english.contains("เที่ยวทั้งหมด"))
     }
 
     /// The page's figures as JSON (`--meeting --json`), and as text.

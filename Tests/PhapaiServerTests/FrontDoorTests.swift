@@ -294,7 +294,7 @@ struct FrontDoorTests {
         failNext.arm()
         #expect(try admin.ask("USER REVOKE name=somchai") == [#"451 STORAGE "the commit failed; nothing was stored; try again""#])
         #expect(try session.ask("TRIP LIST date=2026-11-23").last == "200 TRIPS count=0")
-        #expect(try admin.ask("USER REVOKE name=somchai") == ["200-Revoked somchai", "200 REVOKED user=somchai"])
+        #expect(try admin.ask("USER REVOKE name=somchai") == ["200-เพิกถอนสิทธิ์ somchai แล้ว", "200 REVOKED user=somchai"])
         #expect(try rest(of: session) == [#"421 REVOKED "the token of somchai was revoked; closing""#])
         let retry = try running.connect()
         _ = try retry.reply()
@@ -303,7 +303,7 @@ struct FrontDoorTests {
         // Requests sent in one go with the revocation: none of the revoked user's runs after it.
         let own = try running.login("root")
         try own.socket.writeAll(Array("USER REVOKE name=root\r\nTRIP LIST date=2026-11-23\r\n".utf8))
-        #expect(try rest(of: own) == ["200-Revoked root", "200 REVOKED user=root", #"421 REVOKED "the token of root was revoked; closing""#])
+        #expect(try rest(of: own) == ["200-เพิกถอนสิทธิ์ root แล้ว", "200 REVOKED user=root", #"421 REVOKED "the token of root was revoked; closing""#])
         #expect(try rest(of: admin) == [#"421 REVOKED "the token of root was revoked; closing""#])
         #expect(running.server.counters.revokedSessions == 3)
     }

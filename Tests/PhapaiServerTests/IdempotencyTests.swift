@@ -131,7 +131,7 @@ struct IdempotencyTests {
         #expect(try client.ask("\(Self.booking) rid=lost-1").first?.hasPrefix("451 STORAGE") == true)
         #expect(try running.world.service.trips().count == 2)
         let retried = try client.ask("\(Self.booking) rid=lost-1")
-        #expect(retried.first == "200-Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:")
+        #expect(retried.first == "200-จองให้ P004 นางสาวบุญส่ง อินทร์ทอง วันที่ 2569-11-23:")
         #expect(retried.last?.hasPrefix("200 BOOKED trip=1 ") == true, "\(retried)")
         #expect(try running.world.service.trips().count == 2)
     }
@@ -146,11 +146,12 @@ struct IdempotencyTests {
             return (status, printed.out.withLock { $0 }, printed.err.withLock { $0 })
         }
         let first = run(arguments)
-        #expect(first.0 == 0 && first.1.first == "Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:", "\(first)")
+        #expect(first.0 == 0 && first.1.first == "จองให้ P004 นางสาวบุญส่ง อินทร์ทอง วันที่ 2569-11-23:", "\(first)")
         let again = run(arguments)
         #expect(again.0 == first.0 && again.1 == first.1 && again.2.isEmpty)
         #expect(try running.world.service.trips().count == 1)
         let reused = run(Array(arguments.dropLast(2)) + ["--notes", "ขอรถตู้", "--rid", "cli-1"])
-        #expect(reused.0 == 4 && reused.2.first?.hasPrefix("phapai: error [RID_REUSED]: rid: ") == true, "\(reused)")
+        #expect(reused.0 == 4 && reused.2.first == "phapai: ผิดพลาด [RID_REUSED] ช่อง รหัสคำขอ (rid): รหัสคำขอ (rid) นี้ใช้กับคำสั่งอื่นไปแล้ว", "\(reused)")
+        #expect(reused.2.dropFirst().first?.hasPrefix("    rid cli-1 was given before with another command") == true, "\(reused)")
     }
 }

@@ -52,11 +52,11 @@ struct RemoteModeTests {
             let here = run(command, local)
             #expect(over.status == 0 && over == here, "\(command): \(over) against \(here)")
         }
-        let booked = run(["trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-24 09:00", "--will-call"], remote)
+        let booked = run(["trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-24 09:00", "--will-call", "--lang", "en"], remote)
         #expect(booked.status == 0 && booked.out.first == "Booked for P002 นางสาวบุญส่ง ทิพย์มณี on 2026-11-24:")
-        let noToken = run(["trip", "list"], ["PHAPAI_SERVER": "127.0.0.1:\(running.port)"])
+        let noToken = run(["--lang", "en", "trip", "list"], ["PHAPAI_SERVER": "127.0.0.1:\(running.port)"])
         #expect(noToken.status == 1 && noToken.err.first?.contains("PHAPAI_TOKEN") == true)
-        let badToken = run(["trip", "list"], ["PHAPAI_SERVER": "127.0.0.1:\(running.port)", "PHAPAI_TOKEN": "nope"])
+        let badToken = run(["--lang", "en", "trip", "list"], ["PHAPAI_SERVER": "127.0.0.1:\(running.port)", "PHAPAI_TOKEN": "nope"])
         #expect(badToken.status == 1 && badToken.err.first?.contains("refused the token") == true)
     }
 
@@ -90,7 +90,8 @@ struct RemoteModeTests {
     func aRefusalIsTheSameOverTheWireAndOnTheFile(arguments: [String], status: Int32, keyword: String) throws {
         let (running, remote, local) = try setUp()
         let (over, here) = withExtendedLifetime(running) { (run(arguments, remote), run(arguments, local)) }
-        #expect(over.status == status && over.err.first?.hasPrefix("phapai: error [\(keyword)]: ") == true, "\(over)")
+        // Told in Thai (the default) from the keyword, whichever side refused it.
+        #expect(over.status == status && over.err.first?.hasPrefix("phapai: ผิดพลาด [\(keyword)]") == true, "\(over)")
         #expect(over == here)
     }
 
@@ -98,6 +99,8 @@ struct RemoteModeTests {
         let (running, _, _) = try setUp()
         let planner = ["PHAPAI_SERVER": "127.0.0.1:\(running.port)", "PHAPAI_TOKEN": running.tokens["malee"]!]
         let refused = run(["trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-24 09:00"], planner)
-        #expect(refused == Run(status: 6, out: [], err: ["phapai: error [NOT_ALLOWED]: a planner cannot do that"]))
+        #expect(refused == Run(status: 6, out: [], err: ["phapai: ผิดพลาด [NOT_ALLOWED]: ไม่อนุญาตให้ทำรายการนี้", "    a planner cannot do that"]))
+        let english = run(["--lang", "en", "trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-24 09:00"], planner)
+        #expect(english == Run(status: 6, out: [], err: ["phapai: error [NOT_ALLOWED]: a planner cannot do that"]))
     }
 }

@@ -21,6 +21,30 @@ extension SampleWorld {
 
 @Suite("phapaid: the server on 127.0.0.1")
 struct ServerTests {
+    /// The data lines are in the request's `lang=` or the area's language (Thai for the sample);
+    /// the reply line, its keyword and fields, are the same in both, and so is a refusal.
+    @Test func dataLinesAreInTheRequestsLanguageAndTheReplyLineIsNot() throws {
+        let running = try TestServer(prepare: { world in
+            _ = try world.service.bookTrip(BookingRequest(
+                patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "H-COMM"), timing: .appointment(try world.at("2026-11-23 09:00")),
+                returnLeg: .willCall))
+        })
+        let client = try running.login("somchai")
+        let thai = try client.ask("TRIP SHOW id=1")
+        let english = try client.ask("TRIP SHOW id=1 lang=en")
+        let chosen = try client.ask("TRIP SHOW id=1 lang=th")
+        #expect(thai.first == "200-เที่ยว 1 (ขาไป)" && thai.contains("200- วันที่     2569-11-23"), "\(thai)")
+        #expect(english.first == "200-Trip 1 (outbound)" && english.contains("200- Day          2026-11-23"), "\(english)")
+        #expect(chosen == thai)
+        #expect(thai.count == english.count && thai.last == english.last && thai.last?.hasPrefix("200 TRIP trip=1 status=requested ") == true)
+        #expect(try client.ask("TRIP LIST date=2026-11-23 lang=en").last == (try client.ask("TRIP LIST date=2026-11-23")).last)
+        // JSON is the same document in both.
+        #expect(try client.ask("TRIP SHOW id=1 json=yes lang=en") == (try client.ask("TRIP SHOW id=1 json=yes")))
+        // A refusal is the same line whatever the language; a language other than th or en is refused naming lang.
+        #expect(try client.ask("TRIP SHOW id=99 lang=en") == (try client.ask("TRIP SHOW id=99")))
+        #expect(try client.ask("TRIP SHOW id=1 lang=fr") == [#"553 INVALID_VALUE field=lang "'fr' is not one of: th, en""#])
+    }
+
     @Test func greetingPingLoginAndACommand() throws {
         let running = try TestServer()
         let client = try running.connect()
@@ -30,7 +54,8 @@ struct ServerTests {
         #expect(try client.ask("HELLO proto=1 token=nope") == [#"535 BAD_TOKEN "the token is not valid""#])
         #expect(try client.ask("HELLO proto=1 token=\(running.tokens["somchai"]!)") == ["230 HELLO user=somchai role=dispatcher"])
         let booked = try client.ask(#"#b TRIP BOOK patient=P004 to=H-COMM appointment="2026-11-23 09:00" will-call=yes"#)
-        #expect(booked.first == "200-Booked for P004 นางสาวบุญส่ง อินทร์ทอง on 2026-11-23:")
+        // The data lines in the area's language (the sample tambon's Thai, Buddhist-era years).
+        #expect(booked.first == "200-จองให้ P004 นางสาวบุญส่ง อินทร์ทอง วันที่ 2569-11-23:")
         // The result's key fields: no program reads the text.
         #expect(booked.last == "200 #b BOOKED trip=1 pickup-earliest=2026-11-23T07:19:00+07:00 pickup-latest=2026-11-23T07:49:00+07:00 "
             + "return=2 return-will-call=yes return-expected-earliest=2026-11-23T11:00:00+07:00 return-expected-latest=2026-11-23T16:00:00+07:00")

@@ -47,15 +47,16 @@ struct Transcript {
     }
 }
 
-/// The server the transcripts run against: the sample area, the clock at 2026-11-20 10:00
-/// (a Friday), and four logins whose tokens the transcripts write as `<admin>`, `<dispatcher>`,
-/// `<planner>` and `<driver>`.
+/// The server the transcripts run against: the sample area with English as its language (so the
+/// spec's data lines read in English; the sample file's Thai is the default, and `lang=` chooses
+/// per request), the clock at 2026-11-20 10:00 (a Friday), and four logins whose tokens the
+/// transcripts write as `<admin>`, `<dispatcher>`, `<planner>` and `<driver>`.
 final class TranscriptServer {
     let running: TestServer
     let tokens: [String: String]
 
     init() throws {
-        running = try TestServer()
+        running = try TestServer(world: SampleWorld(language: .en))
         tokens = [
             "<admin>": running.tokens["root"]!, "<dispatcher>": running.tokens["somchai"]!,
             "<planner>": running.tokens["malee"]!, "<driver>": running.tokens["sompong"]!,

@@ -269,6 +269,7 @@ struct PromiseMigrationTests {
         // Schema 8 had none of the later migrations' columns.
         try connection.execute("ALTER TABLE areas DROP COLUMN code_prefix")
         try connection.execute("ALTER TABLE areas DROP COLUMN pool")
+        try connection.execute("ALTER TABLE areas DROP COLUMN language")
         try connection.execute("PRAGMA user_version = 8")
         let reopened = try Store(path: world.folder + "/phapai.db", create: false)
         #expect(try reopened.connection.scalarInt("PRAGMA user_version") == Int64(Store.schemaVersion))

@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import PhapaiCore
+
+/// Thai by default, English on request: `--lang`, `PHAPAI_LANG`, the area's `language`, then Thai;
+/// years in the Buddhist Era in Thai unless `--era` says otherwise, and one era per output.
+@Suite("phapai speaks Thai, and English on request")
+struct LanguageTests {
+    /// Whether `text` holds Thai script.
+    static func hasThai(_ text: some StringProtocol) -> Bool { text.unicodeScalars.contains { (0x0E00...0x0E7F).contains($0.value) } }
+
+    @Test func theDemoIsInThaiByDefaultWithBuddhistEraDates() throws {
+        let w = Workspace(language: nil)
+        let result = try w.run("demo", "--dir", w.folder + "/demo")
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = result.stdout
+        #expect(out.hasPrefix("ตัวอย่างการใช้งาน Phapai (พาไป): "))
+        #expect(out.contains("จองการเดินทาง 12 รายการ สำหรับวันที่ 2569-11-23 (จ.):"))
+        #expect(out.contains("  เที่ยว 1 ขาไป: "))
+        #expect(out.contains("เที่ยวรถวันที่ 2569-11-23:\nเที่ยว  เวลารับ"))
+        #expect(out.contains("22 เที่ยว ผู้ป่วย 12 คน: ขาไป 12 เที่ยว, ขากลับ 10 เที่ยว (รอโทรเรียก 1 เที่ยว)"))
+        #expect(out.contains("ปิดวันแล้ว: ") && out.contains("รายงานวันที่ 2569-11-23:"))
+        #expect(out.contains("phapai --db \(w.folder)/demo/phapai.db runs --date 2569-11-23"))
+        // One era: no common-era date anywhere, not even in what the service wrote.
+        #expect(!out.contains("2026-"), "\(out)")
+    }
+
+    @Test func theDemoIsInEnglishWithLangEn() throws {
+        let w = Workspace(language: nil)
+        let result = try w.run("demo", "--dir", w.folder + "/demo", "--lang", "en")
+        #expect(result.status == 0, "\(result.stderr)")
+        let out = result.stdout
+        #expect(out.contains("Booking 12 journeys for 2026-11-23 (mon):"))
+        #expect(out.contains("Trips on 2026-11-23:\nID  PICKUP       DIR  PATIENT"))
+        #expect(out.contains("22 trips for 12 patients: 12 outbound, 10 returns (1 will-call); 2 wheelchair and 2 stretcher legs."))
+        #expect(out.contains("Day closed: ") && out.contains("Report for 2026-11-23:"))
+        // Names of patients and places are Thai data; the demo's own words are not Thai.
+        for line in out.split(separator: "\n") where ["Booking", "Trips on", "Planned:", "Replaying", "Needs a call", "Day closed", "Report for", "  22 trips:",
+                                                        "  pickups", "  ride", "Explore", "ID  ", "VEHICLE "].contains(where: { line.hasPrefix($0) }) {
+            #expect(!Self.hasThai(line), "\(line)")
+        }
+        #expect(!out.contains("เที่ยว") && !out.contains("2569"))
+    }
+
+    @Test func theLanguageComesFromTheFlagTheEnvironmentOrTheArea() throws {
+        // The sample area says th: Thai by default, with Buddhist-era years.
+        let w = try Workspace.initialised(language: nil)
+        #expect(try w.ok("trip", "list", "--date", "2026-11-23") == "วันที่ 2569-11-23 ไม่มีเที่ยวรถ\n")
+        #expect(try w.ok("--lang", "en", "trip", "list", "--date", "2026-11-23") == "No trips on 2026-11-23.\n")
+        #expect(try w.run("trip", "list", "--date", "2026-11-23", extraEnvironment: ["PHAPAI_LANG": "en"]).stdout == "No trips on 2026-11-23.\n")
+        // The flag wins over the environment; the era follows the language unless asked for.
+        #expect(try w.run("--lang", "th", "trip", "list", "--date", "2026-11-23", extraEnvironment: ["PHAPAI_LANG": "en"]).stdout
+            == "วันที่ 2569-11-23 ไม่มีเที่ยวรถ\n")
+        #expect(try w.ok("--era", "common", "trip", "list", "--date", "2026-11-23") == "วันที่ 2026-11-23 ไม่มีเที่ยวรถ\n")
+        #expect(try w.ok("--lang", "en", "--era", "buddhist", "trip", "list", "--date", "2026-11-23") == "No trips on 2569-11-23.\n")
+        // Keywords, exit codes and JSON are the same in both.
+        let thai = try w.run("trip", "show", "99")
+        let english = try w.run("--lang", "en", "trip", "show", "99")
+        #expect(thai.status == 3 && english.status == 3)
+        #expect(thai.stderr == "phapai: ผิดพลาด [UNKNOWN_TRIP] ช่อง เที่ยวรถ (trip): ไม่มีเที่ยวรถหมายเลขนี้\n    no trip 99\n")
+        #expect(english.stderr == "phapai: error [UNKNOWN_TRIP]: trip: no trip 99\n")
+        #expect(try w.ok("patient", "show", "P004", "--json") == (try w.ok("--lang", "en", "patient", "show", "P004", "--json")))
+    }
+
+    @Test func anAreaWhoseFileSaysEnglishSpeaksEnglish() throws {
+        let w = Workspace(language: nil)
+        let sample = Phapai.repository.appendingPathComponent("config/areas/sample-tambon.json").path
+        var area = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sample))) as? [String: Any])
+        area["language"] = "en"
+        let english = w.folder + "/english.json"
+        try JSONSerialization.data(withJSONObject: area).write(to: URL(fileURLWithPath: english))
+        #expect(try w.ok("init", english).hasPrefix("Initialised "))
+        #expect(try w.ok("trip", "list", "--date", "2026-11-23") == "No trips on 2026-11-23.\n")
+        #expect(try w.ok("--lang", "th", "trip", "list", "--date", "2026-11-23") == "วันที่ 2569-11-23 ไม่มีเที่ยวรถ\n")
+        #expect(try w.ok("area", "list").split(separator: "\n").last?.hasSuffix("  en") == true)
+        // Only th and en, and the error names the field.
+        area["language"] = "fr"
+        let french = w.folder + "/french.json"
+        try JSONSerialization.data(withJSONObject: area).write(to: URL(fileURLWithPath: french))
+        let refused = try Workspace(language: "en").run("init", french)
+        #expect(refused.status == 2 && refused.stderr.hasPrefix("phapai: error [INVALID_VALUE]: language: 'fr' is not one of: th, en"), "\(refused.stderr)")
+    }
+
+    @Test func aLanguageOtherThanThaiOrEnglishIsRefusedNamingLang() throws {
+        let w = try Workspace.initialised(language: nil)
+        for arguments in [["--lang", "xx", "trip", "list"], ["trip", "list", "--lang", "EN"]] {
+            let result = try w.run(arguments)
+            #expect(result.status == 2 && result.stderr.hasPrefix("phapai: ผิดพลาด [INVALID_VALUE] ช่อง ภาษา (lang): "), "\(result.stderr)")
+        }
+        let fromEnvironment = try w.run("trip", "list", extraEnvironment: ["PHAPAI_LANG": "de"])
+        #expect(fromEnvironment.status == 2 && fromEnvironment.stderr.contains("[INVALID_VALUE]") && fromEnvironment.stderr.contains("'de' is not one of: th, en"))
+    }
+
+    @Test func helpIsInThaiAndEnglish() throws {
+        let w = Workspace(language: nil)
+        let thai = try w.run("trip", "book", "--help")
+        #expect(thai.status == 0 && thai.stdout.hasPrefix("วิธีใช้: phapai trip book [ตัวเลือก]\n\nจองรถ (พร้อมขากลับ)"), "\(thai.stdout)")
+        #expect(thai.stdout.contains("--appointment 'DATE HH:MM' เวลานัดที่ต้องไปให้ทัน"))
+        #expect(thai.stdout.contains("--lang th|en") && thai.stdout.contains("(ต้องระบุ)"))
+        let english = try w.run("--lang", "en", "trip", "book", "--help")
+        #expect(english.stdout.hasPrefix("Usage: phapai trip book [options]\n\nBook a ride (and its return)"))
+        #expect(try w.run("--help").stdout.contains("รหัสจบการทำงาน: 0 สำเร็จ"))
+    }
+
+    @Test func theDefaultTablesFitAHundredColumnTerminalInThaiToo() throws {
+        let w = try Workspace.initialised(language: nil)
+        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
+            try w.ok("trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)", "--return", "14:00")
+        }
+        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
+        /// Columns as a terminal shows them: Thai marks above or below a letter take none.
+        func width(_ text: String) -> Int {
+            text.split(separator: "\n").map { line in line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count }.max() ?? 0
+        }
+        let list = try w.ok("trip", "list", "--date", "2026-11-23")
+        #expect(width(list) <= 100, "\(list)")
+        #expect(list.hasPrefix("เที่ยว  เวลารับ") && list.contains("ม.9") && list.contains("VAN1") && list.contains("รถเข็น"))
+        for by in ["village", "funding", "vehicle"] {
+            let report = try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--by", by)
+            #expect(width(report) <= 100, "\(report)")
+        }
+        #expect(try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30").contains("ทั้งหมด"))
+    }
+}
