@@ -210,6 +210,8 @@ public enum Command: String, CaseIterable, Sendable {
 enum Catalog {
     static let json = OptionSpec.flag("json", key: "help.option.json")
     static let csv = OptionSpec.flag("csv", key: "help.option.csv")
+    /// Every column on one line, where the default fits a 100-column terminal.
+    static let wide = OptionSpec.flag("wide", key: "help.option.wide")
     static let rid = OptionSpec.value("rid", "ID", key: "help.option.rid")
     static let tripID = PositionalSpec(name: "ID", key: "help.arg.trip", required: true)
 
@@ -261,7 +263,7 @@ enum Catalog {
         case .patientShow:
             CommandSpec(
                 "patient show",
-                positionals: [PositionalSpec(name: "ID", required: true)])
+                positionals: [PositionalSpec(name: "ID", required: true)], options: [wide])
         case .patientList:
             CommandSpec("patient list", options: [.value("village", "PLACE")])
         case .patientFind:
@@ -339,7 +341,7 @@ enum Catalog {
                 ],
                 details: true)
         case .tripShow:
-            CommandSpec("trip show", positionals: [tripID])
+            CommandSpec("trip show", positionals: [tripID], options: [wide])
         case .tripList:
             CommandSpec(
                 "trip list",
@@ -417,7 +419,7 @@ enum Catalog {
         case .audit:
             CommandSpec(
                 "audit",
-                options: [.value("entity", "KIND:ID"), .value("limit", "N")])
+                options: [.value("entity", "KIND:ID"), .value("limit", "N"), wide])
         case .plan:
             CommandSpec(
                 "plan",
@@ -435,7 +437,7 @@ enum Catalog {
                 "run show",
                 options: [
                     .value("date", "DATE", required: true), .value("vehicle", "ID", required: true), csv,
-                    .flag("html"),
+                    .flag("html"), wide,
                 ])
         case .report:
             CommandSpec(
@@ -465,7 +467,7 @@ enum Catalog {
         case .attention:
             CommandSpec(
                 "attention",
-                options: [.value("date", "DATE")])
+                options: [.value("date", "DATE"), wide])
         case .dayClose:
             CommandSpec(
                 "day close",
@@ -473,7 +475,7 @@ enum Catalog {
         case .calls:
             CommandSpec(
                 "calls",
-                options: [.value("date", "DATE"), csv, .flag("html")])
+                options: [.value("date", "DATE"), csv, .flag("html"), wide])
         case .areaList:
             CommandSpec("area list")
         case .areaPool:

@@ -34,7 +34,7 @@ public struct TextTable {
         }
         let indent = widths[..<last].reduce(0, +) + 2 * last
         // A last column narrower than this is no help: then the line runs over instead.
-        let room = max(24, width - indent)
+        let room = max(12, width - indent)
         var table = TextTable(headers, rightAligned: rightAligned)
         var continuations: [Int: [String]] = [:]
         for row in rows {
@@ -83,8 +83,17 @@ public struct TextTable {
         return pieces
     }
 
-    /// Label-value lines (no header row), each indented by one space.
-    public func renderFacts() -> String { render(header: false).split(separator: "\n").map { " " + $0 }.joined(separator: "\n") }
+    /// Label-value lines (no header row), each indented by one space; with a width, long values
+    /// wrap under themselves to fit it.
+    public func renderFacts(fittingWidth width: Int? = nil) -> String {
+        if let width {
+            var table = self
+            table.headers = headers.map { _ in "" }
+            let lines = table.render(fittingWidth: width - 1).split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+            return lines.map { line in line.isEmpty ? String(line) : " " + line }.joined(separator: "\n")
+        }
+        return render(header: false).split(separator: "\n").map { " " + $0 }.joined(separator: "\n")
+    }
 
     private func render(header: Bool) -> String {
         var widths = header ? headers.map(TextRules.displayWidth) : headers.map { _ in 0 }

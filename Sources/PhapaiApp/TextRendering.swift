@@ -26,6 +26,17 @@ public struct Renderer {
     /// The words of the renderer's language.
     public var words: Words { format.words }
 
+    /// The width of a dispatcher's terminal: default tables fit it, free text wrapping under itself.
+    static let terminalWidth = 100
+
+    /// A table as the response asked: every column in full with `wide`, else fitted to a terminal.
+    func fit(_ table: TextTable) -> String { wide ? table.render() : table.render(fittingWidth: Self.terminalWidth) }
+
+    /// A heading over a table fitted the same way, its further lines indented by two.
+    func fit(heading: String) -> String {
+        wide ? heading : TextTable.wrap(heading, width: Self.terminalWidth - 2).joined(separator: "\n  ")
+    }
+
     /// The response in the format it asked for, as lines (no line endings).
     public mutating func render(_ response: Response) throws -> [String] {
         wide = response.wide
@@ -187,7 +198,7 @@ public struct Renderer {
                 [words("col.id"), words("col.at"), words("col.actor"), words("col.action"), words("col.entity"), words("col.detail")], rightAligned: [0])
             // The log keeps ISO dates; shown here in the output's era, like the time of each entry.
             for e in events { table.add([String(e.id), format.dateTime(e.at), e.actor, e.action, format.text(e.entity), format.text(e.detail)]) }
-            lines = [table.render()]
+            lines = [fit(table)]
         case .planned(let plan, let warnings):
             let trips = plan.runs.reduce(0) { $0 + $1.stops.count } / 2
             lines = [words("planned.head", ["date": format.date(plan.date), "trips": trips, "runs": plan.runs.count, "unserved": plan.unserved.count,
@@ -271,25 +282,33 @@ public struct Renderer {
                     item.patient.map { "\($0.id) \($0.name)" } ?? "-", item.patient?.phone ?? "-", format.text(item.detail),
                 ])
             }
-            lines = [words("attention.head", ["count": items.count, "date": format.date(date)]), table.render()]
+            lines = [words("attention.head", ["count": items.count, "date": format.date(date)]), fit(table)]
         case .dayClosed(let result):
             lines = [words("day.closed", ["date": format.date(result.date), "missed": result.missed.count, "closed": result.closedReturns.count])]
             lines += result.missed.map { words("day.closed.missed", ["trip": $0.id!, "reason": format.text($0.statusReason ?? "")]) }
             lines += result.closedReturns.map { words("day.closed.return", ["trip": $0.id!, "reason": format.text($0.statusReason ?? "")]) }
         case .calls(let list):
             guard !list.rows.isEmpty else { return [words("calls.none", ["date": format.date(list.date)])] }
+            // In a terminal each vehicle's driver (name and phone) is told once, under the table.
             var table = TextTable(
-                [words("col.window"), words("col.patient"), words("col.phone"), words("col.vehicle"), words("col.driver"), words("col.return"),
-                 words("col.companions.plus"), words("col.mark")], rightAligned: [6])
+                [words("col.window"), words("col.patient"), words("col.phone"), words("col.vehicle"), words("col.return"),
+                 words("col.companions.plus"), words("col.mark")] + (wide ? [words("col.driver")] : []), rightAligned: [5])
+            var drivers: [(VehicleID, String)] = []
             for row in list.rows {
+                let driver = row.driver.map { "\($0.name) \($0.phone)" }
+                if let vehicle = row.vehicle?.id, let driver, !drivers.contains(where: { $0 == (vehicle, driver) }) { drivers.append((vehicle, driver)) }
                 table.add([
                     format.window(row.window), "\(row.patient.id) \(row.patient.name)", row.patient.phone,
-                    row.vehicle?.id.rawValue ?? words("calls.noVehicle"), row.driver.map { "\($0.name) \($0.phone)" } ?? "-",
-                    CallsFormat.returnText(row, offset: format.offset, words: words), String(row.trip.companions), CallsFormat.marks(row, words: words),
-                ])
+                    row.vehicle?.id.rawValue ?? words("calls.noVehicle"), CallsFormat.returnText(row, offset: format.offset, words: words),
+                    String(row.trip.companions), CallsFormat.marks(row, words: words),
+                ] + (wide ? [driver ?? "-"] : []))
             }
             let since = list.previous.map { words("calls.since", ["time": format.dateTime($0)]) } ?? ""
-            lines = [words("calls.head", ["count": list.rows.count, "date": format.date(list.date), "since": since]), table.render()]
+            lines = [fit(heading: words("calls.head", ["count": list.rows.count, "date": format.date(list.date), "since": since])), fit(table)]
+            if !wide && !drivers.isEmpty {
+                lines.append(words("calls.drivers"))
+                lines += drivers.map { "  \($0.0): \($0.1)" }
+            }
         case .areas(let areas):
             var table = TextTable([words("col.area"), words("col.name"), words("col.prefix"), words("col.pool"), words("col.language")])
             for area in areas {
@@ -367,13 +386,13 @@ public struct Renderer {
         facts.add([words("fact.entitlement"), words.entitlement(patient.entitlement)])
         facts.add([words("fact.registered"), format.date(patient.registeredOn)])
         if let notes = patient.notes { facts.add([words("fact.notes"), notes]) }
-        lines.append(facts.renderFacts())
+        lines.append(facts.renderFacts(fittingWidth: wide ? nil : Self.terminalWidth))
         lines.append("")
         if upcoming.isEmpty {
             lines.append(words("patient.upcoming.none"))
         } else {
             lines.append(words("patient.upcoming"))
-            lines.append(try tripTable(upcoming, showPatient: false))
+            lines.append(wide ? try tripTable(upcoming, showPatient: false) : try narrowTripTable(upcoming))
         }
         return [lines.joined(separator: "\n")]
     }
@@ -396,7 +415,8 @@ public struct Renderer {
         if let order = trip.standingOrder { facts.add([words("fact.standing"), words("fact.standing.order", ["order": order])]) }
         if let notes = trip.notes { facts.add([words("fact.notes"), notes]) }
         facts.add([words("fact.booked"), format.dateTime(trip.createdAt)])
-        return [words("trip.head", ["trip": trip.id!, "direction": words.direction(trip.direction)]) + "\n" + facts.renderFacts()]
+        return [words("trip.head", ["trip": trip.id!, "direction": words.direction(trip.direction)]) + "\n"
+            + facts.renderFacts(fittingWidth: wide ? nil : Self.terminalWidth)]
     }
 
     /// Trips as a table.
@@ -451,15 +471,18 @@ public struct Renderer {
     private func manifestText(_ manifests: [Manifest]) -> [String] {
         var lines: [String] = []
         for manifest in manifests {
-            lines.append(
+            lines.append(fit(heading:
                 words("manifest.head", [
                     "vehicle": manifest.vehicle.name, "id": manifest.vehicle.id, "date": format.date(manifest.run.date),
                     "driver": manifest.driver.name, "phone": manifest.driver.phone, "start": manifest.shift.start, "end": manifest.shift.end,
                 ])
-                    + (manifest.shift.breakStart.map { words("manifest.break", ["start": $0, "end": manifest.shift.breakEnd!]) } ?? ""))
+                    + (manifest.shift.breakStart.map { words("manifest.break", ["start": $0, "end": manifest.shift.breakEnd!]) } ?? "")))
+            // In a terminal the place and the notes share the last column, which wraps; --wide parts them.
             var table = TextTable(
-                ["#", words("col.time"), words("col.do"), words("col.trip"), words("col.patient"), words("col.phone"), words("col.place"),
-                 words("col.mobility"), words("col.companions.plus"), words("col.notes")], rightAligned: [0, 3, 8])
+                ["#", words("col.time"), words("col.do"), words("col.trip"), words("col.patient"), words("col.phone")]
+                    + (wide ? [words("col.place"), words("col.mobility"), words("col.companions.plus"), words("col.notes")]
+                        : [words("col.mobility"), words("col.companions.plus"), words("col.place.notes")]),
+                rightAligned: wide ? [0, 3, 8] : [0, 3, 7])
             for stop in manifest.stops {
                 var notes = stop.notes
                 if stop.action == .dropoff, let appointment = stop.appointment {
@@ -467,13 +490,13 @@ public struct Renderer {
                 }
                 if let back = ManifestFormat.returnText(stop, offset: format.offset, words: words) { notes.append(back) }
                 if let waiting = ManifestFormat.awaitingText(stop, offset: format.offset, words: words) { notes.insert(waiting, at: 0) }
-                table.add([
-                    String(stop.sequence) + (stop.locked ? "*" : ""), format.time(stop.plannedTime), words.stopAction(stop.action),
-                    String(stop.trip.rawValue), stop.patient.name, stop.patient.phone, stop.place.displayName,
-                    words.mobility(stop.patient.mobility), String(stop.companions), notes.joined(separator: "; "),
-                ])
+                let first = [String(stop.sequence) + (stop.locked ? "*" : ""), format.time(stop.plannedTime), words.stopAction(stop.action),
+                             String(stop.trip.rawValue), stop.patient.name, stop.patient.phone]
+                let mobility = [words.mobility(stop.patient.mobility), String(stop.companions)]
+                table.add(wide ? first + [stop.place.displayName] + mobility + [notes.joined(separator: "; ")]
+                    : first + mobility + [([stop.place.displayName] + notes).joined(separator: "; ")])
             }
-            lines.append(table.render())
+            lines.append(fit(table))
         }
         return lines
     }

@@ -106,6 +106,14 @@ final class Workspace {
         return result.stdout
     }
 
+    /// ``ok(_:sourceLocation:)`` with the arguments in an array.
+    @discardableResult
+    func ok(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run(arguments)
+        #expect(result.status == 0, "phapai \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
     /// A database initialised with the sample tambon.
     static func initialised(language: String? = "en") throws -> Workspace {
         let workspace = Workspace(language: language)

@@ -282,6 +282,41 @@ struct CommandTests {
         #expect(try w.ok("report", "--from", "2026-11-01", "--to", "2026-11-30", "--wide").contains("PAX_PER_VEH_H"))
     }
 
+    /// Every table a dispatcher reads fits 100 columns in both languages: free text (notes,
+    /// reasons, audit details) wraps under its own column, a call list names each vehicle's
+    /// driver once under the table; `--wide` still shows every column on one line. The first
+    /// round's run show was 132 columns, attention 301, calls 129, audit 124, trip show 196.
+    @Test func everyDefaultTableFitsAHundredColumnTerminalInThaiAndEnglish() throws {
+        let w = try Workspace.initialised()
+        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
+            try w.ok("trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)", "--return", "14:00",
+                     "--notes", "ใช้ออกซิเจนพกพา ขอที่นั่งริมหน้าต่าง โทรหาลูกสาวก่อนไปถึง 10 นาที")
+        }
+        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
+        func width(_ text: String) -> Int {
+            text.split(separator: "\n").map { line in line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count }.max() ?? 0
+        }
+        let vehicle = try #require(try w.ok("runs", "--date", "2026-11-23").split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
+        let tables: [[String]] = [
+            ["run", "show", "--date", "2026-11-23", "--vehicle", vehicle], ["attention", "--date", "2026-11-23"], ["calls", "--date", "2026-11-23"],
+            ["audit", "--limit", "30"], ["trip", "show", "1"], ["patient", "show", "P004"], ["patient", "list"], ["vehicle", "list"],
+            ["trip", "list", "--date", "2026-11-23"], ["report", "--from", "2026-11-01", "--to", "2026-11-30", "--by", "village"],
+        ]
+        for language in ["th", "en"] {
+            for command in tables {
+                let text = try w.ok(["--lang", language] + command)
+                #expect(width(text) <= 100, "\(language) \(command.joined(separator: " ")): \(width(text)) columns\n\(text)")
+            }
+        }
+        // Nothing is cut: the whole of a note is there, only wrapped.
+        let manifest = try w.ok(["--lang", "th", "run", "show", "--date", "2026-11-23", "--vehicle", vehicle])
+        #expect(manifest.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }.joined(separator: " ").contains("โทรหาลูกสาวก่อนไปถึง 10 นาที"))
+        #expect(width(try w.ok(["--lang", "en", "attention", "--date", "2026-11-23", "--wide"])) > 100)
+        let calls = try w.ok(["--lang", "en", "calls", "--date", "2026-11-23"])
+        #expect(calls.contains("Drivers:") && !calls.contains("DRIVER"))
+        #expect(try w.ok(["--lang", "en", "calls", "--date", "2026-11-23", "--wide"]).contains("DRIVER"))
+    }
+
     @Test func readCommandsNeverCreateADatabase() throws {
         let w = Workspace()
         let result = try w.run("trip", "list")

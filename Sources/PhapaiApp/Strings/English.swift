@@ -145,6 +145,9 @@ extension Catalogue {
         "col.time": "TIME",
         "col.do": "DO",
         "col.place": "PLACE",
+        "col.place.notes": "PLACE / NOTES",
+        "help.option.wide": "every column in full on one line (the default fits a 100-column terminal, long text wrapping in its column)",
+        "calls.drivers": "Drivers:",
         "col.notes": "NOTES",
         // MARK: The report: its columns (upper case in English, as the CSV has them in lower case)
         "report.col.by.none": "GROUP",

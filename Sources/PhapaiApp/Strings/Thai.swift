@@ -145,6 +145,9 @@ extension Catalogue {
         "col.time": "เวลา",
         "col.do": "งาน",
         "col.place": "สถานที่",
+        "col.place.notes": "สถานที่ / หมายเหตุ",
+        "help.option.wide": "แสดงทุกคอลัมน์เต็มบรรทัด (ค่าเริ่มต้นพอดีจอกว้าง 100 ตัวอักษร ข้อความยาวขึ้นบรรทัดใหม่ในคอลัมน์ของมัน)",
+        "calls.drivers": "คนขับของรถแต่ละคัน:",
         "col.notes": "หมายเหตุ",
         // MARK: The report: its columns (upper case in English, as the CSV has them in lower case)
         "report.col.by.none": "กลุ่ม",
