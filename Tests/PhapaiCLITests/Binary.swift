@@ -65,6 +65,13 @@ enum Phapai {
     }
 }
 
+/// The widest line of `text` in a terminal's columns: Thai marks above or below a letter take none.
+func displayColumns(_ text: String) -> Int {
+    text.split(separator: "\n").map { line in
+        line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count
+    }.max() ?? 0
+}
+
 /// A temporary folder with a database path, and the environment every run gets: a fixed clock
 /// (Friday 2026-11-20 10:00, Bangkok), the repository's config folder and a language. Most tests
 /// check English wording, so they run with `PHAPAI_LANG=en`; a test of the Thai default gives
@@ -104,6 +111,16 @@ final class Workspace {
         let result = try run(arguments)
         #expect(result.status == 0, "phapai \(arguments.joined(separator: " ")) failed: \(result.stderr)", sourceLocation: sourceLocation)
         return result.stdout
+    }
+
+    /// Four journeys booked for Monday 2026-11-23 (P001 to the provincial hospital, the others to
+    /// the community hospital, each home at 14:00, with `notes` if given), and the day planned.
+    func bookAndPlanMonday(notes: String? = nil) throws {
+        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
+            try ok(["trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)",
+                    "--return", "14:00"] + (notes.map { ["--notes", $0] } ?? []))
+        }
+        try ok("plan", "--date", "2026-11-23", "--iterations", "100")
     }
 
     /// ``ok(_:sourceLocation:)`` with the arguments in an array.

@@ -264,14 +264,8 @@ struct CommandTests {
     /// terminal has 100. `--wide` shows every column.
     @Test func theDefaultTablesFitAHundredColumnTerminal() throws {
         let w = try Workspace.initialised()
-        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
-            try w.ok("trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)", "--return", "14:00")
-        }
-        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
-        /// Columns as a terminal shows them: Thai marks above or below a letter take none.
-        func width(_ text: String) -> Int {
-            text.split(separator: "\n").map { line in line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count }.max() ?? 0
-        }
+        try w.bookAndPlanMonday()
+        let width = displayColumns
         let list = try w.ok("trip", "list", "--date", "2026-11-23")
         #expect(width(list) <= 100, "\(list)")
         #expect(list.hasPrefix("ID  PICKUP       DIR  PATIENT") && list.contains("ม.9") && list.contains("VAN1"))
@@ -288,14 +282,8 @@ struct CommandTests {
     /// round's run show was 132 columns, attention 301, calls 129, audit 124, trip show 196.
     @Test func everyDefaultTableFitsAHundredColumnTerminalInThaiAndEnglish() throws {
         let w = try Workspace.initialised()
-        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
-            try w.ok("trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)", "--return", "14:00",
-                     "--notes", "ใช้ออกซิเจนพกพา ขอที่นั่งริมหน้าต่าง โทรหาลูกสาวก่อนไปถึง 10 นาที")
-        }
-        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
-        func width(_ text: String) -> Int {
-            text.split(separator: "\n").map { line in line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count }.max() ?? 0
-        }
+        try w.bookAndPlanMonday(notes: "ใช้ออกซิเจนพกพา ขอที่นั่งริมหน้าต่าง โทรหาลูกสาวก่อนไปถึง 10 นาที")
+        let width = displayColumns
         let vehicle = try #require(try w.ok("runs", "--date", "2026-11-23").split(separator: "\n").dropFirst().first?.split(separator: " ").first.map(String.init))
         let tables: [[String]] = [
             ["run", "show", "--date", "2026-11-23", "--vehicle", vehicle], ["attention", "--date", "2026-11-23"], ["calls", "--date", "2026-11-23"],

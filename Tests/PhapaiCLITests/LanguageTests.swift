@@ -104,14 +104,8 @@ struct LanguageTests {
 
     @Test func theDefaultTablesFitAHundredColumnTerminalInThaiToo() throws {
         let w = try Workspace.initialised(language: nil)
-        for (patient, time) in [("P004", "09:00"), ("P002", "08:30"), ("P006", "10:00"), ("P001", "10:30")] {
-            try w.ok("trip", "book", "--patient", patient, "--to", patient == "P001" ? "H-PROV" : "H-COMM", "--appointment", "2026-11-23 \(time)", "--return", "14:00")
-        }
-        try w.ok("plan", "--date", "2026-11-23", "--iterations", "100")
-        /// Columns as a terminal shows them: Thai marks above or below a letter take none.
-        func width(_ text: String) -> Int {
-            text.split(separator: "\n").map { line in line.unicodeScalars.filter { ![.nonspacingMark, .enclosingMark, .format].contains($0.properties.generalCategory) }.count }.max() ?? 0
-        }
+        try w.bookAndPlanMonday()
+        let width = displayColumns
         let list = try w.ok("trip", "list", "--date", "2026-11-23")
         #expect(width(list) <= 100, "\(list)")
         #expect(list.hasPrefix("เที่ยว  เวลารับ") && list.contains("ม.9") && list.contains("VAN1") && list.contains("รถเข็น"))
