@@ -17,7 +17,7 @@ extension PhapaiService {
             guard vehicle.capacity.canCarry(trip.load) else {
                 throw PhapaiError.conflict(
                     "vehicle", "VEHICLE_CANNOT_CARRY",
-                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions))")
+                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions).english)")
             }
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
@@ -108,7 +108,7 @@ extension PhapaiService {
             result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
         }
         result.trip = try trip(id)
-        if result.placement == nil { result.reason = result.trip.statusReason ?? "the day is not planned yet" }
+        if result.placement == nil { result.reason = result.trip.statusPhrase ?? Phrase("release.not_planned") }
         return result
     }
 
@@ -137,7 +137,7 @@ extension PhapaiService {
         for (trip, vehicle) in try store.assignments(on: date) {
             guard let record = try store.trip(trip), record.status.isActive, area == nil || record.area == area, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
             if !capacity.canCarry(record.load) {
-                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry \(Self.patientLoad(record.mobility, companions: record.companions))")
+                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry \(Self.patientLoad(record.mobility, companions: record.companions).english)")
             }
         }
         return warnings.sorted()
@@ -159,7 +159,7 @@ public struct ReleaseResult: Sendable {
     /// Its vehicle and planned pickup, when one could come.
     public var placement: Placement?
     /// Why no vehicle could come, when none could.
-    public var reason: String?
+    public var reason: Phrase?
     /// Promises to other patients that placing it broke.
     public var notices: [PromiseNotice]
     /// Why the re-plan failed, when it did (the release is stored regardless).
