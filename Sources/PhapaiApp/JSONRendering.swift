@@ -107,7 +107,7 @@ extension Renderer {
                 ("kilometres", .double(plan.kilometres)), ("drivingCost", .double(plan.drivingCost)),
                 ("notices", try noticesJSON(plan.notices)),
                 ("lateForAppointment", try appointmentsJSON(plan.lateForAppointment)),
-                ("warnings", .array(warnings.map { .string($0) })),
+                ("warnings", .array(warnings.map { .string($0.english) })),
             ])
         case .runs(let runs, _, _): return .array(runs.map(runJSON))
         case .manifests(let manifests): return .array(manifests.map { ManifestFormat.json($0, offset: offset) })

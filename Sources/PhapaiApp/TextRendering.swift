@@ -204,7 +204,7 @@ public struct Renderer {
             }
             lines += try noticeText(result.notices)
             lines += try appointmentText(result.lateForAppointment)
-            lines += warnings.map { words("warning", ["text": format.text($0)]) }
+            lines += warnings.map { words("warning", ["text": format.text(words.phrase($0))]) }
             return lines
         case .runs(let runs, let date, let warnings):
             guard !runs.isEmpty else { return [words("runs.none", ["date": format.date(date)])] }
@@ -218,7 +218,7 @@ public struct Renderer {
                     String(run.stops.filter(\.locked).count),
                 ])
             }
-            lines = [table.render()] + warnings.map { words("warning", ["text": format.text($0)]) }
+            lines = [table.render()] + warnings.map { words("warning", ["text": format.text(words.phrase($0))]) }
         case .manifests(let manifests):
             lines = manifestText(manifests)
         case .report(let rows, let grouping):

@@ -157,5 +157,9 @@ extension Phrase {
         "closed.not_planned": "not planned",
         "closed.not_reported": "not reported by the end of the day",
         "closed.not_reported.run": "not reported by the end of the day (on {vehicle}'s run)",
+        // What a dispatcher should check on a day (`plan`, `runs`).
+        "warning.patient_overlap": "patient {patient} is double-booked: trips {trip} and {other} overlap",
+        "warning.driver_overlap": "driver {driver} is double-booked: shifts {shift} and {other} overlap",
+        "warning.cannot_carry": "trip {trip} is assigned to {vehicle}, which cannot carry {parts}",
     ]
 }

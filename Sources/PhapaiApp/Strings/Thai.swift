@@ -944,5 +944,8 @@ extension Catalogue {
         "phrase.closed.not_planned": "ยังไม่ได้จัดรถ",
         "phrase.closed.not_reported": "คนขับไม่ได้รายงานจนหมดวัน",
         "phrase.closed.not_reported.run": "คนขับไม่ได้รายงานจนหมดวัน (รอบรถ {vehicle})",
+        "phrase.warning.patient_overlap": "ผู้ป่วย {patient} มีเที่ยวซ้อนกัน: เที่ยว {trip} กับเที่ยว {other} เวลาทับกัน",
+        "phrase.warning.driver_overlap": "คนขับ {driver} มีกะซ้อนกัน: กะ {shift} กับกะ {other} เวลาทับกัน",
+        "phrase.warning.cannot_carry": "เที่ยว {trip} ถูกกำหนดให้รถ {vehicle} ซึ่งรับ{parts}ไม่ได้",
     ]
 }
