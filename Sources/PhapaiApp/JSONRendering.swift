@@ -61,7 +61,7 @@ extension Renderer {
             return .object([
                 ("trip", try views.tripJSON(result.trip)),
                 ("placement", result.placement.map { placementJSON(result.trip.id!, $0) } ?? .null),
-                ("reason", .optional(result.reason)),
+                ("reason", .optional(result.reason?.english)),
                 ("notices", try noticesJSON(result.notices)),
                 ("replanFailure", result.replanFailure.map(errorJSON) ?? .null),
             ])
@@ -107,7 +107,7 @@ extension Renderer {
                 ("kilometres", .double(plan.kilometres)), ("drivingCost", .double(plan.drivingCost)),
                 ("notices", try noticesJSON(plan.notices)),
                 ("lateForAppointment", try appointmentsJSON(plan.lateForAppointment)),
-                ("warnings", .array(warnings.map { .string($0) })),
+                ("warnings", .array(warnings.map { .string($0.english) })),
             ])
         case .runs(let runs, _, _): return .array(runs.map(runJSON))
         case .manifests(let manifests): return .array(manifests.map { ManifestFormat.json($0, offset: offset) })
@@ -162,7 +162,7 @@ extension Renderer {
                     ("patient", item.patient.map { .object([("id", .string($0.id.rawValue)), ("name", .string($0.name)), ("phone", .string($0.phone))]) } ?? .null),
                     ("promised", item.promised.map { windowJSON($0) } ?? .null),
                     ("plannedPickup", time(item.plannedPickup)), ("vehicle", .optional(item.vehicle?.rawValue)),
-                    ("detail", .string(item.detail)),
+                    ("detail", .string(item.detail.english)),
                 ])
             })
         case .dayClosed(let result):
@@ -210,7 +210,7 @@ extension Renderer {
                 ("patient", .object([("id", .string(notice.patient.rawValue)), ("name", .string(try views.patientName(notice.patient)))])),
                 ("kind", .string(kind)), ("minutesLate", minutes), ("promised", windowJSON(notice.promised)),
                 ("plannedPickup", .optional(notice.plannedPickup.map(format.offset.iso8601))), ("vehicle", .optional(notice.vehicle?.rawValue)),
-                ("cause", .string(notice.cause.keyword)), ("reason", .string(notice.reason)),
+                ("cause", .string(notice.cause.keyword)), ("reason", .string(notice.reason.english)),
             ])
         })
     }
@@ -280,8 +280,8 @@ extension Renderer {
         ])
     }
 
-    static func unservedJSON(_ entry: (trip: TripID, reason: String)) -> JSONValue {
-        .object([("trip", .int(entry.trip.rawValue)), ("reason", .string(entry.reason))])
+    static func unservedJSON(_ entry: (trip: TripID, reason: Phrase)) -> JSONValue {
+        .object([("trip", .int(entry.trip.rawValue)), ("reason", .string(entry.reason.english))])
     }
 
     /// An error as JSON: keyword, field, the rule, and any alternatives offered.

@@ -87,7 +87,7 @@ public struct Renderer {
             for trip in result.trips {
                 lines.append(words("patient.edited.trip", ["trip": trip.id!, "date": format.date(trip.serviceDate), "status": words.status(trip.status),
                                                            "window": format.window(trip.pickupWindow)])
-                    + (trip.statusReason.map { " (\(format.text($0)))" } ?? ""))
+                    + (trip.statusPhrase.map { " (\(format.text(words.phrase($0))))" } ?? ""))
             }
         case .vehicleAdded(let vehicle):
             lines = [words("vehicle.added", ["id": vehicle.id, "name": vehicle.name])]
@@ -157,7 +157,7 @@ public struct Renderer {
             if let placement = result.placement {
                 lines.append(words("placement.scheduled", ["vehicle": placement.vehicle, "time": format.time(placement.pickupTime)]))
             } else if let reason = result.reason {
-                lines.append(words("released.notPlaced", ["reason": format.text(reason)]))
+                lines.append(words("released.notPlaced", ["reason": format.text(words.phrase(reason))]))
             }
         case .assigned(let id, let vehicle, let result):
             lines = [words("assigned", ["trip": id, "vehicle": vehicle])
@@ -211,11 +211,11 @@ public struct Renderer {
             }
             if !plan.unserved.isEmpty {
                 lines.append(words("planned.unserved.head"))
-                for (trip, reason) in plan.unserved { lines.append(words("planned.unserved", ["trip": trip, "reason": format.text(reason)])) }
+                for (trip, reason) in plan.unserved { lines.append(words("planned.unserved", ["trip": trip, "reason": format.text(words.phrase(reason))])) }
             }
             lines += try noticeText(result.notices)
             lines += try appointmentText(result.lateForAppointment)
-            lines += warnings.map { words("warning", ["text": format.text($0)]) }
+            lines += warnings.map { words("warning", ["text": format.text(words.phrase($0))]) }
             return lines
         case .runs(let runs, let date, let warnings):
             guard !runs.isEmpty else { return [words("runs.none", ["date": format.date(date)])] }
@@ -229,7 +229,7 @@ public struct Renderer {
                     String(run.stops.filter(\.locked).count),
                 ])
             }
-            lines = [table.render()] + warnings.map { words("warning", ["text": format.text($0)]) }
+            lines = [table.render()] + warnings.map { words("warning", ["text": format.text(words.phrase($0))]) }
         case .manifests(let manifests):
             lines = manifestText(manifests)
         case .report(let rows, let grouping):
@@ -279,14 +279,14 @@ public struct Renderer {
             for item in items {
                 table.add([
                     words.attention(item.kind), item.trip.map { String($0.rawValue) } ?? "-", item.promised.map { format.window($0) } ?? "-",
-                    item.patient.map { "\($0.id) \($0.name)" } ?? "-", item.patient?.phone ?? "-", format.text(item.detail),
+                    item.patient.map { "\($0.id) \($0.name)" } ?? "-", item.patient?.phone ?? "-", format.text(words.phrase(item.detail)),
                 ])
             }
             lines = [words("attention.head", ["count": items.count, "date": format.date(date)]), fit(table)]
         case .dayClosed(let result):
             lines = [words("day.closed", ["date": format.date(result.date), "missed": result.missed.count, "closed": result.closedReturns.count])]
-            lines += result.missed.map { words("day.closed.missed", ["trip": $0.id!, "reason": format.text($0.statusReason ?? "")]) }
-            lines += result.closedReturns.map { words("day.closed.return", ["trip": $0.id!, "reason": format.text($0.statusReason ?? "")]) }
+            lines += result.missed.map { words("day.closed.missed", ["trip": $0.id!, "reason": format.text(words.phrase($0.statusPhrase))]) }
+            lines += result.closedReturns.map { words("day.closed.return", ["trip": $0.id!, "reason": format.text(words.phrase($0.statusPhrase))]) }
         case .calls(let list):
             guard !list.rows.isEmpty else { return [words("calls.none", ["date": format.date(list.date)])] }
             // In a terminal each vehicle's driver (name and phone) is told once, under the table.
@@ -400,7 +400,7 @@ public struct Renderer {
     private mutating func tripText(_ trip: Trip) throws -> [String] {
         var facts = TextTable(["", ""])
         facts.add([words("fact.status"), words.status(of: trip)])
-        if let reason = trip.statusReason { facts.add([words("fact.reason"), format.text(reason)]) }
+        if let reason = trip.statusPhrase { facts.add([words("fact.reason"), format.text(words.phrase(reason))]) }
         facts.add([words("fact.patient"), "\(trip.patient) \(try views.patientName(trip.patient))"])
         facts.add([words("fact.day"), format.date(trip.serviceDate)])
         facts.add([words("fact.pickup"), "\(try views.placeName(trip.pickupPlace)) (\(trip.pickupPlace)), \(format.window(trip.pickupWindow))"])
@@ -508,7 +508,7 @@ public struct Renderer {
         for notice in notices {
             let what: String
             switch notice.kind {
-            case .lostPlace: what = words("notice.lost", ["reason": format.text(notice.reason)])
+            case .lostPlace: what = words("notice.lost", ["reason": format.text(words.phrase(notice.reason))])
             case .late(let minutes):
                 what = words("notice.late", ["time": format.time(notice.plannedPickup), "vehicle": notice.vehicle?.rawValue ?? "-", "minutes": minutes])
             case .arrivedLate(let minutes): what = words("notice.arrivedLate", ["time": format.time(notice.plannedPickup), "minutes": minutes])

@@ -119,7 +119,7 @@ enum Demo {
         let words = format.words
         console.out(words("demo.planned", ["trips": plan.runs.reduce(0) { $0 + Set($1.stops.map(\.trip)).count }, "runs": plan.runs.count,
                                            "unserved": plan.unserved.count, "km": String(format: "%.1f", plan.kilometres)]))
-        for (trip, reason) in plan.unserved { console.out(words("demo.unserved", ["trip": trip, "reason": format.text(reason)])) }
+        for (trip, reason) in plan.unserved { console.out(words("demo.unserved", ["trip": trip, "reason": format.text(words.phrase(reason))])) }
         printRuns(try service.runs(on: day), format: format, console: console)
 
         // The day happens: drivers report each stop as planned, except one late pickup and one no-show.
@@ -143,7 +143,7 @@ enum Demo {
                 case .late(let minutes): what = words("demo.notice.late", ["minutes": minutes])
                 case .arrivedLate(let minutes): what = words("demo.notice.arrivedLate", ["minutes": minutes])
                 }
-                console.out(words("demo.notice", ["trip": notice.trip, "patient": notice.patient, "what": what, "reason": format.text(notice.reason)]))
+                console.out(words("demo.notice", ["trip": notice.trip, "patient": notice.patient, "what": what, "reason": format.text(words.phrase(notice.reason))]))
             }
         }
         while index < 400 {
@@ -159,7 +159,7 @@ enum Demo {
                 let result = try service.releaseWillCall(call.trip)
                 say(clock.now, words("demo.call", ["trip": call.trip])
                     + (result.placement.map { words("demo.call.placed", ["vehicle": $0.vehicle, "time": format.time($0.pickupTime)]) }
-                        ?? words("demo.call.notPlaced", ["reason": format.text(result.reason ?? "")])))
+                        ?? words("demo.call.notPlaced", ["reason": format.text(words.phrase(result.reason))])))
                 tell(result.notices)
                 continue
             }
@@ -199,14 +199,14 @@ enum Demo {
         for item in items {
             console.out(words("demo.attention.item", [
                 "kind": words.attention(item.kind), "trip": item.trip.map { String($0.rawValue) } ?? "-",
-                "patient": item.patient.map { "\($0.id) \($0.name) \($0.phone)" } ?? "", "detail": format.text(item.detail),
+                "patient": item.patient.map { "\($0.id) \($0.name) \($0.phone)" } ?? "", "detail": format.text(words.phrase(item.detail)),
             ]))
         }
         let closed = try service.closeDay(day)
         console.out("")
         console.out(words("demo.closed", ["missed": closed.missed.count, "closed": closed.closedReturns.count]))
-        for trip in closed.missed { console.out(words("day.closed.missed", ["trip": trip.id!, "reason": format.text(trip.statusReason ?? "")])) }
-        for trip in closed.closedReturns { console.out(words("day.closed.return", ["trip": trip.id!, "reason": format.text(trip.statusReason ?? "")])) }
+        for trip in closed.missed { console.out(words("day.closed.missed", ["trip": trip.id!, "reason": format.text(words.phrase(trip.statusPhrase))])) }
+        for trip in closed.closedReturns { console.out(words("day.closed.return", ["trip": trip.id!, "reason": format.text(words.phrase(trip.statusPhrase))])) }
         console.out("")
         console.out(words("demo.report", ["date": format.date(day)]))
         let row = try service.report(from: day, to: day)[0]

@@ -161,8 +161,15 @@ public struct Trip: Hashable, Sendable, Codable {
     public var standingOrder: StandingOrderID?
     /// Set when cancelled.
     public var cancellationCode: CancellationCode?
-    /// Why it was cancelled, denied or marked missed.
-    public var statusReason: String?
+    /// Why it was cancelled, denied or marked missed, as a phrase each reader reads in their
+    /// language (a reason stored before reasons were phrases, or typed by a person, is text).
+    public var statusPhrase: Phrase?
+    /// ``statusPhrase`` in English, as stored in `status_reason` and sent in JSON; setting it
+    /// makes the reason text shown as written.
+    public var statusReason: String? {
+        get { statusPhrase?.english }
+        set { statusPhrase = newValue.map(Phrase.text) }
+    }
     /// Notes for the driver about this trip.
     public var notes: String?
     /// When it was booked.
@@ -201,7 +208,7 @@ public struct Trip: Hashable, Sendable, Codable {
         self.linkedTrip = linkedTrip
         self.standingOrder = standingOrder
         self.cancellationCode = cancellationCode
-        self.statusReason = statusReason
+        self.statusPhrase = statusReason.map(Phrase.text)
         self.notes = notes
         self.createdAt = createdAt
         self.promisedAt = promisedAt

@@ -40,8 +40,8 @@ public struct AttentionItem: Hashable, Sendable {
     public var plannedPickup: Instant?
     /// The vehicle that has it now, if any.
     public var vehicle: VehicleID?
-    /// What happened and why, in words.
-    public var detail: String
+    /// What happened and why, as a phrase each reader reads in their language.
+    public var detail: Phrase
 }
 
 /// What `day close` did.
@@ -83,7 +83,7 @@ extension PhapaiService {
             return found
         }
         var items: [AttentionItem] = []
-        func add(_ kind: AttentionItem.Kind, _ trip: Trip, _ detail: String) throws {
+        func add(_ kind: AttentionItem.Kind, _ trip: Trip, _ detail: Phrase) throws {
             items.append(AttentionItem(
                 kind: kind, date: date, trip: trip.id, direction: trip.direction, patient: try patient(trip.patient), promised: trip.promise,
                 plannedPickup: planned[trip.id!]?.at, vehicle: planned[trip.id!]?.vehicle, detail: detail))
@@ -97,34 +97,37 @@ extension PhapaiService {
             let outbound = trip.direction == .return ? trip.linkedTrip.flatMap { byID[$0] } : nil
             let patientAtClinic = outbound.map { $0.status == .droppedOff || $0.status == .pickedUp } ?? false
             if patientAtClinic && onRun == nil && !(trip.awaitingRelease && !dayPlanned) {
-                try add(.returnAtRisk, trip, trip.awaitingRelease
-                    ? "the patient is at the clinic and no place is kept for the ride home: \(trip.statusReason ?? "no vehicle")"
-                    : "the patient is at the clinic and has no ride home: \(trip.statusReason ?? "no vehicle")")
+                try add(.returnAtRisk, trip, Phrase(
+                    trip.awaitingRelease ? "attention.return_at_risk.kept" : "attention.return_at_risk",
+                    parts: [trip.statusPhrase ?? Phrase("attention.no_vehicle")]))
                 continue
             }
             if let promise = trip.promise {
                 if onRun == nil {
-                    try add(.lostPlace, trip, "lost its vehicle: \(trip.statusReason ?? "no vehicle can take it")")
+                    try add(.lostPlace, trip, Phrase("attention.lost_place", parts: [trip.statusPhrase ?? Phrase("unserved.no_vehicle")]))
                     continue
                 }
                 if let onRun, onRun.at.seconds(since: promise.latest) > 30 {
                     let minutes = (onRun.at.seconds(since: promise.latest) + 59) / 60
-                    try add(.late, trip, "\(onRun.vehicle) comes at \(offset.time(of: onRun.at)), \(minutes) min after the window told (\(offset.time(of: promise.earliest))-\(offset.time(of: promise.latest)))")
+                    try add(.late, trip, Phrase("attention.late", [
+                        "vehicle": onRun.vehicle.rawValue, "at": "\(offset.time(of: onRun.at))", "minutes": "\(minutes)",
+                        "earliest": "\(offset.time(of: promise.earliest))", "latest": "\(offset.time(of: promise.latest))",
+                    ]))
                     continue
                 }
             }
             if let onRun, !trip.awaitingRelease, trip.status == .scheduled,
                 now.seconds(since: onRun.at) > Self.overdueMinutes * 60, (state.events[id] ?? []).isEmpty
             {
-                try add(.overdue, trip, "no report from \(onRun.vehicle) since the planned pickup at \(offset.time(of: onRun.at))")
+                try add(.overdue, trip, Phrase("attention.overdue", ["vehicle": onRun.vehicle.rawValue, "at": "\(offset.time(of: onRun.at))"]))
                 continue
             }
             if trip.awaitingRelease, patientAtClinic, let expected = trip.releaseWindow, now > expected.latest {
-                try add(.notCalled, trip, "the clinic has not called; the patient was expected ready by \(offset.time(of: expected.latest))")
+                try add(.notCalled, trip, Phrase("attention.not_called", ["latest": "\(offset.time(of: expected.latest))"]))
                 continue
             }
             if trip.status == .requested && trip.promise == nil && dayPlanned && !patientAtClinic {
-                try add(.unserved, trip, "no vehicle: \(trip.statusReason ?? "not placed yet")")
+                try add(.unserved, trip, Phrase("attention.unserved", parts: [trip.statusPhrase ?? Phrase("attention.not_placed")]))
             }
         }
         // Patients who will reach their appointment late, on board or not (half a minute is rounding).
@@ -134,7 +137,10 @@ extension PhapaiService {
             items.append(AttentionItem(
                 kind: .lateForAppointment, date: date, trip: trip.id, direction: trip.direction, patient: try patient(trip.patient),
                 promised: trip.promise, plannedPickup: planned[trip.id!]?.at, vehicle: dropoff.vehicle,
-                detail: "\(dropoff.vehicle) drops the patient off at \(offset.time(of: dropoff.at)), \(minutes) min after the appointment at \(offset.time(of: appointment)): tell the clinic"))
+                detail: Phrase("attention.late_for_appointment", [
+                    "vehicle": dropoff.vehicle.rawValue, "at": "\(offset.time(of: dropoff.at))", "minutes": "\(minutes)",
+                    "appointment": "\(offset.time(of: appointment))",
+                ])))
         }
         // A failed re-plan stays on the list until the day is planned again.
         // Events of this area (older plan events name no area).
@@ -147,7 +153,7 @@ extension PhapaiService {
         if let latest = dayEvents.first(where: { $0.action == "day.plan" || $0.action == "day.replan_failed" }), latest.action == "day.replan_failed" {
             items.append(AttentionItem(
                 kind: .replanFailed, date: date, trip: nil, direction: nil, patient: nil, promised: nil, plannedPickup: nil, vehicle: nil,
-                detail: "re-planning failed at \(offset.time(of: latest.at)) (\(latest.detail)); the runs may be out of date: plan the day again"))
+                detail: Phrase("attention.replan_failed", ["at": "\(offset.time(of: latest.at))", "detail": latest.detail])))
         }
         let order = AttentionItem.Kind.allCases
         return items.sorted { a, b in
@@ -194,7 +200,7 @@ extension PhapaiService {
             let ordered = own.filter(\.status.isActive).sorted { ($0.direction == .outbound ? 0 : 1, $0.id!) < ($1.direction == .outbound ? 0 : 1, $1.id!) }
             for trip in ordered {
                 let current = byID[trip.id!]!
-                var leftOver: String?
+                var leftOver: Phrase?
                 if current.direction == .return, let outbound = current.linkedTrip.flatMap({ byID[$0] }),
                     outbound.status != .droppedOff && outbound.status != .pickedUp
                 {
@@ -205,23 +211,26 @@ extension PhapaiService {
                     }
                     // Reported on before its outbound happened (as older versions allowed): it is
                     // not closed as not needed, and it must not stay open either.
-                    leftOver = "its outbound trip \(outbound.id!) was not performed (\(outbound.status.rawValue)); the return was left \(current.status.rawValue)"
+                    leftOver = Phrase("closed.left_over", [
+                        "trip": "\(outbound.id!)", "status": outbound.status.rawValue, "status_left": current.status.rawValue,
+                    ])
                 }
-                let reason: String
+                let reason: Phrase
                 if let leftOver {
                     reason = leftOver
                 } else {
                     switch current.status {
-                    case .requested where current.awaitingRelease: reason = "the clinic never called for the return"
-                    case .requested: reason = "no vehicle took it: \(current.statusReason ?? "not planned")"
-                    default: reason = "not reported by the end of the day" + (vehicleOf[current.id!].map { " (on \($0)'s run)" } ?? "")
+                    case .requested where current.awaitingRelease: reason = Phrase("closed.never_called")
+                    case .requested: reason = Phrase("closed.no_vehicle", parts: [current.statusPhrase ?? Phrase("closed.not_planned")])
+                    default:
+                        reason = vehicleOf[current.id!].map { Phrase("closed.not_reported.run", ["vehicle": $0.rawValue]) } ?? Phrase("closed.not_reported")
                     }
                 }
                 try store.updateTripStatus(current.id!, status: .missedByOperator, code: nil, reason: reason, at: now)
                 store.record("trip.missed", entity: "trip:\(current.id!)", detail: ["from": current.status.rawValue])
                 var marked = current
                 marked.status = .missedByOperator
-                marked.statusReason = reason
+                marked.statusPhrase = reason
                 byID[marked.id!] = marked
                 missed.append(marked)
             }

@@ -279,7 +279,7 @@ extension PhapaiService {
             store.record("standing.end", entity: "standing:\(id)", detail: ["from": date.iso])
             let made = try store.trips(from: date, to: date.adding(days: 3660)).filter { $0.standingOrder == id }
             let cancelled = try notStarted(made).map {
-                try cancel($0, reason: "standing order ended", atDoor: false, now: now, code: .byOffice)
+                try cancel($0, reason: Phrase("standing.ended"), atDoor: false, now: now, code: .byOffice)
             }
             try removeFromRuns(cancelled, now: now)
             return (order, cancelled)

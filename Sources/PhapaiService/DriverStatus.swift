@@ -233,7 +233,9 @@ extension PhapaiService {
         return PromiseNotice(
             trip: trip.id!, patient: trip.patient, kind: .arrivedLate(minutes: minutes), promised: promise, plannedPickup: at,
             vehicle: nil, cause: .lateArrival(trip.id!, minutes: minutes),
-            reason: "the vehicle came at \(offset.time(of: at)); the patient was told \(offset.time(of: promise.earliest))-\(offset.time(of: promise.latest))")
+            reason: Phrase("promise.arrived_late", [
+                "at": "\(offset.time(of: at))", "earliest": "\(offset.time(of: promise.earliest))", "latest": "\(offset.time(of: promise.latest))",
+            ]))
     }
 
     /// Refuses an odometer reading that goes backwards along `run`: no earlier report of its trips

@@ -17,7 +17,7 @@ extension PhapaiService {
             guard vehicle.capacity.canCarry(trip.load) else {
                 throw PhapaiError.conflict(
                     "vehicle", "VEHICLE_CANNOT_CARRY",
-                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions))")
+                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions).english)")
             }
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
@@ -108,15 +108,15 @@ extension PhapaiService {
             result.placement = Placement(vehicle: run.vehicle, pickupTime: stop.plannedTime, awaitingRelease: false)
         }
         result.trip = try trip(id)
-        if result.placement == nil { result.reason = result.trip.statusReason ?? "the day is not planned yet" }
+        if result.placement == nil { result.reason = result.trip.statusPhrase ?? Phrase("release.not_planned") }
         return result
     }
 
     /// Problems a dispatcher should see for `date`: a patient with overlapping trips, a driver on
     /// two shifts at once, a trip assigned to a vehicle that cannot carry it.
     /// Of one area (its trips and its vehicles' shifts), or of every area.
-    public func warnings(on date: LocalDate, area: AreaID? = nil) throws -> [String] {
-        var warnings: [String] = []
+    public func warnings(on date: LocalDate, area: AreaID? = nil) throws -> [Phrase] {
+        var warnings: [Phrase] = []
         let trips = try store.trips(date: date).filter { $0.status.isActive && $0.pickupWindow != nil && (area == nil || $0.area == area) }
         for (patient, own) in Dictionary(grouping: trips, by: \.patient) {
             let sorted = own.sorted { $0.pickupWindow!.earliest < $1.pickupWindow!.earliest }
@@ -124,23 +124,25 @@ extension PhapaiService {
                 if TimeWindow(earliest: a.pickupWindow!.earliest, latest: a.dropoffWindow!.latest)
                     .overlaps(TimeWindow(earliest: b.pickupWindow!.earliest, latest: b.dropoffWindow!.latest))
                 {
-                    warnings.append("patient \(patient) is double-booked: trips \(a.id!) and \(b.id!) overlap")
+                    warnings.append(Phrase("warning.patient_overlap", ["patient": patient.rawValue, "trip": "\(a.id!)", "other": "\(b.id!)"]))
                 }
             }
         }
         let shifts = try self.shifts(from: date, to: date, area: area)
         for (driver, own) in Dictionary(grouping: shifts, by: \.driver) {
             for (a, b) in zip(own, own.dropFirst()) where a.overlaps(b) {
-                warnings.append("driver \(driver) is double-booked: shifts \(a.id!) and \(b.id!) overlap")
+                warnings.append(Phrase("warning.driver_overlap", ["driver": driver.rawValue, "shift": "\(a.id!)", "other": "\(b.id!)"]))
             }
         }
         for (trip, vehicle) in try store.assignments(on: date) {
             guard let record = try store.trip(trip), record.status.isActive, area == nil || record.area == area, let capacity = try store.vehicle(vehicle)?.capacity else { continue }
             if !capacity.canCarry(record.load) {
-                warnings.append("trip \(trip) is assigned to \(vehicle), which cannot carry \(Self.patientLoad(record.mobility, companions: record.companions))")
+                warnings.append(Phrase(
+                    "warning.cannot_carry", ["trip": "\(trip)", "vehicle": vehicle.rawValue],
+                    parts: [Self.patientLoad(record.mobility, companions: record.companions)]))
             }
         }
-        return warnings.sorted()
+        return warnings.sorted { $0.english < $1.english }
     }
 }
 
@@ -159,7 +161,7 @@ public struct ReleaseResult: Sendable {
     /// Its vehicle and planned pickup, when one could come.
     public var placement: Placement?
     /// Why no vehicle could come, when none could.
-    public var reason: String?
+    public var reason: Phrase?
     /// Promises to other patients that placing it broke.
     public var notices: [PromiseNotice]
     /// Why the re-plan failed, when it did (the release is stored regardless).

@@ -10,7 +10,7 @@ public struct DayPlan: Sendable {
     /// One run per shift that has stops (the area's).
     public var runs: [Run]
     /// Trips left unserved, with why.
-    public var unserved: [(trip: TripID, reason: String)]
+    public var unserved: [(trip: TripID, reason: Phrase)]
     /// Road kilometres driven by all runs.
     public var kilometres: Double
     /// Operating cost of the driving, baht.
@@ -68,7 +68,7 @@ public struct PromiseNotice: Hashable, Sendable {
     /// The disruption that caused it (the command's event).
     public var cause: PlanCause
     /// Why the promise can no longer be kept.
-    public var reason: String
+    public var reason: Phrase
 }
 
 /// What made a day be planned again: named in the promises it breaks and in the audit log.
@@ -511,18 +511,18 @@ extension PhapaiService {
     /// Marks each trip of a new plan `scheduled` (promising its window the first time, narrowed to
     /// where it was placed if it had to be later than asked), or `requested` with the reason it got
     /// no vehicle; returns the unserved trips with their reasons.
-    func updateStatuses(_ solved: SolvedDay, state: DayState, runs: [Run], now: Instant) throws -> [(TripID, String)] {
+    func updateStatuses(_ solved: SolvedDay, state: DayState, runs: [Run], now: Instant) throws -> [(TripID, Phrase)] {
         let model = solved.model
         let pickups = Dictionary(runs.flatMap { run in run.stops.filter { $0.action == .pickup }.map { ($0.trip, $0.plannedTime) } },
                                  uniquingKeysWith: { a, _ in a })
         let window = state.settings.policies.pickupWindowMinutes
-        var unserved: [(TripID, String)] = []
+        var unserved: [(TripID, Phrase)] = []
         for (request, trip) in model.trips.enumerated() where trip.status == .requested || trip.status == .scheduled {
             let id = trip.id!
             guard let pickup = pickups[id] else {
                 let reason = explain(request, solved: solved, state: state)
                 unserved.append((id, reason))
-                if trip.status != .requested || trip.statusReason != reason {
+                if trip.status != .requested || trip.statusPhrase != reason {
                     try store.updateTripStatus(id, status: .requested, code: nil, reason: reason, at: now)
                 }
                 continue
@@ -554,7 +554,7 @@ extension PhapaiService {
     /// and been told; or one whose planned pickup moved past its window (or further past it). Each
     /// with the run concerned: where it was, from the runs before or `formerRuns`.
     func promiseNotices(
-        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, String)], cause: PlanCause = .plan,
+        before state: DayState, after runs: [Run], model: PlanningModel, unserved: [(TripID, Phrase)], cause: PlanCause = .plan,
         formerRuns: [TripID: ShiftID] = [:]
     ) -> [(notice: PromiseNotice, run: ShiftID?)] {
         func pickups(_ runs: [Run]) -> [TripID: (shift: ShiftID, vehicle: VehicleID, at: Instant)] {
@@ -582,14 +582,16 @@ extension PhapaiService {
                     notice = PromiseNotice(
                         trip: id, patient: trip.patient, kind: .late(minutes: late), promised: promise, plannedPickup: now.at,
                         vehicle: now.vehicle, cause: cause,
-                        reason: "no vehicle can reach the pickup by \(offset.time(of: promise.latest)); \(now.vehicle) comes at \(offset.time(of: now.at))")
+                        reason: Phrase("promise.late", [
+                            "latest": "\(offset.time(of: promise.latest))", "vehicle": now.vehicle.rawValue, "at": "\(offset.time(of: now.at))",
+                        ]))
                     shift = now.shift
                 }
             } else if old[id] != nil || !(trip.status == .requested && trip.statusReason != nil) {
                 // (A trip left `requested` with a reason by an earlier plan lost its place then, and was told.)
                 notice = PromiseNotice(
                     trip: id, patient: trip.patient, kind: .lostPlace, promised: promise, plannedPickup: nil, vehicle: nil, cause: cause,
-                    reason: reasons[id] ?? "no vehicle can take it")
+                    reason: reasons[id] ?? Phrase("unserved.no_vehicle"))
                 shift = old[id]?.shift ?? formerRuns[id]
             }
             guard let notice else { continue }
@@ -646,7 +648,7 @@ extension PhapaiService {
     /// this one (it fits, or is only crowded out, while the other meets the break, the shift's end
     /// or a vehicle that cannot carry the patient), the other leg's reason comes first: it is why
     /// the journey is not served.
-    func explain(_ request: Int, solved: SolvedDay, state: DayState) -> String {
+    func explain(_ request: Int, solved: SolvedDay, state: DayState) -> Phrase {
         let model = solved.model
         let trip = model.trips[request]
         let obstacles = solved.solver.explain(request, in: solved.plan, fixedPenalty: Priority.fixed)
@@ -669,15 +671,16 @@ extension PhapaiService {
             }.max() ?? 0
         }
         guard closest(otherObstacles) < closest(obstacles) else { return own }
-        let leg = other.direction == .return ? "its return" : "its outbound trip"
-        let first = "\(leg) (trip \(other.id!)) cannot be served: " + describe(otherObstacles, trip: other, model: model)
-        return obstacles.contains(.fits) ? first : first + "; and on its own, " + own
+        let first = Phrase(
+            other.direction == .return ? "unserved.leg.return" : "unserved.leg.outbound", ["trip": "\(other.id!)"],
+            parts: [describe(otherObstacles, trip: other, model: model)])
+        return obstacles.contains(.fits) ? first : Phrase("unserved.leg_and_own", parts: [first, own])
     }
 
     /// Per-vehicle obstacles in words, grouped: "VAN1: its driver's break 12:00-13:00; CAR1, PICKUP1: cannot carry a wheelchair".
-    func describe(_ obstacles: [InsertionObstacle], trip: Trip, model: PlanningModel) -> String {
-        var groups: [(text: String, vehicles: [String])] = []
-        func add(_ text: String, _ vehicle: String) {
+    func describe(_ obstacles: [InsertionObstacle], trip: Trip, model: PlanningModel) -> Phrase {
+        var groups: [(text: Phrase, vehicles: [String])] = []
+        func add(_ text: Phrase, _ vehicle: String) {
             if let index = groups.firstIndex(where: { $0.text == text }) {
                 if !groups[index].vehicles.contains(vehicle) { groups[index].vehicles.append(vehicle) }
             } else {
@@ -687,7 +690,7 @@ extension PhapaiService {
         if obstacles.contains(.fits) {
             // It would fit as the plan stands: it was left out for trips that come first (promised
             // ones, or patients waiting at the clinic).
-            return "no vehicle can take it without breaking a promise to another patient"
+            return Phrase("unserved.promise_first")
         }
         let load = Self.patientLoad(trip.mobility, companions: trip.companions)
         for (k, obstacle) in obstacles.enumerated() where k < model.shifts.count {
@@ -696,30 +699,31 @@ extension PhapaiService {
             switch obstacle {
             case .fits: continue
             case .notAllowed: continue
-            case .capacity: add("cannot carry \(load)", vehicle)
-            case .timeWindows: add("cannot be there in time within its shift (\(shift.start)-\(shift.end))", vehicle)
-            case .rideTime: add("cannot keep within the ride-time limit of \(trip.maxRideSeconds / 60) min", vehicle)
+            case .capacity: add(Phrase("obstacle.capacity", parts: [load]), vehicle)
+            case .timeWindows: add(Phrase("obstacle.shift", ["start": "\(shift.start)", "end": "\(shift.end)"]), vehicle)
+            case .rideTime: add(Phrase("obstacle.ride_time", ["minutes": "\(trip.maxRideSeconds / 60)"]), vehicle)
             case .blockedBy(let blockers):
                 if blockers.contains(where: { blocker in model.breaks[k]?.request == blocker }), let from = shift.breakStart, let to = shift.breakEnd {
-                    add("its driver's break \(from)-\(to) is in the way", vehicle)
+                    add(Phrase("obstacle.break", ["from": "\(from)", "to": "\(to)"]), vehicle)
                 } else {
-                    add("its stops already under way leave no time", vehicle)
+                    add(Phrase("obstacle.under_way"), vehicle)
                 }
-            case .busy: add("is full at that time with other passengers", vehicle)
+            case .busy: add(Phrase("obstacle.full"), vehicle)
             }
         }
         guard !groups.isEmpty else {
             let pinned = obstacles.allSatisfy { $0 == .notAllowed }
-            return pinned ? "the vehicle it is assigned to has no shift that day" : "no vehicle is on shift"
+            return Phrase(pinned ? "unserved.no_shift_for_assigned" : "unserved.no_shift")
         }
         let ordered = groups.sorted { $0.vehicles.count > $1.vehicles.count }
-        if ordered.count == 1 && ordered[0].text == "is full at that time with other passengers" {
-            return "no vehicle has room at that time (\(ordered[0].vehicles.joined(separator: ", ")) are full)"
+        if ordered.count == 1 && ordered[0].text == Phrase("obstacle.full") {
+            return Phrase("unserved.all_full", ["vehicles": ordered[0].vehicles.joined(separator: ", ")])
         }
-        return "no vehicle can take it: " + ordered.map { group in
-            let names = group.vehicles.count > 4 ? "\(group.vehicles.prefix(3).joined(separator: ", ")) and \(group.vehicles.count - 3) more" : group.vehicles.joined(separator: ", ")
-            return "\(names): \(group.text)"
-        }.joined(separator: "; ")
+        return Phrase("unserved.obstacles", parts: ordered.map { group in
+            group.vehicles.count > 4
+                ? Phrase("obstacle.vehicles.more", ["vehicles": group.vehicles.prefix(3).joined(separator: ", "), "more": "\(group.vehicles.count - 3)"], parts: [group.text])
+                : Phrase("obstacle.vehicles", ["vehicles": group.vehicles.joined(separator: ", ")], parts: [group.text])
+        })
     }
 
     /// `areas` and every area that shares a pool with one of them: whose vehicles serve their trips.

@@ -69,7 +69,7 @@ extension PhapaiService {
             hold.id = try store.insertHold(hold)
             store.record("standing.hold", entity: "standing:\(id)", detail: ["from": from.iso, "to": to.iso])
             let affected = try notStarted(try store.trips(from: from, to: to).filter { $0.standingOrder == id })
-            let cancelled = try affected.map { try cancel($0, reason: "standing order on hold: \(reasonText)", atDoor: false, now: now) }
+            let cancelled = try affected.map { try cancel($0, reason: Phrase("standing.on_hold", ["reason": reasonText]), atDoor: false, now: now) }
             try removeFromRuns(cancelled, now: now)
             return (hold, cancelled)
         }

@@ -87,7 +87,7 @@ extension PhapaiService {
         }
         let load = trips[0].load
         let capable = shifts.filter { byID[$0.vehicle]!.capacity.canCarry(load) }
-        let who = Self.patientLoad(trips[0].mobility, companions: trips[0].companions)
+        let who = Self.patientLoad(trips[0].mobility, companions: trips[0].companions).english
         guard !capable.isEmpty else {
             throw PhapaiError.conflict("mobility", "NO_CAPABLE_SHIFT", "no vehicle on shift on \(day) can carry \(who)")
         }
@@ -111,9 +111,8 @@ extension PhapaiService {
     }
 
     /// Who a vehicle must carry, in words: "an ambulatory patient", "a wheelchair patient with 1 companion(s)".
-    static func patientLoad(_ mobility: Mobility, companions: Int) -> String {
-        let patient = (mobility == .ambulatory ? "an " : "a ") + "\(mobility.rawValue) patient"
-        return companions == 0 ? patient : "\(patient) with \(companions) companion(s)"
+    static func patientLoad(_ mobility: Mobility, companions: Int) -> Phrase {
+        companions == 0 ? Phrase("load." + mobility.rawValue) : Phrase("load.\(mobility.rawValue).companions", ["companions": "\(companions)"])
     }
 
     /// Refuses trips that overlap, in time, a journey the patient already has. A journey with a
@@ -213,7 +212,7 @@ extension PhapaiService {
         return try write { now in
             let trip = try trip(id)
             try trip.status.checkTransition(to: .cancelled)
-            var cancelled = [try cancel(trip, reason: reasonText, atDoor: atDoor, now: now)]
+            var cancelled = [try cancel(trip, reason: .text(reasonText), atDoor: atDoor, now: now)]
             if trip.direction == .outbound, let back = try closeReturn(of: cancelled[0], now: now) { cancelled.append(back) }
             try removeFromRuns(cancelled, now: now)
             return cancelled
@@ -226,19 +225,21 @@ extension PhapaiService {
         guard let linked = outbound.linkedTrip, let back = try store.trip(linked), back.status.allowedNext.contains(.cancelled),
             back.status == .requested || back.status == .scheduled
         else { return nil }
-        let reason = "the outbound trip \(outbound.id!) was not performed (\(outbound.status == .noShow ? "no-show" : outbound.status.rawValue))"
+        let reason = outbound.status == .noShow
+            ? Phrase("return.closed.no_show", ["trip": "\(outbound.id!)"])
+            : Phrase("return.closed", ["trip": "\(outbound.id!)", "status": outbound.status.rawValue])
         try store.updateTripStatus(back.id!, status: .cancelled, code: .outboundNotPerformed, reason: reason, at: now)
         store.record("trip.cancel", entity: "trip:\(back.id!)", detail: ["code": CancellationCode.outboundNotPerformed.rawValue, "from": back.status.rawValue])
         var closed = back
         closed.status = .cancelled
         closed.cancellationCode = .outboundNotPerformed
-        closed.statusReason = reason
+        closed.statusPhrase = reason
         return closed
     }
 
     /// Marks one trip cancelled inside an open write, with `code` when given (an office decision),
     /// else the code that the time left before pickup gives.
-    func cancel(_ trip: Trip, reason: String, atDoor: Bool, now: Instant, code given: CancellationCode? = nil) throws -> Trip {
+    func cancel(_ trip: Trip, reason: Phrase, atDoor: Bool, now: Instant, code given: CancellationCode? = nil) throws -> Trip {
         let settings = try area(trip.area)
         let code = given ?? CancellationCode.classify(
             now: now, pickup: trip.pickupWindow?.earliest, serviceDate: trip.serviceDate, offset: settings.offset,
@@ -248,7 +249,7 @@ extension PhapaiService {
         var cancelled = trip
         cancelled.status = .cancelled
         cancelled.cancellationCode = code
-        cancelled.statusReason = reason
+        cancelled.statusPhrase = reason
         return cancelled
     }
 }

@@ -283,13 +283,13 @@ extension Store {
         id, area_id, patient_id, direction, pickup_place_id, dropoff_place_id, service_date, appointment_at, \
         requested_pickup_at, pickup_earliest, pickup_latest, dropoff_earliest, dropoff_latest, direct_seconds, \
         max_ride_seconds, mobility, companions, funding, status, will_call, linked_trip_id, standing_order_id, \
-        cancellation_code, status_reason, notes, created_at, promised_at, release_earliest, release_latest
+        cancellation_code, status_reason, notes, created_at, promised_at, release_earliest, release_latest, status_phrase
         """
 
     /// Stores a new trip and returns its number.
     public func insertTrip(_ trip: Trip) throws -> TripID {
         try run(
-            "INSERT INTO trips (\(Store.tripColumns), updated_at) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO trips (\(Store.tripColumns), updated_at) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [.text(trip.area.rawValue), .text(trip.patient.rawValue), .text(trip.direction.rawValue),
              .text(trip.pickupPlace.rawValue), .text(trip.dropoffPlace.rawValue), .text(trip.serviceDate.iso),
              .instant(trip.appointment), .instant(trip.requestedPickup), .instant(trip.pickupWindow?.earliest),
@@ -299,7 +299,7 @@ extension Store {
              .integer(trip.willCall ? 1 : 0), .optionalInt(trip.linkedTrip?.rawValue), .optionalInt(trip.standingOrder?.rawValue),
              .optionalText(trip.cancellationCode?.rawValue), .optionalText(trip.statusReason), .optionalText(trip.notes),
              .integer(trip.createdAt.rawValue), .instant(trip.promisedAt), .instant(trip.releaseWindow?.earliest),
-             .instant(trip.releaseWindow?.latest), .integer(trip.createdAt.rawValue)])
+             .instant(trip.releaseWindow?.latest), .optionalText(Store.phraseJSON(trip.statusPhrase)), .integer(trip.createdAt.rawValue)])
         return TripID(connection.lastInsertRowID)
     }
 
@@ -309,11 +309,28 @@ extension Store {
         try run("UPDATE trips SET linked_trip_id = ? WHERE id = ?", [.integer(first.rawValue), .integer(second.rawValue)])
     }
 
-    /// Records a new status, with its cancellation code and reason.
-    public func updateTripStatus(_ id: TripID, status: TripStatus, code: CancellationCode?, reason: String?, at: Instant) throws {
+    /// Records a new status, with its cancellation code and reason (its English in
+    /// `status_reason`, the phrase in `status_phrase`).
+    public func updateTripStatus(_ id: TripID, status: TripStatus, code: CancellationCode?, reason: Phrase?, at: Instant) throws {
         try run(
-            "UPDATE trips SET status = ?, cancellation_code = ?, status_reason = ?, updated_at = ? WHERE id = ?",
-            [.text(status.rawValue), .optionalText(code?.rawValue), .optionalText(reason), .integer(at.rawValue), .integer(id.rawValue)])
+            "UPDATE trips SET status = ?, cancellation_code = ?, status_reason = ?, status_phrase = ?, updated_at = ? WHERE id = ?",
+            [.text(status.rawValue), .optionalText(code?.rawValue), .optionalText(reason?.english), .optionalText(Store.phraseJSON(reason)),
+             .integer(at.rawValue), .integer(id.rawValue)])
+    }
+
+    /// A reason's phrase as stored: JSON, or nil for text shown as written (`status_reason` holds it).
+    static func phraseJSON(_ phrase: Phrase?) -> String? {
+        guard let phrase, phrase.writtenText == nil else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(phrase)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// A stored reason: the phrase of `status_phrase` when there is one that reads, else the
+    /// English of `status_reason` as written (rows stored before phrases, typed text).
+    static func readPhrase(json: String?, english: String?) -> Phrase? {
+        if let json, let phrase = try? JSONDecoder().decode(Phrase.self, from: Data(json.utf8)) { return phrase }
+        return english.map(Phrase.text)
     }
 
     /// The trip with `id`, if stored.
@@ -358,7 +375,7 @@ extension Store {
             guard let earliest = row.int64OrNil(a), let latest = row.int64OrNil(b) else { return nil }
             return TimeWindow(earliest: Instant(rawValue: earliest), latest: Instant(rawValue: latest))
         }
-        return Trip(
+        var trip = Trip(
             id: TripID(row.int64(0)), area: AreaID(unchecked: row.text(1)), patient: PatientID(unchecked: row.text(2)),
             direction: try decode(TripDirection.self, row.text(3), table: "trips", column: "direction", what: "a trip direction"),
             pickupPlace: PlaceID(unchecked: row.text(4)),
@@ -377,6 +394,8 @@ extension Store {
             }, statusReason: row.textOrNil(23),
             notes: row.textOrNil(24), createdAt: Instant(rawValue: row.int64(25)),
             promisedAt: row.int64OrNil(26).map(Instant.init(rawValue:)), releaseWindow: window(27, 28))
+        trip.statusPhrase = readPhrase(json: row.textOrNil(29), english: row.textOrNil(23))
+        return trip
     }
 
     /// Records that a trip's pickup window was told to the patient (its first place on a run), or
@@ -392,7 +411,7 @@ extension Store {
             UPDATE trips SET service_date = ?, appointment_at = ?, requested_pickup_at = ?, pickup_earliest = ?, pickup_latest = ?,
                 dropoff_earliest = ?, dropoff_latest = ?, pickup_place_id = ?, dropoff_place_id = ?, direct_seconds = ?,
                 max_ride_seconds = ?, mobility = ?, companions = ?, will_call = ?, release_earliest = ?, release_latest = ?,
-                status = ?, status_reason = ?, promised_at = ?, updated_at = ?
+                status = ?, status_reason = ?, status_phrase = ?, promised_at = ?, updated_at = ?
             WHERE id = ?
             """,
             [.text(trip.serviceDate.iso), .instant(trip.appointment), .instant(trip.requestedPickup), .instant(trip.pickupWindow?.earliest),
@@ -400,7 +419,8 @@ extension Store {
              .text(trip.pickupPlace.rawValue), .text(trip.dropoffPlace.rawValue), .integer(Int64(trip.directSeconds)),
              .integer(Int64(trip.maxRideSeconds)), .text(trip.mobility.rawValue), .integer(Int64(trip.companions)),
              .integer(trip.willCall ? 1 : 0), .instant(trip.releaseWindow?.earliest), .instant(trip.releaseWindow?.latest),
-             .text(trip.status.rawValue), .optionalText(trip.statusReason), .instant(trip.promisedAt), .integer(time.rawValue),
+             .text(trip.status.rawValue), .optionalText(trip.statusReason), .optionalText(Store.phraseJSON(trip.statusPhrase)),
+             .instant(trip.promisedAt), .integer(time.rawValue),
              .integer(trip.id!.rawValue)])
     }
 }

@@ -290,5 +290,11 @@ enum Schema {
         );
         CREATE INDEX IF NOT EXISTS driver_links_driver ON driver_links(driver_id);
         """,
+        // 15: a trip's reason as a phrase (JSON of PhapaiCore's Phrase) that each reader reads in
+        // their language; `status_reason` keeps its English. NULL: the English is all there is
+        // (older rows, text a person typed).
+        """
+        ALTER TABLE trips ADD COLUMN status_phrase TEXT;
+        """,
     ]
 }

@@ -102,6 +102,39 @@ struct CatalogueTests {
         #expect(unused.sorted() == [])
     }
 
+    @Test func everyPhraseOfTheServiceIsInBothCataloguesAndEnglishIsCores() {
+        #expect(Phrase.englishTemplates.count > 40)
+        for (key, english) in Phrase.englishTemplates {
+            let thai = Catalogue.thai["phrase." + key]
+            #expect(thai != nil, "phrase.\(key) is missing in Thai")
+            #expect(Catalogue.english["phrase." + key] == english, "phrase.\(key): English differs from PhapaiCore's")
+            if let thai { #expect(Self.placeholders(thai) == Self.placeholders(english), "phrase.\(key): \(thai) | \(english)") }
+        }
+        // And no phrase the catalogues hold that the Core does not know.
+        let extra = Catalogue.thai.keys.filter { $0.hasPrefix("phrase.") && Phrase.englishTemplates[String($0.dropFirst(7))] == nil }
+        #expect(extra.sorted() == [])
+    }
+
+    @Test func aPhraseReadsInEachLanguageWithItsPartsAndNamedValues() {
+        let reason = Phrase("closed.no_vehicle", parts: [Phrase("unserved.obstacles", parts: [
+            Phrase("obstacle.vehicles", ["vehicles": "PICKUP1, CAR1"], parts: [Phrase("obstacle.capacity", parts: [Phrase("load.wheelchair.companions", ["companions": "1"])])]),
+            Phrase("obstacle.vehicles", ["vehicles": "VAN1"], parts: [Phrase("obstacle.break", ["from": "12:00", "to": "13:00"])]),
+        ])])
+        #expect(Words(.en).phrase(reason) == reason.english)
+        #expect(Words(.en).phrase(reason) == "no vehicle took it: no vehicle can take it: PICKUP1, CAR1: cannot carry a wheelchair patient with 1 companion(s); VAN1: its driver's break 12:00-13:00 is in the way")
+        #expect(Words(.th).phrase(reason) == "ไม่ได้จัดรถ เพราะไม่มีรถคันไหนรับได้: รถ PICKUP1, CAR1: รับผู้ป่วยรถเข็นพร้อมผู้ติดตาม 1 คนไม่ได้; รถ VAN1: ติดช่วงพักของคนขับ 12:00-13:00")
+        // A status named in a phrase reads in the language; the English keeps the code.
+        let closed = Phrase("closed.left_over", ["trip": "4", "status": "no_show", "status_left": "en_route"])
+        #expect(Words(.th).phrase(closed) == "ขาไป เที่ยว 4 ไม่ได้ไป (ผู้ป่วยไม่อยู่); ขากลับยังค้างอยู่ในสถานะ รถกำลังไปรับ")
+        #expect(Words(.en).phrase(closed) == "its outbound trip 4 was not performed (no_show); the return was left en_route")
+        // Text a person typed, or an old database's English reason, reads as written in both.
+        for language in [Language.th, .en] {
+            #expect(Words(language).phrase(.text("the outbound trip 4 was not performed (cancelled)")) == "the outbound trip 4 was not performed (cancelled)")
+        }
+        #expect(Words(.th).phrase(Phrase("standing.on_hold", ["reason": "ไปต่างจังหวัด"])) == "พักนัดประจำ: ไปต่างจังหวัด")
+        #expect(Words(.th).phrase(nil, or: "-") == "-")
+    }
+
     @Test func placeholdersAreFilled() {
         #expect(Words(.th)("booked.window", ["window": "07:00-07:30"]) == "รับระหว่าง 07:00-07:30")
         #expect(Words(.en)("trips.count", ["count": 3]) == "3 trip(s)")

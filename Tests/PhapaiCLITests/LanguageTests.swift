@@ -42,6 +42,34 @@ struct LanguageTests {
         #expect(!out.contains("เที่ยว") && !out.contains("2569"))
     }
 
+    /// The English reason phrases the service builds (why a trip has no vehicle, why a return was
+    /// closed, why a promise broke): word for word in English, none of them in Thai output.
+    static let reasonPhrases = [
+        "no vehicle can take it", "cannot carry", "is full at that time", "was not performed", "cannot be served", "lost its vehicle",
+        "no vehicle took it",
+    ]
+
+    @Test func theDemoGivesItsReasonsInThaiAndInEnglishWithLangEn() throws {
+        let w = Workspace(language: nil)
+        let thai = try w.run("demo", "--dir", w.folder + "/th")
+        #expect(thai.status == 0, "\(thai.stderr)")
+        for phrase in Self.reasonPhrases { #expect(!thai.stdout.contains(phrase), "\(phrase) in\n\(thai.stdout)") }
+        // The unserved trip's reason, in Thai, names the vehicles by their codes.
+        let unserved = thai.stdout.split(separator: "\n").filter { $0.contains(" รับไม่ได้: ") }
+        #expect(!unserved.isEmpty && unserved.allSatisfy { $0.contains("VAN1") && Self.hasThai($0.split(separator: ":", maxSplits: 1)[1]) }, "\(unserved)")
+        let english = try w.run("demo", "--dir", w.folder + "/en", "--lang", "en")
+        #expect(english.status == 0, "\(english.stderr)")
+        let out = english.stdout
+        #expect(out.contains("no vehicle can take it: PICKUP1, CAR1: cannot carry a wheelchair patient with 1 companion(s); VAN1: is full at that time with other passengers"), "\(out)")
+        #expect(out.contains("no vehicle: its outbound trip (trip "), "\(out)")
+        #expect(out.contains(") cannot be served: no vehicle can take it: "))
+        #expect(out.contains("no vehicle took it: no vehicle can take it: "))
+        #expect(out.contains(" was not performed (missed)"))
+        for line in out.split(separator: "\n") where Self.reasonPhrases.contains(where: { line.contains($0) }) {
+            #expect(!Self.hasThai(line.replacingOccurrences(of: #"P004 [^0-9]+ 0"#, with: "", options: .regularExpression)), "\(line)")
+        }
+    }
+
     @Test func theLanguageComesFromTheFlagTheEnvironmentOrTheArea() throws {
         // The sample area says th: Thai by default, with Buddhist-era years.
         let w = try Workspace.initialised(language: nil)

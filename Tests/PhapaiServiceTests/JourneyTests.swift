@@ -55,7 +55,7 @@ struct JourneyUnitTests {
         let unserved = [first, second].filter { $0.allSatisfy { !onRuns.contains($0.id!) } }
         #expect(served.count == 1 && unserved.count == 1, "a journey was split: \(onRuns)")
         let left = try #require(unserved.first)
-        let reasons = Dictionary(plan.unserved.map { ($0.trip, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let reasons = Dictionary(plan.unserved.map { ($0.trip, $0.reason.english) }, uniquingKeysWith: { a, _ in a })
         // The outbound names what stops it; the return names its outbound.
         #expect(reasons[left[0].id!]?.contains("cannot carry a wheelchair patient") == true, "\(reasons)")
         #expect(reasons[left[1].id!]?.hasPrefix("its outbound trip (trip \(left[0].id!)) cannot be served") == true, "\(reasons) \(plan.runs)")
@@ -254,7 +254,7 @@ struct AnswerTests {
             patient: PatientID(unchecked: "P004"), to: PlaceID(unchecked: "HC-NATHONG"),
             timing: .pickup(try world.at("2026-11-23 12:10"))))
         let plan = try world.service.planDay(monday, seconds: 600, iterations: 200)
-        let reason = try #require(plan.unserved.first?.reason)
+        let reason = try #require(plan.unserved.first?.reason.english)
         #expect(reason.contains("VAN1: its driver's break 12:00-13:00 is in the way"), "\(reason)")
         #expect(reason.contains("cannot carry a wheelchair patient"), "\(reason)")
     }

@@ -85,6 +85,6 @@ struct ManualControlTests {
                 start: LocalTime.parse("14:00", field: "s"), end: LocalTime.parse("16:00", field: "e")))
             world.service.store.record("shift.add", entity: "shift:test")
         }
-        #expect(try world.service.warnings(on: day).contains { $0.hasPrefix("driver D03 is double-booked") })
+        #expect(try world.service.warnings(on: day).contains { $0.english.hasPrefix("driver D03 is double-booked") })
     }
 }

@@ -75,9 +75,9 @@ struct PlanningTests {
         let day = try LocalDate.parse("2026-11-23", field: "d")
         let plan = try world.service.planDay(day, seconds: 600, iterations: 300)
         #expect(plan.unserved.map(\.trip) == [extra[0].id!])
-        #expect(plan.unserved.first?.reason.contains("full at that time") == true, "\(plan.unserved)")
+        #expect(plan.unserved.first?.reason.english.contains("full at that time") == true, "\(plan.unserved)")
         let stored = try world.service.trip(extra[0].id!)
-        #expect(stored.status == .requested && stored.statusReason == plan.unserved.first?.reason)
+        #expect(stored.status == .requested && stored.statusPhrase == plan.unserved.first?.reason)
         #expect(try world.service.verifyStoredPlan(day).feasible)
     }
 

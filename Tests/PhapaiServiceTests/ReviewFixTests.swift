@@ -204,7 +204,7 @@ struct LostOffTheRunsTests {
         // Both legs lost their place (a journey is served whole or not at all), and the reply says so.
         #expect(edited.notices.map(\.trip) == [outbound.id!, back.id!])
         #expect(edited.notices.allSatisfy { $0.kind == .lostPlace && $0.cause == .patientEdit(PatientID(unchecked: "P003")) })
-        #expect(edited.notices.first?.reason == "no vehicle can take it: CAR1: cannot carry a wheelchair patient with 1 companion(s)")
+        #expect(edited.notices.first?.reason.english == "no vehicle can take it: CAR1: cannot carry a wheelchair patient with 1 companion(s)")
         for trip in [outbound, back] {
             let audit = try world.service.audit(entity: "trip:\(trip.id!)")
             #expect(audit.contains { $0.action == "trip.promise_broken" && $0.detail == "cause=patient_edit kind=lost_place patient=P003" })
@@ -270,6 +270,7 @@ struct PromiseMigrationTests {
         try connection.execute("ALTER TABLE areas DROP COLUMN code_prefix")
         try connection.execute("ALTER TABLE areas DROP COLUMN pool")
         try connection.execute("ALTER TABLE areas DROP COLUMN language")
+        try connection.execute("ALTER TABLE trips DROP COLUMN status_phrase")
         try connection.execute("PRAGMA user_version = 8")
         let reopened = try Store(path: world.folder + "/phapai.db", create: false)
         #expect(try reopened.connection.scalarInt("PRAGMA user_version") == Int64(Store.schemaVersion))
@@ -473,7 +474,7 @@ struct JourneyReasonTests {
         _ = try world.service.bookTrip(world.request("P007", appointment: "2026-11-23 09:00", back: "2026-11-23 10:30"))
         let journey = try world.service.bookTrip(world.request("P012", appointment: "2026-11-23 09:00", back: "2026-11-23 11:00"))
         let plan = try world.service.planDay(monday, seconds: 600, iterations: 300)
-        let reasons = Dictionary(plan.unserved.map { ($0.trip, $0.reason) }, uniquingKeysWith: { a, _ in a })
+        let reasons = Dictionary(plan.unserved.map { ($0.trip, $0.reason.english) }, uniquingKeysWith: { a, _ in a })
         #expect(Set(reasons.keys) == Set(journey.map(\.id!)))
         let cannotCarry = "PICKUP1, CAR1: cannot carry a wheelchair patient with 1 companion(s)"
         #expect(reasons[journey[1].id!] == "no vehicle can take it: \(cannotCarry); VAN1: its driver's break 12:00-13:00 is in the way")

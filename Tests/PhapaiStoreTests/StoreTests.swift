@@ -424,3 +424,61 @@ struct ConstraintTests {
         #expect(try store.connection.scalarInt("SELECT COUNT(*) FROM patients") == 0)
     }
 }
+
+@Suite("SQLite store: a trip's reason")
+struct TripReasonStoreTests {
+    func book(_ store: Store) throws -> TripID {
+        try store.write(actor: "t", at: testInstant) {
+            try store.insertPatient(try patient("P1"))
+            store.record("trip.book", entity: "trip")
+            return try store.insertTrip(Trip(
+                id: nil, area: testArea, patient: PatientID(unchecked: "P1"), direction: .outbound,
+                pickupPlace: PlaceID(unchecked: "V1"), dropoffPlace: PlaceID(unchecked: "V1"),
+                serviceDate: LocalDate(year: 2026, month: 11, day: 23)!, appointment: testInstant, requestedPickup: nil,
+                pickupWindow: nil, dropoffWindow: nil, directSeconds: 600, maxRideSeconds: 1800, mobility: .wheelchair,
+                companions: 1, funding: .disability, status: .requested, willCall: false, linkedTrip: nil, standingOrder: nil,
+                cancellationCode: nil, statusReason: nil, notes: nil, createdAt: testInstant))
+        }
+    }
+
+    @Test func aPhraseReasonSurvivesAReopenAsPhraseAndAsEnglish() throws {
+        let folder = TemporaryFolder()
+        let id = try book(try makeStore(folder))
+        let reason = Phrase("unserved.obstacles", parts: [
+            Phrase("obstacle.vehicles", ["vehicles": "PICKUP1, CAR1"], parts: [Phrase("obstacle.capacity", parts: [Phrase("load.wheelchair.companions", ["companions": "1"])])]),
+            Phrase("obstacle.vehicles", ["vehicles": "VAN1"], parts: [Phrase("obstacle.full")]),
+        ])
+        do {
+            let store = try Store(path: folder.file("test.db"), create: false)
+            try store.write(actor: "t", at: testInstant) {
+                try store.updateTripStatus(id, status: .requested, code: nil, reason: reason, at: testInstant)
+                store.record("day.plan", entity: "trip:\(id)")
+            }
+        }
+        let reopened = try Store(path: folder.file("test.db"), create: false)
+        let trip = try #require(try reopened.trip(id))
+        #expect(trip.statusPhrase == reason)
+        let english = "no vehicle can take it: PICKUP1, CAR1: cannot carry a wheelchair patient with 1 companion(s); VAN1: is full at that time with other passengers"
+        #expect(trip.statusReason == english)
+        #expect(try reopened.connection.scalarText("SELECT status_reason FROM trips WHERE id = \(id.rawValue)") == english)
+    }
+
+    @Test func aPlainReasonOfAnOlderDatabaseOrTypedByAPersonReadsAsWritten() throws {
+        let folder = TemporaryFolder()
+        let store = try makeStore(folder)
+        let id = try book(store)
+        // As a database before phrases held it: English in status_reason, no phrase.
+        try corrupt(store, "UPDATE trips SET status = 'cancelled', status_reason = 'the outbound trip 4 was not performed (cancelled)' WHERE id = \(id.rawValue)")
+        let reopened = try Store(path: folder.file("test.db"), create: false)
+        let old = try #require(try reopened.trip(id))
+        #expect(old.statusPhrase == .text("the outbound trip 4 was not performed (cancelled)"))
+        #expect(old.statusReason == "the outbound trip 4 was not performed (cancelled)")
+        // Typed text is stored as text only: no phrase column.
+        try reopened.write(actor: "t", at: testInstant) {
+            try reopened.updateTripStatus(id, status: .cancelled, code: .advance, reason: .text("ญาติพาไปเอง"), at: testInstant)
+            reopened.record("trip.cancel", entity: "trip:\(id)")
+        }
+        #expect(try reopened.trip(id)?.statusPhrase == .text("ญาติพาไปเอง"))
+        #expect(try reopened.connection.scalarText("SELECT COALESCE(status_phrase, 'none') FROM trips WHERE id = \(id.rawValue)") == "none")
+    }
+}

@@ -2,9 +2,15 @@
 // Every key here is in the other language's catalogue too, with the same {placeholders}
 // (CatalogueTests checks it); keep the two files in the same order.
 
+import PhapaiCore
+
 extension Catalogue {
     /// English: on request (`--lang en`, `PHAPAI_LANG=en`, `lang=en`).
-    public static let english: [String: String] = [
+    public static let english: [String: String] = englishWords.merging(
+        Phrase.englishTemplates.map { ("phrase." + $0.key, $0.value) }, uniquingKeysWith: { word, _ in word })
+
+    /// The English words, without the reasons' phrases (``Phrase/englishTemplates``, under `phrase.`).
+    static let englishWords: [String: String] = [
         // MARK: Values: how enum values read in tables and lines (English keeps the codes people type)
         "mobility.ambulatory": "ambulatory",
         "mobility.wheelchair": "wheelchair",

@@ -108,6 +108,21 @@ public struct Words: Sendable {
         status(trip.status) + (trip.cancellationCode.map { " (\(cancellation($0)))" } ?? "")
     }
 
+    /// A reason the service gave (``Phrase``) in the language: each template from the catalogue's
+    /// `phrase.<key>`, codes and times as they are, values named after a kind (`status`) in
+    /// words; text a person typed, or an old reason stored as English, as written.
+    public func phrase(_ phrase: Phrase) -> String {
+        phrase.render(template: { Self.catalogue(language)["phrase." + $0] ?? Phrase.englishTemplates[$0] }) { name, code in
+            switch Phrase.kind(of: name) {
+            case "status": TripStatus(rawValue: code).map(status) ?? code
+            default: code
+            }
+        }
+    }
+
+    /// A reason in the language, or `fallback` when there is none.
+    public func phrase(_ phrase: Phrase?, or fallback: String = "") -> String { phrase.map(self.phrase) ?? fallback }
+
     /// Why a plan changed.
     public func cause(_ cause: PlanCause) -> String {
         switch cause {
@@ -141,6 +156,7 @@ public struct Words: Sendable {
             + (ReportGrouping.allCases.map(\.rawValue) + ["none"]).map { "report.col.by." + $0 }
             + Renderer.reportColumns.map { "report.col." + $0 }
             + ReportPageText.derivedKeys
+            + Phrase.englishTemplates.keys.map { "phrase." + $0 }
     }
 }
 
