@@ -74,6 +74,9 @@ public struct TextTable {
                     if TextRules.displayWidth(head + String(character)) > width { break }
                     head.append(character)
                 }
+                // One character wider than the room (a letter with a run of marks after it) goes
+                // alone on its line: the loop always moves on.
+                if head.isEmpty, let first = word.first { head = String(first) }
                 pieces.append(head)
                 word.removeFirst(head.count)
             }

@@ -29,5 +29,10 @@ struct TextTableTests {
         #expect(pieces.count == 3 && pieces.allSatisfy { TextRules.displayWidth($0) <= 20 }, "\(pieces)")
         #expect(pieces.joined(separator: " ") == "ใช้ออกซิเจนพกพา ขอที่นั่งริมหน้าต่าง โทรหาลูกสาวก่อนไปถึง")
         #expect(TextTable.wrap(String(repeating: "x", count: 30), width: 24) == [String(repeating: "x", count: 24), "xxxxxx"])
+        // A review found one character wider than the room (a letter and 40 SARA AM, as a stuck
+        // key types them) looping for ever, in the CLI and in phapaid's loop.
+        let stuck = "ก" + String(repeating: "\u{0E33}", count: 40)
+        #expect(stuck.count == 1 && TextRules.displayWidth(stuck) > 24)
+        #expect(TextTable.wrap("นัด " + stuck + " ต่อ", width: 24) == ["นัด", stuck, "ต่อ"])
     }
 }
