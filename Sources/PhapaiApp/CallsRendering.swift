@@ -12,7 +12,9 @@ enum CallsFormat {
 
     /// The marks: `*` the time or vehicle changed since the last list, then what attention says.
     static func marks(_ row: CallRow, words: Words? = nil) -> String {
-        ([row.changed ? "*" : ""] + row.attention.map { words?.attention($0) ?? $0.rawValue }).filter { !$0.isEmpty }.joined(separator: " ")
+        // For people, a trip without a vehicle already says so in its vehicle column.
+        let attention = words == nil || row.vehicle != nil ? row.attention : row.attention.filter { $0 != .unserved }
+        return ([row.changed ? "*" : ""] + attention.map { words?.attention($0) ?? $0.rawValue }).filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// The CSV's columns, for the catalogue test.

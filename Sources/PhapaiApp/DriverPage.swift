@@ -39,9 +39,15 @@ public struct DriverFace {
         return Principal(actor: "link:\(driver.id)", user: user)
     }
 
+    /// The link's secret and its driver, when the link opens anything.
+    private func linked(_ text: String) throws -> (DriverLinkSecret, Driver)? {
+        guard let secret = DriverLinkSecret(text), let driver = try application.service.driver(linkSecret: secret) else { return nil }
+        return (secret, driver)
+    }
+
     /// `GET /d/SECRET[?r=RID]`: the driver's runs of today; with `r`, the reply kept for that report.
     public func page(secret: String, shownReply rid: String?) throws -> DriverFaceAnswer {
-        guard let secret = DriverLinkSecret(secret), let driver = try application.service.driver(linkSecret: secret) else { return .notFound }
+        guard let (secret, driver) = try linked(secret) else { return .notFound }
         let principal = Self.principal(driver)
         var banner: [String] = []
         if let rid, let record = try application.service.requestRecord(actor: principal.actor, rid: rid) {
@@ -60,14 +66,16 @@ public struct DriverFace {
 
     /// `POST /d/SECRET/status` with the form's fields `trip`, `report` and `rid`: the report as
     /// `trip status` stores it. Refused reports show the page with the reason; nothing is stored.
-    /// `overRate` refuses it before anything is done (the face's rate per link is spent).
-    public func report(secret: String, form: [String: String], overRate: Int? = nil) throws -> DriverFaceAnswer {
-        guard let secret = DriverLinkSecret(secret), let driver = try application.service.driver(linkSecret: secret) else { return .notFound }
+    /// `overRate` is asked once the link's driver is known: the reports a minute the driver has
+    /// spent, if they have (then nothing is done), or nil.
+    public func report(secret: String, form: [String: String], overRate: (DriverID) -> Int? = { _ in nil }) throws -> DriverFaceAnswer {
+        guard let (secret, driver) = try linked(secret) else { return .notFound }
         let principal = Self.principal(driver)
         let words = try self.words(driver)
         do {
-            if let overRate {
-                throw PhapaiError(.conflict, keyword: "RATE_LIMITED", field: nil, message: words("driverpage.rate_limited", ["count": overRate]))
+            if let rate = overRate(driver.id) {
+                let banner = [words("driverpage.rate_limited", ["count": rate])]
+                return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: true), driver: driver.id)
             }
             guard let trip = form["trip"], let report = form["report"], let rid = form["rid"] else {
                 throw PhapaiError.usage("the form needs trip, report and rid", field: form["trip"] == nil ? "trip" : form["report"] == nil ? "report" : "rid")
@@ -79,10 +87,29 @@ public struct DriverFace {
             }
             return .redirect(DriverLinkPath.page(secret) + "?r=" + rid, driver: driver.id)
         } catch let error as PhapaiError {
-            // The rule in the page's language (from the keyword), then the detail the error carries.
+            // A second tap from an older page: what it asked is already so.
+            if error.keyword == "INVALID_TRANSITION", let trip = form["trip"].flatMap(Int64.init).map(TripID.init),
+                let report = form["report"].flatMap(DriverReport.init(rawValue:)), let current = try application.service.findTrip(trip),
+                Self.alreadyRecorded(report, current.status)
+            {
+                let banner = [words("driverpage.already", ["trip": trip, "status": words.status(current.status)])]
+                return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
+            }
+            // The rule in the page's language, and its keyword for the office.
             let reason = words.optional("error." + error.keyword) ?? error.message
-            let lines = [words("driverpage.refused", ["reason": reason]), "\(error.message) (\(error.keyword)\(error.field.map { " · \($0)" } ?? ""))"]
+            let lines = [words("driverpage.refused", ["reason": reason]), error.keyword]
             return .page(try render(driver, secret: secret, principal: principal, banner: lines, failed: true), driver: driver.id)
+        }
+    }
+
+    /// Whether a trip in `status` already shows what `report` would record.
+    static func alreadyRecorded(_ report: DriverReport, _ status: TripStatus) -> Bool {
+        switch report {
+        case .arrive: [.enRoute, .pickedUp, .droppedOff].contains(status)
+        case .pickup: [.pickedUp, .droppedOff].contains(status)
+        case .dropoff: status == .droppedOff
+        case .noshow: status == .noShow
+        case .undo: false
         }
     }
 
@@ -109,25 +136,39 @@ public struct DriverFace {
             <button type="submit" name="report" value="\(report.rawValue)"\(main ? " class=\"main\"" : "")>\(label)</button></form>
             """
         }
-        func controls(_ stop: ManifestStop) -> String {
-            let buttons = reportButtons(stop)
-            return buttons.isEmpty ? "" : "<div class=\"acts\">\(buttons)</div>"
-        }
-        func reportButtons(_ stop: ManifestStop) -> String {
-            switch (stop.action, stop.status) {
-            case (.pickup, .scheduled) where !stop.awaitingRelease:
-                return button(stop, .arrive, words("driverpage.arrive"), main: true) + button(stop, .pickup, words("driverpage.pickup"))
-                    + button(stop, .noshow, words("driverpage.noshow"))
-            case (.pickup, .enRoute):
-                return button(stop, .pickup, words("driverpage.pickup"), main: true) + button(stop, .noshow, words("driverpage.noshow"))
-                    + button(stop, .undo, words("driverpage.undo"), undo: true)
-            case (.pickup, .noShow), (.dropoff, .droppedOff):
-                return button(stop, .undo, words("driverpage.undo"), undo: true)
-            case (.dropoff, .pickedUp):
-                return button(stop, .dropoff, words("driverpage.dropoff"), main: true) + button(stop, .undo, words("driverpage.undo_pickup"), undo: true)
-            default:
-                return ""
+        // Buttons only where the driver is: the next stop and the others at the same place (two
+        // patients at one hospital), so a tap on a card further down cannot report a stop hours
+        // early. Undo only on the last stop reported.
+        var here: Set<String> = []
+        var lastReported: Set<String> = []
+        for manifest in manifests {
+            let key = { (stop: ManifestStop) in "\(manifest.run.shift)/\(stop.sequence)" }
+            if let next = manifest.stops.first(where: { !$0.isDone }) {
+                for stop in manifest.stops where !stop.isDone && stop.place.id == next.place.id { here.insert(key(stop)) }
             }
+            if let last = manifest.stops.last(where: { $0.isDone && [.pickedUp, .droppedOff, .noShow].contains($0.status) }) {
+                lastReported.insert(key(last))
+            }
+        }
+        func controls(_ manifest: Manifest, _ stop: ManifestStop) -> String {
+            let key = "\(manifest.run.shift)/\(stop.sequence)"
+            var buttons = ""
+            if here.contains(key) {
+                switch (stop.action, stop.status) {
+                case (.pickup, .scheduled) where !stop.awaitingRelease:
+                    buttons = button(stop, .arrive, words("driverpage.arrive"), main: true) + button(stop, .pickup, words("driverpage.pickup"))
+                case (.pickup, .enRoute):
+                    buttons = button(stop, .pickup, words("driverpage.pickup"), main: true) + button(stop, .noshow, words("driverpage.noshow"))
+                        + button(stop, .undo, words("driverpage.undo_last"), undo: true)
+                case (.dropoff, .pickedUp):
+                    buttons = button(stop, .dropoff, words("driverpage.dropoff"), main: true)
+                default:
+                    break
+                }
+            } else if lastReported.contains(key) {
+                buttons = button(stop, .undo, words("driverpage.undo_last"), undo: true)
+            }
+            return buttons.isEmpty ? "" : "<div class=\"acts\">\(buttons)</div>"
         }
         var top = "<p class=\"reload\"><a href=\"\(DriverLinkPath.page(secret))\">\(words("driverpage.reload"))</a> \(words("driverpage.reload_why"))</p>\n"
         if !banner.isEmpty {
@@ -135,8 +176,13 @@ public struct DriverFace {
         }
         if manifests.isEmpty {
             top += "<h1>\(ManifestFormat.escape(driver.name))</h1><p>\(ManifestFormat.escape(words("driverpage.no_run", ["date": today.format(era: era)])))</p>\n"
+        } else if manifests.allSatisfy({ $0.stops.allSatisfy(\.isDone) }) {
+            top += "<p class=\"banner\">\(ManifestFormat.escape(words("driverpage.all_done")))</p>\n"
+        } else {
+            top += "<p class=\"reload\"><a href=\"#next\">\(words("driverpage.to_next"))</a></p>\n"
         }
-        return ManifestFormat.html(manifests, offset: area.offset, era: era, words: words, banner: top, controls: controls)
+        // Locks are the office's business: the driver's page does not show them.
+        return ManifestFormat.html(manifests, offset: area.offset, era: era, words: words, banner: top, showLocks: false, controls: controls)
     }
 }
 

@@ -74,12 +74,14 @@ enum ManifestFormat {
     /// The driver web face puts `banner` (HTML) above the runs and each stop's `controls` (HTML:
     /// its buttons) under its status.
     static func html(
-        _ manifests: [Manifest], offset: UTCOffset, era: Era, words: Words = Words(.th), banner: String = "",
-        controls: (ManifestStop) -> String = { _ in "" }
+        _ manifests: [Manifest], offset: UTCOffset, era: Era, words: Words = Words(.th), banner: String = "", showLocks: Bool = true,
+        controls: (Manifest, ManifestStop) -> String = { _, _ in "" }
     ) -> String {
         var body = banner
         let labels = ["#", words("page.col.time"), words("page.col.do"), words("page.col.patient"), words("page.col.phone"), words("page.col.place"),
                       words("page.col.mobility"), words("page.col.companions"), words("page.col.notes"), words("page.col.status")]
+        // The first run's next stop is where the page's "next" link goes.
+        var nextMarked = false
         for manifest in manifests {
             // The first stop not yet done is where the driver goes next.
             let next = manifest.stops.first { !$0.isDone }?.sequence
@@ -107,20 +109,21 @@ enum ManifestFormat {
                     : ""
                 let place = escape(stop.place.displayName)
                     + (stop.place.id == stop.patient.home ? stop.village.map { "<br><small>\(escape($0.displayName))</small>" } ?? "" : "")
-                    + "<br><a class=\"map\" href=\"https://www.google.com/maps/search/?api=1&amp;query=\(stop.place.coordinate.latitude),\(stop.place.coordinate.longitude)\">\(words("manifest.page.map"))</a>"
+                    + "<br><a class=\"map\" rel=\"noreferrer\" href=\"https://www.google.com/maps/search/?api=1&amp;query=\(stop.place.coordinate.latitude),\(stop.place.coordinate.longitude)\">\(words("manifest.page.map"))</a>"
                 let classes = [stop.action.rawValue] + (stop.sequence == next ? ["next"] : []) + (stop.isDone ? ["done"] : [])
                 let state = (stop.sequence == next ? "<strong>\(words("manifest.page.next"))</strong> " : "") + stopState(stop, words: words)
-                    + (stop.locked ? " · " + words("manifest.page.locked") : "")
+                    + (stop.locked && showLocks ? " · " + words("manifest.page.locked") : "")
                 body += """
-                    <tr class="\(classes.joined(separator: " "))"><td data-label="#">\(stop.sequence)</td>\
+                    <tr class="\(classes.joined(separator: " "))"\(stop.sequence == next && !nextMarked ? " id=\"next\"" : "")><td data-label="#">\(stop.sequence)</td>\
                     <td data-label="\(labels[1])"><b>\(offset.time(of: stop.plannedTime))</b>\(window)</td><td data-label="\(labels[2])">\(action)</td>\
                     <td data-label="\(labels[3])">\(escape(stop.patient.name))<br><small>\(escape(stop.patient.id.rawValue)) · \(words("page.trip", ["trip": stop.trip]))</small></td>\
                     <td data-label="\(labels[4])">\(telephone(stop.patient.phone))</td><td data-label="\(labels[5])">\(place)</td>\
                     <td data-label="\(labels[6])">\(words.mobility(stop.patient.mobility))</td><td data-label="\(labels[7])">\(stop.companions)</td>\
-                    <td data-label="\(labels[8])">\(notes.joined(separator: "<br>"))</td><td data-label="\(labels[9])">\(state)\(controls(stop))</td></tr>
+                    <td data-label="\(labels[8])">\(notes.joined(separator: "<br>"))</td><td data-label="\(labels[9])">\(state)\(controls(manifest, stop))</td></tr>
 
                     """
             }
+            if next != nil { nextMarked = true }
             body += "</tbody>\n</table>\n</section>\n"
         }
         return ThaiPage.render(title: words("manifest.page.head"), language: words.language, style: """
@@ -129,6 +132,8 @@ enum ManifestFormat {
             tr.pickup td:nth-child(3) { font-weight: bold; }
             tr.next td { background: #fff6cc; }
             tr.done { color: #777; }
+            /* On a phone a stop that is done shrinks to its time, work, patient and status, so the next one is in view. */
+            @media screen and (max-width: 640px) { tr.done td:nth-child(n+5):not(:last-child), tr.done td:nth-child(1) { display: none; } }
             section.run { page-break-after: always; }
             .acts { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 8px; }
             form.act { margin: 0; flex: 1 1 9em; }
@@ -213,6 +218,7 @@ enum ThaiPage {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
         <title>\(ManifestFormat.escape(title))</title>
         <style>
         @page { size: A4; margin: 12mm; }

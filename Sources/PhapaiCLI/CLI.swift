@@ -284,7 +284,9 @@ final class CLIContext {
         if let configDirectory { return configDirectory }
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: "config/policies.json") { return "config" }
-        var folder = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        // The executable's own path (/proc/self/exe): argv[0] is a bare name when it came from $PATH.
+        let executable = Bundle.main.executablePath ?? CommandLine.arguments.first ?? "."
+        var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<6 {
             let candidate = folder.appendingPathComponent("config")
             if fileManager.fileExists(atPath: candidate.appendingPathComponent("policies.json").path) { return candidate.path }

@@ -65,7 +65,11 @@ public enum HTTPReader {
             while value.first == " " || value.first == "\t" { value.removeFirst() }
             while value.last == " " || value.last == "\t" { value.removeLast() }
             if let earlier = headers[name] {
-                guard name != "content-length" || earlier == value else { return .refused(status: 400, reason: "two-lengths") }
+                // The same length twice is one length; two lengths are a smuggling attempt.
+                if name == "content-length" {
+                    guard earlier == value else { return .refused(status: 400, reason: "two-lengths") }
+                    continue
+                }
                 headers[name] = earlier + ", " + value
             } else {
                 headers[name] = String(value)

@@ -20,7 +20,7 @@ final class DriverWebLoop {
     let reportsPerMinute: Int
     let limits = HTTPLimits()
     private var connections: [Int32: WebConnection] = [:]
-    private var allowances: [String: ReportAllowance] = [:]
+    private var allowances: [DriverID: ReportAllowance] = [:]
     private var served = 0
 
     init(configuration: DriverWebConfiguration, shared: Server.Shared, listener: Socket, face: DriverFace?, reportsPerMinute: Int) {
@@ -72,7 +72,7 @@ final class DriverWebLoop {
             }
             guard connections.count < configuration.maxConnections else {
                 // Best effort: a full face says so before it closes.
-                _ = try? socket.write(HTTPResponse(status: 503, body: Array(Self.busyPage.utf8)).bytes)
+                _ = try? socket.write(Self.busy.bytes)
                 socket.close()
                 shared.log("event=http code=503 reason=full")
                 continue
@@ -102,7 +102,7 @@ final class DriverWebLoop {
             return
         case .refused(let status, let reason):
             shared.log("event=http code=\(status) reason=\(reason)")
-            answer(connection, HTTPResponse(status: status, body: Array(Self.refusedPage.utf8)))
+            answer(connection, Self.refused(status))
         case .request(let request, _):
             let started = shared.now()
             let (response, route, driver) = handle(request)
@@ -115,10 +115,10 @@ final class DriverWebLoop {
 
     /// The answer to a whole request, the route's name for the log, and the driver it was for.
     private func handle(_ request: HTTPRequest) -> (HTTPResponse, route: String, driver: DriverID?) {
-        let missing = (HTTPResponse(status: 404, body: Array(Self.missingPage.utf8)), "missing", DriverID?.none)
+        let missing = (Self.missing, "missing", DriverID?.none)
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
         guard parts.count >= 2, parts[0] == "d" else { return missing }
-        guard let face else { return (HTTPResponse(status: 503, body: Array(Self.busyPage.utf8)), "unavailable", nil) }
+        guard let face else { return (Self.busy, "unavailable", nil) }
         let secret = parts[1]
         do {
             let answer: DriverFaceAnswer
@@ -129,9 +129,9 @@ final class DriverWebLoop {
                 answer = try face.page(secret: secret, shownReply: request.query["r"])
             case ("POST", 3) where parts[2] == "status":
                 route = "status"
-                guard let form = HTTPReader.formFields(request.body) else { return (HTTPResponse(status: 400, body: Array(Self.refusedPage.utf8)), route, nil) }
-                // The rate is per link; a refusal over it is shown on the page like any other.
-                answer = try face.report(secret: secret, form: form, overRate: spend(secret) ? nil : reportsPerMinute)
+                guard let form = HTTPReader.formFields(request.body) else { return (Self.refused(400), route, nil) }
+                // The rate is per driver; a refusal over it is shown on the page.
+                answer = try face.report(secret: secret, form: form, overRate: { driver in spend(driver) ? nil : reportsPerMinute })
             default:
                 return missing
             }
@@ -145,28 +145,27 @@ final class DriverWebLoop {
                 shared.externalWrites.store(true, ordering: .sequentiallyConsistent)
                 return (HTTPResponse(status: 303, headers: [("Location", location)]), route, driver)
             }
-        } catch let error as PhapaiError {
-            shared.log("event=http route=error code=503 keyword=\(error.keyword)")
-            return (HTTPResponse(status: 503, body: Array(Self.busyPage.utf8)), "error", nil)
         } catch {
-            shared.log("event=http route=error code=503 keyword=STORAGE")
-            return (HTTPResponse(status: 503, body: Array(Self.busyPage.utf8)), "error", nil)
+            // Only the keyword: an error's text may name what it was about.
+            shared.log("event=http route=error code=503 keyword=\((error as? PhapaiError)?.keyword ?? "STORAGE")")
+            return (Self.busy, "error", nil)
         }
     }
 
-    /// Takes one report from the link's allowance; false when it is spent.
-    private func spend(_ secret: String) -> Bool {
+    /// Takes one report from the driver's allowance; false when it is spent. Keyed by driver
+    /// (known only for a link that opens), so made-up links cannot grow the table.
+    private func spend(_ driver: DriverID) -> Bool {
         let now = shared.now()
         let rate = Double(reportsPerMinute) / 60
-        var allowance = allowances[secret] ?? ReportAllowance(tokens: Double(reportsPerMinute), at: now)
+        var allowance = allowances[driver] ?? ReportAllowance(tokens: Double(reportsPerMinute), at: now)
         allowance.tokens = min(Double(reportsPerMinute), allowance.tokens + (now - allowance.at) * rate)
         allowance.at = now
         guard allowance.tokens >= 1 else {
-            allowances[secret] = allowance
+            allowances[driver] = allowance
             return false
         }
         allowance.tokens -= 1
-        allowances[secret] = allowance
+        allowances[driver] = allowance
         // Full allowances are forgotten, so the table stays as small as the links in use.
         if allowances.count > 4 * configuration.maxConnections {
             allowances = allowances.filter { $0.value.tokens + (now - $0.value.at) * rate < Double(reportsPerMinute) }
@@ -205,7 +204,7 @@ final class DriverWebLoop {
                 if now - answeredAt > configuration.requestDeadline { close(connection) }
             } else if now - connection.openedAt > configuration.requestDeadline {
                 shared.log("event=http code=408 reason=deadline")
-                answer(connection, HTTPResponse(status: 408, body: Array(Self.refusedPage.utf8)))
+                answer(connection, Self.refused(408))
             }
         }
     }
@@ -217,6 +216,10 @@ final class DriverWebLoop {
     }
 
     /// One page for every link that opens nothing: missing, wrong, revoked, or a path that is no link.
+    static let missing = HTTPResponse(status: 404, body: Array(missingPage.utf8))
+    static let busy = HTTPResponse(status: 503, body: Array(busyPage.utf8))
+    static func refused(_ status: Int) -> HTTPResponse { HTTPResponse(status: status, body: Array(refusedPage.utf8)) }
+
     /// In Thai (before a link is known there is no area to take a language from), the same for all.
     static let missingPage = smallPage(words("driverpage.missing_title"), words("driverpage.missing_text"))
     static let refusedPage = smallPage(words("driverpage.refused_title"), words("driverpage.refused_text"))

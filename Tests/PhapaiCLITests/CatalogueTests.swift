@@ -125,7 +125,7 @@ struct CatalogueTests {
         #expect(Words(.th).phrase(reason) == "ไม่ได้จัดรถ เพราะไม่มีรถคันไหนรับได้: รถ PICKUP1, CAR1: รับผู้ป่วยรถเข็นพร้อมผู้ติดตาม 1 คนไม่ได้; รถ VAN1: ติดช่วงพักของคนขับ 12:00-13:00")
         // A status named in a phrase reads in the language; the English keeps the code.
         let closed = Phrase("closed.left_over", ["trip": "4", "status": "no_show", "status_left": "en_route"])
-        #expect(Words(.th).phrase(closed) == "ขาไป เที่ยว 4 ไม่ได้ไป (ผู้ป่วยไม่อยู่); ขากลับยังค้างอยู่ในสถานะ รถกำลังไปรับ")
+        #expect(Words(.th).phrase(closed) == "ขาไป เที่ยว 4 ไม่ได้ไป (ผู้ป่วยไม่อยู่); ขากลับยังค้างอยู่ในสถานะ รถถึงจุดรับแล้ว")
         #expect(Words(.en).phrase(closed) == "its outbound trip 4 was not performed (no_show); the return was left en_route")
         // Text a person typed, or an old database's English reason, reads as written in both.
         for language in [Language.th, .en] {

@@ -110,7 +110,7 @@ struct DispatchTests {
         #expect(html.contains(#"<meta name="viewport" content="width=device-width, initial-scale=1">"#))
         #expect(html.contains("@media screen and (max-width: 640px)") && html.contains(#"data-label="โทร""#))
         #expect(html.range(of: #"<a class="tel" href="tel:0[0-9]{8,9}">0[0-9-]+</a>"#, options: .regularExpression) != nil)
-        #expect(html.contains(#"<a class="map" href="https://www.google.com/maps/search/?api=1&amp;query=7."#))
+        #expect(html.contains(#"<a class="map" rel="noreferrer" href="https://www.google.com/maps/search/?api=1&amp;query=7."#))
         #expect(html.contains("นัดรับ<br>") && html.contains("<strong>ถัดไป</strong>"))
         #expect(!html.contains("will-call") && !html.contains(" at ") && !html.contains("trip "))
         // The same page in English, on request.

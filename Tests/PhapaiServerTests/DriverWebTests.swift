@@ -13,7 +13,9 @@ struct DriverWebTests {
     static let monday = LocalDate(year: 2026, month: 11, day: 23)!
 
     /// The sample tambon with a planned Monday, the clock at 06:00 that day, the face on.
-    static func server(configure: @escaping (inout DriverWebConfiguration) -> Void = { _ in }) throws -> TestServer {
+    static func server(
+        reportsPerMinute: Int = 60, configure: @escaping (inout DriverWebConfiguration) -> Void = { _ in }
+    ) throws -> TestServer {
         try TestServer(
             prepare: { world in
                 for (patient, hospital, time) in [("P004", "H-COMM", "09:00"), ("P002", "H-COMM", "08:30"), ("P006", "H-COMM", "10:00"),
@@ -30,6 +32,7 @@ struct DriverWebTests {
                 web.port = 0
                 configure(&web)
                 configuration.driverWeb = web
+                configuration.maxStatusReportsPerMinute = reportsPerMinute
             })
     }
 
@@ -134,6 +137,41 @@ struct DriverWebTests {
         let shown = try Self.get(running, try #require(posted.headers["location"]))
         #expect(shown.status == 200 && shown.body.contains("class=\"banner\""))
         #expect(shown.body.contains("value=\"pickup\""))
+    }
+
+    /// Tried as a driver: every card had buttons, so a tap further down reported a stop hours
+    /// early; a second tap from an older page showed a red error with a status code in it.
+    @Test func onlyTheNextStopHasButtonsAndASecondTapSaysItIsRecorded() throws {
+        let running = try Self.server()
+        let (run, path, _, _) = try Self.linked(running)
+        let page = try Self.get(running, path).body
+        let next = try #require(run.stops.first)
+        // Pickups at the next stop's place: the next stop's patient's home, and anyone else waiting there.
+        let manifest = try #require(try running.world.service.manifests(on: Self.monday, vehicle: run.vehicle).first)
+        let nextPlace = try #require(manifest.stops.first).place.id
+        let here = manifest.stops.filter { $0.place.id == nextPlace && $0.action == .pickup }
+        #expect(here.count < manifest.stops.filter { $0.action == .pickup }.count, "the run has pickups elsewhere too")
+        #expect(page.components(separatedBy: #"value="arrive""#).count - 1 == here.count, "one arrive button per stop at the next place")
+        #expect(page.contains(#"id="next""#) && page.contains(##"href="#next""##))
+        #expect(!page.contains(#"value="noshow""#), "no-show only once the driver has arrived")
+        #expect(!page.contains("ล็อก"), "locks are the office's business")
+        let form = "trip=\(next.trip)&report=arrive&rid=w5-\(next.trip)-arrive"
+        #expect(try Self.post(running, path + "/status", form).status == 303)
+        // The same button on the page from before the first tap, with its own rid (another page load).
+        let again = try Self.post(running, path + "/status", "trip=\(next.trip)&report=arrive&rid=w6-\(next.trip)-arrive")
+        #expect(again.status == 200 && again.body.contains("บันทึกไว้แล้ว") && !again.body.contains("banner error"), "\(again.body.prefix(600))")
+        let arrived = try Self.get(running, path).body
+        #expect(arrived.contains(#"value="noshow""#) && arrived.contains(#"value="undo""#))
+    }
+
+    @Test func reportsAreRatedPerDriverAndARefusalStoresNothing() throws {
+        let running = try Self.server(reportsPerMinute: 1)
+        let (run, path, _, _) = try Self.linked(running)
+        let next = try #require(run.stops.first)
+        #expect(try Self.post(running, path + "/status", "trip=\(next.trip)&report=arrive&rid=r1").status == 303)
+        let over = try Self.post(running, path + "/status", "trip=\(next.trip)&report=pickup&rid=r2")
+        #expect(over.status == 200 && over.body.contains("banner error") && over.body.contains("1 ครั้งต่อนาที"))
+        #expect(try running.world.service.findTrip(next.trip)?.status == .enRoute)
     }
 
     @Test func aWatcherOnTheLineProtocolHearsAReportPostedFromThePage() throws {
