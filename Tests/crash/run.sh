@@ -81,7 +81,7 @@ attempt() {
     local day=${days[$(((n / 10) % 20))]}
     local slot=${slots[$(((n / 200) % 4))]}
     out=$("$bin/phapai" --server "127.0.0.1:$port" trip book --patient "$patient" --to HC-NATHONG \
-        --appointment "$day $slot" --rid "crash-$id-$n" 2>"$work/err.$id") || status=$?
+        --appointment "$day $slot" --rid "crash-$id-$n" --json 2>"$work/err.$id") || status=$?
     if [ -e "$work/doubt.$id" ] && [ "$status" -ne 5 ]; then
         # A retry that got an answer.
         echo "$n $status" >> "$work/retries.$id"
@@ -94,8 +94,8 @@ attempt() {
         return 1
     fi
     rm -f "$work/doubt.$id"
-    # Acknowledged: the reply names the trip after its COMMIT.
-    [ "$status" -eq 0 ] && echo "$out" | sed -n 's/^  trip \([0-9]*\) outbound.*/\1/p' >> "$work/acked.$id"
+    # Acknowledged: the reply names the trip after its COMMIT (the first "id" of the JSON is the outbound's).
+    [ "$status" -eq 0 ] && echo "$out" | grep -m1 -o '"id": [0-9]*' | grep -o '[0-9]*' >> "$work/acked.$id"
     echo $((n + 1)) > "$work/next.$id"
 }
 
