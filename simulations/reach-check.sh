@@ -198,7 +198,7 @@ set +e
 "$bin/phapai" --server "127.0.0.1:$fwd" --token-file "$work/bad-token" patient list >"$work/bad.txt" 2>&1
 bad_status=$?
 set -e
-[ $bad_status -ne 0 ] && grep -q "the token is not valid" "$work/bad.txt" \
+[ $bad_status -ne 0 ] && grep -q "\[BAD_TOKEN\]" "$work/bad.txt" \
     || fail "a wrong token was not refused (exit $bad_status): $(cat "$work/bad.txt")"
 echo "a wrong token through the tunnel: refused (exit $bad_status): $(cat "$work/bad.txt")"
 
