@@ -44,8 +44,9 @@ public struct Phrase: Hashable, Sendable, Codable {
     public static let separator = "; "
 
     /// The kinds of value whose code a placeholder may hold to be shown in the reader's words: a
-    /// value named `status` or `status_<anything>` holds a ``TripStatus`` code.
-    public static let namedKinds = ["status"]
+    /// value named `status` or `status_<anything>` holds a ``TripStatus`` code, one named
+    /// `weekday` a ``Weekday``'s short name (`tue`, in English `Tuesday`).
+    public static let namedKinds = ["status", "weekday"]
 
     /// The kind of value a placeholder holds, if it is named after one.
     public static func kind(of name: String) -> String? {
@@ -54,7 +55,15 @@ public struct Phrase: Hashable, Sendable, Codable {
 
     /// The phrase in English, as stored and sent.
     public var english: String {
-        render(template: { Self.englishTemplates[$0] }, value: { _, value in value })
+        render(template: { Self.englishTemplates[$0] }, value: Self.englishValue)
+    }
+
+    /// How a named value reads in English: a status as its code, a weekday by its full name.
+    public static func englishValue(_ name: String, _ code: String) -> String {
+        switch kind(of: name) {
+        case "weekday": Weekday.allCases.first { $0.shortName == code }.map { $0.fullName.capitalized } ?? code
+        default: code
+        }
     }
 
     /// The phrase rendered with `template` (a key's template, nil when unknown: the key is shown)
