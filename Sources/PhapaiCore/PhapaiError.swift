@@ -105,6 +105,21 @@ public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
         PhapaiError(.usage, keyword: "USAGE", field: field, message: message)
     }
 
+    /// Two errors are equal when they say the same: category, keyword, field, English message and
+    /// alternatives (the phrase is the message's rendering for other languages).
+    public static func == (lhs: PhapaiError, rhs: PhapaiError) -> Bool {
+        (lhs.category, lhs.keyword, lhs.field, lhs.message) == (rhs.category, rhs.keyword, rhs.field, rhs.message)
+            && lhs.alternatives == rhs.alternatives
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(category)
+        hasher.combine(keyword)
+        hasher.combine(field)
+        hasher.combine(message)
+        hasher.combine(alternatives)
+    }
+
     public var description: String {
         if let field { return "\(keyword): \(field): \(message)" }
         return "\(keyword): \(message)"

@@ -115,6 +115,7 @@ public struct Words: Sendable {
         phrase.render(template: { Self.catalogue(language)["phrase." + $0] ?? Phrase.englishTemplates[$0] }) { name, code in
             switch Phrase.kind(of: name) {
             case "status": TripStatus(rawValue: code).map(status) ?? code
+            case "mobility" where language != .en: Mobility(rawValue: code).map(mobility) ?? code
             case "weekday" where language != .en: Weekday.allCases.first { $0.shortName == code }.map(weekday) ?? code
             default: Phrase.englishValue(name, code)
             }
