@@ -194,8 +194,8 @@ struct AccessPolicy {
     static func unknown(_ subject: Subject) -> PhapaiError {
         switch subject {
         case .area(let id): PhapaiError.notFound("area", "UNKNOWN_AREA", "no area \(id) in this database")
-        case .patient(let id): PhapaiError.notFound("patient", "UNKNOWN_PATIENT", "no registered patient \(id)")
-        case .trip(let id): PhapaiError.notFound("trip", "UNKNOWN_TRIP", "no trip \(id)")
+        case .patient(let id): PhapaiError.notFound("patient", "UNKNOWN_PATIENT", Phrase("error.unknown_patient", ["patient": "\(id)"]))
+        case .trip(let id): PhapaiError.notFound("trip", "UNKNOWN_TRIP", Phrase("error.unknown_trip", ["trip": "\(id)"]))
         case .vehicle(let id): PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(id)")
         case .driver(let id): PhapaiError.notFound("driver", "UNKNOWN_DRIVER", "no driver \(id)")
         case .standingOrder(let id): PhapaiError.notFound("standing", "UNKNOWN_STANDING_ORDER", "no standing order \(id)")

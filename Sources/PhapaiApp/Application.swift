@@ -197,7 +197,7 @@ public final class Application {
             var breakEnd: LocalTime?
             if let text = a["break"] {
                 let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw PhapaiError.invalid("break", "INVALID_TIME", "'\(text)' is not HH:MM-HH:MM") }
+                guard parts.count == 2 else { throw PhapaiError.invalid("break", "INVALID_TIME", Phrase("error.invalid_time.range", ["text": text])) }
                 breakStart = try LocalTime.parse(String(parts[0]), field: "break")
                 breakEnd = try LocalTime.parse(String(parts[1]), field: "break")
             }
@@ -307,7 +307,7 @@ public final class Application {
             let text = try a.required("month")
             let parts = text.split(separator: "-")
             guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]) else {
-                throw PhapaiError.invalid("month", "INVALID_DATE", "'\(text)' is not a month in the form YYYY-MM")
+                throw PhapaiError.invalid("month", "INVALID_DATE", Phrase("error.invalid_month", ["text": text]))
             }
             return .funderReport(year: year >= 2400 ? year - Era.buddhistOffset : year, month: month, area: try scopeArea(a))
         case .userAdd:

@@ -158,11 +158,12 @@ public enum PhapaiCLI {
 
     /// Prints an error in the CLI's form, with advice in the CLI's words where it helps: the same
     /// for an error raised here and one that came back from a server. In Thai: the keyword, the
-    /// field by its Thai name, the rule in a Thai sentence, then the English detail (it carries the
-    /// values) indented on a line of its own, and any times a refused booking could have instead.
+    /// field by its Thai name, the rule in a Thai sentence, then the detail with its values (in
+    /// Thai when the error carries it as a phrase, else in English) indented on a line of its own,
+    /// and any times a refused booking could have instead.
     static func report(_ error: PhapaiError, console: Console, format: LocalFormat = LocalFormat(offset: .bangkok, era: .common, language: .en)) {
         let words = format.words
-        let detail = format.text(error.message)
+        let detail = format.text(words.detail(of: error))
         if words.language == .en {
             let field = error.field.map { "\($0): " } ?? ""
             console.err("phapai: error [\(error.keyword)]: \(field)\(detail)")

@@ -101,10 +101,10 @@ public enum BookingRules {
         let policies = context.policies
         let companions = request.companions ?? context.patient.companions
         guard (0...Patient.maxCompanions).contains(companions) else {
-            throw PhapaiError.invalid("companions", "OUT_OF_RANGE", "must be between 0 and \(Patient.maxCompanions)")
+            throw PhapaiError.invalid("companions", "OUT_OF_RANGE", Phrase("error.companions_range", ["max": "\(Patient.maxCompanions)"]))
         }
         guard request.from != request.to, context.pickupPlace.id != context.dropoffPlace.id else {
-            throw PhapaiError.invalid("to", "SAME_PLACE", "the drop-off must differ from the pickup place")
+            throw PhapaiError.invalid("to", "SAME_PLACE", Phrase("error.same_place"))
         }
         try checkFleetCanCarry(mobility: context.patient.mobility, companions: companions, fleet: context.fleet)
         let notes = try request.notes.map { try TextRules.line($0, field: "notes", maxLength: TextRules.Limit.notes, required: false) }
@@ -135,13 +135,11 @@ public enum BookingRules {
             let earliestPickup = latestPickup.adding(minutes: -policies.pickupWindowMinutes)
             guard latestPickup >= context.now else {
                 throw PhapaiError.invalid(
-                    "appointment", "TOO_SOON",
-                    "the patient would have to be picked up by \(context.offset.format(latestPickup)), which has passed")
+                    "appointment", "TOO_SOON", Phrase("error.too_soon", ["latest": context.offset.format(latestPickup)]))
             }
             guard earliestPickup >= context.offset.startOfDay(context.offset.date(of: appointment)) else {
                 throw PhapaiError.invalid(
-                    "appointment", "CROSSES_MIDNIGHT",
-                    "the pickup would start on the day before the appointment; book a pickup time on that day instead")
+                    "appointment", "CROSSES_MIDNIGHT", Phrase("error.crosses_midnight"))
             }
             outbound.appointment = appointment
             outbound.serviceDate = context.offset.date(of: appointment)
@@ -176,10 +174,10 @@ public enum BookingRules {
             guard ready >= arrival else {
                 throw PhapaiError.invalid(
                     "ready", "RETURN_BEFORE_ARRIVAL",
-                    "the patient cannot be ready at \(context.offset.format(ready)), before the outbound arrival \(context.offset.format(arrival))")
+                    Phrase("error.ready_before_arrival", ["ready": context.offset.format(ready), "arrival": context.offset.format(arrival)]))
             }
             guard context.offset.date(of: ready) == outbound.serviceDate else {
-                throw PhapaiError.invalid("ready", "RETURN_OTHER_DAY", "the patient would be ready only on the next day; book a return for that day instead")
+                throw PhapaiError.invalid("ready", "RETURN_OTHER_DAY", Phrase("error.ready_next_day"))
             }
             // Expected from when the patient should be ready until the clinic closes (at least one
             // pickup window, and never past midnight).
@@ -192,10 +190,10 @@ public enum BookingRules {
             guard pickup >= arrival else {
                 throw PhapaiError.invalid(
                     "return", "RETURN_BEFORE_ARRIVAL",
-                    "the return pickup \(context.offset.format(pickup)) is before the outbound arrival \(context.offset.format(arrival))")
+                    Phrase("error.return_before_arrival", ["pickup": context.offset.format(pickup), "arrival": context.offset.format(arrival)]))
             }
             guard context.offset.date(of: pickup) == outbound.serviceDate else {
-                throw PhapaiError.invalid("return", "RETURN_OTHER_DAY", "the return must be on the same day as the outbound trip; book another trip for a later day")
+                throw PhapaiError.invalid("return", "RETURN_OTHER_DAY", Phrase("error.return_other_day"))
             }
             let windows = pickupWindows(at: pickup, direct: direct, boarding: boarding, maxRide: maxRide, policies: policies)
             back.requestedPickup = pickup
@@ -212,9 +210,9 @@ public enum BookingRules {
         if fleet.contains(where: { $0.canCarry(Load(mobility: mobility, companions: 0)) }) {
             throw PhapaiError.invalid(
                 "companions", "NO_CAPABLE_VEHICLE",
-                "no vehicle of the area has room for a \(mobility.rawValue) patient with \(companions) companion(s)")
+                Phrase("error.no_room_with_companions", ["mobility": mobility.rawValue, "companions": "\(companions)"]))
         }
-        throw PhapaiError.invalid("mobility", "NO_CAPABLE_VEHICLE", "no vehicle of the area can carry a \(mobility.rawValue) patient")
+        throw PhapaiError.invalid("mobility", "NO_CAPABLE_VEHICLE", Phrase("error.cannot_carry_mobility", ["mobility": mobility.rawValue]))
     }
 
     /// The windows of a trip asked for at a pickup moment: pickup in [t, t + window], drop-off
@@ -231,14 +229,13 @@ public enum BookingRules {
 
     static func checkBookable(_ moment: Instant, field: String, context: BookingContext) throws {
         guard moment > context.now else {
-            throw PhapaiError.invalid(field, "IN_PAST", "\(context.offset.format(moment)) is in the past (now \(context.offset.format(context.now)))")
+            throw PhapaiError.invalid(field, "IN_PAST", Phrase("error.in_past", ["moment": context.offset.format(moment), "now": context.offset.format(context.now)]))
         }
         let today = context.offset.date(of: context.now)
         let lastDay = today.adding(days: context.policies.bookingHorizonDays)
         guard context.offset.date(of: moment) <= lastDay else {
             throw PhapaiError.invalid(
-                field, "BEYOND_HORIZON",
-                "bookings are taken up to \(context.policies.bookingHorizonDays) days ahead (until \(lastDay.iso))")
+                field, "BEYOND_HORIZON", Phrase("error.beyond_horizon", ["days": "\(context.policies.bookingHorizonDays)", "until": lastDay.iso]))
         }
     }
 }

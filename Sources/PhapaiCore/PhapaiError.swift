@@ -23,8 +23,27 @@ public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
     public var keyword: String
     /// The input field at fault, when there is one (`appointment`, `patient`, ...).
     public var field: String?
-    /// A sentence that names the rule that was broken.
-    public var message: String
+    /// A sentence that names the rule that was broken, in English: what the wire, JSON and English
+    /// output carry. Setting it drops ``phrase`` (the two would no longer tell the same).
+    public var message: String {
+        get { englishMessage }
+        set {
+            englishMessage = newValue
+            typedPhrase = nil
+        }
+    }
+    /// The detail as a typed ``Phrase`` (the values of the rule: a limit date, the shifts, a
+    /// status), for output in another language; nil when the error has only its English
+    /// ``message``. Setting it sets ``message`` to its English.
+    public var phrase: Phrase? {
+        get { typedPhrase }
+        set {
+            typedPhrase = newValue
+            if let newValue { englishMessage = newValue.english }
+        }
+    }
+    private var englishMessage: String
+    private var typedPhrase: Phrase?
     /// For a booking refused for lack of room: nearby times that would be accepted, each checked
     /// by a trial booking of the whole journey.
     public var alternatives: [BookingAlternative] = []
@@ -34,7 +53,20 @@ public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
         self.category = category
         self.keyword = keyword
         self.field = field
-        self.message = message
+        self.englishMessage = message
+    }
+
+    /// Creates an error whose detail is `phrase`; its ``message`` is the phrase's English.
+    public init(_ category: Category, keyword: String, field: String?, phrase: Phrase) {
+        self.init(category, keyword: keyword, field: field, message: phrase.english)
+        typedPhrase = phrase
+    }
+
+    /// Sets the detail to `phrase` while the English ``message`` says more than the phrase (such
+    /// as the nearby times of a refused booking, which other languages list on lines of their own).
+    public mutating func tell(_ phrase: Phrase, english: String) {
+        typedPhrase = phrase
+        englishMessage = english
     }
 
     /// Input that breaks a rule.
@@ -52,9 +84,40 @@ public struct PhapaiError: Error, Sendable, Hashable, CustomStringConvertible {
         PhapaiError(.conflict, keyword: keyword, field: field, message: message)
     }
 
+    /// Input that breaks a rule, with the detail as a phrase:
+    /// `PhapaiError.invalid("appointment", "BEYOND_HORIZON", Phrase("error.beyond_horizon", ["days": "21", "until": "2026-12-11"]))`.
+    public static func invalid(_ field: String, _ keyword: String, _ phrase: Phrase) -> PhapaiError {
+        PhapaiError(.invalidInput, keyword: keyword, field: field, phrase: phrase)
+    }
+
+    /// A referenced object that does not exist, with the detail as a phrase.
+    public static func notFound(_ field: String, _ keyword: String, _ phrase: Phrase) -> PhapaiError {
+        PhapaiError(.notFound, keyword: keyword, field: field, phrase: phrase)
+    }
+
+    /// Input that clashes with what is stored, with the detail as a phrase.
+    public static func conflict(_ field: String?, _ keyword: String, _ phrase: Phrase) -> PhapaiError {
+        PhapaiError(.conflict, keyword: keyword, field: field, phrase: phrase)
+    }
+
     /// A malformed command line.
     public static func usage(_ message: String, field: String? = nil) -> PhapaiError {
         PhapaiError(.usage, keyword: "USAGE", field: field, message: message)
+    }
+
+    /// Two errors are equal when they say the same: category, keyword, field, English message and
+    /// alternatives (the phrase is the message's rendering for other languages).
+    public static func == (lhs: PhapaiError, rhs: PhapaiError) -> Bool {
+        (lhs.category, lhs.keyword, lhs.field, lhs.message) == (rhs.category, rhs.keyword, rhs.field, rhs.message)
+            && lhs.alternatives == rhs.alternatives
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(category)
+        hasher.combine(keyword)
+        hasher.combine(field)
+        hasher.combine(message)
+        hasher.combine(alternatives)
     }
 
     public var description: String {

@@ -44,8 +44,10 @@ public struct Phrase: Hashable, Sendable, Codable {
     public static let separator = "; "
 
     /// The kinds of value whose code a placeholder may hold to be shown in the reader's words: a
-    /// value named `status` or `status_<anything>` holds a ``TripStatus`` code.
-    public static let namedKinds = ["status"]
+    /// value named `status` or `status_<anything>` holds a ``TripStatus`` code, one named
+    /// `weekday` a ``Weekday``'s short name (`tue`, in English `Tuesday`), one named `mobility` a
+    /// ``Mobility`` code.
+    public static let namedKinds = ["status", "weekday", "mobility"]
 
     /// The kind of value a placeholder holds, if it is named after one.
     public static func kind(of name: String) -> String? {
@@ -54,7 +56,15 @@ public struct Phrase: Hashable, Sendable, Codable {
 
     /// The phrase in English, as stored and sent.
     public var english: String {
-        render(template: { Self.englishTemplates[$0] }, value: { _, value in value })
+        render(template: { Self.englishTemplates[$0] }, value: Self.englishValue)
+    }
+
+    /// How a named value reads in English: a status as its code, a weekday by its full name.
+    public static func englishValue(_ name: String, _ code: String) -> String {
+        switch kind(of: name) {
+        case "weekday": Weekday.allCases.first { $0.shortName == code }.map { $0.fullName.capitalized } ?? code
+        default: code
+        }
     }
 
     /// The phrase rendered with `template` (a key's template, nil when unknown: the key is shown)
@@ -161,5 +171,73 @@ extension Phrase {
         "warning.patient_overlap": "patient {patient} is double-booked: trips {trip} and {other} overlap",
         "warning.driver_overlap": "driver {driver} is double-booked: shifts {shift} and {other} overlap",
         "warning.cannot_carry": "trip {trip} is assigned to {vehicle}, which cannot carry {parts}",
+        // Why the service refused (an error's detail; the catalogue's error.KEYWORD is the rule).
+        "error.in_past": "{moment} is in the past (now {now})",
+        "error.beyond_horizon": "bookings are taken up to {days} days ahead (until {until})",
+        "error.too_soon": "the patient would have to be picked up by {latest}, which has passed",
+        "error.crosses_midnight": "the pickup would start on the day before the appointment; book a pickup time on that day instead",
+        "error.companions_range": "must be between 0 and {max}",
+        "error.same_place": "the drop-off must differ from the pickup place",
+        "error.ready_before_arrival": "the patient cannot be ready at {ready}, before the outbound arrival {arrival}",
+        "error.ready_next_day": "the patient would be ready only on the next day; book a return for that day instead",
+        "error.return_before_arrival": "the return pickup {pickup} is before the outbound arrival {arrival}",
+        "error.return_time_before_appointment": "the return time {time} is not after the appointment {appointment}",
+        "error.return_other_day": "the return must be on the same day as the outbound trip; book another trip for a later day",
+        "error.no_room_with_companions": "no vehicle of the area has room for a {mobility} patient with {companions} companion(s)",
+        "error.cannot_carry_mobility": "no vehicle of the area can carry a {mobility} patient",
+        "error.no_shift": "no vehicle is on shift on {weekday} {date}",
+        "error.no_capable_shift": "no vehicle on shift on {weekday} {date} can carry {parts}",
+        "error.outside_shifts": "no vehicle that can carry {parts} works at {time} on {weekday} {date} (shifts: {shifts})",
+        "error.outside_shifts.ready": "the patient is expected ready at {time}, after every vehicle that can carry {parts} stops (shifts: {shifts}); book a return time or another day",
+        "error.double_booking": "patient {patient} already has trip {trip} at {at} overlapping this booking",
+        "error.double_booking.will_call": "patient {patient} already has trip {trip} at {date} (will-call) overlapping this booking",
+        "error.no_capacity": "the planned day has no room for this journey: {parts}",
+        "error.no_capacity.none_near": "{parts}; no nearby time fits either",
+        "error.unknown_trip": "no trip {trip}",
+        "error.unknown_patient": "no registered patient {patient}",
+        "error.unknown_place": "no place {place}",
+        "error.unknown_place.area": "no place {place} in the area",
+        "error.unknown_vehicle": "no vehicle {vehicle}",
+        "error.not_a_village": "{place} is not a village",
+        "error.not_a_village.area": "{place} is not a village of the area",
+        "error.report_in_future": "a report cannot be dated after now",
+        "error.not_released": "trip {trip} is a will-call return the clinic has not called for yet; the clinic's call comes first (trip ready {trip})",
+        "error.cannot_arrive": "cannot arrive for a trip that is {status}",
+        "error.cannot_arrive.reported": "cannot arrive for a trip that is {status} (already reported)",
+        "error.cannot_pick_up": "cannot pick up a trip that is {status}",
+        "error.outbound_not_done": "the patient has not been brought to the clinic yet: trip {trip} is {status}",
+        "error.not_picked_up": "no drop-off before pick-up: the trip is {status}",
+        "error.not_arrived": "a no-show needs the driver's arrival first (trip is {status})",
+        "error.too_early_for_no_show": "the driver waits {minutes} min after arriving at {arrived}: not before {earliest}",
+        "error.nothing_to_undo": "trip {trip} has no report to undo",
+        "error.day_closed": "{date} was closed at {at}; its trips' reports are final",
+        "error.day_closed.missed": "trip {trip} was marked missed when its day was closed; its reports are final",
+        "error.return_under_way": "the return trip {trip} already has reports (it is {status}); undo those first",
+        "error.not_reassignable": "trip {trip} is {status}: only a trip not yet under way can be reassigned",
+        "error.vehicle_cannot_carry": "{vehicle} cannot carry {parts}",
+        "error.not_planned": "trip {trip} is on no run; plan its day first",
+        "error.not_planned.unlock": "trip {trip} is on no run",
+        "error.already_under_way": "trip {trip} has driver reports; its stops stay locked",
+        "error.not_will_call": "trip {trip} is not a will-call return",
+        "error.already_released": "trip {trip} was already released",
+        "error.return_booked_for": "the return is booked for {date}",
+        "error.transition": "cannot go from {status} to {status_next}: {parts}",
+        "error.transition.completed": "the trip is already completed",
+        "error.transition.on_board": "the patient is already on board",
+        "error.transition.closed": "the trip is already closed as {status}",
+        "error.transition.invalid": "that is not a valid next step",
+        "error.cannot_follow": "trip {trip} on {date} cannot follow the change: {parts}; move or cancel it first",
+        "error.invalid_date": "'{text}' is not a date in the form YYYY-MM-DD",
+        "error.invalid_date.calendar": "'{text}' is not a day of the calendar",
+        "error.invalid_month": "'{text}' is not a month in the form YYYY-MM",
+        "error.invalid_time": "'{text}' is not a time in the form HH:MM",
+        "error.invalid_time.of_day": "'{text}' is not a time of day (00:00-23:59)",
+        "error.invalid_time.range": "'{text}' is not HH:MM-HH:MM",
+        "error.invalid_datetime": "'{text}' is not a local date and time in the form 'YYYY-MM-DD HH:MM'",
+        "error.required.weekday": "give at least one weekday",
+        "error.required.moo": "a village needs its หมู่ที่ number",
+        "error.required.break": "give both the break start and the break end",
+        "error.required.dispatcher_area": "a dispatcher works for at least one area",
+        "error.required.driver": "a driver's login names the driver it stands for",
     ]
 }

@@ -45,7 +45,7 @@ public struct Place: Hashable, Sendable, Codable {
             throw PhapaiError.invalid("moo", "OUT_OF_RANGE", "the หมู่ที่ number must be between 1 and 99")
         }
         if kind == .village && moo == nil {
-            throw PhapaiError.invalid("moo", "REQUIRED", "a village needs its หมู่ที่ number")
+            throw PhapaiError.invalid("moo", "REQUIRED", Phrase("error.required.moo"))
         }
         self.id = id
         self.area = area
@@ -365,7 +365,7 @@ public struct Shift: Hashable, Sendable, Codable {
                 throw PhapaiError.invalid("break", "TIME_ORDER", "the break must lie inside the shift and end after it starts")
             }
         default:
-            throw PhapaiError.invalid("break", "REQUIRED", "give both the break start and the break end")
+            throw PhapaiError.invalid("break", "REQUIRED", Phrase("error.required.break"))
         }
         self.id = id
         self.driver = driver

@@ -178,11 +178,11 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             let rawYear = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
             parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } })
         else {
-            throw PhapaiError.invalid(field, "INVALID_DATE", "'\(text)' is not a date in the form YYYY-MM-DD")
+            throw PhapaiError.invalid(field, "INVALID_DATE", Phrase("error.invalid_date", ["text": text]))
         }
         let year = rawYear >= 2400 ? rawYear - Era.buddhistOffset : rawYear
         guard let date = LocalDate(year: year, month: month, day: day) else {
-            throw PhapaiError.invalid(field, "INVALID_DATE", "'\(text)' is not a day of the calendar")
+            throw PhapaiError.invalid(field, "INVALID_DATE", Phrase("error.invalid_date.calendar", ["text": text]))
         }
         return date
     }
@@ -236,10 +236,10 @@ public struct LocalTime: Hashable, Comparable, Sendable, Codable, CustomStringCo
             parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
             let hour = Int(parts[0]), let minute = Int(parts[1])
         else {
-            throw PhapaiError.invalid(field, "INVALID_TIME", "'\(text)' is not a time in the form HH:MM")
+            throw PhapaiError.invalid(field, "INVALID_TIME", Phrase("error.invalid_time", ["text": text]))
         }
         guard hour < 24, minute < 60, let time = LocalTime(minutes: hour * 60 + minute) else {
-            throw PhapaiError.invalid(field, "INVALID_TIME", "'\(text)' is not a time of day (00:00-23:59)")
+            throw PhapaiError.invalid(field, "INVALID_TIME", Phrase("error.invalid_time.of_day", ["text": text]))
         }
         return time
     }
@@ -323,7 +323,7 @@ public struct UTCOffset: Hashable, Sendable, Codable {
         if let defaultDate, text.contains(":") {
             return instant(defaultDate, try LocalTime.parse(text, field: field))
         }
-        throw PhapaiError.invalid(field, "INVALID_DATETIME", "'\(text)' is not a local date and time in the form 'YYYY-MM-DD HH:MM'")
+        throw PhapaiError.invalid(field, "INVALID_DATETIME", Phrase("error.invalid_datetime", ["text": text]))
     }
 
     private func localSeconds(_ instant: Instant) -> Int64 { instant.rawValue + Int64(minutes) * 60 }

@@ -42,14 +42,14 @@ public enum TripStatus: String, CaseIterable, Sendable, Codable {
     /// Checks that a move to `next` is allowed, explaining why not otherwise.
     public func checkTransition(to next: TripStatus) throws {
         guard allowedNext.contains(next) else {
-            let why: String
+            let why: Phrase
             switch self {
-            case .droppedOff: why = "the trip is already completed"
-            case .pickedUp: why = "the patient is already on board"
-            case .cancelled, .noShow, .missedByOperator, .denied: why = "the trip is already closed as \(rawValue)"
-            default: why = "that is not a valid next step"
+            case .droppedOff: why = Phrase("error.transition.completed")
+            case .pickedUp: why = Phrase("error.transition.on_board")
+            case .cancelled, .noShow, .missedByOperator, .denied: why = Phrase("error.transition.closed", ["status": rawValue])
+            default: why = Phrase("error.transition.invalid")
             }
-            throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot go from \(rawValue) to \(next.rawValue): \(why)")
+            throw PhapaiError.conflict("status", "INVALID_TRANSITION", Phrase("error.transition", ["status": rawValue, "status_next": next.rawValue], parts: [why]))
         }
     }
 

@@ -65,7 +65,7 @@ extension PhapaiService {
             if let village = changes.village {
                 let place = try place(village, field: "village", area: old.area)
                 guard place.kind == .village else {
-                    throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(village) is not a village of the area")
+                    throw PhapaiError.invalid("village", "NOT_A_VILLAGE", Phrase("error.not_a_village.area", ["place": "\(village)"]))
                 }
             }
             func text(_ change: String?, _ current: String?) -> String? {
@@ -109,7 +109,7 @@ extension PhapaiService {
                             try checkShiftsCover(updated, settings: settings, vehicles: vehicles, timingField: "mobility")
                         } catch var error as PhapaiError where error.category == .conflict {
                             error.field = "mobility"
-                            error.message = "trip \(legs[0].id!) on \(legs[0].serviceDate.iso) cannot follow the change: \(error.message); move or cancel it first"
+                            error.phrase = Self.cannotFollow(legs[0], error)
                             throw error
                         }
                     }
@@ -147,7 +147,7 @@ extension PhapaiService {
         do {
             return try rebooked(legs, as: request, patient: patient, settings: settings, now: now)
         } catch var error as PhapaiError {
-            error.message = "trip \(outbound.id!) on \(outbound.serviceDate.iso) cannot follow the change: \(error.message); move or cancel it first"
+            error.phrase = Self.cannotFollow(outbound, error)
             throw error
         }
     }
@@ -298,5 +298,10 @@ extension PhapaiService {
             // Its outbound is called off with it, or was never performed.
             return try untouched(outbound) || !(outbound.status.isActive || outbound.status == .droppedOff)
         }
+    }
+
+    /// Why an edit is refused when a booked trip cannot follow it: the trip's own refusal inside.
+    static func cannotFollow(_ trip: Trip, _ error: PhapaiError) -> Phrase {
+        Phrase("error.cannot_follow", ["trip": "\(trip.id!)", "date": trip.serviceDate.iso], parts: [error.phrase ?? .text(error.message)])
     }
 }

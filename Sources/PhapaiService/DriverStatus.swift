@@ -53,7 +53,7 @@ extension PhapaiService {
         var change: StatusChange = try write { now in
             let at = time ?? now
             guard at <= now.adding(minutes: 5) else {
-                throw PhapaiError.invalid("at", "IN_FUTURE", "a report cannot be dated after now")
+                throw PhapaiError.invalid("at", "IN_FUTURE", Phrase("error.report_in_future"))
             }
             var trip = try trip(id)
             let events = try store.tripEvents(id)
@@ -84,15 +84,17 @@ extension PhapaiService {
             switch report {
             case .arrive, .pickup:
                 guard !trip.awaitingRelease else {
-                    throw PhapaiError.conflict("status", "NOT_RELEASED", "trip \(id) is a will-call return the clinic has not called for yet; the clinic's call comes first (trip ready \(id))")
+                    throw PhapaiError.conflict("status", "NOT_RELEASED", Phrase("error.not_released", ["trip": "\(id)"]))
                 }
                 if report == .arrive {
                     guard trip.status == .scheduled || trip.status == .enRoute, !events.contains(where: { $0.kind == .arrive }) else {
-                        throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot arrive for a trip that is \(trip.status.rawValue)\(events.isEmpty ? "" : " (already reported)")")
+                        throw PhapaiError.conflict(
+                            "status", "INVALID_TRANSITION",
+                            Phrase(events.isEmpty ? "error.cannot_arrive" : "error.cannot_arrive.reported", ["status": trip.status.rawValue]))
                     }
                 } else {
                     guard trip.status == .scheduled || trip.status == .enRoute else {
-                        throw PhapaiError.conflict("status", "INVALID_TRANSITION", "cannot pick up a trip that is \(trip.status.rawValue)")
+                        throw PhapaiError.conflict("status", "INVALID_TRANSITION", Phrase("error.cannot_pick_up", ["status": trip.status.rawValue]))
                     }
                 }
                 // A ride home starts only once the patient was taken there (the rule of 'trip ready').
@@ -100,7 +102,7 @@ extension PhapaiService {
                     outbound.status != .pickedUp && outbound.status != .droppedOff
                 {
                     throw PhapaiError.conflict(
-                        "trip", "OUTBOUND_NOT_DONE", "the patient has not been brought to the clinic yet: trip \(linked) is \(outbound.status.rawValue)")
+                        "trip", "OUTBOUND_NOT_DONE", Phrase("error.outbound_not_done", ["trip": "\(linked)", "status": outbound.status.rawValue]))
                 }
                 if report == .arrive {
                     try record(.arrive, status: .enRoute, lock: .pickup)
@@ -113,18 +115,20 @@ extension PhapaiService {
                 }
             case .dropoff:
                 guard trip.status == .pickedUp else {
-                    throw PhapaiError.conflict("status", "NOT_PICKED_UP", "no drop-off before pick-up: the trip is \(trip.status.rawValue)")
+                    throw PhapaiError.conflict("status", "NOT_PICKED_UP", Phrase("error.not_picked_up", ["status": trip.status.rawValue]))
                 }
                 try record(.dropoff, status: .droppedOff, lock: .dropoff)
             case .noshow:
                 guard trip.status == .enRoute, let arrived = events.last(where: { $0.kind == .arrive }) else {
-                    throw PhapaiError.conflict("status", "NOT_ARRIVED", "a no-show needs the driver's arrival first (trip is \(trip.status.rawValue))")
+                    throw PhapaiError.conflict("status", "NOT_ARRIVED", Phrase("error.not_arrived", ["status": trip.status.rawValue]))
                 }
                 let earliest = arrived.at.adding(minutes: settings.policies.noShowWaitMinutes)
                 guard at >= earliest else {
                     throw PhapaiError.conflict(
                         "at", "TOO_EARLY_FOR_NO_SHOW",
-                        "the driver waits \(settings.policies.noShowWaitMinutes) min after arriving at \(offset.time(of: arrived.at)): not before \(offset.time(of: earliest))")
+                        Phrase("error.too_early_for_no_show", [
+                            "minutes": "\(settings.policies.noShowWaitMinutes)", "arrived": "\(offset.time(of: arrived.at))", "earliest": "\(offset.time(of: earliest))",
+                        ]))
                 }
                 try record(.noshow, status: .noShow, lock: .pickup)
                 // The driver went and waited: the pickup stays on the run as history; the drop-off goes.
@@ -136,16 +140,16 @@ extension PhapaiService {
                 cause = .noShow(id)
             case .undo:
                 guard let last = events.last else {
-                    throw PhapaiError.conflict("action", "NOTHING_TO_UNDO", "trip \(id) has no report to undo")
+                    throw PhapaiError.conflict("action", "NOTHING_TO_UNDO", Phrase("error.nothing_to_undo", ["trip": "\(id)"]))
                 }
                 // A closed day is final: taking a report back would reopen a trip marked missed and
                 // leave its journey half open.
                 if let closed = try dayClosed(trip.serviceDate, area: trip.area) {
                     throw PhapaiError.conflict(
-                        "trip", "DAY_CLOSED", "\(trip.serviceDate.iso) was closed at \(offset.format(closed)); its trips' reports are final")
+                        "trip", "DAY_CLOSED", Phrase("error.day_closed", ["date": trip.serviceDate.iso, "at": offset.format(closed)]))
                 }
                 guard trip.status != .missedByOperator else {
-                    throw PhapaiError.conflict("trip", "DAY_CLOSED", "trip \(id) was marked missed when its day was closed; its reports are final")
+                    throw PhapaiError.conflict("trip", "DAY_CLOSED", Phrase("error.day_closed.missed", ["trip": "\(id)"]))
                 }
                 let remaining = events.dropLast()
                 let status: TripStatus =
@@ -162,7 +166,7 @@ extension PhapaiService {
                     let back = try store.trip(linked), try !store.tripEvents(linked).isEmpty
                 {
                     throw PhapaiError.conflict(
-                        "trip", "RETURN_UNDER_WAY", "the return trip \(linked) already has reports (it is \(back.status.rawValue)); undo those first")
+                        "trip", "RETURN_UNDER_WAY", Phrase("error.return_under_way", ["trip": "\(linked)", "status": back.status.rawValue]))
                 }
                 try store.deleteTripEvent(last.id!)
                 try store.updateTripStatus(id, status: status, code: nil, reason: nil, at: now)

@@ -8,16 +8,16 @@ extension PhapaiService {
         try write { now in
             let trip = try trip(id)
             guard trip.status == .requested || trip.status == .scheduled else {
-                throw PhapaiError.conflict("trip", "INVALID_TRANSITION", "trip \(id) is \(trip.status.rawValue): only a trip not yet under way can be reassigned")
+                throw PhapaiError.conflict("trip", "INVALID_TRANSITION", Phrase("error.not_reassignable", ["trip": "\(id)", "status": trip.status.rawValue]))
             }
             // Any vehicle of the fleet that serves the trip's area: its own, or its pool's.
             guard let vehicle = try fleet(of: trip.area).first(where: { $0.id == vehicleID }) else {
-                throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", "no vehicle \(vehicleID)")
+                throw PhapaiError.notFound("vehicle", "UNKNOWN_VEHICLE", Phrase("error.unknown_vehicle", ["vehicle": "\(vehicleID)"]))
             }
             guard vehicle.capacity.canCarry(trip.load) else {
                 throw PhapaiError.conflict(
                     "vehicle", "VEHICLE_CANNOT_CARRY",
-                    "\(vehicleID) cannot carry \(Self.patientLoad(trip.mobility, companions: trip.companions).english)")
+                    Phrase("error.vehicle_cannot_carry", ["vehicle": "\(vehicleID)"], parts: [Self.patientLoad(trip.mobility, companions: trip.companions)]))
             }
             try store.assignTrip(id, to: vehicleID)
             store.record("trip.assign", entity: "trip:\(id)", detail: ["vehicle": "\(vehicleID)"])
@@ -34,7 +34,7 @@ extension PhapaiService {
         try write { _ in
             let trip = try trip(id)
             guard let run = try store.runs(on: trip.serviceDate).first(where: { $0.stops.contains { $0.trip == id } }) else {
-                throw PhapaiError.conflict("trip", "NOT_PLANNED", "trip \(id) is on no run; plan its day first")
+                throw PhapaiError.conflict("trip", "NOT_PLANNED", Phrase("error.not_planned", ["trip": "\(id)"]))
             }
             let last = run.stops.last { $0.trip == id }!.sequence
             try store.setLocks(run: run.id!, throughSequence: last, fromSequence: nil, locked: true)
@@ -47,10 +47,10 @@ extension PhapaiService {
         try write { _ in
             let trip = try trip(id)
             guard try store.tripEvents(id).isEmpty else {
-                throw PhapaiError.conflict("trip", "ALREADY_UNDER_WAY", "trip \(id) has driver reports; its stops stay locked")
+                throw PhapaiError.conflict("trip", "ALREADY_UNDER_WAY", Phrase("error.already_under_way", ["trip": "\(id)"]))
             }
             guard let run = try store.runs(on: trip.serviceDate).first(where: { $0.stops.contains { $0.trip == id } }) else {
-                throw PhapaiError.conflict("trip", "NOT_PLANNED", "trip \(id) is on no run")
+                throw PhapaiError.conflict("trip", "NOT_PLANNED", Phrase("error.not_planned.unlock", ["trip": "\(id)"]))
             }
             let first = run.stops.first { $0.trip == id }!.sequence
             let events = try store.tripEvents(on: trip.serviceDate)
@@ -72,19 +72,19 @@ extension PhapaiService {
         let released: Trip = try write { now in
             var trip = try trip(id)
             guard trip.willCall, trip.direction == .return else {
-                throw PhapaiError.conflict("trip", "NOT_WILL_CALL", "trip \(id) is not a will-call return")
+                throw PhapaiError.conflict("trip", "NOT_WILL_CALL", Phrase("error.not_will_call", ["trip": "\(id)"]))
             }
             guard trip.pickupWindow == nil, trip.status == .requested || trip.status == .scheduled else {
-                throw PhapaiError.conflict("trip", "ALREADY_RELEASED", "trip \(id) was already released")
+                throw PhapaiError.conflict("trip", "ALREADY_RELEASED", Phrase("error.already_released", ["trip": "\(id)"]))
             }
             if let linked = trip.linkedTrip, let outbound = try store.trip(linked), outbound.status != .droppedOff {
                 throw PhapaiError.conflict(
-                    "trip", "OUTBOUND_NOT_DONE", "the patient has not been brought to the clinic yet: trip \(linked) is \(outbound.status.rawValue)")
+                    "trip", "OUTBOUND_NOT_DONE", Phrase("error.outbound_not_done", ["trip": "\(linked)", "status": outbound.status.rawValue]))
             }
             let settings = try area(trip.area)
             let start = max(time ?? now, now)
             guard settings.offset.date(of: start) == trip.serviceDate else {
-                throw PhapaiError.invalid("at", "OTHER_DAY", "the return is booked for \(trip.serviceDate.iso)")
+                throw PhapaiError.invalid("at", "OTHER_DAY", Phrase("error.return_booked_for", ["date": trip.serviceDate.iso]))
             }
             let boarding = settings.policies.boardingSeconds(trip.mobility)
             let pickup = TimeWindow(earliest: start, latest: start.adding(minutes: settings.policies.pickupWindowMinutes))

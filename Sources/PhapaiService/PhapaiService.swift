@@ -164,7 +164,7 @@ public final class PhapaiService {
             }
         }
         for (index, vehicle) in area.vehicles.enumerated() where kinds[vehicle.depot] == nil {
-            throw PhapaiError.notFound("vehicles[\(index)].depot", "UNKNOWN_PLACE", "no place \(vehicle.depot) in the area")
+            throw PhapaiError.notFound("vehicles[\(index)].depot", "UNKNOWN_PLACE", Phrase("error.unknown_place.area", ["place": "\(vehicle.depot)"]))
         }
         let vehicles = Set(area.vehicles.map(\.id))
         let drivers = Set(area.drivers.map(\.id))
@@ -262,7 +262,7 @@ public final class PhapaiService {
     /// does not exist), or a not-found error naming `field`.
     public func place(_ id: PlaceID, field: String = "place", area: AreaID? = nil) throws -> Place {
         guard let place = try store.place(id), area == nil || place.area == area else {
-            throw PhapaiError.notFound(field, "UNKNOWN_PLACE", "no place \(id)")
+            throw PhapaiError.notFound(field, "UNKNOWN_PLACE", Phrase("error.unknown_place", ["place": "\(id)"]))
         }
         return place
     }
@@ -274,7 +274,7 @@ public final class PhapaiService {
     public func addPatient(_ patient: Patient) throws -> Patient {
         try checkNewCode(patient.id.rawValue, area: patient.area)
         guard try place(patient.village, field: "village", area: patient.area).kind == .village else {
-            throw PhapaiError.invalid("village", "NOT_A_VILLAGE", "\(patient.village) is not a village")
+            throw PhapaiError.invalid("village", "NOT_A_VILLAGE", Phrase("error.not_a_village", ["place": "\(patient.village)"]))
         }
         _ = try place(patient.home, field: "home", area: patient.area)
         return try write { _ in
@@ -289,7 +289,7 @@ public final class PhapaiService {
     /// The patient `id`, or a not-found error.
     public func patient(_ id: PatientID) throws -> Patient {
         guard let patient = try store.patient(id) else {
-            throw PhapaiError.notFound("patient", "UNKNOWN_PATIENT", "no registered patient \(id)")
+            throw PhapaiError.notFound("patient", "UNKNOWN_PATIENT", Phrase("error.unknown_patient", ["patient": "\(id)"]))
         }
         return patient
     }
@@ -302,7 +302,7 @@ public final class PhapaiService {
         if let village {
             // Another area's village is answered as one that does not exist.
             guard let place = try store.place(village), area == nil || place.area == area else {
-                throw PhapaiError.notFound("village", "UNKNOWN_PLACE", "no place \(village)")
+                throw PhapaiError.notFound("village", "UNKNOWN_PLACE", Phrase("error.unknown_place", ["place": "\(village)"]))
             }
         }
         return try store.patients(village: village).filter { area == nil || $0.area == area }

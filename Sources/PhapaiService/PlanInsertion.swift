@@ -45,7 +45,7 @@ extension PhapaiService {
             let timing = trip.appointment != nil ? "appointment" : "pickup"
             throw PhapaiError.conflict(
                 field ?? (trip.direction == .return ? "return" : timing), "NO_CAPACITY",
-                "the planned day has no room for this journey: \(explain(request, solved: solved, state: state).english)")
+                Phrase("error.no_capacity", parts: [explain(request, solved: solved, state: state)]))
         }
         let day = try commit(solved, state: state, cause: cause, now: now)
         var placements: [TripID: Placement] = [:]

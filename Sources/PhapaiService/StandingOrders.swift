@@ -16,16 +16,16 @@ extension PhapaiService {
         _ = try place(order.pickupPlace, field: "from", area: patient.area)
         _ = try place(order.destination, field: "to", area: patient.area)
         guard !order.weekdays.isEmpty else {
-            throw PhapaiError.invalid("days", "REQUIRED", "give at least one weekday")
+            throw PhapaiError.invalid("days", "REQUIRED", Phrase("error.required.weekday"))
         }
         if let end = order.endDate, end < order.startDate {
             throw PhapaiError.invalid("until", "DATE_ORDER", "the end date \(end) is before the start date \(order.startDate)")
         }
         guard (0...Patient.maxCompanions).contains(order.companions) else {
-            throw PhapaiError.invalid("companions", "OUT_OF_RANGE", "must be between 0 and \(Patient.maxCompanions)")
+            throw PhapaiError.invalid("companions", "OUT_OF_RANGE", Phrase("error.companions_range", ["max": "\(Patient.maxCompanions)"]))
         }
         if case .at(let time) = order.returnMode, time <= order.appointmentTime {
-            throw PhapaiError.invalid("return", "RETURN_BEFORE_ARRIVAL", "the return time \(time) is not after the appointment \(order.appointmentTime)")
+            throw PhapaiError.invalid("return", "RETURN_BEFORE_ARRIVAL", Phrase("error.return_time_before_appointment", ["time": "\(time)", "appointment": "\(order.appointmentTime)"]))
         }
         let fleet = try self.fleet(of: patient.area).map(\.capacity)
         try BookingRules.checkFleetCanCarry(mobility: patient.mobility, companions: order.companions, fleet: fleet)

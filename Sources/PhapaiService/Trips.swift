@@ -20,7 +20,14 @@ extension PhapaiService {
         } catch var error as PhapaiError where error.keyword == "NO_CAPACITY" {
             let options = try alternatives(for: request)
             error.alternatives = options
-            error.message += options.isEmpty ? "; no nearby time fits either" : "; nearest that fit: " + options.map(\.description).joined(separator: "; ")
+            if options.isEmpty {
+                error.phrase = Phrase("error.no_capacity.none_near", parts: [error.phrase ?? .text(error.message)])
+            } else if let phrase = error.phrase {
+                // Other languages list the nearby times on lines of their own, from the alternatives.
+                error.tell(phrase, english: error.message + "; nearest that fit: " + options.map(\.description).joined(separator: "; "))
+            } else {
+                error.message += "; nearest that fit: " + options.map(\.description).joined(separator: "; ")
+            }
             throw error
         }
     }
@@ -81,15 +88,15 @@ extension PhapaiService {
         let offset = settings.offset
         let byID = Dictionary(uniqueKeysWithValues: vehicles.map { ($0.id, $0) })
         let shifts = try store.shifts(from: date, to: date).filter { byID[$0.vehicle] != nil }
-        let day = "\(date.weekday.fullName.capitalized) \(date.iso)"
+        let day = ["weekday": date.weekday.shortName, "date": date.iso]
         guard !shifts.isEmpty else {
-            throw PhapaiError.conflict(timingField, "NO_SHIFT", "no vehicle is on shift on \(day)")
+            throw PhapaiError.conflict(timingField, "NO_SHIFT", Phrase("error.no_shift", day))
         }
         let load = trips[0].load
         let capable = shifts.filter { byID[$0.vehicle]!.capacity.canCarry(load) }
-        let who = Self.patientLoad(trips[0].mobility, companions: trips[0].companions).english
+        let who = Self.patientLoad(trips[0].mobility, companions: trips[0].companions)
         guard !capable.isEmpty else {
-            throw PhapaiError.conflict("mobility", "NO_CAPABLE_SHIFT", "no vehicle on shift on \(day) can carry \(who)")
+            throw PhapaiError.conflict("mobility", "NO_CAPABLE_SHIFT", Phrase("error.no_capable_shift", day, parts: [who]))
         }
         let hours = capable.map { "\($0.vehicle) \($0.start)-\($0.end)" }.joined(separator: ", ")
         for trip in trips {
@@ -98,13 +105,13 @@ extension PhapaiService {
                 guard covered else {
                     throw PhapaiError.conflict(
                         trip.direction == .return ? "return" : timingField, "OUTSIDE_SHIFTS",
-                        "no vehicle that can carry \(who) works at \(offset.time(of: pickup.earliest)) on \(day) (shifts: \(hours))")
+                        Phrase("error.outside_shifts", day.merging(["time": "\(offset.time(of: pickup.earliest))", "shifts": hours]) { $1 }, parts: [who]))
                 }
             } else if let ready = trip.releaseWindow {
                 guard capable.contains(where: { offset.instant(date, $0.end) >= ready.earliest }) else {
                     throw PhapaiError.conflict(
                         "will-call", "OUTSIDE_SHIFTS",
-                        "the patient is expected ready at \(offset.time(of: ready.earliest)), after every vehicle that can carry \(who) stops (shifts: \(hours)); book a return time or another day")
+                        Phrase("error.outside_shifts.ready", ["time": "\(offset.time(of: ready.earliest))", "shifts": hours], parts: [who]))
                 }
             }
         }
@@ -127,10 +134,11 @@ extension PhapaiService {
             let journey = [trip] + existing.filter { $0.id == trip.linkedTrip }
             let legs = journey.sorted { $0.direction == .outbound && $1.direction == .return }
             guard journeySpan(legs, offset: offset).overlaps(newSpan) else { continue }
-            let when = trip.pickupWindow.map { offset.format($0.earliest) } ?? "\(trip.serviceDate.iso) (will-call)"
+            let values = ["patient": "\(patient)", "trip": "\(trip.id!)"]
             throw PhapaiError.conflict(
                 "patient", "DOUBLE_BOOKING",
-                "patient \(patient) already has trip \(trip.id!) at \(when) overlapping this booking")
+                trip.pickupWindow.map { Phrase("error.double_booking", values.merging(["at": offset.format($0.earliest)]) { $1 }) }
+                    ?? Phrase("error.double_booking.will_call", values.merging(["date": trip.serviceDate.iso]) { $1 }))
         }
     }
 
@@ -148,7 +156,7 @@ extension PhapaiService {
     /// The trip `id`, or a not-found error.
     public func trip(_ id: TripID) throws -> Trip {
         guard let trip = try store.trip(id) else {
-            throw PhapaiError.notFound("trip", "UNKNOWN_TRIP", "no trip \(id)")
+            throw PhapaiError.notFound("trip", "UNKNOWN_TRIP", Phrase("error.unknown_trip", ["trip": "\(id)"]))
         }
         return trip
     }
@@ -158,7 +166,7 @@ extension PhapaiService {
         if let patient {
             // Another area's patient is answered as one that does not exist.
             guard let found = try findPatient(patient), area == nil || found.area == area else {
-                throw PhapaiError.notFound("patient", "UNKNOWN_PATIENT", "no registered patient \(patient)")
+                throw PhapaiError.notFound("patient", "UNKNOWN_PATIENT", Phrase("error.unknown_patient", ["patient": "\(patient)"]))
             }
         }
         return try store.trips(date: date, patient: patient, status: status).filter { area == nil || $0.area == area }

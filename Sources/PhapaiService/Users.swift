@@ -10,9 +10,9 @@ extension PhapaiService {
         for area in areas { _ = try self.area(area) }
         switch role {
         case .dispatcher where areas.isEmpty:
-            throw PhapaiError.invalid("area", "REQUIRED", "a dispatcher works for at least one area")
+            throw PhapaiError.invalid("area", "REQUIRED", Phrase("error.required.dispatcher_area"))
         case .driver:
-            guard let driver else { throw PhapaiError.invalid("driver", "REQUIRED", "a driver's login names the driver it stands for") }
+            guard let driver else { throw PhapaiError.invalid("driver", "REQUIRED", Phrase("error.required.driver")) }
             guard try store.driver(driver) != nil else { throw PhapaiError.notFound("driver", "UNKNOWN_DRIVER", "no driver \(driver)") }
         default:
             if driver != nil { throw PhapaiError.invalid("driver", "NOT_ALLOWED", "only a driver's login names a driver") }

@@ -85,9 +85,43 @@ struct LanguageTests {
         let thai = try w.run("trip", "show", "99")
         let english = try w.run("--lang", "en", "trip", "show", "99")
         #expect(thai.status == 3 && english.status == 3)
-        #expect(thai.stderr == "phapai: ผิดพลาด [UNKNOWN_TRIP] ช่อง เที่ยวรถ (trip): ไม่มีเที่ยวรถหมายเลขนี้\n    no trip 99\n")
+        #expect(thai.stderr == "phapai: ผิดพลาด [UNKNOWN_TRIP] ช่อง เที่ยวรถ (trip): ไม่มีเที่ยวรถหมายเลขนี้\n    ไม่มีเที่ยวรถหมายเลข 99\n")
         #expect(english.stderr == "phapai: error [UNKNOWN_TRIP]: trip: no trip 99\n")
         #expect(try w.ok("patient", "show", "P004", "--json") == (try w.ok("--lang", "en", "patient", "show", "P004", "--json")))
+    }
+
+    /// Refusals a dispatcher or a driver meets: in Thai the detail line, with its values (the
+    /// limit date, the vehicle, the status), is Thai too; in English it is the service's message of
+    /// old, word for word.
+    @Test func aRefusalsDetailIsInThaiAndTheOldEnglishWithLangEn() throws {
+        let w = try DispatchTests.plannedMonday()
+        let noon = ["PHAPAI_NOW": "2026-11-23 12:00"]
+        #expect(try w.run(["trip", "status", "3", "arrive", "--at", "07:00"], extraEnvironment: noon).status == 0)
+        #expect(try w.run(["trip", "status", "3", "pickup", "--at", "07:03"], extraEnvironment: noon).status == 0)
+        let cases: [(arguments: [String], now: [String: String], first: String, english: String, values: [String])] = [
+            (["trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-12-25 09:00"], [:],
+             "phapai: ผิดพลาด [BEYOND_HORIZON] ช่อง เวลานัด (appointment): จองล่วงหน้าเกินกว่าที่กำหนดไม่ได้",
+             "appointment: bookings are taken up to 21 days ahead (until 2026-12-11)", ["21", "2569-12-11"]),
+            (["trip", "assign", "1", "--vehicle", "CAR1"], [:],
+             "phapai: ผิดพลาด [VEHICLE_CANNOT_CARRY] ช่อง รถ (vehicle): รถคันนี้รับผู้ป่วยรายนี้ไม่ได้",
+             "vehicle: CAR1 cannot carry a wheelchair patient with 1 companion(s)", ["CAR1", "รถเข็น", "1"]),
+            (["trip", "status", "3", "arrive", "--at", "07:05"], noon,
+             "phapai: ผิดพลาด [INVALID_TRANSITION] ช่อง สถานะ (status): เปลี่ยนสถานะเที่ยวรถแบบนี้ไม่ได้",
+             "status: cannot arrive for a trip that is picked_up (already reported)", ["รับแล้ว"]),
+        ]
+        for (arguments, now, first, english, values) in cases {
+            let thai = try w.run(["--lang", "th"] + arguments, extraEnvironment: now)
+            let lines = thai.stderr.split(separator: "\n").map(String.init)
+            #expect(lines.count == 2 && lines.first == first, "\(thai.stderr)")
+            let detail = lines.count > 1 ? lines[1] : ""
+            #expect(detail.hasPrefix("    ") && Self.hasThai(detail), "\(detail)")
+            // No word of the English message, and every value it carried.
+            let englishWords = english.split(separator: ":", maxSplits: 1)[1].split(whereSeparator: { !$0.isLetter }).filter { $0.count > 2 && $0.lowercased() == $0 }
+            for word in englishWords { #expect(!detail.contains(word), "'\(word)' in \(detail)") }
+            for value in values { #expect(detail.contains(value), "\(value) not in \(detail)") }
+            let old = try w.run(["--lang", "en"] + arguments, extraEnvironment: now)
+            #expect(old.stderr == "phapai: error [\(first.split(separator: "[")[1].split(separator: "]")[0])]: \(english)\n", "\(old.stderr)")
+        }
     }
 
     @Test func anAreaWhoseFileSaysEnglishSpeaksEnglish() throws {

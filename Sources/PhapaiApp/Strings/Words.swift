@@ -115,13 +115,23 @@ public struct Words: Sendable {
         phrase.render(template: { Self.catalogue(language)["phrase." + $0] ?? Phrase.englishTemplates[$0] }) { name, code in
             switch Phrase.kind(of: name) {
             case "status": TripStatus(rawValue: code).map(status) ?? code
-            default: code
+            case "mobility" where language != .en: Mobility(rawValue: code).map(mobility) ?? code
+            case "weekday" where language != .en: Weekday.allCases.first { $0.shortName == code }.map(weekday) ?? code
+            default: Phrase.englishValue(name, code)
             }
         }
     }
 
     /// A reason in the language, or `fallback` when there is none.
     public func phrase(_ phrase: Phrase?, or fallback: String = "") -> String { phrase.map(self.phrase) ?? fallback }
+
+    /// An error's detail in the language, for any face (the command line, the driver's page): its
+    /// ``PhapaiError/phrase`` when it has one, else its English ``PhapaiError/message`` (in
+    /// English always the message, word for word as the wire and JSON carry it). Dates in it are
+    /// ISO (common era): ``LocalFormat/text(_:)`` shows them in an output's era.
+    public func detail(of error: PhapaiError) -> String {
+        language == .en ? error.message : phrase(error.phrase, or: error.message)
+    }
 
     /// Why a plan changed.
     public func cause(_ cause: PlanCause) -> String {
