@@ -95,9 +95,12 @@ public struct DriverFace {
                 let banner = [words("driverpage.already", ["trip": trip, "status": words.status(current.status)])]
                 return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
             }
-            // The rule in the page's language, and its keyword for the office.
+            // The rule in the page's language, what exactly was wrong when the error says it in
+            // that language (its years in the page's era), and the keyword for the office.
             let reason = words.optional("error." + error.keyword) ?? error.message
-            let lines = [words("driverpage.refused", ["reason": reason]), error.keyword]
+            let format = LocalFormat(offset: try application.service.area(driver.area).offset, era: .usual(for: words.language), language: words.language)
+            let detail = error.phrase != nil || words.language == .en ? [format.text(words.detail(of: error))] : []
+            let lines = [words("driverpage.refused", ["reason": reason])] + detail + [error.keyword]
             return .page(try render(driver, secret: secret, principal: principal, banner: lines, failed: true), driver: driver.id)
         }
     }
