@@ -49,20 +49,20 @@ public struct DriverFace {
     public func page(secret: String, shownReply rid: String?) throws -> DriverFaceAnswer {
         guard let (secret, driver) = try linked(secret) else { return .notFound }
         let principal = Self.principal(driver)
+        // The area once: its language words the page, its offset tells the day and the time.
+        let area = try application.service.area(driver.area)
         var banner: [String] = []
         if let rid, let record = try application.service.requestRecord(actor: principal.actor, rid: rid) {
             do {
                 banner = try JSONDecoder().decode(RenderedReply.self, from: Data(record.reply.utf8)).lines
             } catch {
-                let words = try self.words(driver)
+                let words = Words(area.language)
                 banner = [words("driverpage.unreadable") + " (CORRUPT_ROW)"]
             }
         }
-        return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
+        return .page(try render(driver, area: area, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
     }
 
-    /// The words of the driver's area's language.
-    private func words(_ driver: Driver) throws -> Words { Words(try application.service.area(driver.area).language) }
 
     /// `POST /d/SECRET/status` with the form's fields `trip`, `report` and `rid`: the report as
     /// `trip status` stores it. Refused reports show the page with the reason; nothing is stored.
@@ -71,11 +71,12 @@ public struct DriverFace {
     public func report(secret: String, form: [String: String], overRate: (DriverID) -> Int? = { _ in nil }) throws -> DriverFaceAnswer {
         guard let (secret, driver) = try linked(secret) else { return .notFound }
         let principal = Self.principal(driver)
-        let words = try self.words(driver)
+        let area = try application.service.area(driver.area)
+        let words = Words(area.language)
         do {
             if let rate = overRate(driver.id) {
                 let banner = [words("driverpage.rate_limited", ["count": rate])]
-                return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: true), driver: driver.id)
+                return .page(try render(driver, area: area, secret: secret, principal: principal, banner: banner, failed: true), driver: driver.id)
             }
             guard let trip = form["trip"], let report = form["report"], let rid = form["rid"] else {
                 throw PhapaiError.usage("the form needs trip, report and rid", field: form["trip"] == nil ? "trip" : form["report"] == nil ? "report" : "rid")
@@ -93,15 +94,15 @@ public struct DriverFace {
                 Self.alreadyRecorded(report, current.status)
             {
                 let banner = [words("driverpage.already", ["trip": trip, "status": words.status(current.status)])]
-                return .page(try render(driver, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
+                return .page(try render(driver, area: area, secret: secret, principal: principal, banner: banner, failed: false), driver: driver.id)
             }
             // The rule in the page's language, what exactly was wrong when the error says it in
             // that language (its years in the page's era), and the keyword for the office.
             let reason = words.optional("error." + error.keyword) ?? error.message
-            let format = LocalFormat(offset: try application.service.area(driver.area).offset, era: .usual(for: words.language), language: words.language)
+            let format = LocalFormat(offset: area.offset, era: .usual(for: words.language), language: words.language)
             let detail = error.phrase != nil || words.language == .en ? [format.text(words.detail(of: error))] : []
             let lines = [words("driverpage.refused", ["reason": reason])] + detail + [error.keyword]
-            return .page(try render(driver, secret: secret, principal: principal, banner: lines, failed: true), driver: driver.id)
+            return .page(try render(driver, area: area, secret: secret, principal: principal, banner: lines, failed: true), driver: driver.id)
         }
     }
 
@@ -116,8 +117,7 @@ public struct DriverFace {
         }
     }
 
-    private func render(_ driver: Driver, secret: DriverLinkSecret, principal: Principal, banner: [String], failed: Bool) throws -> String {
-        let area = try application.service.area(driver.area)
+    private func render(_ driver: Driver, area: AreaSettings, secret: DriverLinkSecret, principal: Principal, banner: [String], failed: Bool) throws -> String {
         let words = Words(area.language)
         let era = Era.usual(for: area.language)
         let today = area.offset.date(of: application.service.clock())

@@ -9,17 +9,6 @@ import PhapaiCore
 /// shown as its key) in either language.
 @Suite("Catalogue: every text in Thai and English")
 struct CatalogueTests {
-    /// `{name}` placeholders of a text.
-    static func placeholders(_ text: String) -> Set<String> {
-        var names = Set<String>()
-        var rest = Substring(text)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            names.insert(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
-        }
-        return names
-    }
-
     /// The Swift sources of the package, as (path, text).
     static let sources: [(path: String, text: String)] = {
         let root = Phapai.repository.appendingPathComponent("Sources")
@@ -63,7 +52,7 @@ struct CatalogueTests {
         #expect(Set(english.keys).subtracting(thai.keys).sorted() == [], "in English only")
         for (key, text) in thai {
             guard let other = english[key] else { continue }
-            #expect(Self.placeholders(text) == Self.placeholders(other), "\(key): \(text) | \(other)")
+            #expect(Words.placeholders(text) == Words.placeholders(other), "\(key): \(text) | \(other)")
         }
     }
 
@@ -108,7 +97,7 @@ struct CatalogueTests {
             let thai = Catalogue.thai["phrase." + key]
             #expect(thai != nil, "phrase.\(key) is missing in Thai")
             #expect(Catalogue.english["phrase." + key] == english, "phrase.\(key): English differs from PhapaiCore's")
-            if let thai { #expect(Self.placeholders(thai) == Self.placeholders(english), "phrase.\(key): \(thai) | \(english)") }
+            if let thai { #expect(Words.placeholders(thai) == Words.placeholders(english), "phrase.\(key): \(thai) | \(english)") }
         }
         // And no phrase the catalogues hold that the Core does not know.
         let extra = Catalogue.thai.keys.filter { $0.hasPrefix("phrase.") && Phrase.englishTemplates[String($0.dropFirst(7))] == nil }

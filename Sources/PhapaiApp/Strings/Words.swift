@@ -66,7 +66,7 @@ public struct Words: Sendable {
     }
 
     /// The placeholder names of a template: `{trip}` gives `trip`.
-    static func placeholders(_ template: String) -> Set<String> {
+    public static func placeholders(_ template: String) -> Set<String> {
         var names = Set<String>()
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
