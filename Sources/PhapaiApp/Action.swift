@@ -36,7 +36,7 @@ public enum Action: Sendable {
     case endStandingOrder(StandingOrderID, from: LocalDate)
     case materialiseStandingOrders(area: AreaID)
     case audit(entity: String?, limit: Int, area: AreaID)
-    case planDay(LocalDate, area: AreaID, seconds: Double, iterations: Int?)
+    case planDay(LocalDate, area: AreaID, seconds: Double, iterations: Int?, threads: Int?)
     /// A day's runs of one area; a driver's own runs wherever they drive (no area).
     case listRuns(LocalDate, driver: DriverID?, area: AreaID?)
     /// A vehicle's runs of a day; `driver` keeps only that driver's runs, `areas` only the stops
@@ -101,7 +101,7 @@ extension Action {
         case .listTrips(_, let patient?, _, let area): .objects([.area(area), .patient(patient)])
         case .listPlaces(_, let area), .listPatients(_, let area), .findPatients(_, let area), .listVehicles(let area),
              .listDrivers(let area), .listShifts(_, _, let area), .listTrips(_, nil, _, let area), .listStandingOrders(let area),
-             .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _), .listRuns(_, _, let area?),
+             .materialiseStandingOrders(let area), .audit(_, _, let area), .planDay(_, let area, _, _, _), .listRuns(_, _, let area?),
              .report(_, _, _, let area?), .meetingReport(_, _, let area), .funderReport(_, _, let area), .attention(_, let area), .closeDay(_, let area),
              .callList(_, let area):
             .area(area)

@@ -282,7 +282,11 @@ public final class Application {
             }
             // With an iteration budget the time is only a safety cap, so the plan does not depend on the machine's speed.
             let seconds = try a.double("time") ?? (iterations == nil ? 5 : 600)
-            return .planDay(try a.date("date")!, area: try scopeArea(a), seconds: seconds, iterations: iterations)
+            let threads = try a.int("threads")
+            if let threads, !(1...256).contains(threads) {
+                throw PhapaiError.invalid("threads", "OUT_OF_RANGE", "must be between 1 and 256")
+            }
+            return .planDay(try a.date("date")!, area: try scopeArea(a), seconds: seconds, iterations: iterations, threads: threads)
         case .runs:
             return .listRuns(try a.date("date")!, driver: try a.code("driver"), area: try scopeArea(a))
         case .runShow:
@@ -427,8 +431,8 @@ public final class Application {
             return .standingEnded(order, cancelled: cancelled)
         case .materialiseStandingOrders(let area): return .materialised(try service.materialiseStandingOrders(area: area))
         case .audit(let entity, let limit, let area): return .audit(try service.audit(entity: entity, limit: limit, area: area))
-        case .planDay(let date, let area, let seconds, let iterations):
-            let plan = try service.planDay(date, area: area, seconds: seconds, iterations: iterations)
+        case .planDay(let date, let area, let seconds, let iterations, let threads):
+            let plan = try service.planDay(date, area: area, seconds: seconds, iterations: iterations, threads: threads)
             return .planned(plan, warnings: try service.warnings(on: date, area: area))
         case .listRuns(let date, let driver, let area):
             let runs = try service.runs(on: date, area: area).filter { driver == nil || $0.driver == driver }

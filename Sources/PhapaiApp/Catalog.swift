@@ -427,6 +427,7 @@ enum Catalog {
                     .value("date", "DATE", required: true),
                     .value("time", "SECONDS"),
                     .value("iterations", "N"),
+                    .value("threads", "N"),
                 ])
         case .runs:
             CommandSpec(

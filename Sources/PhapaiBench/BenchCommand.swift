@@ -4,7 +4,7 @@ import Foundation
 public enum BenchCommand {
     static let usage = """
         Usage:
-          phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--out DIR]
+          phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--threads 1,2] [--out DIR]
           phapai-bench insert [--sizes 100,1000] [--probes N] [--seed N]
           phapai-bench scale [--requests 1000] [--vehicles 60] [--time SECONDS] [--seed N] [--write FILE]
           phapai-bench book [--trips 200] [--vehicles 20] [--probes 100] [--plan-time SECONDS] [--seed N]
@@ -22,9 +22,16 @@ public enum BenchCommand {
             var options = try Options(Array(arguments.dropFirst()))
             switch command {
             case "darp":
+                let threadCounts = try (options.take("threads") ?? "1").split(separator: ",").map { text -> Int in
+                    guard let count = Int(text), (1...256).contains(count) else {
+                        throw BenchError("--threads takes thread counts from 1 to 256 separated by commas, not '\(text)'")
+                    }
+                    return count
+                }
                 _ = try DARPBenchmark.run(
                     paths: options.positionals, seconds: try options.double("time") ?? 10, iterations: try options.int("iterations"),
-                    seed: UInt64(try options.int("seed") ?? 1), outputFolder: options.take("out"), print: { Swift.print($0) })
+                    seed: UInt64(try options.int("seed") ?? 1), threadCounts: threadCounts, outputFolder: options.take("out"),
+                    print: { Swift.print($0) })
             case "insert":
                 let sizes = try (options.take("sizes") ?? "100,1000").split(separator: ",").map { text -> Int in
                     guard let size = Int(text), size > 0 else { throw BenchError("--sizes takes positive numbers, not '\(text)'") }

@@ -14,48 +14,62 @@ public enum DARPBenchmark {
         public var iterations: Int
         public var verified: Bool
         public var unserved: Int
+        /// Search threads.
+        public var threads: Int = 1
 
         /// Gap to the best known cost, in percent.
         public var gap: Double? { bestKnown.map { ($0 > 0 ? (cost - $0) / $0 : 0) * 100 } }
     }
 
     /// Runs the benchmark and returns its rows.
-    public static func run(paths: [String], seconds: Double, iterations: Int?, seed: UInt64, outputFolder: String?, print: (String) -> Void) throws -> [Row] {
+    /// With several `threadCounts`, each instance is solved once per count (one row each) and the
+    /// summary has a line per count: one thread compares with the literature, all cores with
+    /// what `plan` does.
+    public static func run(
+        paths: [String], seconds: Double, iterations: Int?, seed: UInt64, threadCounts: [Int] = [1], outputFolder: String?,
+        print: (String) -> Void
+    ) throws -> [Row] {
         let files = try instanceFiles(paths)
         guard !files.isEmpty else { throw BenchError("no instance files (*.txt) found in \(paths.joined(separator: ", "))") }
         let bestKnown = loadBestKnown(near: files)
         if let outputFolder { try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true) }
-        print(columns(["instance", "cost", "best", "gap%", "routes", "to-best", "iters", "verified"]))
+        print(columns(["instance", "threads", "cost", "best", "gap%", "routes", "to-best", "iters", "verified"]))
         var rows: [Row] = []
         for file in files {
             let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
             let instance = try CordeauInstance(text: String(contentsOfFile: file, encoding: .utf8))
-            let result = DARPSolver(problem: instance.problem).solve(SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations))
-            let check = PlanVerifier.verify(result.plan, problem: instance.problem)
-            let row = Row(
-                instance: name, cost: check.travelCost, bestKnown: bestKnown[name], routes: check.vehiclesUsed,
-                secondsToBest: result.secondsToBest, iterations: result.iterations,
-                verified: check.feasible && result.plan.unserved.isEmpty, unserved: result.plan.unserved.count)
-            rows.append(row)
-            print(format(row))
-            if let outputFolder {
-                try solutionText(result.plan, instance: instance, cost: check.travelCost)
-                    .write(toFile: (outputFolder as NSString).appendingPathComponent("\(name).sol"), atomically: true, encoding: .utf8)
+            for threads in threadCounts {
+                let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations, threads: threads)
+                let result = DARPSolver(problem: instance.problem).solve(options)
+                let check = PlanVerifier.verify(result.plan, problem: instance.problem)
+                let row = Row(
+                    instance: name, cost: check.travelCost, bestKnown: bestKnown[name], routes: check.vehiclesUsed,
+                    secondsToBest: result.secondsToBest, iterations: result.iterations,
+                    verified: check.feasible && result.plan.unserved.isEmpty, unserved: result.plan.unserved.count, threads: threads)
+                rows.append(row)
+                print(format(row))
+                if let outputFolder {
+                    let suffix = threadCounts.count > 1 ? "-t\(threads)" : ""
+                    try solutionText(result.plan, instance: instance, cost: check.travelCost)
+                        .write(toFile: (outputFolder as NSString).appendingPathComponent("\(name)\(suffix).sol"), atomically: true, encoding: .utf8)
+                }
             }
         }
-        let gaps = rows.compactMap(\.gap)
-        if !gaps.isEmpty {
+        for threads in threadCounts {
+            let group = rows.filter { $0.threads == threads }
+            let gaps = group.compactMap(\.gap)
+            guard !gaps.isEmpty else { continue }
             let mean = gaps.reduce(0, +) / Double(gaps.count)
-            let verified = rows.filter(\.verified).count
-            print(columns(["mean", "", "", String(format: "%.3f", mean), "", "", "", "\(verified)/\(rows.count)"]))
-            print(String(format: "max gap %.3f%%, instances above 3%%: %d", gaps.max()!, gaps.filter { $0 > 3 }.count))
+            let verified = group.filter(\.verified).count
+            print(columns(["mean", String(threads), "", "", String(format: "%.3f", mean), "", "", "", "\(verified)/\(group.count)"]))
+            print(String(format: "threads %d: max gap %.3f%%, instances above 3%%: %d", threads, gaps.max()!, gaps.filter { $0 > 3 }.count))
         }
         return rows
     }
 
     static func format(_ row: Row) -> String {
         columns([
-            row.instance, String(format: "%.2f", row.cost), row.bestKnown.map { String(format: "%.2f", $0) } ?? "-",
+            row.instance, String(row.threads), String(format: "%.2f", row.cost), row.bestKnown.map { String(format: "%.2f", $0) } ?? "-",
             row.gap.map { String(format: "%.3f", $0) } ?? "-", String(row.routes), String(format: "%.2f", row.secondsToBest),
             String(row.iterations), row.verified ? "yes" : "NO",
         ])
@@ -63,7 +77,7 @@ public enum DARPBenchmark {
 
     /// The first column left-aligned, the others right-aligned, at fixed widths.
     static func columns(_ cells: [String]) -> String {
-        let widths = [10, 10, 10, 8, 6, 8, 9, 8]
+        let widths = [10, 7, 10, 10, 8, 6, 8, 9, 8]
         return cells.enumerated().map { index, cell in
             let fill = String(repeating: " ", count: max(0, widths[index] - cell.count))
             return index == 0 ? cell + fill : fill + cell

@@ -6,16 +6,23 @@ public struct SolverOptions: Sendable {
     public var seed: UInt64
     /// Wall-clock budget in seconds (nil: none). A budget only decides where the path is cut.
     public var timeLimit: Double?
-    /// Iteration budget (nil: none). At least one budget must be set.
+    /// Iteration budget (nil: none), per search thread. At least one budget must be set.
     public var iterationLimit: Int?
+    /// Searches run side by side on this many threads (at least 1), exchanging their best plans
+    /// at fixed iteration counts: with an iteration budget the plan is the same on any machine.
+    public var threads: Int
 
     /// Creates options.
-    public init(seed: UInt64 = 1, timeLimit: Double? = nil, iterationLimit: Int? = nil) {
+    public init(seed: UInt64 = 1, timeLimit: Double? = nil, iterationLimit: Int? = nil, threads: Int = 1) {
         precondition(timeLimit != nil || iterationLimit != nil, "give a time or an iteration budget")
         self.seed = seed
         self.timeLimit = timeLimit
         self.iterationLimit = iterationLimit
+        self.threads = max(1, threads)
     }
+
+    /// The processors this machine lets the process use: the default number of search threads.
+    public static var allCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }
 
 /// What the solver returns.
@@ -24,7 +31,7 @@ public struct SolverResult: Sendable {
     public var plan: DARPPlan
     /// Its cost (fixed + travel + unserved penalties).
     public var cost: Double
-    /// Iterations run.
+    /// Iterations run (over all search threads).
     public var iterations: Int
     /// Seconds from the start until the best plan was found.
     public var secondsToBest: Double
@@ -63,6 +70,7 @@ public final class DARPSolver {
     /// let result = solver.solve(SolverOptions(seed: 1, iterationLimit: 300), initial: current)
     /// ```
     public func solve(_ options: SolverOptions, initial: DARPPlan? = nil) -> SolverResult {
+        if options.threads > 1 { return solveInParallel(options, initial: initial) }
         var search = Search(problem: problem, flat: flat, seed: options.seed)
         if let initial { search.load(repaired(initial)) }
         return search.run(options, warm: initial != nil)
@@ -457,6 +465,8 @@ struct Search {
     let hasPartners: Bool
     /// Per vehicle, its route with only the locked head and the drop-offs of passengers aboard.
     let headRoutes: [Route]
+    /// The search loop's state (``run(_:warm:)``).
+    var loop = LoopState()
 
     init(problem: DARPProblem, flat: FlatProblem, seed: UInt64) {
         self.problem = problem
@@ -945,61 +955,93 @@ struct Search {
 
     // MARK: The search
 
-    /// Searches from the current routes (`warm`: a given plan, whose completed cost is reported).
-    mutating func run(_ options: SolverOptions, warm: Bool = false) -> SolverResult {
-        let clock = ContinuousClock()
-        let started = clock.now
-        func elapsed() -> Double {
-            let duration = clock.now - started
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-        }
-        repair(unservedRequests, regret: 2, noise: false)
-        var current = snapshot()
-        var currentCost = cost()
-        let initialCost = warm ? currentCost : nil
-        // What no vehicle can serve even alone never will (nor its partner): no repair retries it.
-        var hopeless = [Bool](repeating: false, count: routeOf.count)
-        for request in unservedRequests where !hopeless[request] && !fitsAlone(request) {
-            hopeless[request] = true
-            if partnerOf[request] >= 0 { hopeless[partnerOf[request]] = true }
-        }
-        var best = current
-        var bestCost = currentCost
-        var secondsToBest = elapsed()
-
-        let requestCount = servedRemovable.count + unservedRequests.count
-        let destroyCount = 3
-        let repairCount = 4
+    /// The search loop's state between calls of ``advance(to:deadline:)``: the plan it stands on,
+    /// the best found, the operators' adaptive weights and the iteration count. Kept outside the
+    /// loop so a parallel search can stop every search at the same iteration and hand it a better
+    /// best plan (``offer(_:cost:)``) before it goes on.
+    struct LoopState {
+        static let destroyCount = 3
+        static let repairCount = 4
+        /// Iterations of one threshold cycle; each cycle starts again from the best plan.
+        static let cycle = 2_000
+        var current: [[Int]] = []
+        var currentCost = 0.0
+        var best: [[Int]] = []
+        var bestCost = 0.0
+        var initialCost: Double?
+        var secondsToBest = 0.0
+        var hopeless: [Bool] = []
+        var requestCount = 0
+        var warm = false
         var destroyWeight = [Double](repeating: 1, count: destroyCount)
         var repairWeight = [Double](repeating: 1, count: repairCount)
         var destroyScore = [Double](repeating: 0, count: destroyCount)
         var repairScore = [Double](repeating: 0, count: repairCount)
         var destroyUses = [Int](repeating: 0, count: destroyCount)
         var repairUses = [Int](repeating: 0, count: repairCount)
-        let cycle = 2_000
         var iteration = 0
         var seen = Set<Int>()
+        var started = ContinuousClock.now
+    }
 
-        while true {
-            if let limit = options.iterationLimit, iteration >= limit { break }
-            if let limit = options.timeLimit, iteration % 8 == 0, elapsed() >= limit { break }
-            guard requestCount > 0 else { break }
-            iteration += 1
+    /// Searches from the current routes (`warm`: a given plan, whose completed cost is reported).
+    mutating func run(_ options: SolverOptions, warm: Bool = false) -> SolverResult {
+        begin(warm: warm)
+        let deadline = options.timeLimit.map { loop.started + .nanoseconds(Int64($0 * 1e9)) }
+        advance(to: options.iterationLimit ?? .max, deadline: deadline)
+        return finish()
+    }
+
+    /// Seconds since ``begin(warm:)``.
+    func elapsed() -> Double {
+        let duration = ContinuousClock.now - loop.started
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
+    /// Completes the current routes by insertion and makes them the first current and best plan.
+    mutating func begin(warm: Bool) {
+        loop = LoopState()
+        loop.warm = warm
+        repair(unservedRequests, regret: 2, noise: false)
+        loop.current = snapshot()
+        loop.currentCost = cost()
+        loop.initialCost = warm ? loop.currentCost : nil
+        // What no vehicle can serve even alone never will (nor its partner): no repair retries it.
+        loop.hopeless = [Bool](repeating: false, count: routeOf.count)
+        for request in unservedRequests where !loop.hopeless[request] && !fitsAlone(request) {
+            loop.hopeless[request] = true
+            if partnerOf[request] >= 0 { loop.hopeless[partnerOf[request]] = true }
+        }
+        loop.best = loop.current
+        loop.bestCost = loop.currentCost
+        loop.secondsToBest = elapsed()
+        loop.requestCount = servedRemovable.count + unservedRequests.count
+    }
+
+    /// Iterates until `target` iterations in all, or the deadline (checked every 8 iterations).
+    /// Stopping and going on later follows the same path as never stopping.
+    mutating func advance(to target: Int, deadline: ContinuousClock.Instant?) {
+        let cycle = LoopState.cycle
+        while loop.iteration < target {
+            if let deadline, loop.iteration % 8 == 0, ContinuousClock.now >= deadline { break }
+            guard loop.requestCount > 0 else { break }
+            loop.iteration += 1
+            let iteration = loop.iteration
             // Threshold falls from 1% of the best cost to zero over each cycle; a new cycle restarts
             // from the best plan.
             let phase = Double(iteration % cycle) / Double(cycle)
             if iteration % cycle == 0 {
-                restore(best)
-                current = best
-                currentCost = bestCost
+                restore(loop.best)
+                loop.current = loop.best
+                loop.currentCost = loop.bestCost
             }
-            let threshold = 0.01 * min(bestCost, problem.unservedPenalty) * (1 - phase)
+            let threshold = 0.01 * min(loop.bestCost, problem.unservedPenalty) * (1 - phase)
 
-            let low = min(4, requestCount)
-            let high = max(low, min(warm ? Search.warmDestroyLimit : 40, Int(0.4 * Double(requestCount))))
+            let low = min(4, loop.requestCount)
+            let high = max(low, min(loop.warm ? Search.warmDestroyLimit : 40, Int(0.4 * Double(loop.requestCount))))
             let q = low + random.below(high - low + 1)
-            let destroy = roulette(destroyWeight)
-            let repairChoice = roulette(repairWeight)
+            let destroy = roulette(loop.destroyWeight)
+            let repairChoice = roulette(loop.repairWeight)
             let stopCounts = routes.map(\.stops.count)
             let removed: [Int]
             switch destroy {
@@ -1009,7 +1051,7 @@ struct Search {
             }
             // Removing requests only shortens routes: a route that lost a stop changed.
             let changed = routes.indices.map { routes[$0].stops.count != stopCounts[$0] }
-            let carried = unservedRequests.filter { !removed.contains($0) && !hopeless[$0] }
+            let carried = unservedRequests.filter { !removed.contains($0) && !loop.hopeless[$0] }
             let pending = removed + carried
             switch repairChoice {
             case 0: repair(pending, regret: 1, noise: false, carried: carried.count, changed: changed)
@@ -1019,52 +1061,65 @@ struct Search {
             }
             let newCost = cost()
             var reward = 0.0
-            if newCost < bestCost - 1e-9 {
-                best = snapshot()
-                bestCost = newCost
-                current = best
-                currentCost = newCost
-                secondsToBest = elapsed()
+            if newCost < loop.bestCost - 1e-9 {
+                loop.best = snapshot()
+                loop.bestCost = newCost
+                loop.current = loop.best
+                loop.currentCost = newCost
+                loop.secondsToBest = elapsed()
                 reward = 33
-            } else if newCost < currentCost + threshold {
+            } else if newCost < loop.currentCost + threshold {
                 let key = Int(newCost * 1000)
-                if newCost < currentCost - 1e-9 {
+                if newCost < loop.currentCost - 1e-9 {
                     reward = 9
-                } else if !seen.contains(key) {
+                } else if !loop.seen.contains(key) {
                     reward = 13
                 }
-                seen.insert(key)
-                current = snapshot()
-                currentCost = newCost
+                loop.seen.insert(key)
+                loop.current = snapshot()
+                loop.currentCost = newCost
             } else {
-                restore(current)
+                restore(loop.current)
             }
-            destroyScore[destroy] += reward
-            repairScore[repairChoice] += reward
-            destroyUses[destroy] += 1
-            repairUses[repairChoice] += 1
-            if iteration % 100 == 0 {
-                for o in 0..<destroyCount where destroyUses[o] > 0 {
-                    destroyWeight[o] = 0.9 * destroyWeight[o] + 0.1 * destroyScore[o] / Double(destroyUses[o])
-                    destroyWeight[o] = max(destroyWeight[o], 0.05)
-                }
-                for o in 0..<repairCount where repairUses[o] > 0 {
-                    repairWeight[o] = 0.9 * repairWeight[o] + 0.1 * repairScore[o] / Double(repairUses[o])
-                    repairWeight[o] = max(repairWeight[o], 0.05)
-                }
-                destroyScore = [Double](repeating: 0, count: destroyCount)
-                repairScore = [Double](repeating: 0, count: repairCount)
-                destroyUses = [Int](repeating: 0, count: destroyCount)
-                repairUses = [Int](repeating: 0, count: repairCount)
-                if seen.count > 100_000 { seen.removeAll() }
-            }
+            loop.destroyScore[destroy] += reward
+            loop.repairScore[repairChoice] += reward
+            loop.destroyUses[destroy] += 1
+            loop.repairUses[repairChoice] += 1
+            if iteration % 100 == 0 { updateWeights() }
         }
-        restore(best)
+    }
+
+    /// Moves each operator's weight towards its mean reward of the last segment.
+    private mutating func updateWeights() {
+        for o in 0..<LoopState.destroyCount where loop.destroyUses[o] > 0 {
+            loop.destroyWeight[o] = max(0.9 * loop.destroyWeight[o] + 0.1 * loop.destroyScore[o] / Double(loop.destroyUses[o]), 0.05)
+        }
+        for o in 0..<LoopState.repairCount where loop.repairUses[o] > 0 {
+            loop.repairWeight[o] = max(0.9 * loop.repairWeight[o] + 0.1 * loop.repairScore[o] / Double(loop.repairUses[o]), 0.05)
+        }
+        loop.destroyScore = [Double](repeating: 0, count: LoopState.destroyCount)
+        loop.repairScore = [Double](repeating: 0, count: LoopState.repairCount)
+        loop.destroyUses = [Int](repeating: 0, count: LoopState.destroyCount)
+        loop.repairUses = [Int](repeating: 0, count: LoopState.repairCount)
+        if loop.seen.count > 100_000 { loop.seen.removeAll() }
+    }
+
+    /// Takes `plan` as the best plan when it is cheaper than this search's best; the next cycle
+    /// starts from it (the plan being worked on is kept, for diversity).
+    mutating func offer(_ plan: [[Int]], cost: Double) {
+        guard cost < loop.bestCost - 1e-9 else { return }
+        loop.best = plan
+        loop.bestCost = cost
+    }
+
+    /// Restores the best plan and returns it with the reasons for what it leaves unserved.
+    mutating func finish() -> SolverResult {
+        restore(loop.best)
         var reasons: [Int: String] = [:]
         for request in unservedRequests { reasons[request] = unservedReason(request) }
         return SolverResult(
-            plan: plan(), cost: cost(), iterations: iteration, secondsToBest: secondsToBest, unservedReasons: reasons,
-            initialCost: initialCost)
+            plan: plan(), cost: cost(), iterations: loop.iteration, secondsToBest: loop.secondsToBest, unservedReasons: reasons,
+            initialCost: loop.initialCost)
     }
 
     mutating func roulette(_ weights: [Double]) -> Int {

@@ -61,6 +61,11 @@ public struct ServerConfiguration: Sendable, Codable {
     /// Most search iterations a client may ask of a plan (`PLAN iterations=`); more is refused
     /// with `553 OUT_OF_RANGE field=iterations`.
     public var maxPlanIterations: Int = 200_000
+    /// Search threads of a plan (0: one per core): a plan that names none searches on this many,
+    /// and `PLAN threads=` above it is refused with `553 OUT_OF_RANGE field=threads`.
+    public var planThreads: Int = 0
+    /// ``planThreads`` with 0 read as the machine's cores.
+    public var searchThreads: Int { planThreads == 0 ? max(1, ProcessInfo.processInfo.activeProcessorCount) : planThreads }
     /// Most changes one `WATCH` replays; past it the reply says `more=yes` and the client asks
     /// again from the `seq` it got (a long history is sent a page at a time).
     public var maxWatchReplay: Int = 100

@@ -31,6 +31,7 @@ public enum Daemon {
         var workers: Int?
         var maxPlanSeconds: Double?
         var maxPlanIterations: Int?
+        var planThreads: Int?
         var maxWatchReplay: Int?
         var maxStatusReportsPerMinute: Int?
         var driverWeb: DriverWebFile?
@@ -198,6 +199,10 @@ public enum Daemon {
                 throw PhapaiError.invalid("maxPlanIterations", "OUT_OF_RANGE", "must be between 1 and 1000000")
             }
             configuration.maxPlanIterations = iterations
+        }
+        if let threads = file.planThreads {
+            guard (0...256).contains(threads) else { throw PhapaiError.invalid("planThreads", "OUT_OF_RANGE", "must be between 0 (one per core) and 256") }
+            configuration.planThreads = threads
         }
         if let replay = file.maxWatchReplay {
             guard (1...100_000).contains(replay) else { throw PhapaiError.invalid("maxWatchReplay", "OUT_OF_RANGE", "must be between 1 and 100000") }

@@ -112,6 +112,11 @@ extension EventLoop {
                 code: 553, keyword: "OUT_OF_RANGE", fields: [.init("field", "iterations")],
                 text: "this server plans at most \(iterations) iterations a request (maxPlanIterations)", tag: request.tag)
         }
+        if let text = request["threads"], let asked = Int(text), asked > configuration.searchThreads {
+            return Reply(
+                code: 553, keyword: "OUT_OF_RANGE", fields: [.init("field", "threads")],
+                text: "this server plans on at most \(configuration.searchThreads) threads (planThreads)", tag: request.tag)
+        }
         if request["time"] == nil && request["iterations"] != nil {
             request.arguments.append(.init("time", Self.number(seconds)))
         }

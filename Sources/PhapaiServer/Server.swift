@@ -124,13 +124,16 @@ public final class Server: Sendable {
         let workers = try openWorker.map { open in
             // One thread more than may plan at once: drivers' reports never wait behind plans.
             let log = shared.log
+            let searchThreads = configuration.searchThreads
             return try Workers(
                 // Nice 10: a plan that fills a core gives way to the loop the moment a request
                 // comes (at the same priority a bystander's PING p90 went to 4 ms in some runs).
                 threads: configuration.longWorkers + 1, longLimit: configuration.longWorkers, niceness: 10,
                 makeContext: { number in
                     do {
-                        return .success(try open())
+                        let application = try open()
+                        application.service.searchThreads = searchThreads
+                        return .success(application)
                     } catch {
                         // Each job this worker takes is answered with a storage error; here is why.
                         log("event=worker-open-failed worker=\(number) error=\(error)")

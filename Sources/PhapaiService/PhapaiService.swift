@@ -1,5 +1,6 @@
 import Foundation
 import PhapaiCore
+import PhapaiScheduler
 import PhapaiStore
 
 /// The application: every command a dispatcher, driver or planner can give, run against the store.
@@ -16,6 +17,9 @@ public final class PhapaiService {
     public var actor: String
     /// What time it is; replaceable for tests and simulations.
     public var clock: () -> Instant
+    /// Search threads of a plan that names none (and of the background improvement): every core.
+    /// The simulator sets 1, so that its figures are the same on any machine.
+    public var searchThreads = SolverOptions.allCores
 
     /// Wraps an open store.
     init(store: Store, actor: String, clock: @escaping () -> Instant = PhapaiService.systemClock) {

@@ -146,22 +146,29 @@ extension PhapaiService {
     /// the independent verifier and stores them with planned times. Promised trips keep their
     /// windows; those that cannot are named in ``DayPlan/notices``. Locked stops stay at the head of
     /// their runs. Trips that cannot be served stay `requested` with the reason.
+    /// It searches on `threads` threads (nil: ``searchThreads``); with an iteration budget, the
+    /// same number of threads gives the same plan on any machine.
     public func planDay(
-        _ date: LocalDate, area: AreaID? = nil, seconds: Double = 5, iterations: Int? = nil, seed: UInt64 = 1
+        _ date: LocalDate, area: AreaID? = nil, seconds: Double = 5, iterations: Int? = nil, seed: UInt64 = 1, threads: Int? = nil
     ) throws -> DayPlan {
-        try planDay(date, area: area, seconds: seconds, iterations: iterations, seed: seed, onlyIfNoPromiseBreaks: false)!
+        try planDay(
+            date, area: area, seconds: seconds, iterations: iterations, seed: seed, threads: threads ?? searchThreads,
+            onlyIfNoPromiseBreaks: false)!
     }
 
     /// Plans the day; with `onlyIfNoPromiseBreaks`, stores nothing (and returns nil) when the new
     /// plan would break a promise the current runs keep: an improvement is never worse for patients.
     func planDay(
-        _ date: LocalDate, area: AreaID?, seconds: Double, iterations: Int?, seed: UInt64, onlyIfNoPromiseBreaks: Bool
+        _ date: LocalDate, area: AreaID?, seconds: Double, iterations: Int?, seed: UInt64, threads: Int, onlyIfNoPromiseBreaks: Bool
     ) throws -> DayPlan? {
         guard seconds > 0, seconds <= Self.maxPlanSeconds else {
             throw PhapaiError.invalid("time", "OUT_OF_RANGE", "the planning time must be between 0 and 600 seconds")
         }
         let settings = try self.area(area)
-        let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations)
+        guard (1...256).contains(threads) else {
+            throw PhapaiError.invalid("threads", "OUT_OF_RANGE", "the search threads must be between 1 and 256")
+        }
+        let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations, threads: threads)
         // The search runs before the write (it may take minutes, and on a server other
         // connections write meanwhile); the write stores it only if the day did not change
         // meanwhile, and otherwise the day is searched again from it, on the new state.
@@ -301,11 +308,13 @@ extension PhapaiService {
         let members = try planningUnit(of: settings).members
         let active = try store.trips(date: date).filter { members.contains($0.area) && $0.status.isActive }.count
         return try planDay(
-            date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed, onlyIfNoPromiseBreaks: true)
+            date, area: settings.id, seconds: Self.maxPlanSeconds, iterations: max(30, 2 * active), seed: seed, threads: searchThreads,
+            onlyIfNoPromiseBreaks: true)
     }
 
     /// The budget of a re-plan: iterations that grow with the day's trips (so the same day gives
-    /// the same plan on any machine), with a time cap.
+    /// the same plan on any machine), with a time cap. One thread: a re-plan is a few hundred
+    /// iterations from a good plan, over before a second search would pay for its start.
     static func replanOptions(for state: DayState, seed: UInt64) -> SolverOptions {
         let active = state.trips.filter(\.status.isActive).count
         return SolverOptions(seed: seed, timeLimit: 2, iterationLimit: min(600, max(30, active)))
@@ -392,7 +401,11 @@ extension PhapaiService {
                 let current = solver.repaired(model.plan(from: runs))
                 if !Set(current.unserved).isSuperset(of: result.plan.unserved) { initial = current }
             }
-            result = solver.solve(SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: max(30, (options.iterationLimit ?? 200) / 3)), initial: initial)
+            result = solver.solve(
+                SolverOptions(
+                    seed: options.seed, timeLimit: options.timeLimit, iterationLimit: max(30, (options.iterationLimit ?? 200) / 3),
+                    threads: options.threads),
+                initial: initial)
         }
         // Trips that must not be dropped: promised, or bringing a patient home.
         func needy(_ plan: DARPPlan) -> [Int] {
@@ -409,7 +422,8 @@ extension PhapaiService {
                 if request >= 0 && request < model.trips.count { relaxation.kept.insert(model.trips[request].id!) }
             }
         }
-        let stepOptions = SolverOptions(seed: options.seed, timeLimit: options.timeLimit, iterationLimit: min(options.iterationLimit ?? 200, 200))
+        let stepOptions = SolverOptions(
+            seed: options.seed, timeLimit: options.timeLimit, iterationLimit: min(options.iterationLimit ?? 200, 200), threads: options.threads)
         for step in steps where !left.isEmpty {
             // Only the trips that cannot be placed as the plan stands are let be later: a leg that
             // fits keeps its window and waits for its partner to be placed (unless none is stuck

@@ -115,6 +115,8 @@ final class AreaSimulation {
         now = start
         let clock = SettableClock(start)
         service = try PhapaiService.open(path: folder + "/\(area.area.id.rawValue).db", create: true, actor: "sim", clock: clock.read)
+        // One search thread: a simulation's figures must not depend on the machine's cores.
+        service.searchThreads = 1
         self.clock = clock
         clinicHours = Dictionary(uniqueKeysWithValues: try scenario.hospitals.map { hospital in
             (PlaceID(unchecked: hospital.id),

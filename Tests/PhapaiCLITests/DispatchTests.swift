@@ -18,6 +18,28 @@ struct DispatchTests {
         return w
     }
 
+    @Test func aPlanOnTwoThreadsWithAnIterationBudgetIsTheSameEveryTime() throws {
+        var manifests: [String] = []
+        for _ in 0..<2 {
+            let w = try Workspace.initialised()
+            try w.ok("trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--return", "13:15")
+            try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 08:30", "--return", "11:30")
+            try w.ok("trip", "book", "--patient", "P001", "--to", "H-COMM", "--appointment", "2026-11-23 10:00")
+            // 700 iterations each: past the first exchange of best plans, at 500.
+            #expect(try w.ok("plan", "--date", "2026-11-23", "--iterations", "700", "--threads", "2").contains("0 not served"))
+            manifests.append(try w.ok("runs", "--date", "2026-11-23", "--json"))
+        }
+        #expect(manifests[0] == manifests[1])
+        #expect(manifests[0].contains("\"stops\""))
+    }
+
+    @Test func aPlanWithNoThreadsIsRefusedNamingTheField() throws {
+        let w = try Workspace.initialised()
+        let result = try w.run("plan", "--date", "2026-11-23", "--threads", "0")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("[OUT_OF_RANGE]") && result.stderr.contains("threads"))
+    }
+
     @Test func planningSchedulesEveryTripAndTheRunsAreListed() throws {
         let w = try Self.plannedMonday()
         #expect(try w.ok("trip", "list", "--date", "2026-11-23", "--status", "scheduled").contains("5 trip(s)"))

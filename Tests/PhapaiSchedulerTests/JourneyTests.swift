@@ -64,8 +64,8 @@ struct JourneyTests {
 
     /// a2-16 with each outbound request i paired with the inbound request i + 8; the return of
     /// request 3 is wanted after every shift has ended.
-    @Test(arguments: [1, 2, 3] as [UInt64])
-    func theSearchNeverSplitsAJourney(seed: UInt64) throws {
+    @Test(arguments: [(1, 1), (2, 1), (3, 1), (1, 2)] as [(UInt64, Int)])
+    func theSearchNeverSplitsAJourney(seed: UInt64, threads: Int) throws {
         let base = try a2_16().problem
         var earliest = base.earliest
         var latest = base.latest
@@ -79,13 +79,13 @@ struct JourneyTests {
                 return copy
             }, vehicles: base.vehicles)
         let solver = DARPSolver(problem: problem)
-        let result = solver.solve(SolverOptions(seed: seed, iterationLimit: 1_500))
+        let result = solver.solve(SolverOptions(seed: seed, iterationLimit: 1_500, threads: threads))
         let check = PlanVerifier.verify(result.plan, problem: problem)
         #expect(check.feasible, "\(check.violations)")
         #expect(result.plan.unserved == [3, 11])
         #expect(result.unservedReasons[3]?.hasPrefix("its partner request 11 cannot be served") == true)
         #expect(abs(check.cost - result.cost) < 1e-6)
-        #expect(solver.solve(SolverOptions(seed: seed, iterationLimit: 1_500)).plan == result.plan)
+        #expect(solver.solve(SolverOptions(seed: seed, iterationLimit: 1_500, threads: threads)).plan == result.plan)
     }
 
     @Test func theVerifierFlagsHalfAJourney() throws {

@@ -60,6 +60,26 @@ struct SolverTests {
         #expect(abs(check.travelCost - 294.25) < 0.005, "cost \(check.travelCost)")
     }
 
+    @Test func parallelSearchesWithAnIterationBudgetGiveTheSamePlanEveryTime() throws {
+        let instance = try CordeauInstance(text: String(contentsOf: fixtures.appendingPathComponent("a2-16.txt"), encoding: .utf8))
+        // 1,200 iterations each: two exchanges of best plans (every 500) and a part epoch.
+        let options = SolverOptions(seed: 3, iterationLimit: 1_200, threads: 3)
+        let first = DARPSolver(problem: instance.problem).solve(options)
+        let second = DARPSolver(problem: instance.problem).solve(options)
+        #expect(first.plan == second.plan)
+        #expect(first.cost == second.cost)
+        #expect(first.iterations == 3 * 1_200)
+        let check = PlanVerifier.verify(first.plan, problem: instance.problem)
+        #expect(check.feasible, "\(check.violations)")
+        #expect(first.plan.unserved.isEmpty)
+        #expect(abs(first.cost - check.travelCost) < 1e-6)
+    }
+
+    @Test func threadSeedsDifferAndThreadZeroKeepsTheSeed() {
+        #expect(DARPSolver.threadSeed(5, 0) == 5)
+        #expect(Set((0..<8).map { DARPSolver.threadSeed(5, $0) }).count == 8)
+    }
+
     @Test func theSameSeedGivesTheSamePlan() throws {
         let instance = try a2_16()
         let first = DARPSolver(problem: instance.problem).solve(SolverOptions(seed: 7, iterationLimit: 300))

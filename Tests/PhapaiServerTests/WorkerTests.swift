@@ -105,6 +105,7 @@ struct WorkerTests {
         let running = try TestServer(configure: { configuration in
             configuration.maxPlanSeconds = 60
             configuration.maxPlanIterations = 1000
+            configuration.planThreads = 2
         })
         let dispatcher = try running.login("somchai")
         // 2026-11-22 is a Sunday: a plan within the caps runs and finds no shifts.
@@ -112,7 +113,9 @@ struct WorkerTests {
             == [#"553 #t OUT_OF_RANGE field=time "this server plans for at most 60 s a request (maxPlanSeconds)""#])
         #expect(try dispatcher.ask("PLAN date=2026-11-22 iterations=1001")
             == [#"553 OUT_OF_RANGE field=iterations "this server plans at most 1000 iterations a request (maxPlanIterations)""#])
-        #expect(try dispatcher.ask("PLAN date=2026-11-22 time=60 iterations=1000").last?.hasPrefix("555 NO_SHIFTS ") == true)
+        #expect(try dispatcher.ask("PLAN date=2026-11-22 threads=3")
+            == [#"553 OUT_OF_RANGE field=threads "this server plans on at most 2 threads (planThreads)""#])
+        #expect(try dispatcher.ask("PLAN date=2026-11-22 time=60 iterations=1000 threads=2").last?.hasPrefix("555 NO_SHIFTS ") == true)
         // A role that may not plan hears that first, whatever it asked.
         let driver = try running.login("sompong")
         #expect(try driver.ask("PLAN date=2026-11-22 time=9999") == [#"550 NOT_ALLOWED "a driver cannot do that""#])
@@ -200,11 +203,14 @@ struct WorkLimitsConfigurationTests {
         #expect(configuration.maxPlanIterations == 5000 && configuration.maxWatchReplay == 20 && configuration.maxStatusReportsPerMinute == 10)
         // 0 workers: one per core.
         #expect(try read(#"{"workers": 0}"#).longWorkers == max(1, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(try read(#"{"planThreads": 0}"#).searchThreads == max(1, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(try read(#"{"planThreads": 3}"#).searchThreads == 3)
     }
 
     @Test(arguments: [
         (#"{"maxPlanSeconds": 601}"#, "maxPlanSeconds"), (#"{"maxPlanSeconds": 4}"#, "maxPlanSeconds"),
         (#"{"maxPlanIterations": 0}"#, "maxPlanIterations"), (#"{"workers": -1}"#, "workers"),
+        (#"{"planThreads": 257}"#, "planThreads"), (#"{"planThreads": -1}"#, "planThreads"),
         (#"{"maxWatchReplay": 0}"#, "maxWatchReplay"), (#"{"maxStatusReportsPerMinute": 0}"#, "maxStatusReportsPerMinute"),
     ])
     func aValueOutOfRangeIsRefusedNamingItsField(json: String, field: String) throws {
