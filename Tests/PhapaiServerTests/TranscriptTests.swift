@@ -203,6 +203,7 @@ struct LimitsDocumentationTests {
             "maxLoginFailures": defaults.maxLoginFailures, "loginFailureWindowSeconds": Int(defaults.loginFailureWindow),
             "loginLockoutSeconds": Int(defaults.loginLockout), "loginLockoutMaxSeconds": Int(defaults.loginLockoutMax),
             "workers": defaults.workers, "maxPlanSeconds": Int(defaults.maxPlanSeconds), "maxPlanIterations": defaults.maxPlanIterations,
+            "planThreads": defaults.planThreads,
             "maxWatchReplay": defaults.maxWatchReplay, "maxStatusReportsPerMinute": defaults.maxStatusReportsPerMinute,
         ]
         #expect(documented == code)
