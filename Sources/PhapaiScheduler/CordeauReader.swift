@@ -73,9 +73,11 @@ public struct CordeauInstance: Sendable {
         let vehicles = (0..<vehicleCount).map { _ in
             DARPProblem.Vehicle(startNode: 0, endNode: count - 1, capacity: [capacity], maxDuration: maxDuration)
         }
-        problem = try DARPProblem(
+        var euclidean = try DARPProblem(
             dimensions: 1, earliest: earliest, latest: latest, service: service, load: load, travelTime: matrix,
             travelCost: matrix, requests: requests, vehicles: vehicles)
+        euclidean.timesAreMetric = true
+        problem = euclidean
         requestCount = n
         fileNodeIDs = used.map { Int($0.fields[0]) }
     }

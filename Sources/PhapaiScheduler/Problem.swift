@@ -93,6 +93,11 @@ public struct DARPProblem: Sendable {
     public let unservedPenalty: Double
     /// Request of each node, or -1 for depots.
     public let requestOfNode: [Int]
+    /// True when no travel time is longer than the way through a third node (straight-line
+    /// times, as in Cordeau's instances). A route that cannot take a request then cannot take it
+    /// once it has more stops either, and the search stops asking. False unless the maker of the
+    /// problem knows (an imported road matrix may break it).
+    public var timesAreMetric = false
 
     /// Creates and checks a problem.
     public init(

@@ -799,9 +799,12 @@ struct Search {
             }
             guard !undone else { continue }
             for index in pending.indices {
-                cache[index][chosenRoute] = bestInsertion(pending[index], into: chosenRoute, verify: false)
-                verified[index][chosenRoute] = false
-                if partnerRoute >= 0 && partnerRoute != chosenRoute {
+                // With metric times, a route that could not take a request cannot once it is longer.
+                if !problem.timesAreMetric || cache[index][chosenRoute] != nil {
+                    cache[index][chosenRoute] = bestInsertion(pending[index], into: chosenRoute, verify: false)
+                    verified[index][chosenRoute] = false
+                }
+                if partnerRoute >= 0 && partnerRoute != chosenRoute && (!problem.timesAreMetric || cache[index][partnerRoute] != nil) {
                     cache[index][partnerRoute] = bestInsertion(pending[index], into: partnerRoute, verify: false)
                     verified[index][partnerRoute] = false
                 }
