@@ -987,8 +987,6 @@ struct Search {
         var started = ContinuousClock.now
     }
 
-    static let environment = ProcessInfo.processInfo.environment
-    func knob(_ name: String, _ value: Double) -> Double { Search.environment[name].flatMap(Double.init) ?? value }
     /// Searches from the current routes (`warm`: a given plan, whose completed cost is reported).
     mutating func run(_ options: SolverOptions, warm: Bool = false) -> SolverResult {
         begin(warm: warm)
