@@ -1,10 +1,11 @@
 import Foundation
+import PhapaiScheduler
 
 /// The `phapai-bench` command line.
 public enum BenchCommand {
     static let usage = """
         Usage:
-          phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--threads 1,2] [--out DIR]
+          phapai-bench darp DIR|FILE... [--time SECONDS] [--iterations N] [--seed N] [--threads 1,all] [--out DIR]
           phapai-bench insert [--sizes 100,1000] [--probes N] [--seed N]
           phapai-bench scale [--requests 1000] [--vehicles 60] [--time SECONDS] [--seed N] [--write FILE]
           phapai-bench book [--trips 200] [--vehicles 20] [--probes 100] [--plan-time SECONDS] [--seed N]
@@ -22,9 +23,11 @@ public enum BenchCommand {
             var options = try Options(Array(arguments.dropFirst()))
             switch command {
             case "darp":
+                // "all": every core, as `plan` searches.
                 let threadCounts = try (options.take("threads") ?? "1").split(separator: ",").map { text -> Int in
+                    if text == "all" { return SolverOptions.allCores }
                     guard let count = Int(text), (1...256).contains(count) else {
-                        throw BenchError("--threads takes thread counts from 1 to 256 separated by commas, not '\(text)'")
+                        throw BenchError("--threads takes thread counts from 1 to 256 (or all) separated by commas, not '\(text)'")
                     }
                     return count
                 }

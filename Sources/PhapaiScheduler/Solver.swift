@@ -976,12 +976,13 @@ struct Search {
         var hopeless: [Bool] = []
         var requestCount = 0
         var warm = false
-        var destroyWeight = [Double](repeating: 1, count: destroyCount)
-        var repairWeight = [Double](repeating: 1, count: repairCount)
-        var destroyScore = [Double](repeating: 0, count: destroyCount)
-        var repairScore = [Double](repeating: 0, count: repairCount)
-        var destroyUses = [Int](repeating: 0, count: destroyCount)
-        var repairUses = [Int](repeating: 0, count: repairCount)
+        // Filled by `begin`: a search made only to insert one request allocates none of this.
+        var destroyWeight: [Double] = []
+        var repairWeight: [Double] = []
+        var destroyScore: [Double] = []
+        var repairScore: [Double] = []
+        var destroyUses: [Int] = []
+        var repairUses: [Int] = []
         var iteration = 0
         var seen = Set<Int>()
         var started = ContinuousClock.now
@@ -1005,6 +1006,12 @@ struct Search {
     mutating func begin(warm: Bool) {
         loop = LoopState()
         loop.warm = warm
+        loop.destroyWeight = [Double](repeating: 1, count: LoopState.destroyCount)
+        loop.repairWeight = [Double](repeating: 1, count: LoopState.repairCount)
+        loop.destroyScore = [Double](repeating: 0, count: LoopState.destroyCount)
+        loop.repairScore = [Double](repeating: 0, count: LoopState.repairCount)
+        loop.destroyUses = [Int](repeating: 0, count: LoopState.destroyCount)
+        loop.repairUses = [Int](repeating: 0, count: LoopState.repairCount)
         repair(unservedRequests, regret: 2, noise: false)
         loop.current = snapshot()
         loop.currentCost = cost()

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import PhapaiScheduler
 @testable import PhapaiBench
@@ -27,6 +28,22 @@ struct BenchTests {
         #expect(check.feasible)
         // No end depot line: the start depot (id 0) closes the route.
         #expect(DARPBenchmark.solutionText(plan, instance: instance, cost: check.travelCost) == "route 1: 1 2 3 4\ncost 8.00\n")
+    }
+
+    @Test func theDARPBenchmarkSolvesEachInstanceOncePerThreadCount() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phapai-bench-threads-\(UInt32.random(in: 0...UInt32.max))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try InstanceGenerator.cordeauText(requests: 12, vehicles: 2, seed: 3).write(toFile: folder + "/g12.txt", atomically: true, encoding: .utf8)
+        var lines: [String] = []
+        let rows = try DARPBenchmark.run(
+            paths: [folder], seconds: 60, iterations: 600, seed: 1, threadCounts: [1, 2], outputFolder: folder, print: { lines.append($0) })
+        #expect(rows.map(\.threads) == [1, 2])
+        #expect(rows.allSatisfy(\.verified))
+        #expect(rows[0].iterations == 600 && rows[1].iterations == 1_200)
+        #expect(FileManager.default.fileExists(atPath: folder + "/g12-t1.sol") && FileManager.default.fileExists(atPath: folder + "/g12-t2.sol"))
+        #expect(lines.first?.hasPrefix("instance   threads") == true)
+        #expect(BenchCommand.run(["darp", folder, "--iterations", "10", "--threads", "0"]) == 1)
     }
 
     @Test func percentilesUseTheNearestRank() {
