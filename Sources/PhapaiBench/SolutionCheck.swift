@@ -99,7 +99,8 @@ public enum SolutionCheck {
                 return id
             }
         }
-        guard !routes.isEmpty else { throw BenchError("\(name): no 'route K: ...' line") }
+        // A solution may serve nobody (a cost line alone), but an empty file is no solution.
+        guard !routes.isEmpty || cost != nil else { throw BenchError("\(name): no 'route K: ...' or 'cost X' line") }
         return Solution(routes: routes.keys.sorted().map { ($0, routes[$0]!) }, cost: cost)
     }
 

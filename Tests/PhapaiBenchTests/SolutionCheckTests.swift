@@ -45,6 +45,9 @@ struct SolutionCheckTests {
         // Half a request (a pickup without its drop-off) is a violation, not an unserved request.
         let half = try SolutionCheck.check(instanceText: Self.instance, solutionText: "route 1: 1 2 4\n")
         #expect(!half.check.feasible && half.unserved.isEmpty && half.served == 1)
+        // No route at all (a solver that found nothing in its budget): everyone unserved.
+        let nothing = try SolutionCheck.check(instanceText: Self.instance, solutionText: "cost 0.00\n")
+        #expect(nothing.check.feasible && !nothing.passed && nothing.served == 0 && nothing.unserved == [1, 2])
         let orphan = try SolutionCheck.check(instanceText: Self.instance, solutionText: "route 1: 3 2 4\n")
         #expect(!orphan.check.feasible && orphan.check.violations.contains { $0.contains("dropped off but not picked up") })
     }
@@ -68,7 +71,7 @@ struct SolutionCheckTests {
         ("route 1: 1 3\nroute 1: 2 4\n", "line 2: route 1 is listed twice"),
         ("1 2 3 4\n", "expected 'route K: node ids...' or 'cost X'"),
         ("route 1: 1 2 3 4\ncost cheap\n", "a cost line is 'cost X'"),
-        ("", "no 'route K: ...' line"),
+        ("", "no 'route K: ...' or 'cost X' line"),
     ])
     func aBrokenFileIsRefusedWithTheLineAndTheRule(solution: String, message: String) {
         #expect {

@@ -276,6 +276,7 @@ def main():
             with open(ortools_path, "w", encoding="utf-8") as handle:
                 handle.write(solution_text(instance, routes))
         row = {"instance": instance.name, "requests": instance.n, "budget": arguments.time, "build": build_seconds}
+        print(f"  OR-Tools' model built in {build_seconds:.1f} s (not counted in its budget)", file=sys.stderr, flush=True)
         for label, solution in (("ours", ours_path), ("ortools", ortools_path if routes is not None else None)):
             if solution is None:
                 row[label] = None
@@ -306,14 +307,16 @@ def print_table(rows):
         def verdict(side):
             # Both checkers, in order: phapai-bench check, then the LP checker.
             return ("yes" if side["bench"] else "NO") + "+" + ("yes" if side["lp"] else "NO") if side else "-"
-        difference = f"{(theirs['cost'] - ours['cost']) / ours['cost'] * 100:+.2f}" if ours and theirs and ours["cost"] > 0 else "-"
+        # A difference of costs means something only when both serve every request.
+        whole = ours and theirs and ours["served"] == theirs["served"] == row["requests"] and ours["cost"] > 0
+        difference = f"{(theirs['cost'] - ours['cost']) / ours['cost'] * 100:+.2f}" if whole else "-"
         served = f"{ours['served'] if ours else 0}/{theirs['served'] if theirs else 0} of {row['requests']}"
         lines.append([row["instance"], str(row["requests"]), f"{row['budget']:g}", cost(ours), cost(theirs), difference, served,
                       f"{verdict(ours)} / {verdict(theirs)}"])
     widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
     for line in lines:
         print("  ".join(cell.ljust(widths[i]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(line)))
-    print("diff% = (OR-Tools - ours) / ours; verified = phapai-bench check + LP checker (GLOP), each 'yes' when feasible with every request served")
+    print("diff% = (OR-Tools - ours) / ours, when both serve every request; verified = phapai-bench check + LP checker (GLOP), each 'yes' when feasible with every request served")
 
 
 if __name__ == "__main__":
