@@ -10,6 +10,8 @@ public enum BenchCommand {
           phapai-bench scale [--requests 1000] [--vehicles 60] [--time SECONDS] [--seed N] [--write FILE]
           phapai-bench book [--trips 200] [--vehicles 20] [--probes 100] [--plan-time SECONDS] [--seed N]
           phapai-bench replan [--sizes 50/5,200/20,500/50] [--probes 100] [--seed N]
+          phapai-bench generate --requests N [--vehicles K] [--windows narrow|wide] [--seed S] [--out FILE]
+          phapai-bench check INSTANCE.txt SOLUTION.sol
         Build with -c release for meaningful figures.
         """
 
@@ -62,6 +64,14 @@ public enum BenchCommand {
                 try ReplanBenchmark.run(
                     sizes: sizes.map { (trips: $0.0, vehicles: $0.1) }, probes: try options.int("probes") ?? 100,
                     seed: UInt64(try options.int("seed") ?? 1), print: { Swift.print($0) })
+            case "generate":
+                try generate(&options)
+            case "check":
+                guard options.positionals.count == 2 else {
+                    throw BenchError("check takes two files, INSTANCE.txt and SOLUTION.sol, not \(options.positionals.count)")
+                }
+                try options.checkAllUsed()
+                return try SolutionCheck.run(instancePath: options.positionals[0], solutionPath: options.positionals[1], print: { Swift.print($0) }) ? 0 : 1
             default:
                 throw BenchError("unknown benchmark '\(command)'\n\(usage)")
             }
@@ -70,6 +80,41 @@ public enum BenchCommand {
         } catch {
             FileHandle.standardError.write(Data("phapai-bench: \(error)\n".utf8))
             return 1
+        }
+    }
+}
+
+extension BenchCommand {
+    /// Largest `--requests` for `generate`: solving a day needs two n x n matrices of doubles.
+    static let maxGeneratedRequests = 10_000
+
+    /// `generate`: a day-long instance (``InstanceGenerator/dayText(requests:vehicles:windows:seed:)``)
+    /// to a file, or to standard output.
+    static func generate(_ options: inout Options) throws {
+        guard options.positionals.isEmpty else {
+            throw BenchError("generate takes no file names (got '\(options.positionals[0])'); write to a file with --out FILE")
+        }
+        guard let requests = try options.int("requests") else { throw BenchError("generate needs --requests N (1...\(maxGeneratedRequests))") }
+        guard (1...maxGeneratedRequests).contains(requests) else {
+            throw BenchError("--requests must be from 1 to \(maxGeneratedRequests), not \(requests)")
+        }
+        let vehicles = try options.int("vehicles")
+        if let vehicles, !(1...maxGeneratedRequests).contains(vehicles) {
+            throw BenchError("--vehicles must be from 1 to \(maxGeneratedRequests), not \(vehicles)")
+        }
+        let windowsText = options.take("windows") ?? "narrow"
+        guard let windows = InstanceGenerator.DayWindows(rawValue: windowsText) else {
+            throw BenchError("--windows must be narrow (15 minutes) or wide (60 minutes), not '\(windowsText)'")
+        }
+        let seed = UInt64(try options.int("seed") ?? 1)
+        let out = options.take("out")
+        try options.checkAllUsed()
+        let text = InstanceGenerator.dayText(requests: requests, vehicles: vehicles, windows: windows, seed: seed)
+        guard let out else { return Swift.print(text, terminator: "") }
+        do {
+            try text.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw BenchError("--out: cannot write \(out) (does its folder exist?)")
         }
     }
 }

@@ -119,14 +119,15 @@ public enum DARPBenchmark {
     /// Best known costs from a `bks.tsv` (instance, vehicles, requests, cost) beside or above the instances.
     static func loadBestKnown(near files: [String]) -> [String: Double] {
         var table: [String: Double] = [:]
-        var folders = Set<String>()
+        var folders: [URL] = []
         for file in files {
-            let folder = (file as NSString).deletingLastPathComponent
-            folders.insert(folder)
-            folders.insert((folder as NSString).deletingLastPathComponent)
+            // Absolute first: a relative "./a.txt" has no parent to take as text.
+            let folder = URL(fileURLWithPath: file).standardizedFileURL.deletingLastPathComponent()
+            for candidate in [folder.deletingLastPathComponent(), folder] where !folders.contains(candidate) { folders.append(candidate) }
         }
+        // Parents first, so a table beside the instances has the last word.
         for folder in folders {
-            guard let text = try? String(contentsOfFile: (folder as NSString).appendingPathComponent("bks.tsv"), encoding: .utf8) else { continue }
+            guard let text = try? String(contentsOf: folder.appendingPathComponent("bks.tsv"), encoding: .utf8) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: "\t")
                 if fields.count >= 4, let cost = Double(fields[3]) { table[String(fields[0])] = cost }

@@ -6,6 +6,7 @@ public enum SimCommand {
         Usage:
           phapai-sim run SCENARIO [--days N] [--seed S] [--out DIR]
           phapai-sim sweep SCENARIO --fleet A..B [--days N] [--seed S] [--out DIR]
+          phapai-sim export-darp SCENARIO --day N [--area TAMBON|pooled] [--vehicles K] [--seed S] [--out FILE]
           phapai-sim load --server HOST:PORT --token T [--clients N] [--rate R | --depth D] [--duration S]
                           [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
                           [--plan SECONDS [--plan-journeys N]]
@@ -29,6 +30,8 @@ public enum SimCommand {
                 try coverage(&options, sweep: false)
             case "sweep":
                 try coverage(&options, sweep: true)
+            case "export-darp":
+                try exportDARP(&options)
             default:
                 throw LoadError("unknown command '\(command)'\n\(usage)")
             }
@@ -85,6 +88,44 @@ public enum SimCommand {
         try Report.html(scenario, outcomes: outcomes, kpis: kpis, days: days).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
         print(CoverageFiles.kpis(kpis), terminator: "")
         print(String(format: "wrote %@/kpis.csv, trips.csv, villages.csv and report.html (%.1f s)", out, LoadTest.now() - started))
+    }
+
+    /// `export-darp`: one service day's requests (advance and same-day, booked at once) as a
+    /// Cordeau-format instance (``DayExport``), to a file or to standard output.
+    static func exportDARP(_ options: inout SimOptions) throws {
+        guard let path = options.positionals.first else { throw LoadError("give the scenario file, e.g. simulations/tambon-baseline.json") }
+        var scenario = try Scenario.load(path)
+        guard let day = try options.int("day", in: 1...366) else { throw LoadError("--day N is required: the service day to export, 1 for the scenario's first") }
+        if let seed = try options.int("seed", in: 0...Int.max) { scenario.seed = UInt64(seed) }
+        let world = try World(scenario)
+        let tambons = world.tambons.map(\.id)
+        let chosen = options.take("area") ?? (tambons.count == 1 ? tambons[0] : "pooled")
+        let vehicles = try options.int("vehicles", in: 1...1000)
+        let out = options.take("out")
+        try options.checkAllUsed()
+        let pooled = chosen == "pooled"
+        let areas = try world.areas(variant: pooled ? "pooled" : "separate")
+        guard let index = pooled ? 0 : areas.firstIndex(where: { $0.area.id.rawValue == chosen }) else {
+            throw LoadError("--area must be one of the scenario's tambons (\(tambons.prefix(10).joined(separator: ", "))\(tambons.count > 10 ? ", ..." : "")) or pooled, not '\(chosen)'")
+        }
+        // Only the patients' fates hang on this seed, and an export has none: any seed gives the same day.
+        let export = try DayExport.export(scenario: scenario, area: areas[index], dayIndex: day - 1, seed: World.seed(scenario.seed, 4, pooled ? 1 : 0, index), vehicles: vehicles)
+        var summary = ["\(scenario.name) day \(day), \(areas[index].area.id): \(export.requests) requests on \(export.vehicles) vehicles"
+            + (vehicles.map { _ in " (the area has \(areas[index].area.vehicles.count))" } ?? "")
+            + " (\(export.refused) refused at booking); distances within \(String(format: "%.1f", export.largestTravelDifference)) s of the simulator's travel times"]
+        summary += export.dropped.map { "  dropped: " + $0 }
+        guard let out else {
+            print(export.text, terminator: "")
+            FileHandle.standardError.write(Data((summary.joined(separator: "\n") + "\n").utf8))
+            return
+        }
+        do {
+            try export.text.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw LoadError("--out: cannot write \(out) (does its folder exist?)")
+        }
+        print(summary.joined(separator: "\n"))
+        print("wrote \(out)")
     }
 
     /// `load --province N`: a province in one database behind an in-process phapaid (ProvinceLoad).

@@ -145,6 +145,28 @@ final class AreaSimulation {
         return AreaOutcome(trips: records.keys.sorted().map { records[$0]! } + refused, vehicleDays: vehicleDays, surprises: surprises)
     }
 
+    /// Service day `index` of the run as a static problem: the evening before, its shifts are added
+    /// and every request the day will bring, advance and same-day alike, is booked at once (with the
+    /// normal rules; refusals are counted) and nothing is planned. Returns the day's active trips
+    /// (``DayExport`` turns them into a Cordeau instance) and the number of requests refused.
+    func bookedDay(_ index: Int) throws -> (trips: [Trip], refused: Int) {
+        day = days[index]
+        setClock(offset.instant(day.adding(days: -1), LocalTime(minutes: 20 * 60)!))
+        for vehicle in world.area.vehicles.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+            let shift = world.shifts[vehicle.id]!
+            _ = try service.addShift(try Shift(
+                driver: shift.driver, vehicle: vehicle.id, date: day, start: shift.start, end: shift.end,
+                breakStart: shift.breakStart, breakEnd: shift.breakEnd))
+        }
+        travellingToday = []
+        // Drawn in the order the run draws them: advance bookings first, then the day's own calls.
+        let requests = generateRequests(dayIndex: index, sameDay: false) + generateRequests(dayIndex: index, sameDay: true)
+        var refusals = 0
+        for request in requests where book(request, sameDay: false) == nil { refusals += 1 }
+        let trips = try service.trips(date: day).filter { $0.status == .requested || $0.status == .scheduled }
+        return (trips, refusals)
+    }
+
     // MARK: one day
 
     private func simulate(_ date: LocalDate, index: Int) throws {
