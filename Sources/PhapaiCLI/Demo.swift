@@ -114,8 +114,9 @@ enum Demo {
         let clock = SettableClock(format.offset.instant(day, LocalTime(minutes: 5 * 60)!))
         let service = try PhapaiService.open(path: databasePath, create: false, actor: "demo:dispatcher", clock: clock.read)
         console.out("")
-        // An iteration budget: the same day gives the same plan on any machine.
-        let plan = try service.planDay(day, seconds: 60, iterations: 3000)
+        // An iteration budget and a fixed number of searches: the same day gives the same plan on
+        // any machine, however many cores it has.
+        let plan = try service.planDay(day, seconds: 60, iterations: 3000, threads: 2)
         let words = format.words
         console.out(words("demo.planned", ["trips": plan.runs.reduce(0) { $0 + Set($1.stops.map(\.trip)).count }, "runs": plan.runs.count,
                                            "unserved": plan.unserved.count, "km": String(format: "%.1f", plan.kilometres)]))
