@@ -17,9 +17,16 @@ public final class PhapaiService {
     public var actor: String
     /// What time it is; replaceable for tests and simulations.
     public var clock: () -> Instant
-    /// Search threads of a plan that names none (and of the background improvement): every core.
-    /// The simulator sets 1, so that its figures are the same on any machine.
-    public var searchThreads = SolverOptions.allCores
+    /// Search threads of a plan that names none (and of the background improvement): every core,
+    /// or `PHAPAI_THREADS` when set (a value that is not 1 to 256 makes a plan refuse, naming
+    /// `threads`). The simulator sets 1, so that its figures are the same on any machine.
+    public var searchThreads = PhapaiService.defaultSearchThreads
+
+    /// `PHAPAI_THREADS` if set (-1 when it is not a number), else every core.
+    static let defaultSearchThreads: Int = {
+        guard let text = ProcessInfo.processInfo.environment["PHAPAI_THREADS"] else { return SolverOptions.allCores }
+        return Int(text) ?? -1
+    }()
 
     /// Wraps an open store.
     init(store: Store, actor: String, clock: @escaping () -> Instant = PhapaiService.systemClock) {

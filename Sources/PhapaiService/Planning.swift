@@ -166,7 +166,7 @@ extension PhapaiService {
         }
         let settings = try self.area(area)
         guard (1...256).contains(threads) else {
-            throw PhapaiError.invalid("threads", "OUT_OF_RANGE", "the search threads must be between 1 and 256")
+            throw PhapaiError.invalid("threads", "OUT_OF_RANGE", "the search threads (--threads, PHAPAI_THREADS) must be between 1 and 256")
         }
         let options = SolverOptions(seed: seed, timeLimit: seconds, iterationLimit: iterations, threads: threads)
         // The search runs before the write (it may take minutes, and on a server other

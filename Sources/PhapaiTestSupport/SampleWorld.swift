@@ -36,6 +36,8 @@ public final class SampleWorld {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         clock = SettableClock(try UTCOffset.bangkok.parseDateTime(text, field: "now"))
         service = try PhapaiService.open(path: folder + "/phapai.db", create: true, actor: actor, clock: clock.read)
+        // Plans with an iteration budget are then the same on any machine, whatever its cores.
+        service.searchThreads = 2
         var area = try Self.sampleArea()
         if let language { area.language = language }
         _ = try service.importArea(area)
@@ -64,6 +66,8 @@ public final class SampleWorld {
     /// Another service on the same database file, with the world's clock: a second connection,
     /// like a second process (SQLite in WAL mode lets it read while a server writes).
     public func openService(actor: String = "test") throws -> PhapaiService {
-        try PhapaiService.open(path: databasePath, create: false, actor: actor, clock: clock.read)
+        let service = try PhapaiService.open(path: databasePath, create: false, actor: actor, clock: clock.read)
+        service.searchThreads = 2
+        return service
     }
 }

@@ -87,6 +87,8 @@ final class Workspace {
         environment = [
             "PHAPAI_NOW": now, "PHAPAI_CONFIG": Phapai.repository.appendingPathComponent("config").path,
             "PHAPAI_ACTOR": "test:dispatcher", "LANG": "C.UTF-8",
+            // Plans with an iteration budget are then the same on any machine, whatever its cores.
+            "PHAPAI_THREADS": "2",
         ]
         if let language { environment["PHAPAI_LANG"] = language }
     }
