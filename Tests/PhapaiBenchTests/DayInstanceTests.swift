@@ -93,6 +93,24 @@ struct DayInstanceTests {
         #expect(checked.count >= 23)
     }
 
+    /// Each cost of `bks.tsv` is that of a kept solution (`best/NAME.sol`) that `check` passes.
+    @Test func theBestKnownTableMatchesItsKeptSolutions() throws {
+        let folder = repositoryRoot.appendingPathComponent("simulations/darp-days")
+        let table = try String(contentsOf: folder.appendingPathComponent("bks.tsv"), encoding: .utf8)
+        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        let instances = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }
+        #expect(Set(rows.map { $0[0] + ".txt" }) == Set(instances))
+        for row in rows {
+            let text = try String(contentsOf: folder.appendingPathComponent(row[0] + ".txt"), encoding: .utf8)
+            let header = text.prefix { $0 != "\n" }.split(separator: " ")
+            #expect(row.count == 4 && row[1] == String(header[0]) && row[2] == String(header[1]), "\(row)")
+            let report = try SolutionCheck.check(
+                instanceText: text, solutionText: String(contentsOf: folder.appendingPathComponent("best/\(row[0]).sol"), encoding: .utf8))
+            #expect(report.passed, "\(row[0])")
+            #expect(String(format: "%.2f", report.check.travelCost) == row[3], "\(row[0])")
+        }
+    }
+
     @Test func generateRefusesBadOptionsNamingThem() throws {
         let scratch = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: scratch) }

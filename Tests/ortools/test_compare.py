@@ -50,7 +50,7 @@ class CompareTests(unittest.TestCase):
 
     def test_ortools_serves_the_tiny_instance_feasibly(self):
         instance = self.instance()
-        routes, _ = compare.solve_with_ortools(instance, 1)
+        routes, _, _ = compare.solve_with_ortools(instance, 1)
         self.assertTrue(compare.lp_check(instance, [route for route in routes if route])[0])
         self.assertAlmostEqual(sum(instance.route_cost(route) for route in routes), 8.0)
 
