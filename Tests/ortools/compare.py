@@ -86,7 +86,7 @@ class Instance:
         return sum(self.distance(stops[i], stops[i + 1]) for i in range(len(stops) - 1))
 
 
-def solve_with_ortools(instance, seconds, disjunctions=True):
+def solve_with_ortools(instance, seconds, disjunctions=True, first_solution="PARALLEL_CHEAPEST_INSERTION"):
     """Builds OR-Tools' routing model of the instance and searches for `seconds`; returns
     (routes as lists of node indices, seconds spent building the model, wall seconds of the solve
     call: its time limit counts from the search's start, after the model is closed, which takes
@@ -144,7 +144,7 @@ def solve_with_ortools(instance, seconds, disjunctions=True):
             routing.AddDisjunction([pickup], UNSERVED_PENALTY)
             routing.AddDisjunction([dropoff], UNSERVED_PENALTY)
     parameters = pywrapcp.DefaultRoutingSearchParameters()
-    parameters.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    parameters.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first_solution)
     parameters.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     parameters.time_limit.FromMilliseconds(int(seconds * 1000))
     build_seconds = time.monotonic() - built
@@ -253,6 +253,10 @@ def main():
     parser.add_argument("--bench", default=".build/release/phapai-bench", help="the phapai-bench executable")
     parser.add_argument("--seed", type=int, default=1, help="seed of our solver (default 1)")
     parser.add_argument("--out", default="Tests/ortools/out", help="folder for the .sol files (default Tests/ortools/out)")
+    parser.add_argument("--first-solution", default="PARALLEL_CHEAPEST_INSERTION",
+                        choices=["PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION", "SEQUENTIAL_CHEAPEST_INSERTION",
+                                 "PATH_CHEAPEST_ARC", "AUTOMATIC"],
+                        help="OR-Tools' first solution strategy (default PARALLEL_CHEAPEST_INSERTION; LOCAL_CHEAPEST_INSERTION builds faster)")
     parser.add_argument("--no-disjunctions", action="store_true", help="no way to leave a request out (OR-Tools may then find nothing)")
     parser.add_argument("--verbose", action="store_true", help="print both checkers' findings")
     arguments = parser.parse_args()
@@ -274,7 +278,8 @@ def main():
         if run.returncode != 0:
             sys.exit(f"phapai-bench darp failed on {path}:\n{run.stderr}")
         # OR-Tools.
-        routes, build_seconds, solve_seconds = solve_with_ortools(instance, arguments.time, disjunctions=not arguments.no_disjunctions)
+        routes, build_seconds, solve_seconds = solve_with_ortools(
+            instance, arguments.time, disjunctions=not arguments.no_disjunctions, first_solution=arguments.first_solution)
         ortools_path = os.path.join(arguments.out, instance.name + ".ortools.sol")
         if routes is not None:
             with open(ortools_path, "w", encoding="utf-8") as handle:
