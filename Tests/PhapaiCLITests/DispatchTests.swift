@@ -25,8 +25,8 @@ struct DispatchTests {
             try w.ok("trip", "book", "--patient", "P004", "--to", "H-COMM", "--appointment", "2026-11-23 09:00", "--return", "13:15")
             try w.ok("trip", "book", "--patient", "P002", "--to", "H-COMM", "--appointment", "2026-11-23 08:30", "--return", "11:30")
             try w.ok("trip", "book", "--patient", "P001", "--to", "H-COMM", "--appointment", "2026-11-23 10:00")
-            // 700 iterations each: past the first exchange of best plans, at 500.
-            #expect(try w.ok("plan", "--date", "2026-11-23", "--iterations", "700", "--threads", "2").contains("0 not served"))
+            // 6,500 iterations each: past the first exchange of best plans, at 6,000.
+            #expect(try w.ok("plan", "--date", "2026-11-23", "--iterations", "6500", "--threads", "2").contains("0 not served"))
             manifests.append(try w.ok("runs", "--date", "2026-11-23", "--json"))
         }
         #expect(manifests[0] == manifests[1])

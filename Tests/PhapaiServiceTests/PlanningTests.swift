@@ -100,7 +100,8 @@ struct PlannedBookingTests {
 
     @Test func aBookingThatFitsIsScheduledAtOnce() throws {
         let (world, day) = try plannedMonday()
-        let booked = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 12:30"))
+        // 13:00 has room on the planned day (the plan's pickup about 11:40 on PICKUP1).
+        let booked = try world.service.bookAndPlace(world.request("P019", to: "H-COMM", appointment: "2026-11-23 13:00"))
         let (trips, placements) = (booked.trips, booked.placements)
         let placement = try #require(placements?[trips[0].id!])
         #expect(trips[0].status == .scheduled)
