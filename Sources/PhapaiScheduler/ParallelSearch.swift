@@ -47,7 +47,7 @@ extension DARPSolver {
             leader = 0
             for index in boxes.indices where boxes[index].search.loop.bestCost < boxes[leader].search.loop.bestCost - 1e-9 { leader = index }
             let best = boxes[leader].search.loop
-            for index in boxes.indices where index != leader { boxes[index].search.offer(best.best, cost: best.bestCost) }
+            for index in boxes.indices where index != leader { boxes[index].search.offer(best.best, cost: best.bestCost, foundAfter: best.secondsToBest) }
             // Done at the budget, at the deadline, or when no search has anything to move.
             let stalled = boxes.allSatisfy { $0.search.loop.iteration < goal }
             if target >= limit || stalled || deadline.map({ ContinuousClock.now >= $0 }) == true { break }

@@ -961,7 +961,7 @@ struct Search {
     /// The search loop's state between calls of ``advance(to:deadline:)``: the plan it stands on,
     /// the best found, the operators' adaptive weights and the iteration count. Kept outside the
     /// loop so a parallel search can stop every search at the same iteration and hand it a better
-    /// best plan (``offer(_:cost:)``) before it goes on.
+    /// best plan (``offer(_:cost:foundAfter:)``) before it goes on.
     struct LoopState {
         static let destroyCount = 3
         static let repairCount = 4
@@ -1153,12 +1153,14 @@ struct Search {
         if loop.seen.count > 100_000 { loop.seen.removeAll() }
     }
 
-    /// Takes `plan` as the best plan when it is cheaper than this search's best; the next cycle
-    /// starts from it (the plan being worked on is kept, for diversity).
-    mutating func offer(_ plan: [[Int]], cost: Double) {
+    /// Takes `plan` (found `foundAfter` seconds into the search) as the best plan when it is
+    /// cheaper than this search's best; the next cycle starts from it (the plan being worked on is
+    /// kept, for diversity).
+    mutating func offer(_ plan: [[Int]], cost: Double, foundAfter: Double) {
         guard cost < loop.bestCost - 1e-9 else { return }
         loop.best = plan
         loop.bestCost = cost
+        loop.secondsToBest = foundAfter
     }
 
     /// Restores the best plan and returns it with the reasons for what it leaves unserved.
