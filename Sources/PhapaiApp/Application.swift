@@ -282,11 +282,8 @@ public final class Application {
             }
             // With an iteration budget the time is only a safety cap, so the plan does not depend on the machine's speed.
             let seconds = try a.double("time") ?? (iterations == nil ? 5 : 600)
-            let threads = try a.int("threads")
-            if let threads, !(1...256).contains(threads) {
-                throw PhapaiError.invalid("threads", "OUT_OF_RANGE", "must be between 1 and 256")
-            }
-            return .planDay(try a.date("date")!, area: try scopeArea(a), seconds: seconds, iterations: iterations, threads: threads)
+            // The service checks the thread count (it also reads PHAPAI_THREADS).
+            return .planDay(try a.date("date")!, area: try scopeArea(a), seconds: seconds, iterations: iterations, threads: try a.int("threads"))
         case .runs:
             return .listRuns(try a.date("date")!, driver: try a.code("driver"), area: try scopeArea(a))
         case .runShow:

@@ -152,12 +152,7 @@ final class AreaSimulation {
     func bookedDay(_ index: Int) throws -> (trips: [Trip], refused: Int) {
         day = days[index]
         setClock(offset.instant(day.adding(days: -1), LocalTime(minutes: 20 * 60)!))
-        for vehicle in world.area.vehicles.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
-            let shift = world.shifts[vehicle.id]!
-            _ = try service.addShift(try Shift(
-                driver: shift.driver, vehicle: vehicle.id, date: day, start: shift.start, end: shift.end,
-                breakStart: shift.breakStart, breakEnd: shift.breakEnd))
-        }
+        try addShifts(on: day)
         travellingToday = []
         // Drawn in the order the run draws them: advance bookings first, then the day's own calls.
         let requests = generateRequests(dayIndex: index, sameDay: false) + generateRequests(dayIndex: index, sameDay: true)
@@ -169,6 +164,16 @@ final class AreaSimulation {
 
     // MARK: one day
 
+    /// Every vehicle's usual shift on `date`, added through the service as an office would.
+    private func addShifts(on date: LocalDate) throws {
+        for vehicle in world.area.vehicles.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
+            let shift = world.shifts[vehicle.id]!
+            _ = try service.addShift(try Shift(
+                driver: shift.driver, vehicle: vehicle.id, date: date, start: shift.start, end: shift.end,
+                breakStart: shift.breakStart, breakEnd: shift.breakEnd))
+        }
+    }
+
     private func simulate(_ date: LocalDate, index: Int) throws {
         day = date
         runsCache = nil
@@ -178,12 +183,7 @@ final class AreaSimulation {
         fates = [:]
         // The evening before: shifts, advance bookings, cancellations, the plan.
         setClock(offset.instant(date.adding(days: -1), LocalTime(minutes: 20 * 60)!))
-        for vehicle in world.area.vehicles.sorted(by: { $0.id.rawValue < $1.id.rawValue }) {
-            let shift = world.shifts[vehicle.id]!
-            _ = try service.addShift(try Shift(
-                driver: shift.driver, vehicle: vehicle.id, date: date, start: shift.start, end: shift.end,
-                breakStart: shift.breakStart, breakEnd: shift.breakEnd))
-        }
+        try addShifts(on: date)
         let requests = generateRequests(dayIndex: index, sameDay: false)
         var booked: [Trip] = []
         for request in requests {
