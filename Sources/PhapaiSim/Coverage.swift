@@ -58,7 +58,7 @@ enum CoverageRun {
             DispatchQueue.concurrentPerform(iterations: areas.count) { index in
                 let outcome = Result {
                     try AreaSimulation(
-                        scenario: scenario, area: areas[index], days: dates, seed: World.seed(scenario.seed, 4, variantIndex, index),
+                        scenario: scenario, area: areas[index], days: dates, seed: World.areaSeed(scenario.seed, variant: variant, area: areas[index]),
                         folder: subfolder
                     ).run()
                 }

@@ -109,7 +109,7 @@ public enum SimCommand {
             throw LoadError("--area must be one of the scenario's tambons (\(tambons.prefix(10).joined(separator: ", "))\(tambons.count > 10 ? ", ..." : "")) or pooled, not '\(chosen)'")
         }
         // Only the patients' fates hang on this seed, and an export has none: any seed gives the same day.
-        let export = try DayExport.export(scenario: scenario, area: areas[index], dayIndex: day - 1, seed: World.seed(scenario.seed, 4, pooled ? 1 : 0, index), vehicles: vehicles)
+        let export = try DayExport.export(scenario: scenario, area: areas[index], dayIndex: day - 1, seed: World.areaSeed(scenario.seed, variant: pooled ? "pooled" : "separate", area: areas[index]), vehicles: vehicles)
         var summary = ["\(scenario.name) day \(day), \(areas[index].area.id): \(export.requests) requests on \(export.vehicles) vehicles"
             + (vehicles.map { _ in " (the area has \(areas[index].area.vehicles.count))" } ?? "")
             + " (\(export.refused) refused at booking); distances within \(String(format: "%.1f", export.largestTravelDifference)) s of the simulator's travel times"]

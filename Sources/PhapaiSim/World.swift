@@ -130,6 +130,12 @@ struct World {
         parts.reduce(base) { ($0 ^ UInt64(truncatingIfNeeded: $1 + 1)) &* 0x9E37_79B9_7F4A_7C15 }
     }
 
+    /// The seed of one area's run in one variant: from the scenario's seed, the variant's name and
+    /// the area's id, so that a variant's results do not depend on the variants listed before it.
+    static func areaSeed(_ seed: UInt64, variant: String, area: SimArea) -> UInt64 {
+        World.seed(seed, 4, stableHash(variant), stableHash(area.area.id.rawValue))
+    }
+
     /// FNV-1a of a text: a seed part that does not depend on the order things are visited in.
     static func stableHash(_ text: String) -> Int {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325

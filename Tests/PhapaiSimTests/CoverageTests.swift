@@ -120,6 +120,17 @@ struct CoverageTests {
         #expect(kpis.allSatisfy { $0["simulation_surprises"] == "0" })
     }
 
+    /// A variant's random streams hang on the scenario, the seed and the variant's name, not on
+    /// which other variants are listed before it.
+    @Test func aVariantGivesTheSameResultsWhateverIsListedBeforeIt() throws {
+        let scenario = try TestScenarios.decode(TestScenarios.rough)
+        let alone = try CoverageRun.run(scenario, days: 2, variants: ["pooled"])
+        let after = try CoverageRun.run(scenario, days: 2, variants: ["separate", "pooled"])
+        #expect(alone.count == 1 && after.count == 2 && after[1].variant == "pooled")
+        #expect(CoverageFiles.trips([alone[0]]) == CoverageFiles.trips([after[1]]))
+        #expect(CoverageFiles.kpis([("pooled", KPIs(alone[0], days: 2))]) == CoverageFiles.kpis([("pooled", KPIs(after[1], days: 2))]))
+    }
+
     /// On days of delays, no-shows and will-calls: nobody is left at the clinic, every promise
     /// that broke was told in the reply of the command that broke it, with a disruption as its
     /// cause, and the KPIs count what trips.csv shows.
