@@ -27,10 +27,30 @@ enum CoverageRun {
         return days
     }
 
-    /// Simulates every variant; `progress` gets (areas done, areas in all).
+    /// Simulates every variant once, with the scenario's seed; `progress` gets (areas done, areas in all).
     static func run(
         _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> [VariantOutcome] {
+        try replicate(scenario, days: days, fleetSize: fleetSize, variants: variants, replications: 1, progress: progress)[0]
+    }
+
+    /// The scenario as replication `index` runs it: the same world (villages, patients, fleet),
+    /// other days. Replication 0 is the scenario itself, so a single run is replication 0.
+    static func replicationScenario(_ scenario: Scenario, _ index: Int) -> Scenario {
+        var copy = scenario
+        if index > 0 { copy.seed = World.seed(scenario.seed, 10, index) }
+        return copy
+    }
+
+    /// Simulates every variant `replications` times, every (replication, variant, area) on the
+    /// cores at once; returns outcomes by replication, then variant. The world is built from the
+    /// scenario's seed; each replication draws its own demand, behaviour and driving, the same
+    /// for every variant and fleet size (common random numbers).
+    static func replicate(
+        _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, replications: Int,
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+    ) throws -> [[VariantOutcome]] {
+        precondition(replications >= 1, "at least one replication")
         let world = try World(scenario)
         let dates = try serviceDays(scenario, count: days)
         let folder = NSTemporaryDirectory() + "phapai-sim-" + UUID().uuidString
@@ -44,37 +64,53 @@ enum CoverageRun {
                 try? FileManager.default.removeItem(atPath: folder)
             }
         }
-        var outcomes: [VariantOutcome] = []
         let chosen = variants ?? scenario.fleets ?? ["separate"]
         let all = try chosen.map { try world.areas(variant: $0, fleetSize: fleetSize) }
-        let total = all.reduce(0) { $0 + $1.count }
+        var list: [(replication: Int, variant: Int, area: Int)] = []
+        for replication in 0..<replications {
+            for variant in chosen.indices {
+                try FileManager.default.createDirectory(atPath: folder + "/\(replication)-\(chosen[variant])", withIntermediateDirectories: true)
+                for area in all[variant].indices { list.append((replication, variant, area)) }
+            }
+        }
+        let jobs = list
+        let scenarios = (0..<replications).map { replicationScenario(scenario, $0) }
+        let results = ResultSlots<Result<AreaOutcome, Error>>(count: jobs.count)
         let counter = Counter()
-        for (variantIndex, variant) in chosen.enumerated() {
-            let areas = all[variantIndex]
-            let results = ResultSlots<Result<AreaOutcome, Error>>(count: areas.count)
-            let subfolder = folder + "/\(variant)"
-            try FileManager.default.createDirectory(atPath: subfolder, withIntermediateDirectories: true)
-            // Areas are independent (own database, own seed): run them on every core, keep their order.
-            DispatchQueue.concurrentPerform(iterations: areas.count) { index in
-                let outcome = Result {
-                    try AreaSimulation(
-                        scenario: scenario, area: areas[index], days: dates, seed: World.areaSeed(scenario.seed, variant: variant, area: areas[index]),
-                        folder: subfolder
-                    ).run()
+        // Jobs are independent (own database, own seed): run them on every core, keep their order.
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let job = jobs[index]
+            let variant = chosen[job.variant]
+            let area = all[job.variant][job.area]
+            let outcome = Result {
+                try AreaSimulation(
+                    scenario: scenarios[job.replication], area: area, days: dates,
+                    seed: World.areaSeed(scenarios[job.replication].seed, variant: variant, area: area),
+                    folder: folder + "/\(job.replication)-\(variant)"
+                ).run()
+            }
+            results.set(index, outcome)
+            progress(counter.increment(), jobs.count)
+        }
+        let values = results.values
+        var outcomes: [[VariantOutcome]] = []
+        var index = 0
+        for _ in 0..<replications {
+            var row: [VariantOutcome] = []
+            for (variantIndex, variant) in chosen.enumerated() {
+                var trips: [TripRecord] = []
+                var vehicleDays: [VehicleDay] = []
+                var surprises = 0
+                for _ in all[variantIndex].indices {
+                    let outcome = try values[index]!.get()
+                    index += 1
+                    trips += outcome.trips
+                    vehicleDays += outcome.vehicleDays
+                    surprises += outcome.surprises
                 }
-                results.set(index, outcome)
-                progress(counter.increment(), total)
+                row.append(VariantOutcome(variant: variant, areas: all[variantIndex], trips: trips, vehicleDays: vehicleDays, surprises: surprises))
             }
-            var trips: [TripRecord] = []
-            var vehicleDays: [VehicleDay] = []
-            var surprises = 0
-            for result in results.values {
-                let outcome = try result!.get()
-                trips += outcome.trips
-                vehicleDays += outcome.vehicleDays
-                surprises += outcome.surprises
-            }
-            outcomes.append(VariantOutcome(variant: variant, areas: areas, trips: trips, vehicleDays: vehicleDays, surprises: surprises))
+            outcomes.append(row)
         }
         return outcomes
     }
@@ -95,9 +131,19 @@ final class Counter: Sendable {
     func increment() -> Int { value.wrappingAdd(1, ordering: .relaxed).newValue }
 }
 
-/// The figures planners read (simulations/README.md, "KPIs").
+/// The figures planners read (simulations/README.md, "KPIs"): numbers by key, with the number
+/// of trips each rests on; text is made from them by ``KPIDefinition``.
 struct KPIs: Sendable {
-    var values: [(String, String)] = []
+    private(set) var values: [String: Double] = [:]
+    /// Trips each share, delay or ratio rests on (counts rest on themselves and have none).
+    private(set) var basis: [String: Int] = [:]
+
+    /// The statuses of a leg that was asked for and not served, not by the patient's doing.
+    static let deniedStatuses: Set<String> = ["refused", TripStatus.requested.rawValue, TripStatus.scheduled.rawValue,
+                                               TripStatus.denied.rawValue, TripStatus.missedByOperator.rawValue]
+
+    /// The figure of `key`, or nil when there is none (e.g. a delay with no trip served).
+    func value(_ key: String) -> Double? { values[key] }
 
     /// Nearest-rank percentile of `values` (q in 0...1); nil when empty.
     static func percentile(_ values: [Double], _ q: Double) -> Double? {
@@ -169,8 +215,7 @@ struct KPIs: Sendable {
     init(_ outcome: VariantOutcome, days: Int) {
         let trips = outcome.trips
         let served = trips.filter { $0.status == TripStatus.droppedOff.rawValue }
-        let denied = trips.filter { ["refused", TripStatus.requested.rawValue, TripStatus.scheduled.rawValue, TripStatus.denied.rawValue,
-                                     TripStatus.missedByOperator.rawValue].contains($0.status) }
+        let denied = trips.filter { KPIs.deniedStatuses.contains($0.status) }
         let cancelled = trips.filter { $0.status == TripStatus.cancelled.rawValue }
         let noShows = trips.filter { $0.status == TripStatus.noShow.rawValue }
         let withWindow = served.filter { $0.windowLatest != nil && $0.pickup != nil }
@@ -182,58 +227,74 @@ struct KPIs: Sendable {
         let rides = served.filter { $0.pickup != nil }.map { Double($0.dropoff!.rawValue - $0.pickup!.rawValue) / 60 }
         let ratios = served.filter { $0.pickup != nil && $0.directSeconds > 0 }
             .map { Double($0.dropoff!.rawValue - $0.pickup!.rawValue) / Double($0.directSeconds) }
-        let hours = outcome.vehicleDays.reduce(0.0) { total, day in
+        let out = outcome.vehicleDays.filter { $0.leftDepot != nil }
+        let hours = out.reduce(0.0) { total, day in
             guard let left = day.leftDepot, let back = day.backAtDepot else { return total }
             return total + Double(back.rawValue - left.rawValue) / 3600
         }
         let kilometres = outcome.vehicleDays.reduce(0.0) { $0 + $1.kilometres }
-        let cost = outcome.vehicleDays.reduce(0.0) { $0 + $1.kilometres * $1.costPerKm }
+        let loaded = outcome.vehicleDays.reduce(0.0) { $0 + $1.loadedKilometres }
+        let drivingCost = outcome.vehicleDays.reduce(0.0) { $0 + $1.kilometres * $1.costPerKm }
+        // A vehicle that never left its depot that day costs no driver and no day of the vehicle.
+        let dayCost = out.reduce(0.0) { $0 + $1.costPerDay }
         let passengers = served.reduce(0) { $0 + $1.passengers }
         let villageShares = KPIs.villages(outcome).map(\.servedShare).compactMap { $0 }
         let vehicles = Set(outcome.vehicleDays.map { "\($0.area)|\($0.vehicle)" }).count
         let promises = Promises(trips)
-        func share(_ part: Int, _ whole: Int) -> String { whole == 0 ? "" : KPIs.format(100 * Double(part) / Double(whole), 1) }
-        values = [
-            ("days", String(days)),
-            ("areas", String(outcome.areas.count)),
-            ("vehicles", String(vehicles)),
-            ("patients_registered", String(outcome.areas.reduce(0) { $0 + $1.patients.count })),
-            ("trips_requested", String(trips.count)),
-            ("trips_served", String(served.count)),
-            ("trips_denied", String(denied.count)),
-            ("trips_cancelled", String(cancelled.count)),
-            ("trips_no_show", String(noShows.count)),
-            ("served_share_pct", share(served.count, served.count + denied.count)),
-            ("pickup_on_time_pct", share(onTime.count, withWindow.count)),
-            ("appointment_on_time_pct", share(inTime.count, appointments.count)),
-            ("pickup_delay_mean_min", KPIs.format(delays.isEmpty ? nil : delays.reduce(0, +) / Double(delays.count), 1)),
-            ("pickup_delay_p95_min", KPIs.format(KPIs.percentile(delays, 0.95), 1)),
-            ("return_wait_mean_min", KPIs.format(returnWaits.isEmpty ? nil : returnWaits.reduce(0, +) / Double(returnWaits.count), 1)),
-            ("return_wait_p95_min", KPIs.format(KPIs.percentile(returnWaits, 0.95), 1)),
-            ("ride_mean_min", KPIs.format(rides.isEmpty ? nil : rides.reduce(0, +) / Double(rides.count), 1)),
-            ("ride_ratio_mean", KPIs.format(ratios.isEmpty ? nil : ratios.reduce(0, +) / Double(ratios.count), 3)),
-            ("ride_ratio_p95", KPIs.format(KPIs.percentile(ratios, 0.95), 3)),
-            ("vehicle_hours", KPIs.format(hours, 2)),
-            ("kilometres", KPIs.format(kilometres, 1)),
-            ("driving_cost_baht", KPIs.format(cost, 0)),
-            ("cost_per_trip_baht", served.isEmpty ? "" : KPIs.format(cost / Double(served.count), 1)),
-            ("passengers_per_vehicle_hour", hours > 0 ? KPIs.format(Double(passengers) / hours, 2) : ""),
-            ("village_served_share_min_pct", KPIs.format(villageShares.min().map { $0 * 100 }, 1)),
-            ("stranded_patients", String(promises.stranded.count)),
-            ("promises_broken", String(promises.broken.count)),
-            ("promises_broken_unannounced", String(promises.unannounced.count)),
-            ("journeys_dropped", String(promises.droppedJourneys.count)),
-            ("simulation_surprises", String(outcome.surprises)),
+        func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        func share(_ part: Int, _ whole: Int) -> Double? { whole == 0 ? nil : 100 * Double(part) / Double(whole) }
+        let figures: [(String, Double?, Int?)] = [
+            ("days", Double(days), nil),
+            ("areas", Double(outcome.areas.count), nil),
+            ("vehicles", Double(vehicles), nil),
+            ("patients_registered", Double(outcome.areas.reduce(0) { $0 + $1.patients.count }), nil),
+            ("trips_requested", Double(trips.count), nil),
+            ("trips_served", Double(served.count), nil),
+            ("trips_denied", Double(denied.count), nil),
+            ("trips_cancelled", Double(cancelled.count), nil),
+            ("trips_no_show", Double(noShows.count), nil),
+            ("served_share_pct", share(served.count, served.count + denied.count), served.count + denied.count),
+            ("pickup_on_time_pct", share(onTime.count, withWindow.count), withWindow.count),
+            ("appointment_on_time_pct", share(inTime.count, appointments.count), appointments.count),
+            ("pickup_delay_mean_min", mean(delays), delays.count),
+            ("pickup_delay_p95_min", KPIs.percentile(delays, 0.95), delays.count),
+            ("return_wait_mean_min", mean(returnWaits), returnWaits.count),
+            ("return_wait_p95_min", KPIs.percentile(returnWaits, 0.95), returnWaits.count),
+            ("ride_mean_min", mean(rides), rides.count),
+            ("ride_ratio_mean", mean(ratios), ratios.count),
+            ("ride_ratio_p95", KPIs.percentile(ratios, 0.95), ratios.count),
+            ("vehicle_hours", hours, nil),
+            ("kilometres", kilometres, nil),
+            ("loaded_km", loaded, nil),
+            ("empty_km", kilometres - loaded, nil),
+            ("driving_cost_baht", drivingCost, nil),
+            ("day_cost_baht", dayCost, nil),
+            ("cost_per_day_baht", days > 0 ? (drivingCost + dayCost) / Double(days) : nil, nil),
+            ("cost_per_trip_baht", served.isEmpty ? nil : (drivingCost + dayCost) / Double(served.count), served.count),
+            ("passengers_per_vehicle_hour", hours > 0 ? Double(passengers) / hours : nil, served.count),
+            ("village_served_share_min_pct", villageShares.min().map { $0 * 100 }, nil),
+            ("stranded_patients", Double(promises.stranded.count), nil),
+            ("promises_broken", Double(promises.broken.count), nil),
+            ("promises_broken_unannounced", Double(promises.unannounced.count), nil),
+            ("journeys_dropped", Double(promises.droppedJourneys.count), nil),
+            ("simulation_surprises", Double(outcome.surprises), nil),
         ]
+        for (key, value, basis) in figures {
+            precondition(KPIDefinition.byKey[key] != nil, "every KPI has its definition")
+            if let value, value.isFinite { values[key] = value }
+            if let basis { self.basis[key] = basis }
+        }
     }
 
-    subscript(_ name: String) -> String? { values.first { $0.0 == name }?.1 }
+    /// The figure of `name` as kpis.csv writes it (empty when there is none), or nil for an unknown key.
+    subscript(_ name: String) -> String? { KPIDefinition.byKey[name].map { $0.format(values[name]) } }
 
     /// Per village: requests, served, denied, served share, and the 95th percentile pickup delay.
     struct VillageFigures {
         var tambon: String
         var village: PlaceID
         var name: String
+        var moo: Int
         var population: Int
         var lat: Double
         var lon: Double
@@ -252,7 +313,7 @@ struct KPIs: Sendable {
             for (index, place) in area.villagePlaces.enumerated() {
                 let village = area.villages[index]
                 figures[place] = VillageFigures(
-                    tambon: area.villageTambon[place]!, village: place, name: village.name, population: village.population,
+                    tambon: area.villageTambon[place]!, village: place, name: village.name, moo: village.moo, population: village.population,
                     lat: village.lat, lon: village.lon)
                 order.append(place)
             }
@@ -262,7 +323,7 @@ struct KPIs: Sendable {
             if trip.status == TripStatus.droppedOff.rawValue {
                 figures[trip.village]?.served += 1
                 if let delay = pickupDelay(trip) { figures[trip.village]?.delays.append(delay) }
-            } else if ["refused", "requested", "scheduled", "denied", "missed"].contains(trip.status) {
+            } else if KPIs.deniedStatuses.contains(trip.status) {
                 figures[trip.village]?.denied += 1
             }
         }
@@ -270,17 +331,94 @@ struct KPIs: Sendable {
     }
 }
 
-/// The CSV files of a run.
+extension Array where Element == String {
+    /// The fields as one CSV line: numbers as they are (a negative difference is a number, not a
+    /// formula to defuse), text through ``CSV/field(_:)``.
+    var csvLine: String {
+        map { field in Double(field) != nil && !field.hasPrefix("+") ? field : CSV.field(field) }.joined(separator: ",")
+    }
+}
+
+/// The CSV files of a run: the figures, in English keys and plain numbers, for programs and
+/// spreadsheets (the report is where people read them).
 enum CoverageFiles {
-    static func kpis(_ rows: [(variant: String, kpis: KPIs)]) -> String {
-        var lines = ["metric," + rows.map(\.variant).joined(separator: ",")]
-        for (index, entry) in rows[0].kpis.values.enumerated() {
-            lines.append(entry.0 + "," + rows.map { $0.kpis.values[index].1 }.joined(separator: ","))
+    /// A number as the CSV writes it: the KPI's decimals, nothing when there is none.
+    private static func number(_ value: Double?, _ decimals: Int) -> String { KPIs.format(value, decimals) }
+
+    /// One row per variant and KPI: the mean over replications, its 95% interval (two or more
+    /// replications), the trips the figure rests on and whether that is under 20.
+    static func kpis(_ rows: [(variant: String, kpis: [KPIs])]) -> String {
+        var lines = ["variant,metric,unit,mean,ci95_low,ci95_high,replications,basis_trips,small_sample"]
+        for row in rows {
+            for summary in KPISummary.summarize(row.kpis) {
+                let definition = summary.definition
+                lines.append([
+                    row.variant, definition.key, definition.unitEnglish, number(summary.interval?.mean, definition.decimals),
+                    number(summary.interval?.low, definition.decimals), number(summary.interval?.high, definition.decimals),
+                    String(summary.interval?.count ?? 0), number(summary.basis, 1), summary.isSmallSample ? "yes" : "no",
+                ].csvLine)
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func trips(_ outcomes: [VariantOutcome]) -> String {
+    /// Paired differences of every variant against the first, replication by replication.
+    static func differences(_ rows: [(variant: String, kpis: [KPIs])]) -> String {
+        var lines = ["variant,versus,metric,unit,mean_difference,ci95_low,ci95_high,replications,small_sample"]
+        guard let base = rows.first else { return lines.joined(separator: "\n") + "\n" }
+        for row in rows.dropFirst() {
+            for summary in KPISummary.differences(row.kpis, minus: base.kpis) {
+                let definition = summary.definition
+                lines.append([
+                    row.variant, base.variant, definition.key, definition.unitEnglish, number(summary.interval?.mean, definition.decimals),
+                    number(summary.interval?.low, definition.decimals), number(summary.interval?.high, definition.decimals),
+                    String(summary.interval?.count ?? 0), summary.isSmallSample ? "yes" : "no",
+                ].csvLine)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Who is served, by every grouping: legs summed over replications, the served share and its
+    /// interval over replications, the 95th percentile pickup delay.
+    static func groups(_ rows: [(variant: String, outcomes: [VariantOutcome])], scenario: Scenario, language: ReportLanguage) -> String {
+        var lines = ["variant,dimension,key,label,requested,served,denied,cancelled,served_share_pct,ci95_low,ci95_high,pickup_delay_p95_min,"
+                     + "legs_per_replication,small_sample"]
+        for row in rows {
+            for dimension in GroupDimension.allCases {
+                for group in KPIs.groups(dimension, row.outcomes, scenario: scenario, language: language) {
+                    let interval = group.shareInterval
+                    lines.append([
+                        row.variant, dimension.rawValue, group.key, group.label, String(group.requested), String(group.served), String(group.denied),
+                        String(group.cancelled), number(group.servedShare.map { $0 * 100 }, 1), number(interval?.low.map { $0 * 100 }, 1),
+                        number(interval?.high.map { $0 * 100 }, 1), number(group.p95Delay, 1), number(group.basis, 1),
+                        group.isSmallSample ? "yes" : "no",
+                    ].csvLine)
+                }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Legs not served, by status and keyword, summed over replications.
+    static func denials(_ rows: [(variant: String, outcomes: [VariantOutcome])]) -> String {
+        var lines = ["variant,status,reason,legs,legs_per_replication"]
+        for row in rows {
+            for entry in KPIs.denialReasons(row.outcomes) {
+                lines.append([row.variant, entry.status, entry.reason, String(entry.legs), number(Double(entry.legs) / Double(row.outcomes.count), 1)]
+                    .csvLine)
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One row per leg of every replication, refused and unserved legs complete (time asked for,
+    /// hospital, mobility, reason).
+    static func trips(_ outcomes: [VariantOutcome], replication: Int = 1) -> String {
+        trips([(replication, outcomes)])
+    }
+
+    static func trips(_ replications: [(replication: Int, outcomes: [VariantOutcome])]) -> String {
         let offset = UTCOffset.bangkok
         func time(_ instant: Instant?) -> String {
             guard let instant else { return "" }
@@ -288,36 +426,48 @@ enum CoverageFiles {
             return String(format: "%02d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
         }
         var lines = [
-            "variant,area,tambon,village,type,day,trip,direction,same_day,will_call,status,reason,window_earliest,window_latest,"
-                + "appointment,ready,pickup,dropoff,direct_min,ride_min,passengers,vehicle,linked_trip,cancel_code,promised_earliest,"
-                + "promised_latest,promise_broken,announced_cause"
+            "replication,variant,area,tambon,village,type,mobility,hospital,day,trip,direction,same_day,will_call,requested,status,reason,detail,"
+                + "window_earliest,window_latest,appointment,ready,pickup,dropoff,direct_min,ride_min,passengers,vehicle,linked_trip,cancel_code,"
+                + "promised_earliest,promised_latest,promise_broken,announced_cause"
         ]
-        for outcome in outcomes {
-            let broken = Set(KPIs.Promises(outcome.trips).broken.compactMap { record in record.trip.map { "\(record.area)|\($0)" } })
-            for trip in outcome.trips {
-                let ride = trip.pickup.flatMap { pickup in trip.dropoff.map { KPIs.format(Double($0.rawValue - pickup.rawValue) / 60, 1) } } ?? ""
-                lines.append([
-                    outcome.variant, trip.area, trip.tambon, trip.village.rawValue, trip.type, trip.day.iso, trip.trip.map(String.init) ?? "",
-                    trip.direction, trip.sameDay ? "yes" : "no", trip.willCall ? "yes" : "no", trip.status, trip.reason ?? "",
-                    time(trip.windowEarliest), time(trip.windowLatest), time(trip.appointment), time(trip.ready), time(trip.pickup),
-                    time(trip.dropoff), KPIs.format(Double(trip.directSeconds) / 60, 1), ride, String(trip.passengers), trip.vehicle ?? "",
-                    trip.linkedTrip.map(String.init) ?? "", trip.cancelCode ?? "", time(trip.promisedEarliest), time(trip.promisedLatest),
-                    trip.trip.map { broken.contains("\(trip.area)|\($0)") } == true ? "yes" : "no", trip.announcedCause ?? "",
-                ].map(CSV.field).joined(separator: ","))
+        for (replication, outcomes) in replications {
+            for outcome in outcomes {
+                let broken = Set(KPIs.Promises(outcome.trips).broken.compactMap { record in record.trip.map { "\(record.area)|\($0)" } })
+                for trip in outcome.trips {
+                    let ride = trip.pickup.flatMap { pickup in trip.dropoff.map { KPIs.format(Double($0.rawValue - pickup.rawValue) / 60, 1) } } ?? ""
+                    lines.append([
+                        String(replication), outcome.variant, trip.area, trip.tambon, trip.village.rawValue, trip.type, trip.mobility,
+                        trip.hospital.rawValue, trip.day.iso, trip.trip.map(String.init) ?? "", trip.direction, trip.sameDay ? "yes" : "no",
+                        trip.willCall ? "yes" : "no", time(trip.requested), trip.status, trip.reason ?? "", trip.detail ?? "",
+                        time(trip.windowEarliest), time(trip.windowLatest), time(trip.appointment), time(trip.ready), time(trip.pickup),
+                        time(trip.dropoff), trip.directSeconds > 0 ? KPIs.format(Double(trip.directSeconds) / 60, 1) : "", ride,
+                        String(trip.passengers), trip.vehicle ?? "", trip.linkedTrip.map(String.init) ?? "", trip.cancelCode ?? "",
+                        time(trip.promisedEarliest), time(trip.promisedLatest),
+                        trip.trip.map { broken.contains("\(trip.area)|\($0)") } == true ? "yes" : "no", trip.announcedCause ?? "",
+                    ].csvLine)
+                }
             }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func villages(_ outcomes: [VariantOutcome]) -> String {
-        var lines = ["variant,tambon,village,name,population,requested,served,denied,served_share_pct,pickup_delay_p95_min"]
-        for outcome in outcomes {
-            for village in KPIs.villages(outcome) {
+    /// Per village (with its หมู่ and tambon): legs over all replications, served share and interval.
+    static func villages(_ rows: [(variant: String, outcomes: [VariantOutcome])], scenario: Scenario) -> String {
+        var lines = ["variant,tambon,village,name,moo,tambon_name,population,requested,served,denied,served_share_pct,ci95_low,ci95_high,"
+                     + "pickup_delay_p95_min,small_sample"]
+        for row in rows {
+            guard let first = row.outcomes.first else { continue }
+            let groups = Dictionary(KPIs.groups(.village, row.outcomes, scenario: scenario, language: .thai).map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+            for village in KPIs.villages(first) {
+                let group = groups[village.village.rawValue]
+                let interval = group?.shareInterval
+                let tambonName = first.areas.lazy.compactMap { $0.tambonNames[village.tambon] }.first ?? ""
                 lines.append([
-                    outcome.variant, village.tambon, village.village.rawValue, village.name, String(village.population),
-                    String(village.requested), String(village.served), String(village.denied),
-                    KPIs.format(village.servedShare.map { $0 * 100 }, 1), KPIs.format(village.p95Delay, 1),
-                ].joined(separator: ","))
+                    row.variant, village.tambon, village.village.rawValue, village.name, String(village.moo), tambonName, String(village.population),
+                    String(group?.requested ?? 0), String(group?.served ?? 0), String(group?.denied ?? 0),
+                    number(group?.servedShare.map { $0 * 100 }, 1), number(interval?.low.map { $0 * 100 }, 1),
+                    number(interval?.high.map { $0 * 100 }, 1), number(group?.p95Delay, 1), (group?.isSmallSample ?? true) ? "yes" : "no",
+                ].csvLine)
             }
         }
         return lines.joined(separator: "\n") + "\n"

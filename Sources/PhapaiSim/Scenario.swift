@@ -41,6 +41,10 @@ public struct Scenario: Sendable, Decodable {
         public var stretchers: Int?
         public var foldSeats: Int?
         public var costPerKm: Double
+        /// Baht a day the vehicle is in service (fuel aside): depreciation, insurance, upkeep.
+        public var costPerDay: Double?
+        /// Baht a day for its driver.
+        public var driverCostPerDay: Double?
         public var shift: String
         public var breakTime: String?
     }

@@ -4,8 +4,8 @@ import Foundation
 public enum SimCommand {
     static let usage = """
         Usage:
-          phapai-sim run SCENARIO [--days N] [--seed S] [--out DIR]
-          phapai-sim sweep SCENARIO --fleet A..B [--days N] [--seed S] [--out DIR]
+          phapai-sim run SCENARIO [--days N] [--seed S] [--replications R] [--lang th|en] [--out DIR]
+          phapai-sim sweep SCENARIO --fleet A..B [--days N] [--seed S] [--replications R] [--lang th|en] [--out DIR]
           phapai-sim export-darp SCENARIO --day N [--area TAMBON|pooled] [--vehicles K] [--seed S] [--out FILE]
           phapai-sim load --server HOST:PORT --token T [--clients N] [--rate R | --depth D] [--duration S]
                           [--mix ping=1,book=1,show=1,list=1,cancel=1] [--patients N] [--seed N] [--out DIR]
@@ -48,6 +48,9 @@ public enum SimCommand {
         var scenario = try Scenario.load(path)
         let days = try options.int("days", in: 1...366) ?? 1
         if let seed = try options.int("seed", in: 0...Int.max) { scenario.seed = UInt64(seed) }
+        let replications = try options.int("replications", in: 1...100) ?? 1
+        let languageText = options.take("lang") ?? "th"
+        guard let language = ReportLanguage(rawValue: languageText) else { throw LoadError("--lang must be th (Thai, the default) or en, not '\(languageText)'") }
         var fleets: ClosedRange<Int>?
         if sweep {
             guard let text = options.take("fleet"), let range = SimOptions.range(text) else {
@@ -60,34 +63,61 @@ public enum SimCommand {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let started = LoadTest.now()
         let progress: @Sendable (Int, Int) -> Void = { done, total in
-            FileHandle.standardError.write(Data("\r  \(done)/\(total) areas simulated".utf8))
+            FileHandle.standardError.write(Data("\r  \(done)/\(total) area runs simulated".utf8))
         }
         if let fleets {
             var points: [SweepPoint] = []
             for size in fleets {
                 FileHandle.standardError.write(Data("fleet \(size):".utf8))
-                let outcomes = try CoverageRun.run(scenario, days: days, fleetSize: size, progress: progress)
+                let runs = try CoverageRun.replicate(scenario, days: days, fleetSize: size, replications: replications, progress: progress)
                 FileHandle.standardError.write(Data("\n".utf8))
-                for outcome in outcomes { points.append(SweepPoint(fleet: size, variant: outcome.variant, kpis: KPIs(outcome, days: days))) }
+                for (index, variant) in runs[0].map(\.variant).enumerated() {
+                    points.append(SweepPoint(fleet: size, variant: variant, kpis: runs.map { KPIs($0[index], days: days) }))
+                }
             }
             try Sweep.csv(points).write(toFile: out + "/sweep.csv", atomically: true, encoding: .utf8)
-            try Report.sweep(scenario, points: points, days: days).write(toFile: out + "/sweep.html", atomically: true, encoding: .utf8)
+            try Sweep.gainsCSV(points).write(toFile: out + "/sweep-gains.csv", atomically: true, encoding: .utf8)
+            try Report.sweep(scenario, points: points, days: days, language: language).write(toFile: out + "/sweep.html", atomically: true, encoding: .utf8)
             for point in points {
-                print("fleet \(point.fleet) \(point.variant): served \(point.kpis["served_share_pct"] ?? "")%, p95 pickup delay "
-                      + "\(point.kpis["pickup_delay_p95_min"] ?? "") min, \(point.kpis["cost_per_trip_baht"] ?? "") baht a trip")
+                let summary = KPISummary.summarize(point.kpis)
+                func text(_ key: String) -> String {
+                    let figure = summary.first { $0.definition.key == key }!
+                    return Report.figure(figure.interval, decimals: figure.definition.decimals)
+                }
+                print("fleet \(point.fleet) \(point.variant): served \(text("served_share_pct"))%, p95 pickup delay "
+                      + "\(text("pickup_delay_p95_min")) min, \(text("cost_per_trip_baht")) baht a trip")
             }
-            print(String(format: "wrote %@/sweep.csv and %@/sweep.html (%.1f s)", out, out, LoadTest.now() - started))
+            print(String(format: "wrote %@/sweep.csv, sweep-gains.csv and sweep.html (%.1f s)", out, LoadTest.now() - started))
             return
         }
-        let outcomes = try CoverageRun.run(scenario, days: days, progress: progress)
+        let runs = try CoverageRun.replicate(scenario, days: days, replications: replications, progress: progress)
         FileHandle.standardError.write(Data("\n".utf8))
-        let kpis = outcomes.map { (variant: $0.variant, kpis: KPIs($0, days: days)) }
+        let variants = runs[0].indices.map { index in (variant: runs[0][index].variant, outcomes: runs.map { $0[index] }) }
+        let kpis = variants.map { (variant: $0.variant, kpis: $0.outcomes.map { KPIs($0, days: days) }) }
         try CoverageFiles.kpis(kpis).write(toFile: out + "/kpis.csv", atomically: true, encoding: .utf8)
-        try CoverageFiles.trips(outcomes).write(toFile: out + "/trips.csv", atomically: true, encoding: .utf8)
-        try CoverageFiles.villages(outcomes).write(toFile: out + "/villages.csv", atomically: true, encoding: .utf8)
-        try Report.html(scenario, outcomes: outcomes, kpis: kpis, days: days).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
-        print(CoverageFiles.kpis(kpis), terminator: "")
-        print(String(format: "wrote %@/kpis.csv, trips.csv, villages.csv and report.html (%.1f s)", out, LoadTest.now() - started))
+        try CoverageFiles.differences(kpis).write(toFile: out + "/differences.csv", atomically: true, encoding: .utf8)
+        try CoverageFiles.groups(variants, scenario: scenario, language: language).write(toFile: out + "/groups.csv", atomically: true, encoding: .utf8)
+        try CoverageFiles.denials(variants).write(toFile: out + "/denials.csv", atomically: true, encoding: .utf8)
+        try CoverageFiles.trips(runs.enumerated().map { ($0.offset + 1, $0.element) }).write(toFile: out + "/trips.csv", atomically: true, encoding: .utf8)
+        try CoverageFiles.villages(variants, scenario: scenario).write(toFile: out + "/villages.csv", atomically: true, encoding: .utf8)
+        try Report.html(scenario, variants: variants, days: days, language: language).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
+        print(summaryTable(kpis), terminator: "")
+        print(String(format: "wrote %@/kpis.csv, differences.csv, groups.csv, denials.csv, trips.csv, villages.csv and report.html (%.1f s)",
+                     out, LoadTest.now() - started))
+    }
+
+    /// The KPIs for a terminal: one line per figure, a column per variant, mean (95% interval).
+    static func summaryTable(_ kpis: [(variant: String, kpis: [KPIs])]) -> String {
+        let summaries = kpis.map { KPISummary.summarize($0.kpis) }
+        var rows = [["metric"] + kpis.map(\.variant)]
+        for (index, definition) in KPIDefinition.all.enumerated() {
+            rows.append([definition.key] + summaries.map { Report.figure($0[index].interval, decimals: definition.decimals, small: $0[index].isSmallSample) })
+        }
+        let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
+        return rows.map { row in
+            row.enumerated().map { $0.offset == 0 ? $0.element.padding(toLength: widths[0], withPad: " ", startingAt: 0)
+                : String(repeating: " ", count: widths[$0.offset] - $0.element.count) + $0.element }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
     }
 
     /// `export-darp`: one service day's requests (advance and same-day, booked at once) as a

@@ -9,14 +9,23 @@ struct TripRecord: Sendable {
     var tambon: String
     var village: PlaceID
     var type: String
+    /// The hospital of the journey, and the patient's mobility.
+    var hospital: PlaceID
+    var mobility: String
     var day: LocalDate
+    /// The time the patient asked for: the appointment, the pickup asked for on the day, or the
+    /// return time (for a will-call return, when the clinic was expected to be done).
+    var requested: Instant?
     var trip: Int64?
     var direction: String
     var sameDay: Bool
     var willCall: Bool
     /// Final status, or `refused` for a booking the rules or the fleet turned down.
     var status: String
+    /// The keyword of a refusal, `UNSERVED` for a leg no plan could take, or the status's reason.
     var reason: String?
+    /// The planner's explanation of an unserved leg.
+    var detail: String?
     var windowEarliest: Instant?
     var windowLatest: Instant?
     var appointment: Instant?
@@ -38,13 +47,30 @@ struct TripRecord: Sendable {
     var announcedCause: String?
 }
 
+extension TripRecord {
+    /// A keyword for why the planner left a leg without a vehicle, from its explanation (kept
+    /// whole in `detail`), so that legs not served can be counted by reason.
+    static func unservedKeyword(_ explanation: String?) -> String {
+        guard let explanation else { return "UNSERVED" }
+        if explanation.contains("its return") && explanation.contains("cannot be served") { return "RETURN_UNSERVABLE" }
+        if explanation.contains("cannot carry") { return "NO_VEHICLE_FOR_MOBILITY" }
+        if explanation.contains("is full") { return "VEHICLES_FULL" }
+        if explanation.contains("within its shift") { return "OUTSIDE_SHIFTS" }
+        return "UNSERVED"
+    }
+}
+
 /// One vehicle's day as driven.
 struct VehicleDay: Sendable {
     var area: String
     var vehicle: String
     var day: LocalDate
     var costPerKm: Double
+    /// Vehicle and driver costs of a day the vehicle leaves its depot.
+    var costPerDay: Double = 0
     var kilometres: Double = 0
+    /// Of those, driven with a patient aboard.
+    var loadedKilometres: Double = 0
     var leftDepot: Instant?
     var backAtDepot: Instant?
     /// The places visited in order, depot to depot (for the map).
@@ -101,6 +127,8 @@ final class AreaSimulation {
         var busy = false
         var version = 0
         var done: Set<String> = []
+        /// Legs picked up and not yet dropped off.
+        var aboard = 0
         var record: VehicleDay
     }
 
@@ -209,6 +237,7 @@ final class AreaSimulation {
             vehicles[vehicle.id] = VehicleState(
                 position: vehicle.depot, freeAt: start,
                 record: VehicleDay(area: world.area.id.rawValue, vehicle: vehicle.id.rawValue, day: date, costPerKm: vehicle.costPerKm,
+                                   costPerDay: world.costPerDay[vehicle.id] ?? 0,
                                    path: [vehicle.depot]))
             queue.push(start, .decide(vehicle.id, 0))
         }
@@ -413,7 +442,9 @@ final class AreaSimulation {
         let noise = max(0.5, 1 + scenario.behaviour.travelTimeNoise * World.normal(&random))
         let actual = Int((Double(planned) * noise).rounded())
         if state.record.leftDepot == nil { state.record.leftDepot = now }
-        state.record.kilometres += travel.roadKilometres(places[state.position]!.coordinate, places[target]!.coordinate)
+        let kilometres = travel.roadKilometres(places[state.position]!.coordinate, places[target]!.coordinate)
+        state.record.kilometres += kilometres
+        if state.aboard > 0 { state.record.loadedKilometres += kilometres }
         state.busy = true
         state.version += 1
         queue.push(now.adding(seconds: actual), .arrive(id, state.version, stop: stopKey(next.trip, next.action), trip: next.trip,
@@ -467,6 +498,7 @@ final class AreaSimulation {
             if report(trip, .dropoff, at: now) {
                 records[trip.rawValue]?.dropoff = now
                 records[trip.rawValue]?.vehicle = id.rawValue
+                vehicles[id]!.aboard = max(0, vehicles[id]!.aboard - 1)
             }
             vehicles[id]!.done.insert(stop)
             vehicles[id]!.freeAt = now.adding(seconds: boarding)
@@ -476,7 +508,10 @@ final class AreaSimulation {
 
     private func pickUp(_ id: VehicleID, _ trip: TripID, boarding: Int? = nil) throws {
         vehicles[id]!.busy = false
-        if report(trip, .pickup, at: now) { records[trip.rawValue]?.pickup = now }
+        if report(trip, .pickup, at: now) {
+            records[trip.rawValue]?.pickup = now
+            vehicles[id]!.aboard += 1
+        }
         vehicles[id]!.done.insert(stopKey(trip, .pickup))
         let seconds = try boarding ?? policies.boardingSeconds(service.trip(trip).mobility)
         vehicles[id]!.freeAt = now.adding(seconds: seconds)
@@ -554,6 +589,26 @@ final class AreaSimulation {
         var timing: BookingRequest.Timing
         var returnLeg: BookingRequest.ReturnLeg
         var fate = Fate()
+
+        /// The appointment, or the pickup asked for.
+        var outboundTime: Instant {
+            switch timing {
+            case .appointment(let time), .pickup(let time): return time
+            }
+        }
+
+        /// The return asked for; for a will-call, when the clinic is expected to be done.
+        func returnTime(clinicMinutes: Int) -> Instant? {
+            switch returnLeg {
+            case .none: return nil
+            case .at(let time): return time
+            case .willCall: return outboundTime.adding(minutes: clinicMinutes)
+            }
+        }
+    }
+
+    private func clinicMinutes(_ request: GeneratedRequest) -> Int {
+        scenario.demand.first { $0.type == request.patient.type }?.clinicMinutes ?? 0
     }
 
     /// What the patient will do.
@@ -673,7 +728,9 @@ final class AreaSimulation {
             for trip in trips {
                 records[trip.id!.rawValue] = TripRecord(
                     area: world.area.id.rawValue, tambon: request.patient.tambon, village: request.patient.village, type: request.patient.type,
-                    day: day, trip: trip.id!.rawValue, direction: trip.direction.rawValue, sameDay: sameDay, willCall: trip.willCall,
+                    hospital: request.hospital, mobility: trip.mobility.rawValue, day: day,
+                    requested: trip.direction == .outbound ? request.outboundTime : request.returnTime(clinicMinutes: clinicMinutes(request)),
+                    trip: trip.id!.rawValue, direction: trip.direction.rawValue, sameDay: sameDay, willCall: trip.willCall,
                     status: trip.status.rawValue, reason: nil, windowEarliest: trip.pickupWindow?.earliest, windowLatest: trip.pickupWindow?.latest,
                     appointment: trip.appointment, ready: nil, pickup: nil, dropoff: nil, directSeconds: trip.directSeconds,
                     passengers: 1 + trip.companions, vehicle: nil, linkedTrip: trip.linkedTrip?.rawValue)
@@ -684,7 +741,9 @@ final class AreaSimulation {
             for leg in legs {
                 refused.append(TripRecord(
                     area: world.area.id.rawValue, tambon: request.patient.tambon, village: request.patient.village, type: request.patient.type,
-                    day: day, trip: nil, direction: leg, sameDay: sameDay, willCall: leg == "return" && request.returnLeg == .willCall,
+                    hospital: request.hospital, mobility: request.patient.patient.mobility.rawValue, day: day,
+                    requested: leg == "outbound" ? request.outboundTime : request.returnTime(clinicMinutes: clinicMinutes(request)),
+                    trip: nil, direction: leg, sameDay: sameDay, willCall: leg == "return" && request.returnLeg == .willCall,
                     status: "refused", reason: error.keyword, windowEarliest: nil, windowLatest: nil, appointment: nil, ready: nil, pickup: nil,
                     dropoff: nil, directSeconds: 0, passengers: 1 + request.patient.patient.companions, vehicle: nil))
             }
@@ -698,7 +757,12 @@ final class AreaSimulation {
     private func updateRecord(_ trip: Trip) {
         guard let id = trip.id?.rawValue, var record = records[id] else { return }
         record.status = trip.status.rawValue
-        record.reason = trip.status == .requested ? "UNSERVED" : trip.statusReason
+        if trip.status == .requested || trip.status == .missedByOperator {
+            record.reason = TripRecord.unservedKeyword(trip.statusReason)
+            record.detail = trip.statusReason
+        } else {
+            record.reason = trip.statusReason
+        }
         record.cancelCode = trip.cancellationCode?.rawValue
         record.linkedTrip = trip.linkedTrip?.rawValue
         if let window = trip.pickupWindow {

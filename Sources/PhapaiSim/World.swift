@@ -21,6 +21,10 @@ struct SimArea: Sendable {
     var patients: [SimPatient]
     /// Each vehicle's daily shift and break.
     var shifts: [VehicleID: (driver: DriverID, start: LocalTime, end: LocalTime, breakStart: LocalTime?, breakEnd: LocalTime?)]
+    /// Each vehicle's cost of a day in service: the vehicle's own and its driver's.
+    var costPerDay: [VehicleID: Double] = [:]
+    /// Each vehicle's kind, by its name in the scenario.
+    var kindName: [VehicleID: String] = [:]
 }
 
 /// Builds the simulated world of a scenario: its tambons, and the service areas of one variant.
@@ -53,6 +57,8 @@ struct World {
         var villagePlaces: [PlaceID] = []
         var villageTambon: [PlaceID: String] = [:]
         var shifts: [VehicleID: (driver: DriverID, start: LocalTime, end: LocalTime, breakStart: LocalTime?, breakEnd: LocalTime?)] = [:]
+        var costPerDay: [VehicleID: Double] = [:]
+        var kindName: [VehicleID: String] = [:]
         for hospital in scenario.hospitals {
             places.append(try Place(
                 id: PlaceID.parse(hospital.id, field: "hospitals.id"), area: areaID, kind: .hospital, name: hospital.name,
@@ -104,6 +110,8 @@ struct World {
                 let (start, end) = try World.span(kind.shift, field: "fleet.shift")
                 let pause = try kind.breakTime.map { try World.span($0, field: "fleet.breakTime") }
                 shifts[vehicleID] = (driverID, start, end, pause?.0, pause?.1)
+                costPerDay[vehicleID] = (kind.costPerDay ?? 0) + (kind.driverCostPerDay ?? 0)
+                kindName[vehicleID] = kind.name
             }
         }
         let area = Area(
@@ -113,7 +121,8 @@ struct World {
             patients: patients.map(\.patient), homes: [])
         return SimArea(
             area: area, tambonNames: Dictionary(uniqueKeysWithValues: group.map { ($0.id, $0.name) }), villages: villages,
-            villagePlaces: villagePlaces, villageTambon: villageTambon, patients: patients, shifts: shifts)
+            villagePlaces: villagePlaces, villageTambon: villageTambon, patients: patients, shifts: shifts, costPerDay: costPerDay,
+            kindName: kindName)
     }
 
     /// `HH:MM-HH:MM`.

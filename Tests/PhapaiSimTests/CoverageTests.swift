@@ -12,7 +12,7 @@ enum TestScenarios {
          "travel": {"circuityFactor": 1.0, "averageSpeedKmh": 60},
          "tambons": [{"id": "T1", "name": "ตำบลทดสอบ", "depot": {"lat": 7.0, "lon": 100.0},
                       "villages": [{"id": "V01", "name": "บ้านทดสอบ", "moo": 1, "lat": 7.0, "lon": 100.0, "population": 1}],
-                      "fleet": [{"name": "รถเก๋ง", "seats": 3, "costPerKm": 10, "shift": "07:00-17:00"}]}],
+                      "fleet": [{"name": "รถเก๋ง", "seats": 3, "costPerKm": 10, "costPerDay": 300, "driverCostPerDay": 500, "shift": "07:00-17:00"}]}],
          "hospitals": [{"id": "H", "name": "โรงพยาบาลทดสอบ", "lat": 7.09, "lon": 100.0, "opens": "08:00", "closes": "16:00"}],
          "demand": [{"type": "t", "patientsPer1000": 1000, "advancePerPatientPerWeek": 0, "sameDayPerPatientPerWeek": 0,
                      "appointmentHours": {"9": 1}, "hospitals": {"H": 1}, "returnShare": 0, "willCallShare": 0,
@@ -81,9 +81,14 @@ struct CoverageTests {
             ("trips_denied", "0"), ("trips_cancelled", "0"), ("trips_no_show", "0"), ("served_share_pct", "100.0"),
             ("pickup_on_time_pct", "100.0"), ("appointment_on_time_pct", "100.0"), ("return_wait_mean_min", ""), ("ride_mean_min", "12.0"),
             ("ride_ratio_mean", "1.200"), ("ride_ratio_p95", "1.200"), ("kilometres", "20.0"), ("driving_cost_baht", "200"),
-            ("cost_per_trip_baht", "100.1"), ("village_served_share_min_pct", "100.0"), ("simulation_surprises", "0"),
+            ("village_served_share_min_pct", "100.0"), ("simulation_surprises", "0"),
+            // Both rides carry the patient; the depot is the village, so no kilometre is empty.
+            ("loaded_km", "20.0"), ("empty_km", "0.0"),
+            // One day out: 300 for the car and 500 for its driver, beside 200.15 of distance.
+            ("day_cost_baht", "800"), ("cost_per_day_baht", "1000"),
         ]
         for (name, value) in expected { #expect(kpis[name] == value, "\(name)") }
+        #expect(abs(try #require(kpis.value("cost_per_trip_baht")) - 1000.15 / 2) < 0.01)
         // The return is picked up at the hospital no earlier than 11:00 and the car is back 12 min later.
         let back = try #require(outcomes[0].trips.first { $0.direction == "return" })
         let eleven = try UTCOffset.bangkok.parseDateTime("2026-12-07 11:00", field: "t")
@@ -96,7 +101,7 @@ struct CoverageTests {
         let scenario = try TestScenarios.decode(TestScenarios.small)
         func files(_ scenario: Scenario) throws -> (String, String) {
             let outcomes = try CoverageRun.run(scenario, days: 2)
-            return (CoverageFiles.kpis(outcomes.map { ($0.variant, KPIs($0, days: 2)) }), CoverageFiles.trips(outcomes))
+            return (CoverageFiles.kpis(outcomes.map { ($0.variant, [KPIs($0, days: 2)]) }), CoverageFiles.trips(outcomes))
         }
         let first = try files(scenario)
         let second = try files(scenario)
@@ -128,7 +133,7 @@ struct CoverageTests {
         let after = try CoverageRun.run(scenario, days: 2, variants: ["separate", "pooled"])
         #expect(alone.count == 1 && after.count == 2 && after[1].variant == "pooled")
         #expect(CoverageFiles.trips([alone[0]]) == CoverageFiles.trips([after[1]]))
-        #expect(CoverageFiles.kpis([("pooled", KPIs(alone[0], days: 2))]) == CoverageFiles.kpis([("pooled", KPIs(after[1], days: 2))]))
+        #expect(CoverageFiles.kpis([("pooled", [KPIs(alone[0], days: 2)])]) == CoverageFiles.kpis([("pooled", [KPIs(after[1], days: 2)])]))
     }
 
     /// On days of delays, no-shows and will-calls: nobody is left at the clinic, every promise
@@ -146,7 +151,7 @@ struct CoverageTests {
             #expect(kpis["stranded_patients"] == "0", "\(outcome.variant)")
             #expect(kpis["promises_broken_unannounced"] == "0", "\(outcome.variant)")
             #expect(kpis["simulation_surprises"] == "0", "\(outcome.variant)")
-            let rows = csv.dropFirst().filter { $0[0] == outcome.variant && $0[column("promise_broken")] == "yes" }
+            let rows = csv.dropFirst().filter { $0[column("variant")] == outcome.variant && $0[column("promise_broken")] == "yes" }
             #expect(String(rows.count) == kpis["promises_broken"], "\(outcome.variant)")
             for row in rows {
                 // A delay, a late arrival, the clinic's call: never the planner's own choice.
@@ -154,7 +159,7 @@ struct CoverageTests {
             }
             broken += rows.count
             // Stranded, counted again from the rows: an outbound dropped off whose return was not.
-            let byTrip = Dictionary(csv.dropFirst().filter { $0[0] == outcome.variant && !$0[column("trip")].isEmpty }.map { ($0[column("area")] + "/" + $0[column("trip")], $0) },
+            let byTrip = Dictionary(csv.dropFirst().filter { $0[column("variant")] == outcome.variant && !$0[column("trip")].isEmpty }.map { ($0[column("area")] + "/" + $0[column("trip")], $0) },
                                     uniquingKeysWith: { a, _ in a })
             for row in byTrip.values where row[column("direction")] == "outbound" && row[column("status")] == "dropped_off" {
                 guard let back = byTrip[row[column("area")] + "/" + row[column("linked_trip")]] else { continue }
@@ -178,18 +183,133 @@ struct CoverageTests {
     @Test func theReportHasItsChartsAndTheSweepOneRowPerFleetSize() throws {
         let scenario = try TestScenarios.decode(TestScenarios.handComputed)
         let outcomes = try CoverageRun.run(scenario, days: 1)
-        let html = Report.html(scenario, outcomes: outcomes, kpis: outcomes.map { ($0.variant, KPIs($0, days: 1)) }, days: 1)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 5)
+        let html = Report.html(scenario, variants: outcomes.map { ($0.variant, [$0]) }, days: 1)
+        // Delay histogram, served share by hour, passengers aboard, map.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
         #expect(html.contains("บ้านทดสอบ") && html.contains("โรงพยาบาลทดสอบ") && html.contains("<meta charset=\"utf-8\">"))
         var points: [SweepPoint] = []
         for size in 1...2 {
             for outcome in try CoverageRun.run(scenario, days: 1, fleetSize: size) {
-                points.append(SweepPoint(fleet: size, variant: outcome.variant, kpis: KPIs(outcome, days: 1)))
+                points.append(SweepPoint(fleet: size, variant: outcome.variant, kpis: [KPIs(outcome, days: 1)]))
             }
         }
-        let csv = Sweep.csv(points).split(separator: "\n")
-        #expect(csv.count == 3)
-        #expect(csv[1].hasPrefix("1,separate,100.0,") && csv[2].hasPrefix("2,separate,100.0,"))
-        #expect(Report.sweep(scenario, points: points, days: 1).components(separatedBy: "<svg").count - 1 == 3)
+        let csv = Sweep.csv(points).split(separator: "\n").map(String.init)
+        #expect(csv.count == 1 + 2 * KPIDefinition.all.count)
+        #expect(csv.contains("1,separate,served_share_pct,%,100.0,,,1") && csv.contains("2,separate,served_share_pct,%,100.0,,,1"))
+        #expect(Report.sweep(scenario, points: points, days: 1).components(separatedBy: "<svg").count - 1 == 4)
+    }
+}
+
+@Suite("phapai-sim: replications, intervals and who is served")
+struct ReplicationTests {
+    /// By hand: 1, 2, 3 have mean 2 and standard deviation 1; t(0.975, 2) = 4.303, so the half
+    /// width is 4.303 / sqrt(3) = 2.4843.
+    @Test func anIntervalIsStudentsT() throws {
+        let interval = try #require(Statistics.interval([1, 2, 3]))
+        #expect(interval.mean == 2 && interval.count == 3)
+        #expect(abs(try #require(interval.halfWidth) - 4.303 / 3.0.squareRoot()) < 1e-9)
+        #expect(Statistics.interval([5])?.halfWidth == nil)
+        #expect(Statistics.interval([4, 4])?.isExact == true)
+        // Far beyond the table, t tends to the normal quantile.
+        #expect(abs(Statistics.t975(1000) - 1.962) < 0.001)
+        #expect(Statistics.t975(30) == 2.042 && Statistics.t975(31) < 2.042)
+    }
+
+    /// Replications run in parallel and still give the same bytes; replication 1 is the plain
+    /// run; with three, every KPI that varies has an interval around its mean.
+    @Test func replicationsAreDeterministicAndGiveIntervals() throws {
+        let scenario = try TestScenarios.decode(TestScenarios.small)
+        let first = try CoverageRun.replicate(scenario, days: 1, variants: ["separate"], replications: 3)
+        let second = try CoverageRun.replicate(scenario, days: 1, variants: ["separate"], replications: 3)
+        let single = try CoverageRun.run(scenario, days: 1, variants: ["separate"])
+        #expect(CoverageFiles.trips(first.enumerated().map { ($0.offset + 1, $0.element) })
+                == CoverageFiles.trips(second.enumerated().map { ($0.offset + 1, $0.element) }))
+        #expect(CoverageFiles.trips(first[0]) == CoverageFiles.trips(single))
+        // Each replication draws other requests from the same patients.
+        let requested = first.map { KPIs($0[0], days: 1).value("trips_requested")! }
+        #expect(Set(requested).count > 1)
+        #expect(Set(first.map { KPIs($0[0], days: 1).value("patients_registered")! }).count == 1)
+        let csv = CoverageFiles.kpis([("separate", first.map { KPIs($0[0], days: 1) })]).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(csv[0] == ["variant", "metric", "unit", "mean", "ci95_low", "ci95_high", "replications", "basis_trips", "small_sample"])
+        let row = try #require(csv.first { $0[1] == "trips_requested" })
+        let mean = Double(requested.reduce(0, +)) / 3
+        #expect(row[3] == KPIs.format(mean, 0) && row[6] == "3")
+        let low = try #require(Double(row[4])), high = try #require(Double(row[5]))
+        #expect(low < mean && mean < high)
+        // Two villages' worth of trips a day: the delay figures rest on fewer than 20 trips.
+        let delay = try #require(csv.first { $0[1] == "pickup_delay_p95_min" })
+        #expect(delay[8] == (Double(delay[7])! < 20 ? "yes" : "no"))
+    }
+
+    /// Paired differences: a variant against itself differs by exactly nothing; pooled against
+    /// separate has the same requests, so the difference in legs asked is exactly 0.
+    @Test func variantsCompareAsPairs() throws {
+        let scenario = try TestScenarios.decode(TestScenarios.small)
+        let runs = try CoverageRun.replicate(scenario, days: 1, replications: 2)
+        let separate = runs.map { KPIs($0[0], days: 1) }, pooled = runs.map { KPIs($0[1], days: 1) }
+        let same = KPISummary.differences(separate, minus: separate)
+        #expect(same.allSatisfy { $0.interval == nil || ($0.interval!.mean == 0 && $0.interval!.isExact) })
+        let lines = CoverageFiles.differences([("separate", separate), ("pooled", pooled)]).split(separator: "\n").map(String.init)
+        #expect(lines.contains("pooled,separate,trips_requested,legs,0,0,0,2,no"))
+        let served = try #require(KPISummary.differences(pooled, minus: separate).first { $0.definition.key == "trips_served" }?.interval)
+        #expect(served.mean == (0..<2).map { pooled[$0].value("trips_served")! - separate[$0].value("trips_served")! }.reduce(0, +) / 2)
+    }
+
+    /// Every leg lands in exactly one group of each kind; villages carry their หมู่ and tambon;
+    /// refused and unserved legs have their time, hospital, mobility and reason.
+    @Test func whoIsServedAddsUpAndRowsAreComplete() throws {
+        let scenario = try TestScenarios.decode(TestScenarios.rough)
+        let outcome = try CoverageRun.run(scenario, days: 2, variants: ["separate"])[0]
+        let kpis = KPIs(outcome, days: 2)
+        for dimension in GroupDimension.allCases where dimension != .hour {
+            let groups = KPIs.groups(dimension, [outcome], scenario: scenario, language: .thai)
+            #expect(groups.reduce(0) { $0 + $1.requested } == Int(kpis.value("trips_requested")!), "\(dimension)")
+            #expect(groups.reduce(0) { $0 + $1.served } == Int(kpis.value("trips_served")!), "\(dimension)")
+            #expect(groups.reduce(0) { $0 + $1.denied } == Int(kpis.value("trips_denied")!), "\(dimension)")
+        }
+        let villages = KPIs.groups(.village, [outcome], scenario: scenario, language: .thai)
+        #expect(villages.count == outcome.areas.reduce(0) { $0 + $1.villagePlaces.count })
+        #expect(villages.allSatisfy { $0.label.contains(" หมู่ ") })
+        let english = KPIs.groups(.village, [outcome], scenario: scenario, language: .english)
+        #expect(english.allSatisfy { $0.label.contains(", Moo ") })
+        for trip in outcome.trips where KPIs.deniedStatuses.contains(trip.status) {
+            #expect(trip.requested != nil && !trip.mobility.isEmpty && !trip.hospital.rawValue.isEmpty, "\(trip.status)")
+            #expect(trip.reason?.isEmpty == false, "\(trip.status)")
+        }
+        let reasons = KPIs.denialReasons([outcome])
+        #expect(reasons.reduce(0) { $0 + $1.legs } == Int(kpis.value("trips_denied")!))
+    }
+
+    /// The report reads in Thai by default and in English on request; a village without requests
+    /// is grey; the sweep's legend names each variant in its own colour, with a swatch.
+    @Test func theReportSpeaksThaiOrEnglishAndShowsItsColours() throws {
+        let scenario = try TestScenarios.decode(TestScenarios.small)
+        let runs = try CoverageRun.replicate(scenario, days: 1, replications: 2)
+        let variants = runs[0].indices.map { index in (variant: runs[0][index].variant, outcomes: runs.map { $0[index] }) }
+        let thai = Report.html(scenario, variants: variants, days: 1)
+        #expect(thai.contains("<html lang=\"th\">") && thai.contains("สัดส่วนที่ได้รับบริการ") && thai.contains("ใช้รถร่วมกัน − แยกรถรายตำบล"))
+        #expect(thai.contains("ช่วงความเชื่อมั่น 95%"))
+        let english = Report.html(scenario, variants: variants, days: 1, language: .english)
+        #expect(english.contains("<html lang=\"en\">") && english.contains("Served share") && !english.contains("สัดส่วนที่ได้รับบริการ"))
+        var points: [SweepPoint] = []
+        for size in 1...2 {
+            let sized = try CoverageRun.replicate(scenario, days: 1, fleetSize: size, replications: 2)
+            for index in sized[0].indices { points.append(SweepPoint(fleet: size, variant: sized[0][index].variant, kpis: sized.map { KPIs($0[index], days: 1) })) }
+        }
+        let sweep = Report.sweep(scenario, points: points, days: 1)
+        for (index, name) in ["แยกรถรายตำบล", "ใช้รถร่วมกัน"].enumerated() {
+            #expect(sweep.contains("fill=\"\(Report.palette[index])\" font-weight=\"bold\">\(name)</text>"), "\(name)")
+        }
+        // Intervals are drawn: a vertical line per point with two replications.
+        #expect(sweep.components(separatedBy: "stroke-width=\"1.5\"/>").count > 8)
+        #expect(!Report.style.contains("fill:"), "no stylesheet rule overrides a label's colour")
+        // Without requests a village is grey, not green; with its legs served it is green.
+        let outcome = runs[0][0]
+        let grey = Report.map(outcome, groups: [:], words: Report.Words(language: .thai))
+        #expect(grey.contains("fill=\"#b0b0b0\" fill-opacity") && !grey.contains("fill=\"#2ca02c\" fill-opacity"))
+        let village = outcome.areas[0].villagePlaces[0].rawValue
+        let green = Report.map(outcome, groups: [village: GroupRow(key: village, label: "", served: 3)], words: Report.Words(language: .thai))
+        #expect(green.components(separatedBy: "fill=\"#2ca02c\" fill-opacity").count == 2)
+        #expect(Sweep.gains(points).count == 2)
     }
 }
