@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The pages people read, checked in a real browser: a driver's manifest (run show --html), the
-# night-before call list (calls --html) and the meeting report (report --html) on a phone (390x844) and on A4 (794 px wide), with
+# night-before call list (calls --html), the meeting report (report --html) and the planner's
+# simulation report and sweep (phapai-sim) on a phone (390x844) and on A4 (794 px wide), with
 # headless Chromium. A small script added to a copy
 # of each page measures, in the page, whether anything is wider than the viewport or text runs
 # out of its box, and writes the verdict into the DOM, which --dump-dom prints. Screenshots and
@@ -109,5 +110,10 @@ report 2026-11-30 P011 P018 P026
 report 2026-12-01 P027 - P015
 PHAPAI_NOW='2026-12-02 09:00' "$bin" "${db[@]}" report --from 2026-11-01 --to 2026-12-31 --html >"$work/report.html"
 check report "$work/report.html"
+# The planner's simulation report and sweep, with three and two replications so that intervals are drawn.
+.build/debug/phapai-sim run simulations/tambon-baseline.json --days 3 --replications 3 --out "$work/sim" >/dev/null 2>&1
+check simulation-report "$work/sim/report.html"
+.build/debug/phapai-sim sweep simulations/tambon-baseline.json --fleet 1..2 --days 2 --replications 2 --out "$work/sim-sweep" >/dev/null 2>&1
+check simulation-sweep "$work/sim-sweep/sweep.html"
 [ "$failed" -eq 0 ] || { echo "pages: a page does not fit" >&2; exit 1; }
-echo "pages: every manifest, the call list and the meeting report fit a phone and A4 (screenshots in $out)"
+echo "pages: every manifest, the call list, the meeting report and the simulation report and sweep fit a phone and A4 (screenshots in $out)"
