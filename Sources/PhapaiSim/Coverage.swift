@@ -27,13 +27,19 @@ enum CoverageRun {
         return days
     }
 
-    /// Simulates every variant; `progress` gets (areas done, areas in all).
+    /// Simulates every variant; `progress` gets (areas done, areas in all). The databases live in
+    /// a folder made under `temporary` for the run and removed after it.
     static func run(
-        _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, temporary: String = NSTemporaryDirectory(),
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> [VariantOutcome] {
+        // The world (which checks the scenario) and its areas are built before the folder exists:
+        // a scenario's mistake leaves nothing behind.
         let world = try World(scenario)
         let dates = try serviceDays(scenario, count: days)
-        let folder = NSTemporaryDirectory() + "phapai-sim-" + UUID().uuidString
+        let chosen = variants ?? scenario.fleets ?? ["separate"]
+        let all = try chosen.map { try world.areas(variant: $0, fleetSize: fleetSize) }
+        let folder = (temporary.hasSuffix("/") ? temporary : temporary + "/") + "phapai-sim-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // PHAPAI_SIM_KEEP=1 keeps the databases, to look into a run with `phapai --db`.
         let keep = ProcessInfo.processInfo.environment["PHAPAI_SIM_KEEP"] == "1"
@@ -45,8 +51,6 @@ enum CoverageRun {
             }
         }
         var outcomes: [VariantOutcome] = []
-        let chosen = variants ?? scenario.fleets ?? ["separate"]
-        let all = try chosen.map { try world.areas(variant: $0, fleetSize: fleetSize) }
         let total = all.reduce(0) { $0 + $1.count }
         let counter = Counter()
         for (variantIndex, variant) in chosen.enumerated() {

@@ -236,6 +236,35 @@ struct ScenarioTests {
         }
     }
 
+    /// A scenario changed after it was loaded (as code may) is checked again before the run
+    /// makes its temporary folder: no trap, and nothing left behind.
+    @Test func aRunOfABrokenScenarioLeavesNoTemporaryFolder() throws {
+        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("phapai-scenario-tests-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        var scenario = try TestScenarios.decode(TestScenarios.handComputed)
+        let changes: [(String, (inout Scenario) -> Void)] = [
+            ("tambons[0].fleet[0].count", { $0.tambons![0].fleet[0].count = -1 }),
+            ("tambons[0].villages[0].population", { $0.tambons![0].villages[0].population = -500 }),
+            ("generatedTambons.villagesPerTambon", {
+                $0.tambons = nil
+                $0.fixedRequests = nil
+                $0.generatedTambons = Scenario.GeneratedTambons(
+                    count: 1, centre: .init(lat: 7, lon: 100), radiusKm: 1, villagesPerTambon: [0, 0], populationPerVillage: [10, 5], fleet: [])
+            }),
+        ]
+        for (field, change) in changes {
+            var broken = scenario
+            change(&broken)
+            let error = #expect(throws: PhapaiError.self) { try CoverageRun.run(broken, days: 1, temporary: temporary.path) }
+            #expect(error?.field == field)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+        }
+        scenario.tambons![0].fleet[0].count = 2
+        _ = try CoverageRun.run(scenario, days: 1, temporary: temporary.path)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path) == [])
+    }
+
     static var generated: [String: Any] { [
         "count": 3, "centre": ["lat": 7.0, "lon": 100.5], "radiusKm": 10, "villagesPerTambon": [3, 5], "populationPerVillage": [400, 900],
         "fleet": [["name": "รถตู้", "seats": 7, "wheelchairs": 1, "costPerKm": 8, "shift": "06:00-17:00"]],
