@@ -333,3 +333,55 @@ struct ScenarioTests {
         #expect(error?.field == "hospitals[1].id" && error?.message == "duplicate place code 'T002-V05' (also a village of generated tambon T002)")
     }
 }
+
+/// `phapai-sim --help`, `check`, and the exit codes: 0 done, 1 failed while running, 2 a mistake in the input.
+@Suite("phapai-sim help, check and exit codes")
+struct SimCommandTests {
+    static func scratch() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("phapai-command-tests-" + UUID().uuidString)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    @Test func helpListsEveryCommandAndOptionAndExitsZero() throws {
+        for arguments in [["--help"], ["-h"], ["help"], ["run", "--help"]] {
+            #expect(SimCommand.run(arguments) == 0, "\(arguments)")
+        }
+        let usage = SimCommand.usage
+        for word in ["check SCENARIO", "run SCENARIO", "sweep SCENARIO", "export-darp SCENARIO", "load --server", "load --province", "help",
+                     "Exit codes: 0 done; 1 failed while running", "2 a mistake in the input"] {
+            #expect(usage.contains(word), "\(word)")
+        }
+        // Every option the commands read is in the usage.
+        let source = try String(contentsOf: ScenarioTests.root.appendingPathComponent("Sources/PhapaiSim/SimCommand.swift"), encoding: .utf8)
+        let read = source.matches(of: /(?:take|int|has)\("([a-z-]+)"/).map { String($0.output.1) }
+        #expect(!read.isEmpty)
+        for option in Set(read) { #expect(usage.contains("--\(option)"), "--\(option)") }
+    }
+
+    @Test func checkValidatesOnlyAndMistakesInTheInputExitWithTwo() throws {
+        let folder = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let baseline = ScenarioTests.root.appendingPathComponent("simulations/tambon-baseline.json").path
+        #expect(SimCommand.run(["check", baseline]) == 0)
+        #expect(try SimCommand.summary(try Scenario.load(baseline))
+            == "tambon-baseline: valid; 1 tambon, 12 villages, 3 vehicles, 2 hospitals, 5 demand types (elderly, bedridden, wheelchair, dialysis, cancer), "
+            + "173 registered patients; fleets separate")
+        let broken = folder.appendingPathComponent("broken.json")
+        try ScenarioTests.broken([(["tambons", 0, "fleet", 0, "count"], -1)]).write(to: broken, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("out").path
+        for arguments in [
+            [], ["simulate"], ["check"], ["check", broken.path], ["check", folder.appendingPathComponent("none.json").path], ["check", baseline, "--colour", "red"],
+            ["run", broken.path, "--out", out], ["sweep", baseline, "--fleet", "3..1", "--out", out], ["run", baseline, "--days", "0", "--out", out],
+            ["load", "--server", "nowhere"], ["load", "--server", "127.0.0.1:1", "--token", "t", "--mix", "ping=0"],
+        ] {
+            #expect(SimCommand.run(arguments) == 2, "\(arguments)")
+        }
+        // Nothing was written for a refused scenario.
+        #expect(!FileManager.default.fileExists(atPath: out))
+        // A failure while running: the output folder cannot be made (a file is in the way).
+        let blocked = folder.appendingPathComponent("file").path
+        try "x".write(toFile: blocked, atomically: true, encoding: .utf8)
+        #expect(SimCommand.run(["run", baseline, "--out", blocked + "/out"]) == 1)
+    }
+}
