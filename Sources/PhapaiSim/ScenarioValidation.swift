@@ -48,6 +48,17 @@ extension Scenario {
             try check.rule(["separate", "pooled"].contains(variant), "fleets[\(index)]", "is separate or pooled, not '\(variant)'")
         }
         try check.rule(Set(variants).count == variants.count, "fleets", "name each of separate, pooled at most once")
+        // A day is planned on the area's shifts: an area without a vehicle cannot be simulated.
+        func vehicles(_ fleet: [Scenario.VehicleKind]) -> Int { fleet.reduce(0) { $0 + ($1.count ?? 1) } }
+        if let generated = generatedTambons {
+            try check.rule(vehicles(generated.fleet) > 0, "generatedTambons.fleet", "has no vehicles; each tambon gets this fleet and needs at least one")
+        } else if variants.contains("separate") {
+            for (index, tambon) in (tambons ?? []).enumerated() {
+                try check.rule(vehicles(tambon.fleet) > 0, "tambons[\(index)].fleet", "has no vehicles; a tambon simulated with its own fleet (fleets: separate) needs at least one")
+            }
+        } else {
+            try check.rule((tambons ?? []).contains { vehicles($0.fleet) > 0 }, "tambons", "no tambon has a vehicle; the pooled fleet needs at least one")
+        }
         if let planIterations { try check.range(planIterations, 1...1_000_000, "planIterations") }
 
         if let fixed = fixedRequests, !fixed.isEmpty {

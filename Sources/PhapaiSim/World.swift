@@ -161,7 +161,8 @@ struct World {
             draw -= weight
             if draw < 0 { return index }
         }
-        return weights.count - 1
+        // Rounding may leave a sliver of the draw: it goes to the last weight that can be drawn, never to one of weight 0.
+        return weights.lastIndex { $0 > 0 } ?? weights.count - 1
     }
 
     /// A Poisson count with the given mean (Knuth's method; means here are small).

@@ -228,6 +228,9 @@ struct ScenarioTests {
             ([(["fleets"], ["separate", "separate"])], "fleets", "name each of separate, pooled at most once"),
             ([(["policies", "pickupWindowMinutes"], -10)], "policies.pickupWindowMinutes", "must be between 5 and 180"),
             ([(["tambons", 0, "villages"], [])], "tambons[0].villages", "a tambon has at least one village"),
+            ([(["tambons", 0, "fleet"], [])], "tambons[0].fleet", "has no vehicles; a tambon simulated with its own fleet (fleets: separate) needs at least one"),
+            ([(["tambons", 0, "fleet", 0, "count"], 0), (["tambons", 0, "fleet", 1, "count"], 0), (["tambons", 0, "fleet", 2, "count"], 0), (["fleets"], ["pooled"])],
+             "tambons", "no tambon has a vehicle; the pooled fleet needs at least one"),
             ([(["name"], "../../etc")], "name", "must be 1-64 characters without '/', not starting with '.' (it names the output folder)"),
         ]
         for (changes, field, message) in cases {
