@@ -33,6 +33,21 @@ extension Scenario {
             try check.unique(demand.type, as: "patient type", in: &types, path: "demand[\(index)].type")
         }
         try check.patientCodes(tambons ?? [], demand: demand)
+        // Every registered patient is a record in memory and in the area's database: a slip of a
+        // few digits must be an error, not a machine that runs out of memory.
+        let perPerson = demand.reduce(0) { $0 + $1.patientsPer1000 } / 1000
+        if let generated = generatedTambons {
+            let most = Double(generated.count) * Double(generated.villagesPerTambon[1]) * Double(generated.populationPerVillage[1]) * perPerson
+            try check.rule(most <= Double(ScenarioCheck.maxPatients), "generatedTambons",
+                           "may register up to \(Int(most.rounded())) patients (count x most villages x most people x patients per person); "
+                            + "at most \(ScenarioCheck.maxPatients) can be simulated")
+        } else {
+            let registered = (tambons ?? []).flatMap(\.villages).reduce(0) { total, village in
+                total + demand.reduce(0) { $0 + $1.patients(population: village.population) }
+            }
+            try check.rule(registered <= ScenarioCheck.maxPatients, "tambons",
+                           "register \(registered) patients; at most \(ScenarioCheck.maxPatients) can be simulated")
+        }
 
         for (field, rate) in [("noShowRate", behaviour.noShowRate), ("advanceCancellationRate", behaviour.advanceCancellationRate),
                               ("sameDayCancellationRate", behaviour.sameDayCancellationRate)] {
@@ -83,6 +98,8 @@ struct ScenarioCheck {
     static let nameLength = 60
     static let maxPopulation = 1_000_000
     static let maxVehiclesPerKind = 100
+    /// Ten times a province of a hundred tambons (simulations/province.json registers about 19,000).
+    static let maxPatients = 200_000
 
     /// A number as people write it: `1.4`, `-1`, `0.8`.
     static func number(_ value: Double) -> String {

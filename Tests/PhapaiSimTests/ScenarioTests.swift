@@ -228,6 +228,7 @@ struct ScenarioTests {
             ([(["fleets"], ["separate", "separate"])], "fleets", "name each of separate, pooled at most once"),
             ([(["policies", "pickupWindowMinutes"], -10)], "policies.pickupWindowMinutes", "must be between 5 and 180"),
             ([(["tambons", 0, "villages"], [])], "tambons[0].villages", "a tambon has at least one village"),
+            ((0..<12).map { (["tambons", 0, "villages", $0, "population"], 1_000_000) }, "tambons", "register 231600 patients; at most 200000 can be simulated"),
             ([(["tambons", 0, "fleet"], [])], "tambons[0].fleet", "has no vehicles; a tambon simulated with its own fleet (fleets: separate) needs at least one"),
             ([(["tambons", 0, "fleet", 0, "count"], 0), (["tambons", 0, "fleet", 1, "count"], 0), (["tambons", 0, "fleet", 2, "count"], 0), (["fleets"], ["pooled"])],
              "tambons", "no tambon has a vehicle; the pooled fleet needs at least one"),
@@ -282,6 +283,8 @@ struct ScenarioTests {
             ("villagesPerTambon", [4], "generatedTambons.villagesPerTambon", "is [min, max] with 1 <= min <= max <= 99, not [4]"),
             ("populationPerVillage", [-100, 50], "generatedTambons.populationPerVillage",
              "is [min, max] with 0 <= min <= max <= 1000000, not [-100, 50]"),
+            ("populationPerVillage", [400, 1_000_000], "generatedTambons",
+             "may register up to 289500 patients (count x most villages x most people x patients per person); at most 200000 can be simulated"),
         ]
         for (key, value, field, message) in cases {
             let error = try Self.refusal([(["tambons"], nil), (["generatedTambons"], Self.generated), (["generatedTambons", key], value)])
