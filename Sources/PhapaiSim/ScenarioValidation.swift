@@ -5,7 +5,7 @@ extension Scenario {
     /// Refuses, before anything runs, what cannot be simulated and what would be simulated
     /// otherwise than written (a request dropped, an appointment moved, a share rescaled): every
     /// error names the field by its path in the scenario (`tambons[0].fleet[1].breakTime`) and the
-    /// rule, in plain English. A scenario that passes builds its world (``World``) without error.
+    /// rule, in plain English. A scenario that passes builds its world of areas without error.
     public func validate() throws {
         var check = ScenarioCheck()
         try check.rule(
