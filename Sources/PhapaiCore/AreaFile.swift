@@ -296,17 +296,40 @@ public enum ConfigDecoding {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
-            let (path, reason): ([any CodingKey], String)
-            switch error {
-            case .keyNotFound(let key, let context): (path, reason) = (context.codingPath + [key], "is required")
-            case .typeMismatch(let type, let context): (path, reason) = (context.codingPath, "must be a \(type)")
-            case .valueNotFound(let type, let context): (path, reason) = (context.codingPath, "must be a \(type), not null")
-            case .dataCorrupted(let context): (path, reason) = (context.codingPath, context.debugDescription)
-            @unknown default: (path, reason) = ([], "is malformed")
-            }
-            let field = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            let (field, reason) = describe(error)
             throw PhapaiError.invalid(field.isEmpty ? file : "\(file): \(field)", "INVALID_CONFIG", reason)
         }
+    }
+
+    /// Decodes `type` from `data` strictly: a key that `shape` does not know is refused first
+    /// (`UNKNOWN_KEY`, naming its path and the nearest known key), so a misspelt key is never
+    /// silently ignored; then the decoder's errors follow. Errors name the path alone
+    /// (`tambons[0].fleet[1].seats`), or `file` when the whole document is at fault.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data, shape: ConfigShape, file: String) throws -> T {
+        // Malformed JSON gets no tree here; the decoder below names the fault.
+        if let tree = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), let error = shape.unknownKey(in: tree) {
+            throw error
+        }
+        do {
+            return try JSONDecoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            let (field, reason) = describe(error)
+            throw PhapaiError.invalid(field.isEmpty ? file : field, "INVALID_CONFIG", reason)
+        }
+    }
+
+    /// The path of a decoding error (`demand[0].companions`, empty for the whole document) and its reason.
+    private static func describe(_ error: DecodingError) -> (field: String, reason: String) {
+        let (path, reason): ([any CodingKey], String)
+        switch error {
+        case .keyNotFound(let key, let context): (path, reason) = (context.codingPath + [key], "is required")
+        case .typeMismatch(let type, let context): (path, reason) = (context.codingPath, "must be a \(type)")
+        case .valueNotFound(let type, let context): (path, reason) = (context.codingPath, "must be a \(type), not null")
+        case .dataCorrupted(let context): (path, reason) = (context.codingPath, context.debugDescription)
+        @unknown default: (path, reason) = ([], "is malformed")
+        }
+        let field = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        return (field, reason)
     }
 }

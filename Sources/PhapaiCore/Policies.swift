@@ -197,4 +197,14 @@ public struct PolicyOverrides: Hashable, Sendable, Codable {
     public var clinicClosesAt: LocalTime?
     public var promiseToleranceMinutes: Int?
     public var maxOvertimeMinutes: Int?
+
+    /// The keys of a policies file, listed so that strict decoding (``ConfigShape``) knows them.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case pickupWindowMinutes, arriveBeforeAppointmentMaxMinutes, arriveBeforeAppointmentMinMinutes, boardingMinutesAmbulatory,
+            boardingMinutesWheelchair, boardingMinutesStretcher, maxRideFactor, maxRideAddMinutes, noShowWaitMinutes,
+            lateCancellationMinutes, bookingHorizonDays, willCallReadyMinutes, clinicClosesAt, promiseToleranceMinutes, maxOvertimeMinutes
+    }
+
+    /// The shape of its JSON object, for strict decoding.
+    public static let shape = ConfigShape.object(CodingKeys.self)
 }

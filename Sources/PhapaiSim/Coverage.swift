@@ -29,9 +29,10 @@ enum CoverageRun {
 
     /// Simulates every variant once, with the scenario's seed; `progress` gets (areas done, areas in all).
     static func run(
-        _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, temporary: String = NSTemporaryDirectory(),
+        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> [VariantOutcome] {
-        try replicate(scenario, days: days, fleetSize: fleetSize, variants: variants, replications: 1, progress: progress)[0]
+        try replicate(scenario, days: days, fleetSize: fleetSize, variants: variants, replications: 1, temporary: temporary, progress: progress)[0]
     }
 
     /// The scenario as replication `index` runs it: the same world (villages, patients, fleet),
@@ -45,15 +46,20 @@ enum CoverageRun {
     /// Simulates every variant `replications` times, every (replication, variant, area) on the
     /// cores at once; returns outcomes by replication, then variant. The world is built from the
     /// scenario's seed; each replication draws its own demand, behaviour and driving, the same
-    /// for every variant and fleet size (common random numbers).
+    /// for every variant and fleet size (common random numbers). The databases live in a folder
+    /// made under `temporary` for the run and removed after it.
     static func replicate(
         _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, replications: Int,
-        progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
+        temporary: String = NSTemporaryDirectory(), progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> [[VariantOutcome]] {
         precondition(replications >= 1, "at least one replication")
+        // The world (which checks the scenario) and its areas are built before the folder exists:
+        // a scenario's mistake leaves nothing behind.
         let world = try World(scenario)
         let dates = try serviceDays(scenario, count: days)
-        let folder = NSTemporaryDirectory() + "phapai-sim-" + UUID().uuidString
+        let chosen = variants ?? scenario.fleets ?? ["separate"]
+        let all = try chosen.map { try world.areas(variant: $0, fleetSize: fleetSize) }
+        let folder = (temporary.hasSuffix("/") ? temporary : temporary + "/") + "phapai-sim-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // PHAPAI_SIM_KEEP=1 keeps the databases, to look into a run with `phapai --db`.
         let keep = ProcessInfo.processInfo.environment["PHAPAI_SIM_KEEP"] == "1"
@@ -64,8 +70,6 @@ enum CoverageRun {
                 try? FileManager.default.removeItem(atPath: folder)
             }
         }
-        let chosen = variants ?? scenario.fleets ?? ["separate"]
-        let all = try chosen.map { try world.areas(variant: $0, fleetSize: fleetSize) }
         var list: [(replication: Int, variant: Int, area: Int)] = []
         for replication in 0..<replications {
             for variant in chosen.indices {

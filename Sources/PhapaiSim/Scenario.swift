@@ -8,6 +8,9 @@ public struct Scenario: Sendable, Decodable {
     public struct Point: Sendable, Decodable {
         public var lat: Double
         public var lon: Double
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case lat, lon }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
     /// A village with its หมู่ที่ number and population.
@@ -18,6 +21,9 @@ public struct Scenario: Sendable, Decodable {
         public var lat: Double
         public var lon: Double
         public var population: Int
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case id, name, moo, lat, lon, population }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
     /// A hospital and its clinic hours (appointments fall inside them).
@@ -30,6 +36,9 @@ public struct Scenario: Sendable, Decodable {
         public var closes: String
         /// `community` or `provincial`: `nearest` in a demand's hospitals means the nearest community hospital.
         public var level: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case id, name, lat, lon, opens, closes, level }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
     /// A kind of vehicle, `count` of them, each with the same daily shift.
@@ -47,6 +56,9 @@ public struct Scenario: Sendable, Decodable {
         public var driverCostPerDay: Double?
         public var shift: String
         public var breakTime: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case name, count, seats, wheelchairs, stretchers, foldSeats, costPerKm, costPerDay, driverCostPerDay, shift, breakTime }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
     /// One tambon: its villages, depot and fleet.
@@ -56,6 +68,9 @@ public struct Scenario: Sendable, Decodable {
         public var depot: Point
         public var villages: [Village]
         public var fleet: [VehicleKind]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case id, name, depot, villages, fleet }
+        static let shape = ConfigShape.object(CodingKeys.self, [.depot: Point.shape, .villages: .array(Village.shape), .fleet: .array(VehicleKind.shape)])
     }
 
     /// Tambons laid out by the simulator from the seed, for scenarios too large to write out.
@@ -67,6 +82,10 @@ public struct Scenario: Sendable, Decodable {
         public var villagesPerTambon: [Int]
         public var populationPerVillage: [Int]
         public var fleet: [VehicleKind]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case count, centre, radiusKm, villagesPerTambon, populationPerVillage, fleet }
+        static let shape = ConfigShape.object(
+            CodingKeys.self, [.centre: Point.shape, .villagesPerTambon: .array(.value), .populationPerVillage: .array(.value), .fleet: .array(VehicleKind.shape)])
     }
 
     /// Demand of one patient type.
@@ -92,6 +111,18 @@ public struct Scenario: Sendable, Decodable {
         public var companions: [Double]
         /// Weights of `ambulatory`, `wheelchair`, `stretcher`.
         public var mobility: [String: Double]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case type, patientsPer1000, advancePerPatientPerWeek, sameDayPerPatientPerWeek, appointmentHours, hospitals, returnShare, willCallShare,
+                clinicMinutes, companions, mobility
+        }
+        static let shape = ConfigShape.object(
+            CodingKeys.self, [.appointmentHours: .map(.value), .hospitals: .map(.value), .companions: .array(.value), .mobility: .map(.value)])
+
+        /// The registered patients of this type in a village of `population` (rounded to the nearest).
+        func patients(population: Int) -> Int {
+            Int((Double(population) * patientsPer1000 / 1000).rounded())
+        }
     }
 
     /// How people and roads behave.
@@ -104,19 +135,29 @@ public struct Scenario: Sendable, Decodable {
         /// Share of advance bookings cancelled the day before, and of the day's trips cancelled on the day.
         public var advanceCancellationRate: Double
         public var sameDayCancellationRate: Double
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case travelTimeNoise, clinicDelayMinutes, noShowRate, advanceCancellationRate, sameDayCancellationRate
+        }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
-    /// A request given exactly (tests and worked examples): on service day `day` (0-based).
+    /// A request given exactly (tests and worked examples): on service day `day` (0-based), for
+    /// the first patient of `type` in `village` (a village id of ``tambons``).
     public struct FixedRequest: Sendable, Decodable {
         public var day: Int
         public var village: String
         public var type: String
         public var hospital: String
         public var appointment: String
+        /// A fixed return at this time; or `willCall`; or neither for a one-way trip.
         public var returnAt: String?
         public var willCall: Bool?
-        public var mobility: String?
+        /// Relatives travelling along; the patient's usual number when nil.
         public var companions: Int?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case day, village, type, hospital, appointment, returnAt, willCall, companions }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
     public var name: String
@@ -143,57 +184,37 @@ public struct Scenario: Sendable, Decodable {
     public struct TravelEntry: Sendable, Decodable {
         public var circuityFactor: Double
         public var averageSpeedKmh: Double
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case circuityFactor, averageSpeedKmh }
+        static let shape = ConfigShape.object(CodingKeys.self)
     }
 
-    /// Reads and checks a scenario file.
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, description, seed, startDate, serviceDays, travel, policies, tambons, generatedTambons, hospitals, fleets, demand, behaviour,
+            fixedRequests, planIterations
+    }
+
+    /// What a scenario file may hold: every key of every object (strict decoding refuses others).
+    static let shape = ConfigShape.object(CodingKeys.self, [
+        .travel: TravelEntry.shape, .policies: PolicyOverrides.shape, .tambons: .array(Tambon.shape), .generatedTambons: GeneratedTambons.shape,
+        .hospitals: .array(Hospital.shape), .fleets: .array(.value), .demand: .array(Demand.shape), .behaviour: Behaviour.shape,
+        .fixedRequests: .array(FixedRequest.shape),
+    ])
+
+    /// Reads and checks a scenario file (``decode(_:file:)``).
     public static func load(_ path: String) throws -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PhapaiError.notFound("scenario", "NO_FILE", "cannot read \(path)")
         }
-        let scenario = try ConfigDecoding.decode(Scenario.self, from: data, file: path)
+        return try decode(data, file: path)
+    }
+
+    /// Decodes a scenario strictly (a key the format does not know is an error, naming its path
+    /// and the nearest known key) and checks it (``validate()``); `file` names the document in an
+    /// error about the whole of it.
+    public static func decode(_ data: Data, file: String) throws -> Scenario {
+        let scenario = try ConfigDecoding.decode(Scenario.self, from: data, shape: shape, file: file)
         try scenario.validate()
         return scenario
     }
-
-    /// Refuses what cannot be simulated, naming the field and the rule.
-    public func validate() throws {
-        func rule(_ ok: Bool, _ field: String, _ message: String) throws {
-            if !ok { throw PhapaiError.invalid(field, "INVALID_SCENARIO", message) }
-        }
-        _ = try LocalDate.parse(startDate, field: "startDate")
-        _ = try Weekday.parseSet(serviceDays ?? "mon-fri", field: "serviceDays")
-        _ = try TravelModel(circuityFactor: travel.circuityFactor, averageSpeedKmh: travel.averageSpeedKmh)
-        try rule((tambons?.isEmpty == false) != (generatedTambons != nil), "tambons", "give either tambons or generatedTambons")
-        try rule(!hospitals.isEmpty, "hospitals", "at least one hospital")
-        for (index, hospital) in hospitals.enumerated() {
-            let opens = try LocalTime.parse(hospital.opens, field: "hospitals[\(index)].opens")
-            let closes = try LocalTime.parse(hospital.closes, field: "hospitals[\(index)].closes")
-            try rule(opens < closes, "hospitals[\(index)]", "a clinic closes after it opens")
-        }
-        for variant in fleets ?? ["separate"] {
-            try rule(["separate", "pooled"].contains(variant), "fleets", "each is 'separate' or 'pooled', not '\(variant)'")
-        }
-        let hospitalIDs = Set(hospitals.map(\.id))
-        for (index, demand) in demand.enumerated() {
-            let field = "demand[\(index)]"
-            try rule(demand.patientsPer1000 >= 0 && demand.advancePerPatientPerWeek >= 0 && demand.sameDayPerPatientPerWeek >= 0,
-                     field, "rates are not negative")
-            try rule((0...1).contains(demand.returnShare) && (0...1).contains(demand.willCallShare), field, "shares lie in 0...1")
-            try rule(!demand.appointmentHours.isEmpty && demand.appointmentHours.keys.allSatisfy { Int($0).map { (0..<24).contains($0) } ?? false },
-                     "\(field).appointmentHours", "keys are hours 0-23")
-            try rule(!demand.hospitals.isEmpty && demand.hospitals.keys.allSatisfy { hospitalIDs.contains($0) || $0 == "nearest" },
-                     "\(field).hospitals", "names hospitals of the scenario, or nearest")
-            try rule(demand.hospitals["nearest"] == nil || hospitals.contains { $0.level == "community" }, "\(field).hospitals",
-                     "nearest needs a hospital with level community")
-            try rule(!demand.companions.isEmpty && demand.companions.allSatisfy { $0 >= 0 }, "\(field).companions", "probabilities of 0, 1, 2, ...")
-            try rule(!demand.mobility.isEmpty && demand.mobility.keys.allSatisfy { Mobility(rawValue: $0) != nil }, "\(field).mobility",
-                     "weights of ambulatory, wheelchair, stretcher")
-        }
-        try rule((0...1).contains(behaviour.noShowRate) && (0...1).contains(behaviour.advanceCancellationRate)
-                 && (0...1).contains(behaviour.sameDayCancellationRate), "behaviour", "rates lie in 0...1")
-        try rule(behaviour.travelTimeNoise >= 0 && behaviour.travelTimeNoise <= 1, "behaviour.travelTimeNoise", "lies in 0...1")
-        try rule(behaviour.clinicDelayMinutes >= 0, "behaviour.clinicDelayMinutes", "is not negative")
-        try rule((planIterations ?? 1) > 0, "planIterations", "is positive")
-    }
 }
-

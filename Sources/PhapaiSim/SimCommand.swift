@@ -4,6 +4,7 @@ import Foundation
 public enum SimCommand {
     static let usage = """
         Usage:
+          phapai-sim check SCENARIO [--seed S]
           phapai-sim run SCENARIO [--days N] [--seed S] [--replications R] [--lang th|en] [--out DIR]
           phapai-sim sweep SCENARIO --fleet A..B [--days N] [--seed S] [--replications R] [--lang th|en] [--out DIR]
           phapai-sim export-darp SCENARIO --day N [--area TAMBON|pooled] [--vehicles K] [--seed S] [--out FILE]
@@ -12,18 +13,65 @@ public enum SimCommand {
                           [--plan SECONDS [--plan-journeys N]]
           phapai-sim load --server HOST:PORT --token T --idle N [--duration S]
           phapai-sim load --province N [--journeys J] [--plan-iterations I] [--reports-per-second R] [--loop-only yes] [--config DIR] [--out DIR]
+          phapai-sim help                     (or --help, -h): this text
+
+        Commands:
+          check        check a scenario (simulations/README.md, "Scenario format") without simulating it: prints one
+                       line on what it holds, or its first mistake with the field's path in the scenario and the rule
+          run          simulate a scenario's service days; writes kpis.csv, differences.csv, groups.csv, denials.csv,
+                       trips.csv, villages.csv and report.html to DIR
+          sweep        run once per fleet size A..B (vehicles per tambon); writes sweep.csv, sweep-gains.csv and
+                       sweep.html to DIR
+          export-darp  one service day's requests as a Cordeau-format DARP instance, to FILE or standard output
+          load         many protocol clients against a running phapaid (--province N: a province in this process)
+
+        Options:
+          --days N             service days to simulate, 1-366 (default 1)
+          --seed S             the seed, instead of the scenario's (generated tambons are laid out from it)
+          --replications R     run, sweep: R runs of other days from the same world, 1-100 (default 1), side by
+                               side on the cores; figures get their mean and 95% interval
+          --lang th|en         run, sweep: the report's language (default th, Thai)
+          --out DIR|FILE       where to write (run, sweep: simulations/out/NAME by default)
+          --fleet A..B         sweep: vehicles per tambon, 1-50 (each tambon's fleet cut, or grown by its kinds in turn)
+          --day N              export-darp: the service day, 1 for the scenario's first
+          --area TAMBON        export-darp: a tambon's id, or pooled (default: the only tambon, else pooled)
+          --vehicles K         export-darp: vehicles in the instance (default: the area's)
+          --server HOST:PORT   load: the server (or PHAPAI_SERVER)
+          --token T            load: a login token (or PHAPAI_TOKEN)
+          --clients N          load: connections sending requests, 1-5000
+          --rate R             load: requests per second in all, sent whatever the replies do
+          --depth D            load: requests in flight per connection, instead of --rate
+          --duration S         load: seconds to send for
+          --mix NAME=W,...     load: weights of ping, book, show, list, cancel
+          --patients N         load: patients registered for the bookings
+          --plan SECONDS       load: one connection also plans a day of --plan-journeys N journeys for this long
+          --idle N             load: hold N idle connections open instead
+          --province N         load: N tambons in one database behind an in-process phapaid, 2-1000; with
+                               --journeys J (each), --plan-iterations I, --reports-per-second R (each driver's),
+                               --loop-only yes, --config DIR (policies)
+
+        Exit codes: 0 done; 1 failed while running (a file that cannot be written, a server that stopped
+        answering); 2 a mistake in the input: an unknown command or option, a bad value, a scenario that
+        breaks a rule (the message names the field and the rule).
         The token may also come from PHAPAI_TOKEN. Build with -c release for meaningful figures.
         """
 
-    /// Runs the command named by `arguments` (program name excluded) and returns the exit code.
+    /// Runs the command named by `arguments` (program name excluded) and returns the exit code:
+    /// 0 done, 1 a failure while running, 2 a mistake in the input (``InputError``).
     public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
         guard let command = arguments.first else {
             FileHandle.standardError.write(Data((usage + "\n").utf8))
-            return 1
+            return 2
+        }
+        if ["help", "--help", "-h"].contains(command) || arguments.contains("--help") {
+            print(usage)
+            return 0
         }
         do {
             var options = try SimOptions(Array(arguments.dropFirst()), positionals: command == "load" ? 0 : 1)
             switch command {
+            case "check":
+                try check(&options)
             case "load":
                 try load(&options, environment: environment)
             case "run":
@@ -33,34 +81,81 @@ public enum SimCommand {
             case "export-darp":
                 try exportDARP(&options)
             default:
-                throw LoadError("unknown command '\(command)'\n\(usage)")
+                throw InputError("unknown command '\(command)' (phapai-sim --help lists them)")
             }
             return 0
+        } catch let error as InputError {
+            FileHandle.standardError.write(Data("phapai-sim: \(error)\n".utf8))
+            return 2
         } catch {
             FileHandle.standardError.write(Data("phapai-sim: \(error)\n".utf8))
             return 1
         }
     }
 
+    /// The scenario at `path`, read and checked; any mistake in it is the user's (``InputError``).
+    static func scenario(_ path: String, seed: Int?) throws -> Scenario {
+        do {
+            var scenario = try Scenario.load(path)
+            if let seed { scenario.seed = UInt64(seed) }
+            return scenario
+        } catch {
+            throw InputError("\(error)")
+        }
+    }
+
+    /// `check`: read and check a scenario and build its world as a run would, without simulating
+    /// or writing anything; print one line on what it holds.
+    static func check(_ options: inout SimOptions) throws {
+        guard let path = options.positionals.first else { throw InputError("give the scenario file, e.g. simulations/tambon-baseline.json") }
+        let scenario = try scenario(path, seed: try options.int("seed", in: 0...Int.max))
+        try options.checkAllUsed()
+        do {
+            print(try summary(scenario))
+        } catch {
+            throw InputError("\(error)")
+        }
+    }
+
+    /// One line on what a valid scenario holds: tambons, villages, vehicles (as the seed lays
+    /// generated tambons out), hospitals, demand types and the fleets compared. Builds every area
+    /// of every variant, as a run does first.
+    static func summary(_ scenario: Scenario) throws -> String {
+        let world = try World(scenario)
+        let variants = scenario.fleets ?? ["separate"]
+        let areas = try variants.map { try world.areas(variant: $0) }
+        func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+        let parts = [
+            count(world.tambons.count, "tambon"), count(world.tambons.reduce(0) { $0 + $1.villages.count }, "village"),
+            count(areas[0].reduce(0) { $0 + $1.area.vehicles.count }, "vehicle"), count(scenario.hospitals.count, "hospital"),
+            count(scenario.demand.count, "demand type") + " (" + scenario.demand.map(\.type).joined(separator: ", ") + ")",
+            count(areas[0].reduce(0) { $0 + $1.patients.count }, "registered patient"),
+        ]
+        return "\(scenario.name): valid; " + parts.joined(separator: ", ") + "; fleets " + variants.joined(separator: " and ")
+    }
+
     /// `run` and `sweep`: simulate a scenario and write its tables and report.
     static func coverage(_ options: inout SimOptions, sweep: Bool) throws {
-        guard let path = options.positionals.first else { throw LoadError("give the scenario file, e.g. simulations/tambon-baseline.json") }
-        var scenario = try Scenario.load(path)
+        guard let path = options.positionals.first else { throw InputError("give the scenario file, e.g. simulations/tambon-baseline.json") }
         let days = try options.int("days", in: 1...366) ?? 1
-        if let seed = try options.int("seed", in: 0...Int.max) { scenario.seed = UInt64(seed) }
+        let scenario = try scenario(path, seed: try options.int("seed", in: 0...Int.max))
         let replications = try options.int("replications", in: 1...100) ?? 1
         let languageText = options.take("lang") ?? "th"
-        guard let language = ReportLanguage(rawValue: languageText) else { throw LoadError("--lang must be th (Thai, the default) or en, not '\(languageText)'") }
+        guard let language = ReportLanguage(rawValue: languageText) else { throw InputError("--lang must be th (Thai, the default) or en, not '\(languageText)'") }
         var fleets: ClosedRange<Int>?
         if sweep {
             guard let text = options.take("fleet"), let range = SimOptions.range(text) else {
-                throw LoadError("--fleet A..B gives the fleet sizes to try, e.g. 1..5 (vehicles per tambon)")
+                throw InputError("--fleet A..B gives the fleet sizes to try, e.g. 1..5 (vehicles per tambon)")
             }
             fleets = range
         }
         let out = options.take("out") ?? "simulations/out/\(scenario.name)" + (sweep ? "-sweep" : "")
         try options.checkAllUsed()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw LoadError("--out: cannot make the folder \(out) (is a file in the way, or may it not be written?)")
+        }
         let started = LoadTest.now()
         let progress: @Sendable (Int, Int) -> Void = { done, total in
             FileHandle.standardError.write(Data("\r  \(done)/\(total) area runs simulated".utf8))
@@ -123,10 +218,9 @@ public enum SimCommand {
     /// `export-darp`: one service day's requests (advance and same-day, booked at once) as a
     /// Cordeau-format instance (``DayExport``), to a file or to standard output.
     static func exportDARP(_ options: inout SimOptions) throws {
-        guard let path = options.positionals.first else { throw LoadError("give the scenario file, e.g. simulations/tambon-baseline.json") }
-        var scenario = try Scenario.load(path)
-        guard let day = try options.int("day", in: 1...366) else { throw LoadError("--day N is required: the service day to export, 1 for the scenario's first") }
-        if let seed = try options.int("seed", in: 0...Int.max) { scenario.seed = UInt64(seed) }
+        guard let path = options.positionals.first else { throw InputError("give the scenario file, e.g. simulations/tambon-baseline.json") }
+        guard let day = try options.int("day", in: 1...366) else { throw InputError("--day N is required: the service day to export, 1 for the scenario's first") }
+        let scenario = try scenario(path, seed: try options.int("seed", in: 0...Int.max))
         let world = try World(scenario)
         let tambons = world.tambons.map(\.id)
         let chosen = options.take("area") ?? (tambons.count == 1 ? tambons[0] : "pooled")
@@ -136,7 +230,7 @@ public enum SimCommand {
         let pooled = chosen == "pooled"
         let areas = try world.areas(variant: pooled ? "pooled" : "separate")
         guard let index = pooled ? 0 : areas.firstIndex(where: { $0.area.id.rawValue == chosen }) else {
-            throw LoadError("--area must be one of the scenario's tambons (\(tambons.prefix(10).joined(separator: ", "))\(tambons.count > 10 ? ", ..." : "")) or pooled, not '\(chosen)'")
+            throw InputError("--area must be one of the scenario's tambons (\(tambons.prefix(10).joined(separator: ", "))\(tambons.count > 10 ? ", ..." : "")) or pooled, not '\(chosen)'")
         }
         // Only the patients' fates hang on this seed, and an export has none: any seed gives the same day.
         let export = try DayExport.export(scenario: scenario, area: areas[index], dayIndex: day - 1, seed: World.areaSeed(scenario.seed, variant: pooled ? "pooled" : "separate", area: areas[index]), vehicles: vehicles)
@@ -166,7 +260,7 @@ public enum SimCommand {
         province.planIterations = try options.int("plan-iterations", in: 1...100_000) ?? province.planIterations
         province.loopOnly = options.take("loop-only") == "yes"
         if let text = options.take("reports-per-second") {
-            guard let value = Double(text), value > 0, value <= 100 else { throw LoadError("--reports-per-second must be a number in 0..100 (each driver's)") }
+            guard let value = Double(text), value > 0, value <= 100 else { throw InputError("--reports-per-second must be a number in 0..100 (each driver's)") }
             province.reportsPerSecond = value
         }
         province.configFolder = options.take("config") ?? province.configFolder
@@ -202,21 +296,21 @@ public enum SimCommand {
     static func load(_ options: inout SimOptions, environment: [String: String]) throws {
         if options.has("province") { return try province(&options) }
         var load = LoadOptions()
-        guard let server = options.take("server") ?? environment["PHAPAI_SERVER"] else { throw LoadError("--server HOST:PORT is required") }
+        guard let server = options.take("server") ?? environment["PHAPAI_SERVER"] else { throw InputError("--server HOST:PORT is required") }
         let parts = server.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else { throw LoadError("--server must be HOST:PORT, not '\(server)'") }
+        guard parts.count == 2, let port = UInt16(parts[1]) else { throw InputError("--server must be HOST:PORT, not '\(server)'") }
         load.host = String(parts[0])
         load.port = port
-        guard let token = options.take("token") ?? environment["PHAPAI_TOKEN"] else { throw LoadError("--token (or PHAPAI_TOKEN) is required") }
+        guard let token = options.take("token") ?? environment["PHAPAI_TOKEN"] else { throw InputError("--token (or PHAPAI_TOKEN) is required") }
         load.token = token
         load.clients = try options.int("clients", in: 1...5000) ?? load.clients
         if let rate = options.take("rate") {
-            guard let value = Double(rate), value > 0, value <= 1_000_000 else { throw LoadError("--rate must be a number of requests per second in 0..1000000") }
+            guard let value = Double(rate), value > 0, value <= 1_000_000 else { throw InputError("--rate must be a number of requests per second in 0..1000000") }
             load.rate = value
         }
         load.depth = try options.int("depth", in: 1...10_000) ?? load.depth
         if let duration = options.take("duration") {
-            guard let value = Double(duration), value > 0, value <= 86_400 else { throw LoadError("--duration must be seconds in 0..86400") }
+            guard let value = Double(duration), value > 0, value <= 86_400 else { throw InputError("--duration must be seconds in 0..86400") }
             load.duration = value
         }
         if let mix = options.take("mix") {
@@ -227,10 +321,11 @@ public enum SimCommand {
                 guard pair.count == 2, let operation = LoadOperation(rawValue: String(pair[0])), mixable.contains(operation),
                     let weight = Double(pair[1]), weight >= 0
                 else {
-                    throw LoadError("--mix takes NAME=WEIGHT pairs with NAME one of \(mixable.map(\.rawValue).joined(separator: ", ")), not '\(part)'")
+                    throw InputError("--mix takes NAME=WEIGHT pairs with NAME one of \(mixable.map(\.rawValue).joined(separator: ", ")), not '\(part)'")
                 }
                 load.mix[operation] = weight
             }
+            guard load.mix.values.contains(where: { $0 > 0 }) else { throw InputError("--mix needs at least one operation with a positive weight") }
         }
         load.patients = try options.int("patients", in: 1...1_000_000) ?? load.patients
         load.idleConnections = try options.int("idle", in: 1...100_000)
@@ -282,7 +377,7 @@ struct SimOptions {
                 index += 1
                 continue
             }
-            guard token.hasPrefix("--"), index + 1 < arguments.count else { throw LoadError("expected --option value, got '\(token)'") }
+            guard token.hasPrefix("--"), index + 1 < arguments.count else { throw InputError("expected --option value, got '\(token)'") }
             values[String(token.dropFirst(2))] = arguments[index + 1]
             index += 2
         }
@@ -305,11 +400,18 @@ struct SimOptions {
 
     mutating func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let text = take(name) else { return nil }
-        guard let value = Int(text), range.contains(value) else { throw LoadError("--\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)") }
+        guard let value = Int(text), range.contains(value) else { throw InputError("--\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound)") }
         return value
     }
 
     func checkAllUsed() throws {
-        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) { throw LoadError("unknown option --\(unknown)") }
+        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) { throw InputError("unknown option --\(unknown)") }
     }
+}
+
+/// A mistake in what the user gave (an unknown command or option, a bad value, a scenario that
+/// breaks a rule): `phapai-sim` exits with 2, apart from a failure while running (1).
+struct InputError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

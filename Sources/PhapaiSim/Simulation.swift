@@ -589,6 +589,8 @@ final class AreaSimulation {
         var timing: BookingRequest.Timing
         var returnLeg: BookingRequest.ReturnLeg
         var fate = Fate()
+        /// Relatives travelling along when not the patient's usual number (a fixed request's).
+        var companions: Int?
 
         /// The appointment, or the pickup asked for.
         var outboundTime: Instant {
@@ -632,7 +634,13 @@ final class AreaSimulation {
         if !sameDay {
             var random = SeededGenerator(seed: World.seed(scenario.seed, 6, dayIndex))
             for fixed in scenario.fixedRequests ?? [] where fixed.day == dayIndex {
-                guard var request = fixedRequest(fixed) else { continue }
+                // Requests for villages of other areas are theirs.
+                guard let index = world.villages.firstIndex(where: { $0.id == fixed.village }) else { continue }
+                guard var request = fixedRequest(fixed, village: world.villagePlaces[index]) else {
+                    // Validation makes this impossible; were it to happen, the KPIs show it rather than drop it unseen.
+                    surprise(PhapaiError.notFound("fixedRequests", "NO_PATIENT", "no \(fixed.type) patient in \(fixed.village)"))
+                    continue
+                }
                 request.fate = drawFate(&random)
                 requests.append(request)
             }
@@ -699,20 +707,20 @@ final class AreaSimulation {
         return nearest
     }
 
-    private func fixedRequest(_ fixed: Scenario.FixedRequest) -> GeneratedRequest? {
-        guard let village = world.villagePlaces.first(where: { $0.rawValue.hasSuffix("-" + fixed.village) }),
-            let pool = patientsByVillageAndType["\(village.rawValue)|\(fixed.type)"], let patient = pool.first,
+    private func fixedRequest(_ fixed: Scenario.FixedRequest, village: PlaceID) -> GeneratedRequest? {
+        guard let pool = patientsByVillageAndType["\(village.rawValue)|\(fixed.type)"], let patient = pool.first,
             let appointment = try? offset.parseDateTime("\(day.iso) \(fixed.appointment)", field: "appointment")
         else { return nil }
         let back = fixed.returnAt.flatMap { try? offset.parseDateTime("\(day.iso) \($0)", field: "returnAt") }
         return GeneratedRequest(
             patient: patient, hospital: PlaceID(unchecked: fixed.hospital), asked: now, timing: .appointment(appointment),
-            returnLeg: fixed.willCall == true ? .willCall : back.map { .at($0) } ?? .none)
+            returnLeg: fixed.willCall == true ? .willCall : back.map { .at($0) } ?? .none, companions: fixed.companions)
     }
 
     /// Books a request; a refusal is recorded with its keyword.
     private func book(_ request: GeneratedRequest, sameDay: Bool) -> [Trip]? {
-        var booking = BookingRequest(patient: request.patient.patient.id, to: request.hospital, timing: request.timing, returnLeg: request.returnLeg)
+        var booking = BookingRequest(
+            patient: request.patient.patient.id, to: request.hospital, timing: request.timing, returnLeg: request.returnLeg, companions: request.companions)
         if request.returnLeg == .willCall, case .appointment(let appointment) = request.timing,
             let demand = scenario.demand.first(where: { $0.type == request.patient.type })
         {

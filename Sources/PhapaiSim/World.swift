@@ -32,7 +32,10 @@ struct World {
     let scenario: Scenario
     let tambons: [Scenario.Tambon]
 
+    /// The world of `scenario`, checked first (``Scenario/validate()``): what follows relies on
+    /// its rules (ranges that run forward, counts that are not negative, one kind of tambons).
     init(_ scenario: Scenario) throws {
+        try scenario.validate()
         self.scenario = scenario
         tambons = scenario.tambons ?? World.generate(scenario.generatedTambons!, seed: scenario.seed)
     }
@@ -80,9 +83,10 @@ struct World {
                 // Seeded by the village, not the area: pooled and separate fleets serve the same people.
                 var random = SeededGenerator(seed: World.seed(seed, World.stableHash(placeID.rawValue)))
                 for (typeIndex, demand) in scenario.demand.enumerated() {
-                    let count = Int((Double(village.population) * demand.patientsPer1000 / 1000).rounded())
+                    let count = demand.patients(population: village.population)
                     for number in 0..<count {
                         let mobility = Mobility(rawValue: World.pick(demand.mobility, &random)) ?? .ambulatory
+                        // At most maxCompanions + 1 probabilities (validated): the draw is the number itself.
                         let companions = World.pickIndex(demand.companions, &random)
                         let patient = try Patient(
                             id: PatientID.parse("\(placeID.rawValue)-\(typeIndex)-\(number)", field: "patient"), area: areaID,
@@ -125,13 +129,15 @@ struct World {
             kindName: kindName)
     }
 
-    /// `HH:MM-HH:MM`.
+    /// `HH:MM-HH:MM`, ending after it starts.
     static func span(_ text: String, field: String) throws -> (LocalTime, LocalTime) {
-        let parts = text.split(separator: "-").map(String.init)
-        guard parts.count == 2 else { throw PhapaiError.invalid(field, "INVALID_TIME", "'\(text)' is not HH:MM-HH:MM") }
-        let span = (try LocalTime.parse(parts[0], field: field), try LocalTime.parse(parts[1], field: field))
-        guard span.0 < span.1 else { throw PhapaiError.invalid(field, "TIME_ORDER", "'\(text)' ends before it starts") }
-        return span
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        // Either half's own error would hide that the whole is malformed; say what is expected.
+        guard parts.count == 2, let start = try? LocalTime.parse(parts[0], field: field), let end = try? LocalTime.parse(parts[1], field: field) else {
+            throw PhapaiError.invalid(field, "INVALID_TIME", "'\(text)' is not HH:MM-HH:MM")
+        }
+        guard start < end else { throw PhapaiError.invalid(field, "TIME_ORDER", "'\(text)' ends before it starts") }
+        return (start, end)
     }
 
     /// A seed for one part of the run, from the scenario's seed and the part's coordinates.
@@ -170,7 +176,8 @@ struct World {
             draw -= weight
             if draw < 0 { return index }
         }
-        return weights.count - 1
+        // Rounding may leave a sliver of the draw: it goes to the last weight that can be drawn, never to one of weight 0.
+        return weights.lastIndex { $0 > 0 } ?? weights.count - 1
     }
 
     /// A Poisson count with the given mean (Knuth's method; means here are small).
@@ -200,9 +207,9 @@ struct World {
     /// their tambon's centre, the depot at the centre, Thai names from common syllables.
     static func generate(_ spec: Scenario.GeneratedTambons, seed: UInt64) -> [Scenario.Tambon] {
         var random = SeededGenerator(seed: World.seed(seed, 0))
+        /// A whole number in `[min, max]` (validated: min <= max).
         func between(_ range: [Int]) -> Int {
-            let low = range.first ?? 1, high = range.last ?? low
-            return low + random.below(max(1, high - low + 1))
+            range[0] + random.below(range[1] - range[0] + 1)
         }
         let kmPerDegree = 111.32
         let lonScale = cos(spec.centre.lat * Double.pi / 180)

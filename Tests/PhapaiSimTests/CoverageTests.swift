@@ -57,10 +57,9 @@ enum TestScenarios {
          "planIterations": 300}
         """#
 
+    /// Decodes and checks a scenario as `phapai-sim` does.
     static func decode(_ text: String) throws -> Scenario {
-        let scenario = try ConfigDecoding.decode(Scenario.self, from: Data(text.utf8), file: "test")
-        try scenario.validate()
-        return scenario
+        try Scenario.decode(Data(text.utf8), file: "test")
     }
 }
 
@@ -173,11 +172,12 @@ struct CoverageTests {
     @Test func aBadScenarioNamesTheFieldAndTheRule() throws {
         let unknownHospital = TestScenarios.handComputed.replacingOccurrences(of: #""hospitals": {"H": 1}"#, with: #""hospitals": {"X": 1}"#)
         let error = #expect(throws: PhapaiError.self) { try TestScenarios.decode(unknownHospital) }
-        #expect(error?.field == "demand[0].hospitals" && error?.keyword == "INVALID_SCENARIO")
+        #expect(error?.field == #"demand[0].hospitals["X"]"# && error?.keyword == "UNKNOWN_HOSPITAL")
         let badShare = TestScenarios.handComputed.replacingOccurrences(of: #""noShowRate": 0"#, with: #""noShowRate": 2"#)
-        #expect((#expect(throws: PhapaiError.self) { try TestScenarios.decode(badShare) })?.field == "behaviour")
+        #expect((#expect(throws: PhapaiError.self) { try TestScenarios.decode(badShare) })?.field == "behaviour.noShowRate")
         let missing = TestScenarios.handComputed.replacingOccurrences(of: #""startDate": "2026-12-07","#, with: "")
-        #expect((#expect(throws: PhapaiError.self) { try TestScenarios.decode(missing) })?.field == "test: startDate")
+        let absent = #expect(throws: PhapaiError.self) { try TestScenarios.decode(missing) }
+        #expect(absent?.field == "startDate" && absent?.message == "is required")
     }
 
     @Test func theReportHasItsChartsAndTheSweepOneRowPerFleetSize() throws {
@@ -278,6 +278,13 @@ struct ReplicationTests {
         }
         let reasons = KPIs.denialReasons([outcome])
         #expect(reasons.reduce(0) { $0 + $1.legs } == Int(kpis.value("trips_denied")!))
+    }
+
+    /// A day cost is baht, never negative.
+    @Test func aNegativeDayCostIsRefusedByItsPath() throws {
+        let negative = TestScenarios.handComputed.replacingOccurrences(of: #""driverCostPerDay": 500"#, with: #""driverCostPerDay": -500"#)
+        let error = #expect(throws: PhapaiError.self) { try TestScenarios.decode(negative) }
+        #expect(error?.field == "tambons[0].fleet[0].driverCostPerDay" && error?.message == "baht a day lie in 0...1000000, not -500")
     }
 
     /// The report reads in Thai by default and in English on request; a village without requests

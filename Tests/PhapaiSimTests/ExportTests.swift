@@ -73,14 +73,15 @@ struct ExportTests {
         let scenario = folder.appendingPathComponent("hand.json")
         try TestScenarios.handComputed.write(to: scenario, atomically: true, encoding: .utf8)
         let out = folder.appendingPathComponent("x.txt").path
-        for arguments in [
-            ["export-darp"], ["export-darp", scenario.path], ["export-darp", scenario.path, "--day", "0"],
-            ["export-darp", scenario.path, "--day", "one"], ["export-darp", scenario.path, "--day", "1", "--area", "T9"],
-            ["export-darp", scenario.path, "--day", "1", "--vehicles", "0"], ["export-darp", scenario.path, "--day", "1", "--colour", "red"],
-            ["export-darp", folder.appendingPathComponent("none.json").path, "--day", "1"],
-            ["export-darp", scenario.path, "--day", "1", "--out", folder.path + "/no/such/x.txt"],
-        ] {
-            #expect(SimCommand.run(arguments + ["--out", out].filter { _ in !arguments.contains("--out") }) == 1, "\(arguments)")
+        // Mistakes in the input exit with 2; a file that cannot be written is a failure while running (1).
+        for (arguments, code) in [
+            (["export-darp"], 2), (["export-darp", scenario.path], 2), (["export-darp", scenario.path, "--day", "0"], 2),
+            (["export-darp", scenario.path, "--day", "one"], 2), (["export-darp", scenario.path, "--day", "1", "--area", "T9"], 2),
+            (["export-darp", scenario.path, "--day", "1", "--vehicles", "0"], 2), (["export-darp", scenario.path, "--day", "1", "--colour", "red"], 2),
+            (["export-darp", folder.appendingPathComponent("none.json").path, "--day", "1"], 2),
+            (["export-darp", scenario.path, "--day", "1", "--out", folder.path + "/no/such/x.txt"], 1),
+        ] as [([String], Int32)] {
+            #expect(SimCommand.run(arguments + ["--out", out].filter { _ in !arguments.contains("--out") }) == code, "\(arguments)")
         }
         #expect(!FileManager.default.fileExists(atPath: out))
         // A day with no trips says so.
