@@ -11,20 +11,45 @@ struct VariantOutcome: Sendable {
     var trips: [TripRecord]
     var vehicleDays: [VehicleDay]
     var surprises: Int
+    /// The public holidays among the scenario's service weekdays that were not simulated.
+    var holidaysSkipped: [Holiday] = []
+    /// Years of the simulated days that the holiday calendar has no day in (its holidays, if
+    /// any, were simulated as working days).
+    var yearsWithoutHolidays: [Int] = []
+}
+
+extension VariantOutcome {
+    /// What the calendar left out of the run, for its output and report: the holidays not
+    /// simulated, and the years the calendar says nothing of.
+    var calendarNotes: [String] {
+        var notes: [String] = []
+        if !holidaysSkipped.isEmpty {
+            notes.append("public holidays not simulated: " + holidaysSkipped.map { "\($0.date.iso) \($0.nameTH)" }.joined(separator: ", "))
+        }
+        if !yearsWithoutHolidays.isEmpty {
+            let years = yearsWithoutHolidays.map(String.init).joined(separator: ", ")
+            notes.append("warning: the holiday calendar has no day in \(years): its holidays were simulated as service days")
+        }
+        return notes
+    }
 }
 
 /// Runs a scenario's variants on temporary databases, areas in parallel.
 enum CoverageRun {
-    /// The service days simulated: `days` of them from the scenario's start.
-    static func serviceDays(_ scenario: Scenario, count: Int) throws -> [LocalDate] {
+    /// The service days simulated: `count` of them from the scenario's start, on its service
+    /// weekdays but the calendar's holidays; and the holidays left out on the way.
+    static func serviceDays(_ scenario: Scenario, count: Int, holidays: HolidayCalendar) throws -> (days: [LocalDate], skipped: [Holiday]) {
         let weekdays = Set(try Weekday.parseSet(scenario.serviceDays ?? "mon-fri", field: "serviceDays"))
         var date = try LocalDate.parse(scenario.startDate, field: "startDate")
         var days: [LocalDate] = []
+        var skipped: [Holiday] = []
         while days.count < count {
-            if weekdays.contains(date.weekday) { days.append(date) }
+            if weekdays.contains(date.weekday) {
+                if let holiday = holidays.holiday(on: date) { skipped.append(holiday) } else { days.append(date) }
+            }
             date = date.adding(days: 1)
         }
-        return days
+        return (days, skipped)
     }
 
     /// Simulates every variant; `progress` gets (areas done, areas in all).
@@ -32,7 +57,9 @@ enum CoverageRun {
         _ scenario: Scenario, days: Int, fleetSize: Int? = nil, variants: [String]? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }
     ) throws -> [VariantOutcome] {
         let world = try World(scenario)
-        let dates = try serviceDays(scenario, count: days)
+        let (dates, holidaysSkipped) = try serviceDays(scenario, count: days, holidays: world.holidays)
+        let calendarYears = world.holidays.years
+        let yearsWithoutHolidays = calendarYears.isEmpty ? [] : Set(dates.map(\.year)).subtracting(calendarYears).sorted()
         let folder = NSTemporaryDirectory() + "phapai-sim-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         // PHAPAI_SIM_KEEP=1 keeps the databases, to look into a run with `phapai --db`.
@@ -74,7 +101,9 @@ enum CoverageRun {
                 vehicleDays += outcome.vehicleDays
                 surprises += outcome.surprises
             }
-            outcomes.append(VariantOutcome(variant: variant, areas: areas, trips: trips, vehicleDays: vehicleDays, surprises: surprises))
+            outcomes.append(VariantOutcome(
+                variant: variant, areas: areas, trips: trips, vehicleDays: vehicleDays, surprises: surprises, holidaysSkipped: holidaysSkipped,
+                yearsWithoutHolidays: yearsWithoutHolidays))
         }
         return outcomes
     }
@@ -195,6 +224,7 @@ struct KPIs: Sendable {
         func share(_ part: Int, _ whole: Int) -> String { whole == 0 ? "" : KPIs.format(100 * Double(part) / Double(whole), 1) }
         values = [
             ("days", String(days)),
+            ("holidays_skipped", String(outcome.holidaysSkipped.count)),
             ("areas", String(outcome.areas.count)),
             ("vehicles", String(vehicles)),
             ("patients_registered", String(outcome.areas.reduce(0) { $0 + $1.patients.count })),

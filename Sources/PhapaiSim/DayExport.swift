@@ -27,7 +27,7 @@ enum DayExport {
     /// Books service day `dayIndex` (0-based) of `area` and exports it, with `vehicles` in place of
     /// the area's fleet size when given.
     static func export(scenario: Scenario, area: SimArea, dayIndex: Int, seed: UInt64, vehicles: Int? = nil) throws -> Export {
-        let days = try CoverageRun.serviceDays(scenario, count: dayIndex + 1)
+        let days = try CoverageRun.serviceDays(scenario, count: dayIndex + 1, holidays: scenario.holidayCalendar()).days
         let folder = NSTemporaryDirectory() + "phapai-sim-export-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -152,6 +152,7 @@ enum Report {
         var page = "<!DOCTYPE html><html lang=\"th\"><head><meta charset=\"utf-8\"><title>\(escape(scenario.name))</title><style>\(style)</style></head><body>"
         page += "<h1>พาไป: \(escape(scenario.name)), \(days) service day(s), seed \(scenario.seed)</h1>"
         if let description = scenario.description { page += "<p>\(escape(description))</p>" }
+        for note in outcomes.first?.calendarNotes ?? [] { page += "<p>\(escape(note))</p>" }
         page += "<h2>KPIs</h2><table><tr><th>metric</th>" + kpis.map { "<th>\(escape($0.variant))</th>" }.joined() + "</tr>"
         for (index, entry) in kpis[0].kpis.values.enumerated() {
             page += "<tr><td>\(escape(entry.0))</td>" + kpis.map { "<td class=\"n\">\(escape($0.kpis.values[index].1))</td>" }.joined() + "</tr>"

@@ -122,6 +122,9 @@ public struct Scenario: Sendable, Decodable {
     public var startDate: String
     /// Days with service (default mon-fri).
     public var serviceDays: String?
+    /// The holiday calendar whose days are not simulated: a file relative to the working
+    /// directory (default config/holidays-th.csv), or `none`.
+    public var holidays: String?
     public var travel: TravelEntry
     public var policies: PolicyOverrides?
     public var tambons: [Tambon]?
@@ -158,6 +161,7 @@ public struct Scenario: Sendable, Decodable {
         }
         _ = try LocalDate.parse(startDate, field: "startDate")
         _ = try Weekday.parseSet(serviceDays ?? "mon-fri", field: "serviceDays")
+        try rule(holidays.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? true, "holidays", "names a calendar file, or none")
         _ = try TravelModel(circuityFactor: travel.circuityFactor, averageSpeedKmh: travel.averageSpeedKmh)
         try rule((tambons?.isEmpty == false) != (generatedTambons != nil), "tambons", "give either tambons or generatedTambons")
         try rule(!hospitals.isEmpty, "hospitals", "at least one hospital")

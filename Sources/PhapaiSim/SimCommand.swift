@@ -68,6 +68,7 @@ public enum SimCommand {
                 FileHandle.standardError.write(Data("fleet \(size):".utf8))
                 let outcomes = try CoverageRun.run(scenario, days: days, fleetSize: size, progress: progress)
                 FileHandle.standardError.write(Data("\n".utf8))
+                if size == fleets.lowerBound { for note in outcomes.first?.calendarNotes ?? [] { print(note) } }
                 for outcome in outcomes { points.append(SweepPoint(fleet: size, variant: outcome.variant, kpis: KPIs(outcome, days: days))) }
             }
             try Sweep.csv(points).write(toFile: out + "/sweep.csv", atomically: true, encoding: .utf8)
@@ -87,6 +88,7 @@ public enum SimCommand {
         try CoverageFiles.villages(outcomes).write(toFile: out + "/villages.csv", atomically: true, encoding: .utf8)
         try Report.html(scenario, outcomes: outcomes, kpis: kpis, days: days).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
         print(CoverageFiles.kpis(kpis), terminator: "")
+        for note in outcomes.first?.calendarNotes ?? [] { print(note) }
         print(String(format: "wrote %@/kpis.csv, trips.csv, villages.csv and report.html (%.1f s)", out, LoadTest.now() - started))
     }
 

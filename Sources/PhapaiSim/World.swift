@@ -27,10 +27,13 @@ struct SimArea: Sendable {
 struct World {
     let scenario: Scenario
     let tambons: [Scenario.Tambon]
+    /// The days not simulated (read here, so that a bad calendar stops the run before it starts).
+    let holidays: HolidayCalendar
 
     init(_ scenario: Scenario) throws {
         self.scenario = scenario
         tambons = scenario.tambons ?? World.generate(scenario.generatedTambons!, seed: scenario.seed)
+        holidays = try scenario.holidayCalendar()
     }
 
     /// The areas of `variant` (`separate`: one per tambon; `pooled`: one for all), each tambon's
