@@ -121,6 +121,8 @@ enum DayExport {
         if shifts.contains(where: { $0.breakStart != nil }) { dropped.append("drivers' breaks") }
         dropped.append("per-trip ride limits (1.5 x direct + 20 min): one limit for all, the largest, \(format(maxRide)) minutes")
         dropped.append("journeys (both legs or neither): each leg is a request of its own")
+        // The format has coordinates only: a road matrix cannot go with it (the difference reported is to the model).
+        if !area.matrix.isEmpty { dropped.append("the scenario's road matrix (\(area.matrix.count) pairs): distances are the straight-line model's") }
 
         let n = requests.count
         let count = fleetSize ?? vehicles.count

@@ -138,10 +138,19 @@ public struct Scenario: Sendable, Decodable {
     /// Scheduler iterations per day plan (a fixed count, so that a seed gives the same plans).
     public var planIterations: Int?
 
-    /// The road model.
+    /// The road model, and an imported road matrix used where it has the pair.
     public struct TravelEntry: Sendable, Decodable {
         public var circuityFactor: Double
         public var averageSpeedKmh: Double
+        /// A travel-time matrix file (relative to the working directory) as production imports
+        /// it, keyed by the simulator's place ids: hospital ids, `TAMBON-DEPOT`, `TAMBON-VILLAGE`.
+        public var matrix: String?
+        /// `csv` (`from,to,seconds[,meters]`) or `osrm` (an OSRM `table` response); by default
+        /// `osrm` for a `.json` file, else `csv`.
+        public var matrixFormat: String?
+        /// For an OSRM table: the place ids of its rows and columns, in order (without them, the
+        /// place within 500 m of each snapped waypoint).
+        public var matrixPlaces: [String]?
     }
 
     /// Reads and checks a scenario file.
@@ -163,6 +172,11 @@ public struct Scenario: Sendable, Decodable {
         _ = try Weekday.parseSet(serviceDays ?? "mon-fri", field: "serviceDays")
         try rule(holidays.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? true, "holidays", "names a calendar file, or none")
         _ = try TravelModel(circuityFactor: travel.circuityFactor, averageSpeedKmh: travel.averageSpeedKmh)
+        try rule(travel.matrix.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? true, "travel.matrix", "names a matrix file")
+        try rule(travel.matrixFormat.map { ["csv", "osrm"].contains($0) } ?? true, "travel.matrixFormat", "is csv or osrm")
+        try rule(travel.matrix != nil || (travel.matrixFormat == nil && travel.matrixPlaces == nil), "travel.matrix",
+                 "matrixFormat and matrixPlaces go with a matrix file")
+        try rule(travel.matrixPlaces.map { !$0.isEmpty } ?? true, "travel.matrixPlaces", "lists the place ids of the table's rows")
         try rule((tambons?.isEmpty == false) != (generatedTambons != nil), "tambons", "give either tambons or generatedTambons")
         try rule(!hospitals.isEmpty, "hospitals", "at least one hospital")
         for (index, hospital) in hospitals.enumerated() {
