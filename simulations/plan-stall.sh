@@ -37,7 +37,7 @@ run() {
     rm -rf "$work/$name" && mkdir -p "$work/$name"
     "$bin/phapai" --db "$work/$name/phapai.db" init >/dev/null
     export PHAPAI_TOKEN=$("$bin/phapai" --db "$work/$name/phapai.db" user add load --role admin 2>/dev/null)
-    printf '{"listen": "127.0.0.1:0", "database": "%s"}\n' "$work/$name/phapai.db" > "$work/$name/phapaid.json"
+    printf '{"listen": "127.0.0.1:0", "database": "%s", "holidays": "%s"}\n' "$work/$name/phapai.db" "$PWD/config/holidays-th.csv" > "$work/$name/phapaid.json"
     "$daemon" --config "$work/$name/phapaid.json" > "$work/$name/server.log" 2>&1 &
     server_pid=$!
     local port=""

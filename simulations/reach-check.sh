@@ -98,7 +98,7 @@ token=$(cat "$work/token")
 [ "$(stat -c %a "$work/token")" = "600" ] || fail "the token file is not 0600"
 
 step "phapaid on 127.0.0.1"
-printf '{"listen": "127.0.0.1:0", "database": "%s"}\n' "$db" >"$work/phapaid.json"
+printf '{"listen": "127.0.0.1:0", "database": "%s", "holidays": "%s"}\n' "$db" "$PWD/config/holidays-th.csv" >"$work/phapaid.json"
 "$bin/phapaid" --config "$work/phapaid.json" >"$work/phapaid.log" 2>&1 &
 pids+=($!)
 port=""

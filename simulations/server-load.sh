@@ -26,7 +26,7 @@ export PHAPAI_CONFIG="$PWD/config"
 "$bin/phapai" --db "$work/phapai.db" init >/dev/null
 export PHAPAI_TOKEN=$("$bin/phapai" --db "$work/phapai.db" user add load --role admin 2>/dev/null)
 # Room for the 1,000 idle connections; the request log goes to a file.
-printf '{"listen": "127.0.0.1:0", "database": "%s", "maxConnections": 1100}\n' "$work/phapai.db" > "$work/phapaid.json"
+printf '{"listen": "127.0.0.1:0", "database": "%s", "maxConnections": 1100, "holidays": "%s"}\n' "$work/phapai.db" "$PWD/config/holidays-th.csv" > "$work/phapaid.json"
 "$bin/phapaid" --config "$work/phapaid.json" > "$work/server.log" 2>&1 &
 server_pid=$!
 port=""

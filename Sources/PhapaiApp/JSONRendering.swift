@@ -252,7 +252,7 @@ extension Renderer {
     func materialiseJSON(_ report: MaterialiseReport) -> JSONValue {
         .object([
             ("created", .array(report.created.map { .int($0.id!.rawValue) })),
-            ("skipped", .array(report.skipped.map { .object([("order", .int($0.order.rawValue)), ("date", .string($0.date.iso)), ("reason", .string($0.reason))]) })),
+            ("skipped", .array(report.skipped.map { .object([("order", .int($0.order.rawValue)), ("date", .string($0.date.iso)), ("reason", .string($0.reason.english))]) })),
         ])
     }
 

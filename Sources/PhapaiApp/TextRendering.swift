@@ -465,7 +465,7 @@ public struct Renderer {
     private func materialiseText(_ report: MaterialiseReport) -> [String] {
         let days = Set(report.created.map(\.serviceDate)).count
         return [words("materialised", ["count": report.created.count, "days": days])]
-            + report.skipped.map { words("materialised.skipped", ["order": $0.order, "date": format.date($0.date), "reason": format.text($0.reason)]) }
+            + report.skipped.map { words("materialised.skipped", ["order": $0.order, "date": format.date($0.date), "reason": format.text(words.phrase($0.reason))]) }
     }
 
     private func manifestText(_ manifests: [Manifest]) -> [String] {

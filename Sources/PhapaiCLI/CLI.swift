@@ -87,6 +87,9 @@ public enum PhapaiCLI {
                     let context = try CLIContext(parsed: parsed, environment: environment, console: console)
                     let application = try context.application()
                     (language, era) = (try context.language(), try context.era())
+                    // Only the commands that make standing-order trips need the calendar: the others
+                    // do not fail for a config folder they do not use.
+                    if shared == .standingAdd || shared == .standingMaterialise { application.service.holidays = try context.holidays() }
                     // Rendered inside the run: with --rid the lines are kept in the commit of the write they tell of.
                     let replied = try application.run(shared, commandArguments, as: .local(actor: context.actor), face: .commandLine) { response in
                         var renderer = try Renderer(application: application, era: response.era, language: response.language)
@@ -294,6 +297,12 @@ final class CLIContext {
             folder.deleteLastPathComponent()
         }
         throw PhapaiError.notFound("config", "NO_CONFIG", "no config folder with policies.json found; give --config DIR")
+    }
+
+    /// The holiday calendar of the configuration folder (`holidays-th.csv` beside
+    /// `policies.json`, the file phapaid reads by default): standing orders make no trips on its days.
+    func holidays() throws -> HolidayCalendar {
+        try HolidayCalendar.load(path: configFolder() + "/" + HolidayCalendar.fileName, field: "holidays")
     }
 
     /// Reads a whole file that must be UTF-8.

@@ -75,11 +75,14 @@ public struct BookingContext: Sendable {
     public var fleet: [Capacity]
     /// The direct driving time from an imported road matrix, when it has the pair.
     public var directSeconds: Int?
+    /// The direct driving time of the way back (drop-off to pickup place) from the matrix, when it
+    /// has that pair: roads are not the same both ways (one-way streets, a turn across a highway).
+    public var returnDirectSeconds: Int?
 
     /// Creates a context.
     public init(
         patient: Patient, pickupPlace: Place, dropoffPlace: Place, policies: Policies, travel: TravelModel,
-        offset: UTCOffset, now: Instant, fleet: [Capacity], directSeconds: Int? = nil
+        offset: UTCOffset, now: Instant, fleet: [Capacity], directSeconds: Int? = nil, returnDirectSeconds: Int? = nil
     ) {
         self.patient = patient
         self.pickupPlace = pickupPlace
@@ -90,6 +93,7 @@ public struct BookingContext: Sendable {
         self.now = now
         self.fleet = fleet
         self.directSeconds = directSeconds
+        self.returnDirectSeconds = returnDirectSeconds
     }
 }
 
@@ -161,6 +165,9 @@ public enum BookingRules {
         back.direction = .return
         back.pickupPlace = outbound.dropoffPlace
         back.dropoffPlace = outbound.pickupPlace
+        let backDirect = context.returnDirectSeconds ?? context.travel.seconds(context.dropoffPlace.coordinate, context.pickupPlace.coordinate)
+        back.directSeconds = backDirect
+        back.maxRideSeconds = policies.maxRideSeconds(direct: backDirect)
         back.appointment = nil
         back.requestedPickup = nil
         back.pickupWindow = nil
@@ -195,7 +202,7 @@ public enum BookingRules {
             guard context.offset.date(of: pickup) == outbound.serviceDate else {
                 throw PhapaiError.invalid("return", "RETURN_OTHER_DAY", Phrase("error.return_other_day"))
             }
-            let windows = pickupWindows(at: pickup, direct: direct, boarding: boarding, maxRide: maxRide, policies: policies)
+            let windows = pickupWindows(at: pickup, direct: backDirect, boarding: boarding, maxRide: back.maxRideSeconds, policies: policies)
             back.requestedPickup = pickup
             back.pickupWindow = windows.pickup
             back.dropoffWindow = windows.dropoff

@@ -147,6 +147,8 @@ extension Phrase {
         "return.closed.no_show": "the outbound trip {trip} was not performed (no-show)",
         "standing.on_hold": "standing order on hold: {reason}",
         "standing.ended": "standing order ended",
+        "standing.holiday": "public holiday {name_th} ({name_en}): no trip made",
+        "standing.holiday.made_before": "public holiday {name_th} ({name_en}): its trips were made before the holiday was in the calendar; check them",
         "release.not_planned": "the day is not planned yet",
         // Trips that need a call.
         "attention.return_at_risk": "the patient is at the clinic and has no ride home: {parts}",

@@ -35,6 +35,8 @@ public enum Daemon {
         var maxWatchReplay: Int?
         var maxStatusReportsPerMinute: Int?
         var driverWeb: DriverWebFile?
+        /// The holiday calendar: a path (relative to the configuration file's folder), or `none`.
+        var holidays: String?
     }
 
     /// The driver web face's part of the file.
@@ -110,6 +112,20 @@ public enum Daemon {
         configuration.allowNonLoopback = file.allowNonLoopback ?? configuration.allowNonLoopback
         try configuration.checkListenAddress()
         return (configuration, file.database ?? "phapai.db")
+    }
+
+    /// The holiday calendar a configuration file names, read and checked: `"holidays"` is a path
+    /// relative to the configuration file's folder (so /etc/phapai/phapaid.json reads
+    /// /etc/phapai/holidays-th.csv by default), or `"none"` for standing orders that run on
+    /// public holidays too. A missing or bad calendar stops the start, naming `holidays`.
+    public static func holidays(from data: Data, file path: String) throws -> HolidayCalendar {
+        let named = try ConfigDecoding.decode(File.self, from: data, file: path).holidays ?? HolidayCalendar.fileName
+        if named == "none" { return .none }
+        guard !named.isEmpty else {
+            throw PhapaiError.invalid("holidays", "EMPTY", "name the holiday calendar file, or \"none\"")
+        }
+        let calendar = named.hasPrefix("/") ? named : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(named).path
+        return try HolidayCalendar.load(path: calendar, field: "holidays")
     }
 
     /// HOST:PORT.
@@ -228,16 +244,25 @@ public enum Daemon {
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
             let (configuration, database) = try Self.configuration(from: data, file: path)
+            let holidays = try Self.holidays(from: data, file: path)
             let service = try PhapaiService.open(path: database, create: false, actor: "phapaid")
+            service.holidays = holidays
             let requestLog = LogBuffer()
             let server = Server(
                 configuration: configuration, application: Application(service: service),
                 // Each worker its own connection to the same file, opened on its own thread.
-                openWorker: { Application(service: try PhapaiService.open(path: database, create: false, actor: "phapaid")) },
+                openWorker: {
+                    let worker = try PhapaiService.open(path: database, create: false, actor: "phapaid")
+                    worker.holidays = holidays
+                    return Application(service: worker)
+                },
                 log: { line in requestLog.add("ts=\(Int(Date().timeIntervalSince1970)) " + line) }, afterRound: { requestLog.flush() })
             let port = try server.start()
             // Logs carry no patient data.
             log("phapaid: listening on \(configuration.host):\(port)")
+            // Said at the start, so that a calendar that ends before the booking horizon is seen.
+            let years = holidays.years.sorted().map(String.init).joined(separator: ", ")
+            log("phapaid: holiday calendar: \(holidays.holidays.count) day(s)" + (years.isEmpty ? " (none)" : " in \(years)"))
             if let web = configuration.driverWeb, let webPort = server.driverWebPort { log("phapaid: driver web face on \(web.host):\(webPort)") }
             signal(SIGTERM, SIG_IGN)
             signal(SIGINT, SIG_IGN)

@@ -160,7 +160,8 @@ extension PhapaiService {
         let vehicles = try fleet(of: patient.area)
         let context = BookingContext(
             patient: patient, pickupPlace: from, dropoffPlace: to, policies: settings.policies, travel: settings.travel, offset: settings.offset,
-            now: now, fleet: vehicles.map(\.capacity), directSeconds: try store.matrixEntry(from: from.id, to: to.id).map { Int($0.seconds.rounded(.up)) })
+            now: now, fleet: vehicles.map(\.capacity), directSeconds: try store.matrixEntry(from: from.id, to: to.id).map { Int($0.seconds.rounded(.up)) },
+            returnDirectSeconds: try store.matrixEntry(from: to.id, to: from.id).map { Int($0.seconds.rounded(.up)) })
         let fresh = try BookingRules.makeTrips(request, context: context)
         guard fresh.count == legs.count else {
             throw PhapaiError.invalid("return", "RETURN_CHANGED", "the journey has \(legs.count) leg(s); a move keeps its return as it is")

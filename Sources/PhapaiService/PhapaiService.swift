@@ -21,6 +21,10 @@ public final class PhapaiService {
     /// or `PHAPAI_THREADS` when set (a value that is not 1 to 256 makes a plan refuse, naming
     /// `threads`). The simulator sets 1, so that its figures are the same on any machine.
     public var searchThreads = PhapaiService.defaultSearchThreads
+    /// The days the office is closed (config/holidays-th.csv, read by the face that opens the
+    /// service): standing orders make no trips on them and list them as skipped. None by default,
+    /// so that a service opened by a test or a benchmark works every day.
+    public var holidays = HolidayCalendar.none
 
     /// `PHAPAI_THREADS` if set (-1 when it is not a number), else every core.
     static let defaultSearchThreads: Int = {

@@ -1,3 +1,4 @@
+import Foundation
 import PhapaiCore
 import PhapaiStore
 
@@ -5,8 +6,9 @@ import PhapaiStore
 public struct MaterialiseReport: Sendable {
     /// Trips created (both legs).
     public var created: [Trip] = []
-    /// Days skipped, with the reason (a double booking, a patient on hold is not listed).
-    public var skipped: [(order: StandingOrderID, date: LocalDate, reason: String)] = []
+    /// Days skipped, with the reason: a public holiday, a double booking (a patient on hold is
+    /// not listed).
+    public var skipped: [(order: StandingOrderID, date: LocalDate, reason: Phrase)] = []
 }
 
 extension PhapaiService {
@@ -90,6 +92,9 @@ extension PhapaiService {
 
     /// Creates the missing trips of `orders` from today to the end of the horizon, inside a write.
     /// A day that cannot be booked (already passed, patient double-booked) is skipped and reported.
+    /// A public holiday (``holidays``) is skipped and reported too, every time the order is
+    /// materialised: the trip is not moved to another day, since only the dispatcher knows whether
+    /// the clinic is open that day (dialysis units often are) and can book it by hand.
     private func materialise(orders: [StandingOrder], now: Instant) throws -> MaterialiseReport {
         var report = MaterialiseReport()
         for order in orders {
@@ -99,9 +104,15 @@ extension PhapaiService {
             let holds = try store.holds(order: order.id!)
             for day in 0...settings.policies.bookingHorizonDays {
                 let date = today.adding(days: day)
-                guard order.recurs(on: date), !holds.contains(where: { $0.covers(date) }),
-                    try !store.hasMaterialised(order.id!, on: date)
-                else { continue }
+                guard order.recurs(on: date), !holds.contains(where: { $0.covers(date) }) else { continue }
+                if let holiday = holidays.holiday(on: date) {
+                    // Trips made before the day was entered in the calendar are kept, and said.
+                    let made = try store.hasMaterialised(order.id!, on: date)
+                    let names = ["name_th": holiday.nameTH, "name_en": holiday.nameEN]
+                    report.skipped.append((order.id!, date, Phrase(made ? "standing.holiday.made_before" : "standing.holiday", names)))
+                    continue
+                }
+                guard try !store.hasMaterialised(order.id!, on: date) else { continue }
                 let returnLeg: BookingRequest.ReturnLeg =
                     switch order.returnMode {
                     case .none: .none
@@ -117,10 +128,32 @@ extension PhapaiService {
                 } catch let error as PhapaiError where error.category != .storage {
                     // A day whose pickup has already passed is simply not produced.
                     if error.keyword == "IN_PAST" || error.keyword == "TOO_SOON" { continue }
-                    report.skipped.append((order.id!, date, error.message))
+                    report.skipped.append((order.id!, date, error.phrase ?? .text(error.message)))
                 }
             }
         }
         return report
+    }
+}
+
+extension HolidayCalendar {
+    /// The name of the calendar file in a config folder (config/holidays-th.csv).
+    public static let fileName = "holidays-th.csv"
+
+    /// Reads and checks the calendar file at `path`; errors name `field` first, then the file,
+    /// the line and the rule (`holidays: config/holidays-th.csv line 12: date`). A missing file
+    /// is an error too: an office without its calendar would make trips on public holidays.
+    public static func load(path: String, field: String) throws -> HolidayCalendar {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PhapaiError.notFound(
+                field, "NO_FILE",
+                "cannot read the holiday calendar \(path) (copy config/\(fileName) there and check it; a file with only its header line has no holidays)")
+        }
+        do {
+            return try parse(data, source: path)
+        } catch var error as PhapaiError {
+            error.field = "\(field): \(error.field ?? path)"
+            throw error
+        }
     }
 }

@@ -3,17 +3,28 @@ import PhapaiCore
 import PhapaiStore
 
 /// Travel between places: an imported road matrix where it has the pair, else the area's model.
-struct TravelTimes {
-    let model: TravelModel
-    let matrix: [PlaceID: [PlaceID: MatrixEntry]]
+/// What the planner plans with; the simulator drives with it too (``PhapaiService/travelTimes(area:)``).
+public struct TravelTimes: Sendable {
+    /// The area's model: straight line x circuity at the average speed.
+    public let model: TravelModel
+    /// The imported entries, by origin and destination.
+    public let matrix: [PlaceID: [PlaceID: MatrixEntry]]
 
-    func seconds(_ from: Place, _ to: Place) -> Double {
+    /// Travel with `model` where `matrix` has no entry.
+    public init(model: TravelModel, matrix: [PlaceID: [PlaceID: MatrixEntry]]) {
+        self.model = model
+        self.matrix = matrix
+    }
+
+    /// Seconds of driving from one place to another.
+    public func seconds(_ from: Place, _ to: Place) -> Double {
         if from.id == to.id { return 0 }
         if let entry = matrix[from.id]?[to.id] { return entry.seconds }
         return Double(model.seconds(from.coordinate, to.coordinate))
     }
 
-    func kilometres(_ from: Place, _ to: Place) -> Double {
+    /// Road kilometres from one place to another: the matrix's metres when it has them.
+    public func kilometres(_ from: Place, _ to: Place) -> Double {
         if from.id == to.id { return 0 }
         if let meters = matrix[from.id]?[to.id]?.meters { return meters / 1000 }
         return model.roadKilometres(from.coordinate, to.coordinate)
@@ -27,18 +38,44 @@ extension PhapaiService {
     /// All or nothing: one bad line refuses the file.
     public func importMatrix(_ data: Data, format: String, places order: [PlaceID]? = nil) throws -> Int {
         let known = Dictionary(uniqueKeysWithValues: try store.places().map { ($0.id, $0) })
+        return try importMatrix(entries: Self.readMatrix(data, format: format, places: order, known: known), format: format)
+    }
+
+    /// Reads a matrix file as ``importMatrix(_:format:places:)`` does, against `known` places
+    /// instead of the database's, without storing it (the simulator checks a scenario's matrix
+    /// against all its places before any area's database exists). Errors name the line.
+    public static func readMatrix(_ data: Data, format: String, places order: [PlaceID]?, known: [PlaceID: Place]) throws -> [MatrixEntry] {
         let entries: [MatrixEntry]
         switch format {
-        case "csv": entries = try Self.parseMatrixCSV(try TextRules.decodeUTF8(data, field: "FILE"), known: known)
-        case "osrm": entries = try Self.parseOSRM(data, order: order, known: known)
+        case "csv": entries = try parseMatrixCSV(try TextRules.decodeUTF8(data, field: "FILE"), known: known)
+        case "osrm": entries = try parseOSRM(data, order: order, known: known)
         default: throw PhapaiError.invalid("format", "INVALID_VALUE", "'\(format)' is not one of: csv, osrm")
         }
         guard !entries.isEmpty else { throw PhapaiError.invalid("FILE", "EMPTY", "the matrix has no entries") }
+        return entries
+    }
+
+    /// Stores entries already read (``readMatrix(_:format:places:known:)``), replacing the times
+    /// of the pairs they name; every place must be in the database. `format` goes to the audit log.
+    public func importMatrix(entries: [MatrixEntry], format: String) throws -> Int {
+        guard !entries.isEmpty else { throw PhapaiError.invalid("FILE", "EMPTY", "the matrix has no entries") }
+        let known = Set(try store.places().map(\.id))
+        for entry in entries {
+            for place in [entry.from, entry.to] where !known.contains(place) {
+                throw PhapaiError.notFound("FILE", "UNKNOWN_PLACE", "no place \(place)")
+            }
+        }
         return try write { _ in
             try store.upsertMatrix(entries)
             store.record("matrix.import", entity: "matrix", detail: ["entries": "\(entries.count)", "format": format])
             return entries.count
         }
+    }
+
+    /// How the planner sees travel in `area`: the imported matrix where it has the pair, the
+    /// area's model otherwise.
+    public func travelTimes(area: AreaID) throws -> TravelTimes {
+        TravelTimes(model: try self.area(area).travel, matrix: try store.matrix())
     }
 
     static func parseMatrixCSV(_ text: String, known: [PlaceID: Place]) throws -> [MatrixEntry] {

@@ -55,7 +55,8 @@ extension PhapaiService {
         let context = BookingContext(
             patient: patient, pickupPlace: pickupPlace, dropoffPlace: dropoffPlace, policies: settings.policies,
             travel: settings.travel, offset: settings.offset, now: now, fleet: vehicles.map(\.capacity),
-            directSeconds: try store.matrixEntry(from: pickupPlace.id, to: dropoffPlace.id).map { Int($0.seconds.rounded(.up)) })
+            directSeconds: try store.matrixEntry(from: pickupPlace.id, to: dropoffPlace.id).map { Int($0.seconds.rounded(.up)) },
+            returnDirectSeconds: try store.matrixEntry(from: dropoffPlace.id, to: pickupPlace.id).map { Int($0.seconds.rounded(.up)) })
         var trips = try BookingRules.makeTrips(request, context: context)
         try checkNoOverlap(trips, patient: patient.id, offset: settings.offset)
         try ensureRosters(settings, on: trips[0].serviceDate)

@@ -11,20 +11,45 @@ struct VariantOutcome: Sendable {
     var trips: [TripRecord]
     var vehicleDays: [VehicleDay]
     var surprises: Int
+    /// The public holidays among the scenario's service weekdays that were not simulated.
+    var holidaysSkipped: [Holiday] = []
+    /// Years of the simulated days that the holiday calendar has no day in (its holidays, if
+    /// any, were simulated as working days).
+    var yearsWithoutHolidays: [Int] = []
+}
+
+extension VariantOutcome {
+    /// What the calendar left out of the run, for its output and report: the holidays not
+    /// simulated, and the years the calendar says nothing of.
+    var calendarNotes: [String] {
+        var notes: [String] = []
+        if !holidaysSkipped.isEmpty {
+            notes.append("public holidays not simulated: " + holidaysSkipped.map { "\($0.date.iso) \($0.nameTH)" }.joined(separator: ", "))
+        }
+        if !yearsWithoutHolidays.isEmpty {
+            let years = yearsWithoutHolidays.map(String.init).joined(separator: ", ")
+            notes.append("warning: the holiday calendar has no day in \(years): its holidays were simulated as service days")
+        }
+        return notes
+    }
 }
 
 /// Runs a scenario's variants on temporary databases, areas in parallel.
 enum CoverageRun {
-    /// The service days simulated: `days` of them from the scenario's start.
-    static func serviceDays(_ scenario: Scenario, count: Int) throws -> [LocalDate] {
+    /// The service days simulated: `count` of them from the scenario's start, on its service
+    /// weekdays but the calendar's holidays; and the holidays left out on the way.
+    static func serviceDays(_ scenario: Scenario, count: Int, holidays: HolidayCalendar) throws -> (days: [LocalDate], skipped: [Holiday]) {
         let weekdays = Set(try Weekday.parseSet(scenario.serviceDays ?? "mon-fri", field: "serviceDays"))
         var date = try LocalDate.parse(scenario.startDate, field: "startDate")
         var days: [LocalDate] = []
+        var skipped: [Holiday] = []
         while days.count < count {
-            if weekdays.contains(date.weekday) { days.append(date) }
+            if weekdays.contains(date.weekday) {
+                if let holiday = holidays.holiday(on: date) { skipped.append(holiday) } else { days.append(date) }
+            }
             date = date.adding(days: 1)
         }
-        return days
+        return (days, skipped)
     }
 
     /// Simulates every variant once, with the scenario's seed; `progress` gets (areas done, areas in all).
@@ -56,7 +81,9 @@ enum CoverageRun {
         // The world (which checks the scenario) and its areas are built before the folder exists:
         // a scenario's mistake leaves nothing behind.
         let world = try World(scenario)
-        let dates = try serviceDays(scenario, count: days)
+        let (dates, holidaysSkipped) = try serviceDays(scenario, count: days, holidays: world.holidays)
+        let calendarYears = world.holidays.years
+        let yearsWithoutHolidays = calendarYears.isEmpty ? [] : Set(dates.map(\.year)).subtracting(calendarYears).sorted()
         let chosen = variants ?? scenario.fleets ?? ["separate"]
         let all = try chosen.map { try world.areas(variant: $0, fleetSize: fleetSize) }
         let folder = (temporary.hasSuffix("/") ? temporary : temporary + "/") + "phapai-sim-" + UUID().uuidString
@@ -112,7 +139,9 @@ enum CoverageRun {
                     vehicleDays += outcome.vehicleDays
                     surprises += outcome.surprises
                 }
-                row.append(VariantOutcome(variant: variant, areas: all[variantIndex], trips: trips, vehicleDays: vehicleDays, surprises: surprises))
+                row.append(VariantOutcome(
+                    variant: variant, areas: all[variantIndex], trips: trips, vehicleDays: vehicleDays, surprises: surprises,
+                    holidaysSkipped: holidaysSkipped, yearsWithoutHolidays: yearsWithoutHolidays))
             }
             outcomes.append(row)
         }
@@ -249,6 +278,7 @@ struct KPIs: Sendable {
         func share(_ part: Int, _ whole: Int) -> Double? { whole == 0 ? nil : 100 * Double(part) / Double(whole) }
         let figures: [(String, Double?, Int?)] = [
             ("days", Double(days), nil),
+            ("holidays_skipped", Double(outcome.holidaysSkipped.count), nil),
             ("areas", Double(outcome.areas.count), nil),
             ("vehicles", Double(vehicles), nil),
             ("patients_registered", Double(outcome.areas.reduce(0) { $0 + $1.patients.count }), nil),

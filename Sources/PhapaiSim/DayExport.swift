@@ -27,7 +27,7 @@ enum DayExport {
     /// Books service day `dayIndex` (0-based) of `area` and exports it, with `vehicles` in place of
     /// the area's fleet size when given.
     static func export(scenario: Scenario, area: SimArea, dayIndex: Int, seed: UInt64, vehicles: Int? = nil) throws -> Export {
-        let days = try CoverageRun.serviceDays(scenario, count: dayIndex + 1)
+        let days = try CoverageRun.serviceDays(scenario, count: dayIndex + 1, holidays: scenario.holidayCalendar()).days
         let folder = NSTemporaryDirectory() + "phapai-sim-export-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -121,6 +121,8 @@ enum DayExport {
         if shifts.contains(where: { $0.breakStart != nil }) { dropped.append("drivers' breaks") }
         dropped.append("per-trip ride limits (1.5 x direct + 20 min): one limit for all, the largest, \(format(maxRide)) minutes")
         dropped.append("journeys (both legs or neither): each leg is a request of its own")
+        // The format has coordinates only: a road matrix cannot go with it (the difference reported is to the model).
+        if !area.matrix.isEmpty { dropped.append("the scenario's road matrix (\(area.matrix.count) pairs): distances are the straight-line model's") }
 
         let n = requests.count
         let count = fleetSize ?? vehicles.count

@@ -30,6 +30,9 @@ struct KPIDefinition: Sendable {
     static let all: [KPIDefinition] = [
         .init(key: "days", decimals: 0, thai: "วันให้บริการ", english: "Service days", unitThai: "วัน", unitEnglish: "days",
               thaiDefinition: "จำนวนวันให้บริการที่จำลอง (ไม่นับวันหยุด)", englishDefinition: "Service days simulated (holidays excluded)"),
+        .init(key: "holidays_skipped", decimals: 0, thai: "วันหยุดราชการที่ข้าม", english: "Public holidays skipped", unitThai: "วัน",
+              unitEnglish: "days", thaiDefinition: "วันทำการตามปกติที่ตรงกับวันหยุดในปฏิทิน (config/holidays-th.csv) จึงไม่ได้จำลอง",
+              englishDefinition: "Weekdays of service that fell on a holiday of the calendar (config/holidays-th.csv), not simulated"),
         .init(key: "areas", decimals: 0, thai: "พื้นที่วางแผน", english: "Planning areas", unitThai: "พื้นที่", unitEnglish: "areas",
               thaiDefinition: "พื้นที่ที่วางแผนเดินรถแยกกัน: ตำบลที่มีรถของตนเอง หรือกลุ่มตำบลที่ใช้รถร่วมกัน",
               englishDefinition: "Areas planned separately: a tambon with its own fleet, or tambons pooling theirs"),

@@ -345,7 +345,7 @@ enum Report {
     /// The run's report: KPIs with intervals and differences, who is served, why legs were not,
     /// and per variant the charts and the map.
     static func html(_ scenario: Scenario, variants: [(variant: String, outcomes: [VariantOutcome])], days: Int,
-                     language: ReportLanguage = .thai, skippedDates: [String] = []) -> String {
+                     language: ReportLanguage = .thai) -> String {
         let words = Words(language: language)
         let replications = variants.first?.outcomes.count ?? 1
         let kpis = variants.map { (variant: $0.variant, kpis: $0.outcomes.map { KPIs($0, days: days) }) }
@@ -357,8 +357,16 @@ enum Report {
             "\(days) วันให้บริการ · seed \(scenario.seed) · \(replications) ชุดจำลอง (replication)",
             "\(days) service day(s) · seed \(scenario.seed) · \(replications) replication(s)")) + "</p>"
         if let description = scenario.description { page += "<p>\(escape(description))</p>" }
-        if !skippedDates.isEmpty {
-            page += "<p class=\"note\">" + escape(words("วันหยุดที่ไม่ได้จำลอง: ", "Holidays not simulated: ") + skippedDates.joined(separator: ", ")) + "</p>"
+        if let first = variants.first?.outcomes.first {
+            if !first.holidaysSkipped.isEmpty {
+                page += "<p class=\"note\">" + escape(words("วันหยุดราชการที่ไม่ได้จำลอง: ", "Public holidays not simulated: ")
+                    + first.holidaysSkipped.map { "\($0.date.iso) \(language == .thai ? $0.nameTH : $0.nameEN)" }.joined(separator: ", ")) + "</p>"
+            }
+            if !first.yearsWithoutHolidays.isEmpty {
+                let years = first.yearsWithoutHolidays.map(String.init).joined(separator: ", ")
+                page += "<p class=\"note\">" + escape(words("คำเตือน: ปฏิทินวันหยุดไม่มีวันใดในปี \(years) วันหยุดของปีนั้นจึงถูกจำลองเป็นวันให้บริการ",
+                                                          "Warning: the holiday calendar has no day in \(years): its holidays were simulated as service days")) + "</p>"
+            }
         }
         page += "<p class=\"note\">" + escape(replications > 1
             ? words("ตัวเลขคือค่าเฉลี่ยของ \(replications) ชุดจำลอง ในวงเล็บคือช่วงความเชื่อมั่น 95% ของค่าเฉลี่ย; ผลต่างเทียบเป็นคู่ในชุดจำลองเดียวกัน (ผู้ป่วยและคำขอเดียวกัน) ",

@@ -167,6 +167,9 @@ public struct Scenario: Sendable, Decodable {
     public var startDate: String
     /// Days with service (default mon-fri).
     public var serviceDays: String?
+    /// The holiday calendar whose days are not simulated: a file relative to the working
+    /// directory (default config/holidays-th.csv), or `none`.
+    public var holidays: String?
     public var travel: TravelEntry
     public var policies: PolicyOverrides?
     public var tambons: [Tambon]?
@@ -180,18 +183,27 @@ public struct Scenario: Sendable, Decodable {
     /// Scheduler iterations per day plan (a fixed count, so that a seed gives the same plans).
     public var planIterations: Int?
 
-    /// The road model.
+    /// The road model, and an imported road matrix used where it has the pair.
     public struct TravelEntry: Sendable, Decodable {
         public var circuityFactor: Double
         public var averageSpeedKmh: Double
+        /// A travel-time matrix file (relative to the working directory) as production imports
+        /// it, keyed by the simulator's place ids: hospital ids, `TAMBON-DEPOT`, `TAMBON-VILLAGE`.
+        public var matrix: String?
+        /// `csv` (`from,to,seconds[,meters]`) or `osrm` (an OSRM `table` response); by default
+        /// `osrm` for a `.json` file, else `csv`.
+        public var matrixFormat: String?
+        /// For an OSRM table: the place ids of its rows and columns, in order (without them, the
+        /// place within 500 m of each snapped waypoint).
+        public var matrixPlaces: [String]?
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case circuityFactor, averageSpeedKmh }
-        static let shape = ConfigShape.object(CodingKeys.self)
+        enum CodingKeys: String, CodingKey, CaseIterable { case circuityFactor, averageSpeedKmh, matrix, matrixFormat, matrixPlaces }
+        static let shape = ConfigShape.object(CodingKeys.self, [.matrixPlaces: .array(.value)])
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description, seed, startDate, serviceDays, travel, policies, tambons, generatedTambons, hospitals, fleets, demand, behaviour,
-            fixedRequests, planIterations
+        case name, description, seed, startDate, serviceDays, holidays, travel, policies, tambons, generatedTambons, hospitals, fleets, demand,
+            behaviour, fixedRequests, planIterations
     }
 
     /// What a scenario file may hold: every key of every object (strict decoding refuses others).

@@ -13,7 +13,13 @@ extension Scenario {
             "name", "must be 1-64 characters without '/', not starting with '.' (it names the output folder)")
         _ = try LocalDate.parse(startDate, field: "startDate")
         _ = try Weekday.parseSet(serviceDays ?? "mon-fri", field: "serviceDays")
+        try check.rule(holidays.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? true, "holidays", "names a calendar file, or none")
         _ = try TravelModel(circuityFactor: travel.circuityFactor, averageSpeedKmh: travel.averageSpeedKmh)
+        try check.rule(travel.matrix.map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? true, "travel.matrix", "names a matrix file")
+        try check.rule(travel.matrixFormat.map { ["csv", "osrm"].contains($0) } ?? true, "travel.matrixFormat", "is csv or osrm")
+        try check.rule(travel.matrix != nil || (travel.matrixFormat == nil && travel.matrixPlaces == nil), "travel.matrix",
+                       "matrixFormat and matrixPlaces go with a matrix file")
+        try check.rule(travel.matrixPlaces.map { !$0.isEmpty } ?? true, "travel.matrixPlaces", "lists the place ids of the table's rows")
         try check.at("policies") { try Policies.defaults.merging(policies).validate() }
 
         let clinics = try check.hospitals(hospitals)

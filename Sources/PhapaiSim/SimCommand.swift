@@ -166,6 +166,7 @@ public enum SimCommand {
                 FileHandle.standardError.write(Data("fleet \(size):".utf8))
                 let runs = try CoverageRun.replicate(scenario, days: days, fleetSize: size, replications: replications, progress: progress)
                 FileHandle.standardError.write(Data("\n".utf8))
+                if size == fleets.lowerBound { for note in runs[0].first?.calendarNotes ?? [] { print(note) } }
                 for (index, variant) in runs[0].map(\.variant).enumerated() {
                     points.append(SweepPoint(fleet: size, variant: variant, kpis: runs.map { KPIs($0[index], days: days) }))
                 }
@@ -197,6 +198,7 @@ public enum SimCommand {
         try CoverageFiles.villages(variants, scenario: scenario).write(toFile: out + "/villages.csv", atomically: true, encoding: .utf8)
         try Report.html(scenario, variants: variants, days: days, language: language).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
         print(summaryTable(kpis), terminator: "")
+        for note in runs[0].first?.calendarNotes ?? [] { print(note) }
         print(String(format: "wrote %@/kpis.csv, differences.csv, groups.csv, denials.csv, trips.csv, villages.csv and report.html (%.1f s)",
                      out, LoadTest.now() - started))
     }

@@ -96,7 +96,9 @@ final class AreaSimulation {
     private let service: PhapaiService
     private var now: Instant
     private let offset = UTCOffset.bangkok
-    private let travel: TravelModel
+    /// The roads as the service sees them: the scenario's matrix where it has the pair, the
+    /// model otherwise. Vehicles drive these times (with noise); the planner plans with them.
+    private var road: TravelTimes
     private let policies: Policies
     private var places: [PlaceID: Place] = [:]
     private var patients: [PatientID: SimPatient] = [:]
@@ -137,7 +139,7 @@ final class AreaSimulation {
         world = area
         self.days = days
         random = SeededGenerator(seed: seed)
-        travel = area.area.travel
+        road = TravelTimes(model: area.area.travel, matrix: [:])
         policies = area.area.policies
         let start = UTCOffset.bangkok.instant(days[0].adding(days: -1), LocalTime(minutes: 8 * 60)!)
         now = start
@@ -152,6 +154,9 @@ final class AreaSimulation {
         })
         serviceDaysPerWeek = Double(try Weekday.parseSet(scenario.serviceDays ?? "mon-fri", field: "serviceDays").count)
         _ = try service.importArea(area.area)
+        // Imported as an office imports a matrix, so the simulated service plans with it as production does.
+        if !area.matrix.isEmpty { _ = try service.importMatrix(entries: area.matrix, format: "scenario") }
+        road = try service.travelTimes(area: area.area.id)
         for place in area.area.places { places[place.id] = place }
         for patient in area.patients {
             patients[patient.patient.id] = patient
@@ -431,7 +436,7 @@ final class AreaSimulation {
         var state = vehicles[id]!
         guard let next = try nextStop(of: id) else { return }
         let target = try place(of: next)
-        let planned = travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate)
+        let planned = seconds(from: state.position, to: target)
         let depart = max(now, state.freeAt, next.plannedTime.adding(seconds: -planned))
         if depart > now {
             state.version += 1
@@ -442,7 +447,7 @@ final class AreaSimulation {
         let noise = max(0.5, 1 + scenario.behaviour.travelTimeNoise * World.normal(&random))
         let actual = Int((Double(planned) * noise).rounded())
         if state.record.leftDepot == nil { state.record.leftDepot = now }
-        let kilometres = travel.roadKilometres(places[state.position]!.coordinate, places[target]!.coordinate)
+        let kilometres = road.kilometres(places[state.position]!, places[target]!)
         state.record.kilometres += kilometres
         if state.aboard > 0 { state.record.loadedKilometres += kilometres }
         state.busy = true
@@ -520,10 +525,15 @@ final class AreaSimulation {
 
     /// The drive home at the end of the day, from where and when the last stop was done.
     private func drive(_ state: inout VehicleState, to target: PlaceID) {
-        state.record.kilometres += travel.roadKilometres(places[state.position]!.coordinate, places[target]!.coordinate)
-        state.freeAt = state.freeAt.adding(seconds: travel.seconds(places[state.position]!.coordinate, places[target]!.coordinate))
+        state.record.kilometres += road.kilometres(places[state.position]!, places[target]!)
+        state.freeAt = state.freeAt.adding(seconds: seconds(from: state.position, to: target))
         state.position = target
         state.record.path.append(target)
+    }
+
+    /// Planned seconds of driving between two places, rounded up as a trip's direct time is.
+    private func seconds(from: PlaceID, to: PlaceID) -> Int {
+        Int(road.seconds(places[from]!, places[to]!).rounded(.up))
     }
 
     private func report(_ trip: TripID, _ report: DriverReport, at time: Instant) -> Bool {
@@ -693,14 +703,14 @@ final class AreaSimulation {
         return requests
     }
 
-    /// The community hospital closest to a village (straight line).
+    /// The community hospital closest to a village by road (the matrix's kilometres where it has them).
     private func nearestCommunityHospital(to village: PlaceID) -> PlaceID {
         if let known = nearestHospital[village] { return known }
-        let from = places[village]!.coordinate
+        let from = places[village]!
         let nearest = scenario.hospitals.filter { $0.level == "community" }
             .min { a, b in
-                let da = travel.roadKilometres(from, places[PlaceID(unchecked: a.id)]!.coordinate)
-                let db = travel.roadKilometres(from, places[PlaceID(unchecked: b.id)]!.coordinate)
+                let da = road.kilometres(from, places[PlaceID(unchecked: a.id)]!)
+                let db = road.kilometres(from, places[PlaceID(unchecked: b.id)]!)
                 return (da, a.id) < (db, b.id)
             }.map { PlaceID(unchecked: $0.id) }!
         nearestHospital[village] = nearest

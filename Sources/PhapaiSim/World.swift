@@ -19,6 +19,8 @@ struct SimArea: Sendable {
     var villagePlaces: [PlaceID]
     var villageTambon: [PlaceID: String]
     var patients: [SimPatient]
+    /// The entries of the scenario's road matrix between this area's places.
+    var matrix: [MatrixEntry] = []
     /// Each vehicle's daily shift and break.
     var shifts: [VehicleID: (driver: DriverID, start: LocalTime, end: LocalTime, breakStart: LocalTime?, breakEnd: LocalTime?)]
     /// Each vehicle's cost of a day in service: the vehicle's own and its driver's.
@@ -31,6 +33,10 @@ struct SimArea: Sendable {
 struct World {
     let scenario: Scenario
     let tambons: [Scenario.Tambon]
+    /// The days not simulated (read here, so that a bad calendar stops the run before it starts).
+    let holidays: HolidayCalendar
+    /// The scenario's road matrix, checked against every place of the scenario.
+    let matrix: [MatrixEntry]
 
     /// The world of `scenario`, checked first (``Scenario/validate()``): what follows relies on
     /// its rules (ranges that run forward, counts that are not negative, one kind of tambons).
@@ -38,6 +44,32 @@ struct World {
         try scenario.validate()
         self.scenario = scenario
         tambons = scenario.tambons ?? World.generate(scenario.generatedTambons!, seed: scenario.seed)
+        holidays = try scenario.holidayCalendar()
+        let everywhere = try AreaID.parse("pooled", field: "tambons.id")
+        let known = try World.places(tambons, of: scenario, area: everywhere)
+        matrix = try scenario.travelMatrix(known: Dictionary(known.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// The places of `group` in area `areaID`, with the ids trips.csv and a road matrix use: the
+    /// scenario's hospitals, then each tambon's depot (`TAMBON-DEPOT`) and villages (`TAMBON-VILLAGE`).
+    static func places(_ group: [Scenario.Tambon], of scenario: Scenario, area areaID: AreaID) throws -> [Place] {
+        var places: [Place] = []
+        for hospital in scenario.hospitals {
+            places.append(try Place(
+                id: PlaceID.parse(hospital.id, field: "hospitals.id"), area: areaID, kind: .hospital, name: hospital.name,
+                coordinate: Coordinate(latitude: hospital.lat, longitude: hospital.lon)))
+        }
+        for tambon in group {
+            places.append(try Place(
+                id: PlaceID.parse("\(tambon.id)-DEPOT", field: "tambons.id"), area: areaID, kind: .depot, name: "โรงจอดรถ \(tambon.name)",
+                coordinate: Coordinate(latitude: tambon.depot.lat, longitude: tambon.depot.lon)))
+            for village in tambon.villages {
+                places.append(try Place(
+                    id: PlaceID.parse("\(tambon.id)-\(village.id)", field: "villages.id"), area: areaID, kind: .village, name: village.name,
+                    moo: village.moo, coordinate: Coordinate(latitude: village.lat, longitude: village.lon)))
+            }
+        }
+        return places
     }
 
     /// The areas of `variant` (`separate`: one per tambon; `pooled`: one for all), each tambon's
@@ -52,7 +84,7 @@ struct World {
     private func area(_ group: [Scenario.Tambon], id: String, seed: UInt64, fleetSize: Int?) throws -> SimArea {
         let areaID = try AreaID.parse(id, field: "tambons.id")
         let policies = Policies.defaults.merging(scenario.policies)
-        var places: [Place] = []
+        let places = try World.places(group, of: scenario, area: areaID)
         var vehicles: [Vehicle] = []
         var drivers: [Driver] = []
         var patients: [SimPatient] = []
@@ -62,21 +94,10 @@ struct World {
         var shifts: [VehicleID: (driver: DriverID, start: LocalTime, end: LocalTime, breakStart: LocalTime?, breakEnd: LocalTime?)] = [:]
         var costPerDay: [VehicleID: Double] = [:]
         var kindName: [VehicleID: String] = [:]
-        for hospital in scenario.hospitals {
-            places.append(try Place(
-                id: PlaceID.parse(hospital.id, field: "hospitals.id"), area: areaID, kind: .hospital, name: hospital.name,
-                coordinate: Coordinate(latitude: hospital.lat, longitude: hospital.lon)))
-        }
         for tambon in group {
             let depot = try PlaceID.parse("\(tambon.id)-DEPOT", field: "tambons.id")
-            places.append(try Place(
-                id: depot, area: areaID, kind: .depot, name: "โรงจอดรถ \(tambon.name)",
-                coordinate: Coordinate(latitude: tambon.depot.lat, longitude: tambon.depot.lon)))
             for village in tambon.villages {
                 let placeID = try PlaceID.parse("\(tambon.id)-\(village.id)", field: "villages.id")
-                places.append(try Place(
-                    id: placeID, area: areaID, kind: .village, name: village.name, moo: village.moo,
-                    coordinate: Coordinate(latitude: village.lat, longitude: village.lon)))
                 villages.append(village)
                 villagePlaces.append(placeID)
                 villageTambon[placeID] = tambon.id
@@ -123,10 +144,11 @@ struct World {
             travel: try TravelModel(circuityFactor: scenario.travel.circuityFactor, averageSpeedKmh: scenario.travel.averageSpeedKmh),
             policies: policies, places: places, vehicles: vehicles, drivers: drivers, shiftPatterns: [],
             patients: patients.map(\.patient), homes: [])
+        let own = Set(places.map(\.id))
         return SimArea(
             area: area, tambonNames: Dictionary(uniqueKeysWithValues: group.map { ($0.id, $0.name) }), villages: villages,
-            villagePlaces: villagePlaces, villageTambon: villageTambon, patients: patients, shifts: shifts, costPerDay: costPerDay,
-            kindName: kindName)
+            villagePlaces: villagePlaces, villageTambon: villageTambon, patients: patients,
+            matrix: matrix.filter { own.contains($0.from) && own.contains($0.to) }, shifts: shifts, costPerDay: costPerDay, kindName: kindName)
     }
 
     /// `HH:MM-HH:MM`, ending after it starts.

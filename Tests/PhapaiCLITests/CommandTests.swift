@@ -124,13 +124,36 @@ struct CommandTests {
         let added = try w.ok("standing", "add", "--patient", "P005", "--to", "H-PROV", "--days", "mon,wed,fri", "--appointment", "08:00",
                              "--return", "13:00")
         #expect(added.contains("Added standing order 1 for P005: mon,wed,fri at 08:00"))
-        #expect(added.contains("Materialised 18 trip(s) on 9 day(s)."))
+        // Mon/Wed/Fri of the 21-day horizon but Mon 7 Dec, a substitution holiday in config/holidays-th.csv.
+        #expect(added.contains("Materialised 16 trip(s) on 8 day(s)."))
+        #expect(added.contains("skipped order 1 on ") && added.contains("public holiday วันหยุดชดเชยวันชาติ และวันพ่อแห่งชาติ"))
         #expect(try w.ok("standing", "materialise").contains("Materialised 0 trip(s)"))
         let held = try w.ok("standing", "hold", "1", "--from", "2026-11-24", "--to", "2026-11-30", "--reason", "admitted")
         #expect(held.contains("cancelled 6 trip(s)"))
         let list = try w.ok("standing", "list")
         #expect(list.contains("mon,wed,fri") && list.contains("2026-11-24..2026-11-30"))
         #expect(try w.ok("standing", "list", "--json").contains("\"reason\": \"admitted\""))
+    }
+
+    /// Standing orders read the config folder's holiday calendar: without it, or with a bad line,
+    /// nothing is stored and the error names `holidays`, the file, the line and the rule.
+    @Test func standingOrdersRefuseAMissingOrBadHolidayCalendar() throws {
+        let w = try Workspace.initialised()
+        let config = w.folder + "/config"
+        try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+        let add = ["standing", "add", "--patient", "P005", "--to", "H-PROV", "--days", "mon", "--appointment", "08:00", "--return", "13:00"]
+        let missing = try w.run(add, extraEnvironment: ["PHAPAI_CONFIG": config])
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("[NO_FILE]: holidays: cannot read the holiday calendar \(config)/holidays-th.csv"), "\(missing.stderr)")
+        try Data("date,name_th,name_en\n2026-12-07,วันหยุด,Holiday\n2026-12-7,วันหยุด,Holiday\n".utf8)
+            .write(to: URL(fileURLWithPath: config + "/holidays-th.csv"))
+        let bad = try w.run(add, extraEnvironment: ["PHAPAI_CONFIG": config])
+        #expect(bad.stderr.contains("[INVALID_DATE]: holidays: \(config)/holidays-th.csv line 3: date"), "\(bad.stderr)")
+        #expect(try w.ok("standing", "list").contains("P005") == false)
+        // A calendar with only its header has no holidays: 7 December is a service day again.
+        try Data("date,name_th,name_en\n".utf8).write(to: URL(fileURLWithPath: config + "/holidays-th.csv"))
+        let added = try w.run(add, extraEnvironment: ["PHAPAI_CONFIG": config])
+        #expect(added.status == 0 && added.stdout.contains("Materialised 6 trip(s) on 3 day(s)."), "\(added.stdout)\(added.stderr)")
     }
 
     @Test func backupWritesAVerifiedCopy() throws {

@@ -19,6 +19,24 @@ struct MatrixTests {
         #expect(try world.service.store.matrixEntry(from: PlaceID(unchecked: "HOME-P002"), to: PlaceID(unchecked: "H-COMM"))?.seconds == 1800)
     }
 
+    /// Roads differ both ways: the return leg's direct time, ride limit and windows come from the
+    /// way back's entry, the model's when the matrix has none.
+    @Test func theReturnLegTakesTheWayBacksEntry() throws {
+        let world = try World()
+        _ = try world.service.importMatrix(Data("from,to,seconds\nHOME-P002,H-COMM,2400\nH-COMM,HOME-P002,1800\n".utf8), format: "csv")
+        let trips = try world.service.bookTrip(world.request("P002", appointment: "2026-11-23 09:00", back: "2026-11-23 13:00"))
+        #expect(trips.map(\.directSeconds) == [2400, 1800])
+        // 1.5 x direct + 20 min.
+        #expect(trips.map(\.maxRideSeconds) == [4800, 3900])
+        // Earliest drop-off of the return: 13:00 + 2 min boarding + 30 min.
+        #expect(world.offset.time(of: trips[1].dropoffWindow!.earliest).description == "13:32")
+        let model = try world.service.place(PlaceID(unchecked: "H-PROV")).coordinate
+        let home = try world.service.place(PlaceID(unchecked: "HOME-P002")).coordinate
+        let unmatched = try world.service.bookTrip(world.request("P002", to: "H-PROV", appointment: "2026-11-24 09:00", back: "2026-11-24 14:00"))
+        let area = try world.service.area()
+        #expect(unmatched.map(\.directSeconds) == [area.travel.seconds(home, model), area.travel.seconds(model, home)])
+    }
+
     @Test func aBadLineRefusesTheWholeFile() throws {
         let world = try World()
         let csv = "from,to,seconds\nHOME-P002,H-COMM,2400\nHOME-P002,NOWHERE,100\n"

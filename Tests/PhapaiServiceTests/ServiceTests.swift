@@ -240,6 +240,35 @@ struct StandingOrderTests {
         #expect(report.created.count == 16)
     }
 
+    /// With the shipped calendar, Mon 7 Dec 2026 (the substitution day for Sat 5 Dec) makes no
+    /// trip and is listed; the other eight days of the horizon are made as before.
+    @Test func aPublicHolidayMakesNoTripAndIsListed() throws {
+        let world = try World()
+        world.service.holidays = try HolidayCalendar.parse(
+            Data(contentsOf: URL(fileURLWithPath: World.configFolder + "/holidays-th.csv")), source: "holidays-th.csv")
+        let (order, report) = try world.service.addStandingOrder(dialysis(world))
+        let days = Set(report.created.map(\.serviceDate.iso))
+        #expect(days.count == 8 && !days.contains("2026-12-07") && days.contains("2026-12-09"))
+        #expect(report.created.count == 16)
+        #expect(report.skipped.count == 1)
+        #expect(report.skipped.first?.order == order.id && report.skipped.first?.date.iso == "2026-12-07")
+        #expect(report.skipped.first?.reason.english
+            == "public holiday วันหยุดชดเชยวันชาติ และวันพ่อแห่งชาติ (Substitution for National Day and Father's Day): no trip made")
+        #expect(try world.service.trips(date: LocalDate.parse("2026-12-07", field: "d")).isEmpty)
+        // Listed again on every run, so a dispatcher who looks later still sees it; nothing is made.
+        let again = try world.service.materialiseStandingOrders()
+        #expect(again.created.isEmpty && again.skipped.map(\.date.iso) == ["2026-12-07"])
+        // A day entered in the calendar after its trips were made keeps them, and says so.
+        world.service.holidays = HolidayCalendar([
+            Holiday(date: try LocalDate.parse("2026-12-09", field: "d"), nameTH: "วันหยุดพิเศษ", nameEN: "Special holiday")
+        ])
+        let later = try world.service.materialiseStandingOrders()
+        #expect(later.created.map(\.serviceDate.iso) == ["2026-12-07", "2026-12-07"])
+        #expect(later.skipped.map(\.date.iso) == ["2026-12-09"])
+        #expect(later.skipped.first?.reason.english.hasSuffix("its trips were made before the holiday was in the calendar; check them") == true)
+        #expect(try world.service.trips(date: LocalDate.parse("2026-12-09", field: "d")).count == 2)
+    }
+
     @Test func invalidOrdersAreRefused() throws {
         let world = try World()
         var order = try dialysis(world)

@@ -90,7 +90,9 @@ struct CoverageTests {
         #expect(abs(try #require(kpis.value("cost_per_trip_baht")) - 1000.15 / 2) < 0.01)
         // The return is picked up at the hospital no earlier than 11:00 and the car is back 12 min later.
         let back = try #require(outcomes[0].trips.first { $0.direction == "return" })
-        let eleven = try UTCOffset.bangkok.parseDateTime("2026-12-07 11:00", field: "t")
+        // Mon 7 Dec 2026 is a public holiday (the substitution day for Sat 5 Dec): the run starts on Tue 8.
+        #expect(back.day.iso == "2026-12-08" && outcomes[0].holidaysSkipped.map(\.date.iso) == ["2026-12-07"])
+        let eleven = try UTCOffset.bangkok.parseDateTime("2026-12-08 11:00", field: "t")
         #expect(back.pickup! >= eleven)
         #expect(back.dropoff!.rawValue - back.pickup!.rawValue == 721)
         #expect(outcomes[0].vehicleDays[0].path.map(\.rawValue) == ["T1-DEPOT", "T1-V01", "H", "H", "T1-V01", "T1-DEPOT"])

@@ -47,7 +47,7 @@ struct ScenarioTests {
     @Test func theShippedScenariosAreValid() throws {
         let folder = Self.root.appendingPathComponent("simulations")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
-        #expect(files == ["dialysis-growth.json", "district.json", "province.json", "tambon-baseline.json"])
+        #expect(files == ["dialysis-growth.json", "district.json", "province.json", "tambon-baseline-roads.json", "tambon-baseline.json"])
         for file in files {
             let scenario = try Scenario.load(folder.appendingPathComponent(file).path)
             #expect(!scenario.demand.isEmpty, "\(file)")

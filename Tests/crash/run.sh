@@ -29,7 +29,7 @@ trap cleanup EXIT
 export PHAPAI_CONFIG="$PWD/config"
 "$bin/phapai" --db "$work/phapai.db" init >/dev/null
 export PHAPAI_TOKEN=$("$bin/phapai" --db "$work/phapai.db" user add crash --role admin 2>/dev/null)
-printf '{"listen": "127.0.0.1:0", "database": "%s"}\n' "$work/phapai.db" > "$work/phapaid.json"
+printf '{"listen": "127.0.0.1:0", "database": "%s", "holidays": "%s"}\n' "$work/phapai.db" "$PWD/config/holidays-th.csv" > "$work/phapaid.json"
 
 # Starts phapaid with its log in server.LABEL.log (each run keeps its own, to be read at the end);
 # a second argument is put in PHAPAI_FAULT.
