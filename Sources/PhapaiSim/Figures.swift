@@ -330,7 +330,7 @@ extension KPIs {
             }
         }
         var rows: [String: GroupRow] = [:]
-        for (replication, outcome) in replications.enumerated() {
+        for outcome in replications {
             var perReplication: [String: (served: Int, denied: Int)] = [:]
             for trip in outcome.trips {
                 guard let group = key(trip) else { continue }
@@ -348,7 +348,6 @@ extension KPIs {
                 }
                 rows[group] = row
             }
-            _ = replication
             for (group, counts) in perReplication where counts.served + counts.denied > 0 {
                 rows[group]?.shares.append(Double(counts.served) / Double(counts.served + counts.denied))
             }

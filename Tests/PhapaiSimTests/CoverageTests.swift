@@ -282,6 +282,15 @@ struct ReplicationTests {
         #expect(reasons.reduce(0) { $0 + $1.legs } == Int(kpis.value("trips_denied")!))
     }
 
+    /// The planner's explanations, as the simulator meets them, sort into a few keywords.
+    @Test func unservedLegsAreCountedByAKeyword() {
+        #expect(TripRecord.unservedKeyword("no vehicle took it: no vehicle can take it: T-V2: cannot carry a wheelchair patient; T-V1: cannot be there in time within its shift (05:00-17:00)") == "NO_VEHICLE_FOR_MOBILITY")
+        #expect(TripRecord.unservedKeyword("no vehicle took it: no vehicle can take it: T-V1: cannot be there in time within its shift (05:00-17:00)") == "OUTSIDE_SHIFTS")
+        #expect(TripRecord.unservedKeyword("no vehicle took it: its return (trip 2) cannot be served: no vehicle can take it: T-V1: cannot carry a stretcher patient") == "RETURN_UNSERVABLE")
+        #expect(TripRecord.unservedKeyword("no vehicle took it: T-V1: is full at that time with other passengers") == "VEHICLES_FULL")
+        #expect(TripRecord.unservedKeyword(nil) == "UNSERVED" && TripRecord.unservedKeyword("something else") == "UNSERVED")
+    }
+
     /// A day cost is baht, never negative.
     @Test func aNegativeDayCostIsRefusedByItsPath() throws {
         let negative = TestScenarios.handComputed.replacingOccurrences(of: #""driverCostPerDay": 500"#, with: #""driverCostPerDay": -500"#)
