@@ -387,8 +387,8 @@ enum CoverageFiles {
             for summary in KPISummary.summarize(row.kpis) {
                 let definition = summary.definition
                 lines.append([
-                    row.variant, definition.key, definition.unitEnglish, number(summary.interval?.mean, definition.decimals),
-                    number(summary.interval?.low, definition.decimals), number(summary.interval?.high, definition.decimals),
+                    row.variant, definition.key, definition.unitEnglish, number(summary.interval?.mean, summary.decimals),
+                    number(summary.interval?.low, summary.decimals), number(summary.interval?.high, summary.decimals),
                     String(summary.interval?.count ?? 0), number(summary.basis, 1), summary.isSmallSample ? "yes" : "no",
                 ].csvLine)
             }
@@ -404,8 +404,8 @@ enum CoverageFiles {
             for summary in KPISummary.differences(row.kpis, minus: base.kpis) {
                 let definition = summary.definition
                 lines.append([
-                    row.variant, base.variant, definition.key, definition.unitEnglish, number(summary.interval?.mean, definition.decimals),
-                    number(summary.interval?.low, definition.decimals), number(summary.interval?.high, definition.decimals),
+                    row.variant, base.variant, definition.key, definition.unitEnglish, number(summary.interval?.mean, summary.decimals),
+                    number(summary.interval?.low, summary.decimals), number(summary.interval?.high, summary.decimals),
                     String(summary.interval?.count ?? 0), summary.isSmallSample ? "yes" : "no",
                 ].csvLine)
             }

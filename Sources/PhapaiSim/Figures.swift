@@ -182,6 +182,9 @@ struct KPISummary: Sendable {
     /// Figures resting on fewer trips than this are marked.
     static let smallSample = 20.0
     var isSmallSample: Bool { basis.map { $0 < KPISummary.smallSample } ?? false }
+    /// Decimals to show: a mean of counts over replications gets one, so that a single stranded
+    /// patient in ten replications reads 0.1, not 0.
+    var decimals: Int { definition.decimals == 0 && (interval?.count ?? 1) > 1 ? 1 : definition.decimals }
 
     /// Every KPI's mean and interval over `replications` (one KPIs per replication).
     static func summarize(_ replications: [KPIs]) -> [KPISummary] {

@@ -20,8 +20,9 @@ enum Sweep {
         for point in points {
             for summary in KPISummary.summarize(point.kpis) {
                 let definition = summary.definition
-                lines.append([String(point.fleet), point.variant, definition.key, definition.unitEnglish, definition.format(summary.interval?.mean),
-                              definition.format(summary.interval?.low), definition.format(summary.interval?.high), String(summary.interval?.count ?? 0)]
+                lines.append([String(point.fleet), point.variant, definition.key, definition.unitEnglish, KPIs.format(summary.interval?.mean, summary.decimals),
+                              KPIs.format(summary.interval?.low, summary.decimals), KPIs.format(summary.interval?.high, summary.decimals),
+                              String(summary.interval?.count ?? 0)]
                     .csvLine)
             }
         }
@@ -385,10 +386,10 @@ enum Report {
             page += "<tr><td>\(escape(definition.name(language)))<br><span class=\"def\">\(escape(definition.definition(language)))</span></td>"
                 + "<td>\(escape(definition.unit(language)))</td>"
             for summary in summaries {
-                page += "<td class=\"n\">\(escape(figure(summary[index].interval, decimals: definition.decimals, small: summary[index].isSmallSample)))</td>"
+                page += "<td class=\"n\">\(escape(figure(summary[index].interval, decimals: summary[index].decimals, small: summary[index].isSmallSample)))</td>"
             }
             for difference in differences {
-                page += "<td class=\"n\">\(escape(figure(difference[index].interval, decimals: definition.decimals, small: difference[index].isSmallSample)))</td>"
+                page += "<td class=\"n\">\(escape(figure(difference[index].interval, decimals: difference[index].decimals, small: difference[index].isSmallSample)))</td>"
             }
             page += "</tr>"
         }
@@ -541,12 +542,12 @@ enum Report {
                 page += "<tr><td class=\"n\">\(fleet)</td><td>\(escape(definition.name(language))) (\(escape(definition.unit(language))))</td>"
                 for variant in variants {
                     let value = summary(fleet, variant, metric)
-                    page += "<td class=\"n\">\(escape(figure(value?.interval, decimals: definition.decimals, small: value?.isSmallSample ?? false)))</td>"
+                    page += "<td class=\"n\">\(escape(figure(value?.interval, decimals: value?.decimals ?? definition.decimals, small: value?.isSmallSample ?? false)))</td>"
                 }
                 for variant in variants.dropFirst() {
                     let other = points.first { $0.fleet == fleet && $0.variant == variant }
                     let difference = other.flatMap { other in base.map { KPISummary.differences(other.kpis, minus: $0.kpis) } }?.first { $0.definition.key == metric }
-                    page += "<td class=\"n\">\(escape(figure(difference?.interval, decimals: definition.decimals)))</td>"
+                    page += "<td class=\"n\">\(escape(figure(difference?.interval, decimals: difference?.decimals ?? definition.decimals)))</td>"
                 }
                 page += "</tr>"
             }

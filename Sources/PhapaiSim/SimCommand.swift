@@ -178,7 +178,7 @@ public enum SimCommand {
                 let summary = KPISummary.summarize(point.kpis)
                 func text(_ key: String) -> String {
                     let figure = summary.first { $0.definition.key == key }!
-                    return Report.figure(figure.interval, decimals: figure.definition.decimals)
+                    return Report.figure(figure.interval, decimals: figure.decimals)
                 }
                 print("fleet \(point.fleet) \(point.variant): served \(text("served_share_pct"))%, p95 pickup delay "
                       + "\(text("pickup_delay_p95_min")) min, \(text("cost_per_trip_baht")) baht a trip")
@@ -208,7 +208,7 @@ public enum SimCommand {
         let summaries = kpis.map { KPISummary.summarize($0.kpis) }
         var rows = [["metric"] + kpis.map(\.variant)]
         for (index, definition) in KPIDefinition.all.enumerated() {
-            rows.append([definition.key] + summaries.map { Report.figure($0[index].interval, decimals: definition.decimals, small: $0[index].isSmallSample) })
+            rows.append([definition.key] + summaries.map { Report.figure($0[index].interval, decimals: $0[index].decimals, small: $0[index].isSmallSample) })
         }
         let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max()! }
         return rows.map { row in

@@ -235,7 +235,8 @@ struct ReplicationTests {
         #expect(csv[0] == ["variant", "metric", "unit", "mean", "ci95_low", "ci95_high", "replications", "basis_trips", "small_sample"])
         let row = try #require(csv.first { $0[1] == "trips_requested" })
         let mean = Double(requested.reduce(0, +)) / 3
-        #expect(row[3] == KPIs.format(mean, 0) && row[6] == "3")
+        // A mean of counts over replications shows one decimal.
+        #expect(row[3] == KPIs.format(mean, 1) && row[6] == "3")
         let low = try #require(Double(row[4])), high = try #require(Double(row[5]))
         #expect(low < mean && mean < high)
         // Two villages' worth of trips a day: the delay figures rest on fewer than 20 trips.
@@ -252,7 +253,7 @@ struct ReplicationTests {
         let same = KPISummary.differences(separate, minus: separate)
         #expect(same.allSatisfy { $0.interval == nil || ($0.interval!.mean == 0 && $0.interval!.isExact) })
         let lines = CoverageFiles.differences([("separate", separate), ("pooled", pooled)]).split(separator: "\n").map(String.init)
-        #expect(lines.contains("pooled,separate,trips_requested,legs,0,0,0,2,no"))
+        #expect(lines.contains("pooled,separate,trips_requested,legs,0.0,0.0,0.0,2,no"))
         let served = try #require(KPISummary.differences(pooled, minus: separate).first { $0.definition.key == "trips_served" }?.interval)
         #expect(served.mean == (0..<2).map { pooled[$0].value("trips_served")! - separate[$0].value("trips_served")! }.reduce(0, +) / 2)
     }
