@@ -175,6 +175,21 @@ struct KPIs: Sendable {
     static let deniedStatuses: Set<String> = ["refused", TripStatus.requested.rawValue, TripStatus.scheduled.rawValue,
                                                TripStatus.denied.rawValue, TripStatus.missedByOperator.rawValue]
 
+    /// Whether each leg of `trips` was asked for and not served, not by the patient's doing: its
+    /// status says so, or it is a return the service closed because its outbound was denied
+    /// (a journey refused at booking counts both legs; one whose outbound no vehicle took must too).
+    static func deniedLegs(_ trips: [TripRecord]) -> [Bool] {
+        var byID: [String: TripRecord] = [:]
+        for trip in trips { if let id = trip.trip { byID["\(trip.area)|\(id)"] = trip } }
+        return trips.map { trip in
+            if deniedStatuses.contains(trip.status) { return true }
+            guard trip.status == TripStatus.cancelled.rawValue, trip.cancelCode == CancellationCode.outboundNotPerformed.rawValue,
+                let linked = trip.linkedTrip, let outbound = byID["\(trip.area)|\(linked)"]
+            else { return false }
+            return deniedStatuses.contains(outbound.status)
+        }
+    }
+
     /// The figure of `key`, or nil when there is none (e.g. a delay with no trip served).
     func value(_ key: String) -> Double? { values[key] }
 
@@ -248,8 +263,9 @@ struct KPIs: Sendable {
     init(_ outcome: VariantOutcome, days: Int) {
         let trips = outcome.trips
         let served = trips.filter { $0.status == TripStatus.droppedOff.rawValue }
-        let denied = trips.filter { KPIs.deniedStatuses.contains($0.status) }
-        let cancelled = trips.filter { $0.status == TripStatus.cancelled.rawValue }
+        let deniedFlags = KPIs.deniedLegs(trips)
+        let denied = zip(trips, deniedFlags).filter(\.1).map(\.0)
+        let cancelled = zip(trips, deniedFlags).filter { $0.0.status == TripStatus.cancelled.rawValue && !$0.1 }.map(\.0)
         let noShows = trips.filter { $0.status == TripStatus.noShow.rawValue }
         let withWindow = served.filter { $0.windowLatest != nil && $0.pickup != nil }
         let onTime = withWindow.filter { $0.pickup! <= $0.windowLatest! }
@@ -352,12 +368,12 @@ struct KPIs: Sendable {
                 order.append(place)
             }
         }
-        for trip in outcome.trips {
+        for (trip, denied) in zip(outcome.trips, deniedLegs(outcome.trips)) {
             figures[trip.village]?.requested += 1
             if trip.status == TripStatus.droppedOff.rawValue {
                 figures[trip.village]?.served += 1
                 if let delay = pickupDelay(trip) { figures[trip.village]?.delays.append(delay) }
-            } else if KPIs.deniedStatuses.contains(trip.status) {
+            } else if denied {
                 figures[trip.village]?.denied += 1
             }
         }

@@ -335,7 +335,7 @@ extension KPIs {
         var rows: [String: GroupRow] = [:]
         for outcome in replications {
             var perReplication: [String: (served: Int, denied: Int)] = [:]
-            for trip in outcome.trips {
+            for (trip, denied) in zip(outcome.trips, deniedLegs(outcome.trips)) {
                 guard let group = key(trip) else { continue }
                 var row = rows[group] ?? GroupRow(key: group, label: label(group), replications: replications.count)
                 row.requested += 1
@@ -343,7 +343,7 @@ extension KPIs {
                     row.served += 1
                     perReplication[group, default: (0, 0)].served += 1
                     if let delay = pickupDelay(trip) { row.delays.append(delay) }
-                } else if KPIs.deniedStatuses.contains(trip.status) {
+                } else if denied {
                     row.denied += 1
                     perReplication[group, default: (0, 0)].denied += 1
                 } else if trip.status == "cancelled" {
@@ -371,8 +371,10 @@ extension KPIs {
     static func denialReasons(_ replications: [VariantOutcome]) -> [(status: String, reason: String, legs: Int)] {
         var counts: [String: Int] = [:]
         for outcome in replications {
-            for trip in outcome.trips where deniedStatuses.contains(trip.status) {
-                counts["\(trip.status)|\(trip.reason ?? "")", default: 0] += 1
+            for (trip, denied) in zip(outcome.trips, deniedLegs(outcome.trips)) where denied {
+                // A return closed with its denied outbound: counted under its outbound's fate.
+                let reason = trip.status == TripStatus.cancelled.rawValue ? "OUTBOUND_NOT_SERVED" : trip.reason ?? ""
+                counts["\(trip.status)|\(reason)", default: 0] += 1
             }
         }
         return counts.map { key, legs in

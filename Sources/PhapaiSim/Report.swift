@@ -329,7 +329,12 @@ enum Report {
 
     /// The keywords of legs not served, explained.
     static func reasonText(_ status: String, _ reason: String, _ words: Words) -> String {
-        let when = status == "refused" ? words("ปฏิเสธตอนจอง", "refused at booking") : words("จองได้ แต่ไม่มีรถรับจนหมดวัน", "booked, no vehicle by the end of the day")
+        let when: String
+        switch status {
+        case "refused": when = words("ปฏิเสธตอนจอง", "refused at booking")
+        case TripStatus.cancelled.rawValue: when = words("ขากลับถูกยกเลิก", "return closed")
+        default: when = words("จองได้ แต่ไม่มีรถรับจนหมดวัน", "booked, no vehicle by the end of the day")
+        }
         let why: String
         switch reason {
         case "NO_CAPACITY": why = words("ไม่มีรถว่างในเวลานั้น", "no vehicle free then")
@@ -337,6 +342,7 @@ enum Report {
         case "NO_VEHICLE_FOR_MOBILITY": why = words("รถที่รับรถเข็นหรือเปลนอนได้ไม่ว่างหรือไปไม่ทัน", "the vehicles that can carry the patient's wheelchair or stretcher could not")
         case "VEHICLES_FULL": why = words("รถเต็มในเวลานั้น", "vehicles full at that time")
         case "RETURN_UNSERVABLE": why = words("ขากลับไม่มีรถรับ จึงไม่ได้ไปทั้งการเดินทาง", "its return had no vehicle, so the journey did not go")
+        case "OUTBOUND_NOT_SERVED": why = words("เพราะขาไปไม่มีรถรับ", "because no vehicle took its outbound")
         case "": why = ""
         default: why = reason
         }

@@ -292,6 +292,24 @@ struct ReplicationTests {
         #expect(TripRecord.unservedKeyword(nil) == "UNSERVED" && TripRecord.unservedKeyword("something else") == "UNSERVED")
     }
 
+    /// A journey whose outbound no vehicle took is denied whole, as one refused at booking is;
+    /// one whose patient did not come is the patient's doing, both legs.
+    @Test func aReturnClosedWithItsDeniedOutboundIsDeniedToo() throws {
+        func leg(_ id: Int64, _ direction: String, _ status: String, linked: Int64, cancel: String? = nil) -> TripRecord {
+            TripRecord(area: "A", tambon: "T", village: PlaceID(unchecked: "T-V01"), type: "elderly", hospital: PlaceID(unchecked: "H"),
+                       mobility: "ambulatory", day: try! LocalDate.parse("2026-12-08", field: "day"), requested: nil, trip: id, direction: direction,
+                       sameDay: false, willCall: false, status: status, reason: nil, detail: nil, windowEarliest: nil, windowLatest: nil,
+                       appointment: nil, ready: nil, pickup: nil, dropoff: nil, directSeconds: 600, passengers: 1, vehicle: nil, linkedTrip: linked,
+                       cancelCode: cancel)
+        }
+        let trips = [
+            leg(1, "outbound", "missed", linked: 2), leg(2, "return", "cancelled", linked: 1, cancel: "outbound_not_performed"),
+            leg(3, "outbound", "no_show", linked: 4), leg(4, "return", "cancelled", linked: 3, cancel: "outbound_not_performed"),
+            leg(5, "outbound", "cancelled", linked: 6, cancel: "advance"), leg(6, "return", "cancelled", linked: 5, cancel: "outbound_not_performed"),
+        ]
+        #expect(KPIs.deniedLegs(trips) == [true, true, false, false, false, false])
+    }
+
     /// A day cost is baht, never negative.
     @Test func aNegativeDayCostIsRefusedByItsPath() throws {
         let negative = TestScenarios.handComputed.replacingOccurrences(of: #""driverCostPerDay": 500"#, with: #""driverCostPerDay": -500"#)
