@@ -98,6 +98,9 @@ public enum SimCommand {
         do {
             var scenario = try Scenario.load(path)
             if let seed { scenario.seed = UInt64(seed) }
+            // The files it names (holiday calendar, road matrix) are read here too, so that a
+            // mistake in them is the input's (exit 2) and comes before any output folder.
+            _ = try World(scenario)
             return scenario
         } catch {
             throw InputError("\(error)")

@@ -383,6 +383,15 @@ struct SimCommandTests {
         ] {
             #expect(SimCommand.run(arguments) == 2, "\(arguments)")
         }
+        // A calendar or a road matrix the scenario names but that is not there is the input's
+        // mistake too, found before any folder is made.
+        for (index, change) in [(["holidays"] as [Any], "/nonexistent/holidays.csv"), (["travel", "matrix"], "/nonexistent/roads.csv")].enumerated() {
+            let missing = folder.appendingPathComponent("missing-\(index).json")
+            try ScenarioTests.broken([(change.0, change.1)]).write(to: missing, atomically: true, encoding: .utf8)
+            #expect(SimCommand.run(["check", missing.path]) == 2, "\(change.0)")
+            #expect(SimCommand.run(["run", missing.path, "--out", out]) == 2, "\(change.0)")
+            #expect(SimCommand.run(["sweep", missing.path, "--fleet", "1..2", "--out", out]) == 2, "\(change.0)")
+        }
         // Nothing was written for a refused scenario.
         #expect(!FileManager.default.fileExists(atPath: out))
         // A failure while running: the output folder cannot be made (a file is in the way).
