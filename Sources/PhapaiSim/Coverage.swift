@@ -287,7 +287,9 @@ struct KPIs: Sendable {
         // A vehicle that never left its depot that day costs no driver and no day of the vehicle.
         let dayCost = out.reduce(0.0) { $0 + $1.costPerDay }
         let passengers = served.reduce(0) { $0 + $1.passengers }
-        let villageShares = KPIs.villages(outcome).map(\.servedShare).compactMap { $0 }
+        // The lowest village share, and the legs it rests on (often few: it is marked then).
+        let lowestVillage = KPIs.villages(outcome).filter { $0.servedShare != nil }
+            .min { ($0.servedShare!, $0.village.rawValue) < ($1.servedShare!, $1.village.rawValue) }
         let vehicles = Set(outcome.vehicleDays.map { "\($0.area)|\($0.vehicle)" }).count
         let promises = Promises(trips)
         func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
@@ -322,7 +324,7 @@ struct KPIs: Sendable {
             ("cost_per_day_baht", days > 0 ? (drivingCost + dayCost) / Double(days) : nil, nil),
             ("cost_per_trip_baht", served.isEmpty ? nil : (drivingCost + dayCost) / Double(served.count), served.count),
             ("passengers_per_vehicle_hour", hours > 0 ? Double(passengers) / hours : nil, served.count),
-            ("village_served_share_min_pct", villageShares.min().map { $0 * 100 }, nil),
+            ("village_served_share_min_pct", lowestVillage?.servedShare.map { $0 * 100 }, lowestVillage.map { $0.served + $0.denied }),
             ("stranded_patients", Double(promises.stranded.count), nil),
             ("promises_broken", Double(promises.broken.count), nil),
             ("promises_broken_unannounced", Double(promises.unannounced.count), nil),

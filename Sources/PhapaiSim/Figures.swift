@@ -236,11 +236,11 @@ struct GroupRow: Sendable {
     var replications = 1
 
     var servedShare: Double? { served + denied == 0 ? nil : Double(served) / Double(served + denied) }
+    /// The served share of all legs, with the spread of the replications' shares around it (the
+    /// figure is the centre of its own interval).
     var shareInterval: Statistics.Interval? {
-        guard shares.count > 1, var interval = Statistics.interval(shares) else { return nil }
-        interval.floor = 0
-        interval.ceiling = 1
-        return interval
+        guard shares.count > 1, let share = servedShare, let spread = Statistics.interval(shares) else { return nil }
+        return Statistics.Interval(mean: share, halfWidth: spread.halfWidth, count: spread.count, floor: 0, ceiling: 1)
     }
     var p95Delay: Double? { KPIs.percentile(delays, 0.95) }
     /// Legs served or denied per replication: the share rests on these.
@@ -250,7 +250,7 @@ struct GroupRow: Sendable {
 
 /// The attributes the "who is served" tables group by.
 enum GroupDimension: String, CaseIterable, Sendable {
-    case type, mobility, hospital, tambon, village, hour
+    case type, mobility, hospital, tambon, village, hour, pickupHour
 
     func title(_ language: ReportLanguage) -> String {
         switch (self, language) {
@@ -266,6 +266,8 @@ enum GroupDimension: String, CaseIterable, Sendable {
         case (.village, .english): return "By village"
         case (.hour, .thai): return "ตามชั่วโมงของเวลาที่ขอ (เวลานัด เวลารับที่ขอ หรือเวลากลับ)"
         case (.hour, .english): return "By hour asked for (appointment, pickup asked for, or return time)"
+        case (.pickupHour, .thai): return "ตามชั่วโมงเริ่มช่วงเวลารับ (เที่ยวที่ถูกปฏิเสธตอนจองไม่มีช่วงเวลารับ)"
+        case (.pickupHour, .english): return "By hour of the pickup window's start (legs refused at booking have none)"
         }
     }
 }
@@ -320,6 +322,10 @@ extension KPIs {
             case .hour:
                 guard let requested = trip.requested else { return nil }
                 return String(format: "%02d", UTCOffset.bangkok.time(of: requested).minutes / 60)
+            case .pickupHour:
+                // A will-call return's window starts at the clinic's call; a refused leg has none.
+                guard let start = trip.windowEarliest else { return "-" }
+                return String(format: "%02d", UTCOffset.bangkok.time(of: start).minutes / 60)
             }
         }
         func label(_ key: String) -> String {
@@ -329,7 +335,8 @@ extension KPIs {
             case .hospital: return hospitalNames[key] ?? key
             case .tambon: return tambonNames[key] ?? key
             case .village: return villageLabels[key] ?? key
-            case .hour: return "\(key):00–\(key):59"
+            case .hour, .pickupHour:
+                return key == "-" ? language == .thai ? "ไม่มีช่วงเวลารับ" : "no pickup window" : "\(key):00–\(key):59"
             }
         }
         var rows: [String: GroupRow] = [:]
@@ -360,7 +367,7 @@ extension KPIs {
         switch dimension {
         case .village, .tambon:
             return listed.compactMap { rows[$0] }
-        case .hour:
+        case .hour, .pickupHour:
             return rows.values.sorted { $0.key < $1.key }
         default:
             return rows.values.sorted { ($0.requested, $1.key) > ($1.requested, $0.key) }

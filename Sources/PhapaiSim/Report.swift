@@ -243,6 +243,7 @@ enum Report {
             svg += "<polyline fill=\"none\" stroke=\"\(palette[index % palette.count])\" stroke-opacity=\"0.5\" stroke-width=\"1.5\" "
                 + "points=\"\(points.joined(separator: " "))\"><title>\(escape(day.vehicle))</title></polyline>"
         }
+        let tambonNames = outcome.areas.reduce(into: [String: String]()) { $0.merge($1.tambonNames) { a, _ in a } }
         let labelled = villages.count <= 60
         for village in villages {
             let (x, y) = point(village.lat, village.lon)
@@ -256,7 +257,8 @@ enum Report {
             let radius = 2 + (Double(village.population) / 100).squareRoot()
             let served = group.map { "\($0.served)/\($0.served + $0.denied)" } ?? "-"
             svg += "<circle cx=\"\(number(x))\" cy=\"\(number(y))\" r=\"\(number(radius))\" fill=\"\(colour)\" fill-opacity=\"0.75\">"
-                + "<title>\(escape(village.name)) \(escape(words("หมู่", "Moo"))) \(village.moo): \(served) \(escape(words("ได้รับบริการ", "served")))</title></circle>"
+                + "<title>\(escape(village.name)) \(escape(words("หมู่", "Moo"))) \(village.moo) \(escape(tambonNames[village.tambon] ?? "")): "
+                + "\(served) \(escape(words("ได้รับบริการ", "served")))</title></circle>"
             if labelled { svg += "<text x=\"\(number(x + radius + 2))\" y=\"\(number(y + 4))\">\(escape(village.name)) \(village.moo)</text>" }
         }
         for (_, place) in coordinates.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where place.3 == .hospital || place.3 == .depot {
@@ -307,6 +309,10 @@ enum Report {
             kilometres[key, default: (0, 0)].total += day.kilometres
         }
         order.sort()
+        var kinds: [String: String] = [:]
+        for area in outcome.areas {
+            for (vehicle, kind) in area.kindName { kinds["\(area.area.id.rawValue)|\(vehicle.rawValue)"] = kind }
+        }
         var html = "<h3>" + escape(words("การใช้รถแต่ละคันตลอดวัน", "Each vehicle through the day")) + "</h3><p class=\"note\">"
             + escape(words("ช่องละครึ่งชั่วโมง 05:00–20:00: สีเข้มคือวันส่วนใหญ่มีผู้ป่วยบนรถในช่วงนั้น (สัดส่วนของวันให้บริการ); กม. ต่อวันโดยเฉลี่ย",
                            "Half hours 05:00–20:00: darker means a patient was aboard then on more of the service days; km are per day on average"))
@@ -314,7 +320,7 @@ enum Report {
         for slot in slots { html += "<th>" + (slot % 60 == 0 ? String(format: "%02d", slot / 60) : "") + "</th>" }
         html += "<th>" + escape(words("กม. มีผู้ป่วย", "km loaded")) + "</th><th>" + escape(words("กม. รถเปล่า", "km empty")) + "</th></tr>"
         for key in order {
-            let name = String(key.split(separator: "|").last ?? "")
+            let name = String(key.split(separator: "|").last ?? "") + (kinds[key].map { " " + $0 } ?? "")
             html += "<tr><th>\(escape(name))</th>"
             for slot in slots {
                 let share = Double(aboard[key]?[slot]?.count ?? 0) / Double(max(days, 1))
@@ -416,9 +422,11 @@ enum Report {
                     title += words(" (40 หมู่บ้านที่ได้รับบริการน้อยที่สุด ทั้งหมดอยู่ใน villages.csv)", " (the 40 lowest; villages.csv has them all)")
                 }
                 page += "<h3>\(escape(title))</h3>" + groupTable(rows, words: words)
-                if dimension == .hour {
-                    page += bars(words("สัดส่วนที่ได้รับบริการตามชั่วโมงที่ขอ (%)", "Served share by hour asked for (%)"),
-                                 rows.map { row in
+                if dimension == .hour || dimension == .pickupHour {
+                    let title = dimension == .hour ? words("สัดส่วนที่ได้รับบริการตามชั่วโมงที่ขอ (%)", "Served share by hour asked for (%)")
+                        : words("สัดส่วนที่ได้รับบริการตามชั่วโมงเริ่มช่วงเวลารับ (%)", "Served share by hour of the pickup window (%)")
+                    // An hour with no leg served or denied has no share: no bar, rather than a bar at 0.
+                    page += bars(title, rows.filter { $0.servedShare != nil }.map { row in
                                      let interval = row.shareInterval
                                      return (String(row.key), (row.servedShare ?? 0) * 100, interval?.low.map { $0 * 100 }, interval?.high.map { $0 * 100 })
                                  }, unit: "%")
@@ -553,7 +561,7 @@ enum Report {
                 for variant in variants.dropFirst() {
                     let other = points.first { $0.fleet == fleet && $0.variant == variant }
                     let difference = other.flatMap { other in base.map { KPISummary.differences(other.kpis, minus: $0.kpis) } }?.first { $0.definition.key == metric }
-                    page += "<td class=\"n\">\(escape(figure(difference?.interval, decimals: difference?.decimals ?? definition.decimals)))</td>"
+                    page += "<td class=\"n\">\(escape(figure(difference?.interval, decimals: difference?.decimals ?? definition.decimals, small: difference?.isSmallSample ?? false)))</td>"
                 }
                 page += "</tr>"
             }

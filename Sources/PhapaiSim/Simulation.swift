@@ -212,7 +212,8 @@ final class AreaSimulation {
         runsCache = nil
         travellingToday = []
         // Driving noise: the only draws that depend on the routes (demand and fates are drawn per village).
-        var dayRandom = SeededGenerator(seed: World.seed(scenario.seed, 2, index, Int(truncatingIfNeeded: random.next() & 0xFFFF)))
+        // All 64 bits of the area's stream: with 16, two of a hundred tambons could drive alike.
+        var dayRandom = SeededGenerator(seed: World.seed(scenario.seed, 2, index, Int(truncatingIfNeeded: random.next())))
         fates = [:]
         // The evening before: shifts, advance bookings, cancellations, the plan.
         setClock(offset.instant(date.adding(days: -1), LocalTime(minutes: 20 * 60)!))

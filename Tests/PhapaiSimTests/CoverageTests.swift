@@ -186,8 +186,8 @@ struct CoverageTests {
         let scenario = try TestScenarios.decode(TestScenarios.handComputed)
         let outcomes = try CoverageRun.run(scenario, days: 1)
         let html = Report.html(scenario, variants: outcomes.map { ($0.variant, [$0]) }, days: 1)
-        // Delay histogram, served share by hour, passengers aboard, map.
-        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+        // Delay histogram, served share by hour asked for and by hour of the pickup window, passengers aboard, map.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5)
         #expect(html.contains("บ้านทดสอบ") && html.contains("โรงพยาบาลทดสอบ") && html.contains("<meta charset=\"utf-8\">"))
         var points: [SweepPoint] = []
         for size in 1...2 {
@@ -264,7 +264,7 @@ struct ReplicationTests {
         let scenario = try TestScenarios.decode(TestScenarios.rough)
         let outcome = try CoverageRun.run(scenario, days: 2, variants: ["separate"])[0]
         let kpis = KPIs(outcome, days: 2)
-        for dimension in GroupDimension.allCases where dimension != .hour {
+        for dimension in GroupDimension.allCases {
             let groups = KPIs.groups(dimension, [outcome], scenario: scenario, language: .thai)
             #expect(groups.reduce(0) { $0 + $1.requested } == Int(kpis.value("trips_requested")!), "\(dimension)")
             #expect(groups.reduce(0) { $0 + $1.served } == Int(kpis.value("trips_served")!), "\(dimension)")
