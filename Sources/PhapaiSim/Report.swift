@@ -236,7 +236,7 @@ enum Report {
             (30 + (lon - minLon) * lonScale * scale, Double(height) - 50 - (lat - minLat) * scale)
         }
         var svg = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"\(width)\" height=\"\(height)\" role=\"img\"><text x=\"10\" y=\"18\" font-weight=\"bold\">"
-            + escape(words("แผนที่: หมู่บ้าน โรงพยาบาล ที่จอดรถ และเส้นทางของวันสุดท้าย", "Map: villages, hospitals, depots and the last day's routes")) + "</text>"
+            + escape(words("แผนที่: หมู่บ้าน โรงพยาบาล โรงจอดรถ และเส้นทางของวันสุดท้าย", "Map: villages, hospitals, depots and the last day's routes")) + "</text>"
         let lastDay = outcome.vehicleDays.map(\.day).max()
         for (index, day) in outcome.vehicleDays.enumerated() where day.day == lastDay && day.path.count > 1 {
             let points = day.path.compactMap { coordinates[$0] }.map { point($0.0, $0.1) }.map { "\(number($0.0)),\(number($0.1))" }
@@ -276,7 +276,7 @@ enum Report {
         // The legend: every colour and symbol used above.
         let keys: [(String, String)] = [
             ("#2ca02c", words("ได้รับบริการ ≥ 95%", "served ≥ 95%")), ("#ff7f0e", words("80–95%", "80–95%")), ("#d62728", words("< 80%", "< 80%")),
-            ("#b0b0b0", words("ไม่มีการขอ", "no requests")),
+            ("#b0b0b0", words("ไม่มีคำขอที่นับได้", "no leg served or denied")),
         ]
         var x = 10
         let y = height - 14
@@ -286,7 +286,7 @@ enum Report {
         }
         svg += "<rect x=\"\(x)\" y=\"\(y - 10)\" width=\"10\" height=\"10\" fill=\"#1f3a93\"/><text x=\"\(x + 14)\" y=\"\(y)\">\(escape(words("โรงพยาบาล", "hospital")))</text>"
         x += 90
-        svg += "<polygon points=\"\(x + 5),\(y - 10) \(x),\(y) \(x + 10),\(y)\" fill=\"#222\"/><text x=\"\(x + 14)\" y=\"\(y)\">\(escape(words("ที่จอดรถ", "depot")))</text>"
+        svg += "<polygon points=\"\(x + 5),\(y - 10) \(x),\(y) \(x + 10),\(y)\" fill=\"#222\"/><text x=\"\(x + 14)\" y=\"\(y)\">\(escape(words("โรงจอดรถ", "depot")))</text>"
         return svg + "</svg>"
     }
 
@@ -367,7 +367,7 @@ enum Report {
         var page = "<!DOCTYPE html><html lang=\"\(language.rawValue)\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + "<title>\(escape(scenario.name))</title><style>\(style)</style></head><body>"
         page += "<h1>พาไป: \(escape(scenario.name))</h1><p>" + escape(words(
-            "\(days) วันให้บริการ · seed \(scenario.seed) · \(replications) ชุดจำลอง (replication)",
+            "\(days) วันให้บริการ · ค่าตั้งต้นสุ่ม (seed) \(scenario.seed) · \(replications) รอบการจำลอง",
             "\(days) service day(s) · seed \(scenario.seed) · \(replications) replication(s)")) + "</p>"
         if let description = scenario.description { page += "<p>\(escape(description))</p>" }
         if let first = variants.first?.outcomes.first {
@@ -382,11 +382,11 @@ enum Report {
             }
         }
         page += "<p class=\"note\">" + escape(replications > 1
-            ? words("ตัวเลขคือค่าเฉลี่ยของ \(replications) ชุดจำลอง ในวงเล็บคือช่วงความเชื่อมั่น 95% ของค่าเฉลี่ย; ผลต่างเทียบเป็นคู่ในชุดจำลองเดียวกัน (ผู้ป่วยและคำขอเดียวกัน) ",
+            ? words("ตัวเลขคือค่าเฉลี่ยของ \(replications) รอบการจำลอง ในวงเล็บคือช่วงความเชื่อมั่น 95% ของค่าเฉลี่ย; ผลต่างเทียบเป็นคู่ในรอบเดียวกัน (ผู้ป่วยและคำขอชุดเดียวกัน) ",
                     "Figures are means over \(replications) replications, with the 95% interval of the mean in brackets; differences are paired within a replication (same patients, same requests). ")
-            : words("ชุดจำลองเดียว: ไม่มีช่วงความเชื่อมั่น ใช้ --replications 10 เพื่อดูความไม่แน่นอน ",
+            : words("จำลองรอบเดียว: ไม่มีช่วงความเชื่อมั่น ใช้ --replications 10 เพื่อดูความไม่แน่นอน ",
                     "One replication: no intervals; run with --replications 10 to see the uncertainty. "))
-            + escape(words("\(smallMark) = อาศัยน้อยกว่า 20 เที่ยวต่อชุดจำลอง อย่าสรุปจากตัวเลขนี้",
+            + escape(words("\(smallMark) = คำนวณจากน้อยกว่า 20 เที่ยวต่อรอบ ไม่ควรใช้ตัดสินใจ",
                            "\(smallMark) = rests on fewer than 20 trips per replication; do not decide on it")) + "</p>"
 
         // The KPIs, with their definitions and units, and the differences to the first variant.
@@ -411,7 +411,7 @@ enum Report {
         for variant in variants {
             page += "<h2>" + escape(words("ใครได้รับบริการ: ", "Who is served: ") + variantName(variant.variant, words)) + "</h2>"
             page += "<p class=\"note\">" + escape(words(
-                "เที่ยวรวมทุกชุดจำลอง; สัดส่วน = ให้บริการ ÷ (ให้บริการ + ไม่ได้รับบริการ); \"-\" คือไม่มีเที่ยวที่ให้บริการหรือปฏิเสธ",
+                "เที่ยวรวมทุกรอบการจำลอง; สัดส่วน = ให้บริการ ÷ (ให้บริการ + ถูกปฏิเสธหรือไม่มีรถ); \"-\" คือไม่มีเที่ยวที่ให้บริการหรือถูกปฏิเสธ",
                 "Legs summed over replications; share = served ÷ (served + denied); \"-\" where no leg was served or denied")) + "</p>"
             for dimension in GroupDimension.allCases {
                 var rows = KPIs.groups(dimension, variant.outcomes, scenario: scenario, language: language)
@@ -419,7 +419,7 @@ enum Report {
                 if dimension == .village && rows.count > 40 {
                     // A province has a thousand villages: the 40 lowest shares here, all of them in villages.csv.
                     rows = rows.filter { $0.servedShare != nil }.sorted { ($0.servedShare ?? 1, $0.key) < ($1.servedShare ?? 1, $1.key) }.prefix(40).map { $0 }
-                    title += words(" (40 หมู่บ้านที่ได้รับบริการน้อยที่สุด ทั้งหมดอยู่ใน villages.csv)", " (the 40 lowest; villages.csv has them all)")
+                    title += words(" (แสดง 40 หมู่บ้านที่สัดส่วนต่ำสุด ดูทุกหมู่บ้านใน villages.csv)", " (the 40 lowest; villages.csv has them all)")
                 }
                 page += "<h3>\(escape(title))</h3>" + groupTable(rows, words: words)
                 if dimension == .hour || dimension == .pickupHour {
@@ -434,7 +434,7 @@ enum Report {
             }
             page += "<h3>" + escape(words("เที่ยวที่ไม่ได้รับบริการ ตามเหตุผล", "Legs not served, by reason")) + "</h3><table><tr><th>"
                 + escape(words("เหตุผล", "reason")) + "</th><th>" + escape(words("เที่ยว (รวม)", "legs (all)")) + "</th><th>"
-                + escape(words("ต่อชุดจำลอง", "per replication")) + "</th></tr>"
+                + escape(words("ต่อรอบการจำลอง", "per replication")) + "</th></tr>"
             for entry in KPIs.denialReasons(variant.outcomes) {
                 page += "<tr><td>\(escape(reasonText(entry.status, entry.reason, words)))</td><td class=\"n\">\(entry.legs)</td>"
                     + "<td class=\"n\">\(KPIs.format(Double(entry.legs) / Double(replications), 1))</td></tr>"
@@ -443,12 +443,12 @@ enum Report {
 
             // Charts of the first replication: one day-by-day picture, the same seed as a single run.
             let outcome = variant.outcomes[0]
-            page += "<h3>" + escape(words("ภาพของชุดจำลองแรก", "Pictures of the first replication")) + "</h3><div class=\"charts\">"
+            page += "<h3>" + escape(words("แผนภูมิจากรอบการจำลองแรก", "Charts of the first replication")) + "</h3><div class=\"charts\">"
             let delays = outcome.trips.compactMap(KPIs.pickupDelay)
             var bins = [Double](repeating: 0, count: 13)
             for delay in delays { bins[min(Int(delay / 5), 12)] += 1 }
             let labels = (0..<12).map { "\($0 * 5)" } + ["60+"]
-            page += bars(words("เวลารอรับ (นาทีหลังต้นช่วงเวลารับ): จำนวนเที่ยว", "Pickup delay (minutes past the window's start): legs"),
+            page += bars(words("เวลารอรถ (นาทีหลังต้นช่วงเวลารับ): จำนวนเที่ยว", "Pickup delay (minutes past the window's start): legs"),
                          zip(labels, bins).map { ($0.0, $0.1, nil, nil) }, unit: "")
             // Occupancy: passengers aboard, summed over vehicles, averaged over days, every 15 minutes.
             let slots = Array(stride(from: 5 * 60, through: 19 * 60, by: 15))
@@ -482,9 +482,9 @@ enum Report {
 
     /// Legs asked, served, denied and cancelled, served share with interval, p95 delay.
     static func groupTable(_ rows: [GroupRow], words: Words) -> String {
-        var html = "<div class=\"scroll\"><table><tr><th></th><th>" + [words("ขอ", "asked"), words("ได้รับบริการ", "served"), words("ไม่ได้รับบริการ", "denied"),
+        var html = "<div class=\"scroll\"><table><tr><th></th><th>" + [words("คำขอ", "asked"), words("ได้รับบริการ", "served"), words("ถูกปฏิเสธ/ไม่มีรถ", "denied"),
                                                                words("ยกเลิก", "cancelled"), words("สัดส่วนที่ได้รับบริการ %", "served share %"),
-                                                               words("รอรับ p95 นาที", "pickup delay p95 min")].map(escape).joined(separator: "</th><th>") + "</th></tr>"
+                                                               words("เวลารอรถ เปอร์เซ็นไทล์ที่ 95 (นาที)", "pickup delay p95 (min)")].map(escape).joined(separator: "</th><th>") + "</th></tr>"
         for row in rows {
             let share = row.servedShare.map { share -> String in
                 var text = KPIs.format(share * 100, 1)
@@ -517,25 +517,25 @@ enum Report {
         var page = "<!DOCTYPE html><html lang=\"\(language.rawValue)\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + "<title>\(escape(scenario.name)) sweep</title><style>\(style)</style></head><body>"
         page += "<h1>พาไป: \(escape(scenario.name))</h1><p>" + escape(words(
-            "จำนวนรถต่อตำบล \(fleets.first ?? 0)–\(fleets.last ?? 0) คัน · \(days) วันให้บริการ · \(replications) ชุดจำลอง",
+            "จำนวนรถต่อตำบล \(fleets.first ?? 0)–\(fleets.last ?? 0) คัน · \(days) วันให้บริการ · \(replications) รอบการจำลอง",
             "\(fleets.first ?? 0)–\(fleets.last ?? 0) vehicles per tambon · \(days) service day(s) · \(replications) replication(s)")) + "</p>"
         page += "<p class=\"note\">" + escape(words(
-            "จุดคือค่าเฉลี่ย เส้นตั้งคือช่วงความเชื่อมั่น 95%; ทุกขนาดกองรถเจอผู้ป่วยและคำขอชุดเดียวกัน จึงเทียบเป็นคู่ได้",
+            "จุดคือค่าเฉลี่ย เส้นตั้งคือช่วงความเชื่อมั่น 95%; ทุกจำนวนรถได้รับคำขอจากผู้ป่วยชุดเดียวกัน จึงเทียบเป็นคู่ได้",
             "Dots are means, vertical bars their 95% intervals; every fleet size meets the same patients and requests, so sizes compare as pairs")) + "</p>"
         page += "<div class=\"charts\">"
         let x = fleets.map(Double.init)
         let axis = words("รถต่อตำบล (คัน)", "vehicles per tambon")
         page += lines(words("สัดส่วนที่ได้รับบริการ (%)", "Served share (%)"), x: x, series: series("served_share_pct"), xLabel: axis, unit: "%")
-        page += lines(words("รอรับ เปอร์เซ็นไทล์ 95 (นาที)", "Pickup delay, 95th percentile (min)"), x: x, series: series("pickup_delay_p95_min"), xLabel: axis, unit: "")
+        page += lines(words("เวลารอรถ เปอร์เซ็นไทล์ที่ 95 (นาที)", "Pickup delay, 95th percentile (min)"), x: x, series: series("pickup_delay_p95_min"), xLabel: axis, unit: "")
         page += lines(words("ค่าใช้จ่ายต่อเที่ยวที่ให้บริการ (บาท)", "Cost per trip served (baht)"), x: x, series: series("cost_per_trip_baht"), xLabel: axis, unit: "")
         page += lines(words("ค่าใช้จ่ายต่อวัน (บาท)", "Cost per day (baht)"), x: x, series: series("cost_per_day_baht"), xLabel: axis, unit: "")
         page += "</div>"
 
         page += "<h2>" + escape(words("เที่ยวที่เพิ่มขึ้นต่อรถที่เพิ่มหนึ่งคัน", "Trips gained per added vehicle")) + "</h2><p class=\"note\">"
-            + escape(words("ผลต่างเป็นคู่จากขนาดหนึ่งไปขนาดถัดไป ในชุดจำลองเดียวกัน", "Paired differences from one size to the next, within each replication")) + "</p>"
+            + escape(words("ผลต่างเป็นคู่จากจำนวนรถหนึ่งไปจำนวนถัดไป ในรอบการจำลองเดียวกัน", "Paired differences from one size to the next, within each replication")) + "</p>"
         page += "<div class=\"scroll\"><table><tr><th>" + [words("แบบ", "variant"), words("จาก", "from"), words("เป็น", "to"), words("รถที่เพิ่ม", "vehicles added"),
                                                      words("เที่ยวที่ให้บริการเพิ่ม", "trips served gained"), words("ต่อรถหนึ่งคัน", "per added vehicle"),
-                                                     words("สัดส่วนที่ได้รับบริการเพิ่ม (จุด %)", "served share gain (points)"),
+                                                     words("สัดส่วนที่ได้รับบริการเพิ่ม (จุดร้อยละ)", "served share gain (points)"),
                                                      words("ค่าใช้จ่ายต่อวันเพิ่ม (บาท)", "cost per day change (baht)")].map(escape).joined(separator: "</th><th>") + "</th></tr>"
         for gain in Sweep.gains(points) {
             page += "<tr><td>\(escape(variantName(gain.variant, words)))</td><td class=\"n\">\(gain.from)</td><td class=\"n\">\(gain.to)</td>"
@@ -545,7 +545,7 @@ enum Report {
         }
         page += "</table></div>"
 
-        page += "<h2>" + escape(words("ตัวชี้วัดตามขนาดกองรถ", "Figures by fleet size")) + "</h2><div class=\"scroll\"><table><tr><th>"
+        page += "<h2>" + escape(words("ตัวชี้วัดตามจำนวนรถ", "Figures by fleet size")) + "</h2><div class=\"scroll\"><table><tr><th>"
             + escape(words("รถต่อตำบล", "vehicles per tambon")) + "</th><th>" + escape(words("ตัวชี้วัด", "figure")) + "</th>"
             + variants.map { "<th>\(escape(variantName($0, words)))</th>" }.joined()
             + variants.dropFirst().map { "<th>\(escape(variantName($0, words))) − \(escape(variantName(variants[0], words)))</th>" }.joined() + "</tr>"
