@@ -185,7 +185,10 @@ struct KPISummary: Sendable {
     var isSmallSample: Bool { basis.map { $0 < KPISummary.smallSample } ?? false }
     /// Decimals to show: a mean of counts over replications gets one, so that a single stranded
     /// patient in ten replications reads 0.1, not 0.
-    var decimals: Int { definition.decimals == 0 && (interval?.count ?? 1) > 1 ? 1 : definition.decimals }
+    var decimals: Int {
+        guard let interval, definition.decimals == 0, interval.count > 1, !interval.isExact else { return definition.decimals }
+        return 1
+    }
 
     /// Every KPI's mean and interval over `replications` (one KPIs per replication).
     static func summarize(_ replications: [KPIs]) -> [KPISummary] {

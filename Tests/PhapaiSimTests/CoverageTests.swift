@@ -253,7 +253,7 @@ struct ReplicationTests {
         let same = KPISummary.differences(separate, minus: separate)
         #expect(same.allSatisfy { $0.interval == nil || ($0.interval!.mean == 0 && $0.interval!.isExact) })
         let lines = CoverageFiles.differences([("separate", separate), ("pooled", pooled)]).split(separator: "\n").map(String.init)
-        #expect(lines.contains("pooled,separate,trips_requested,legs,0.0,0.0,0.0,2,no"))
+        #expect(lines.contains("pooled,separate,trips_requested,legs,0,0,0,2,no"))
         let served = try #require(KPISummary.differences(pooled, minus: separate).first { $0.definition.key == "trips_served" }?.interval)
         #expect(served.mean == (0..<2).map { pooled[$0].value("trips_served")! - separate[$0].value("trips_served")! }.reduce(0, +) / 2)
     }
