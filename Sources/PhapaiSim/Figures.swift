@@ -328,7 +328,7 @@ extension KPIs {
                 return String(format: "%02d", UTCOffset.bangkok.time(of: requested).minutes / 60)
             case .pickupHour:
                 // A will-call return's window starts at the clinic's call; a refused leg has none.
-                guard let start = trip.windowEarliest else { return "-" }
+                guard let start = trip.windowEarliest else { return "none" }
                 return String(format: "%02d", UTCOffset.bangkok.time(of: start).minutes / 60)
             }
         }
@@ -340,7 +340,7 @@ extension KPIs {
             case .tambon: return tambonNames[key] ?? key
             case .village: return villageLabels[key] ?? key
             case .hour, .pickupHour:
-                return key == "-" ? language == .thai ? "ไม่มีช่วงเวลารับ" : "no pickup window" : "\(key):00–\(key):59"
+                return key == "none" ? language == .thai ? "ไม่มีช่วงเวลารับ" : "no pickup window" : "\(key):00–\(key):59"
             }
         }
         var rows: [String: GroupRow] = [:]
@@ -372,7 +372,8 @@ extension KPIs {
         case .village, .tambon:
             return listed.compactMap { rows[$0] }
         case .hour, .pickupHour:
-            return rows.values.sorted { $0.key < $1.key }
+            // Hours in order; legs without a pickup window last.
+            return rows.values.sorted { ($0.key == "none" ? "99" : $0.key) < ($1.key == "none" ? "99" : $1.key) }
         default:
             return rows.values.sorted { ($0.requested, $1.key) > ($1.requested, $0.key) }
         }
