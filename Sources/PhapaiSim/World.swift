@@ -101,9 +101,11 @@ struct World {
                 villages.append(village)
                 villagePlaces.append(placeID)
                 villageTambon[placeID] = tambon.id
-                // Seeded by the village, not the area: pooled and separate fleets serve the same people.
-                var random = SeededGenerator(seed: World.seed(seed, World.stableHash(placeID.rawValue)))
                 for (typeIndex, demand) in scenario.demand.enumerated() {
+                    // Seeded by the village and the type, not the area nor the other types: pooled and
+                    // separate fleets serve the same people, and a scenario that changes one type's
+                    // numbers (twice the dialysis patients) keeps every other type's people as they were.
+                    var random = SeededGenerator(seed: World.seed(seed, World.stableHash(placeID.rawValue), World.stableHash(demand.type)))
                     let count = demand.patients(population: village.population)
                     for number in 0..<count {
                         let mobility = Mobility(rawValue: World.pick(demand.mobility, &random)) ?? .ambulatory

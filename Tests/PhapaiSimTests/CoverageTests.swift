@@ -310,6 +310,25 @@ struct ReplicationTests {
         #expect(KPIs.deniedLegs(trips) == [true, true, false, false, false, false])
     }
 
+    /// Twice the dialysis patients leave every other type's people as they were (their mobility
+    /// and companions too), so that scenarios compare type by type.
+    @Test func oneTypesNumbersLeaveTheOtherTypesPeopleAlone() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let baseline = try Scenario.load(root.appendingPathComponent("simulations/tambon-baseline.json").path)
+        var doubled = baseline
+        let dialysis = try #require(doubled.demand.firstIndex { $0.type == "dialysis" })
+        doubled.demand[dialysis].patientsPer1000 *= 2
+        func people(_ scenario: Scenario) throws -> [String: [String]] {
+            let patients = try World(scenario).areas(variant: "separate")[0].patients
+            return Dictionary(grouping: patients, by: \.type).mapValues { group in
+                group.map { "\($0.patient.id.rawValue) \($0.patient.mobility.rawValue) \($0.patient.companions)" }
+            }
+        }
+        let before = try people(baseline), after = try people(doubled)
+        #expect(after["dialysis"]!.count > before["dialysis"]!.count)
+        for type in ["elderly", "bedridden", "wheelchair", "cancer"] { #expect(before[type] == after[type], "\(type)") }
+    }
+
     /// A day cost is baht, never negative.
     @Test func aNegativeDayCostIsRefusedByItsPath() throws {
         let negative = TestScenarios.handComputed.replacingOccurrences(of: #""driverCostPerDay": 500"#, with: #""driverCostPerDay": -500"#)
