@@ -1,4 +1,5 @@
 import Foundation
+import PhapaiApp
 import PhapaiCore
 
 /// The language of a report's labels: Thai for the people who read it, English on request.
@@ -276,14 +277,12 @@ enum GroupDimension: String, CaseIterable, Sendable {
     }
 }
 
-/// Thai and English names of the patient types and mobilities the scenarios use.
+/// Thai and English names of the patient types the scenarios use (a scenario's own words; the
+/// service's catalogue has no patient types). Mobilities come from the catalogue (``Words``).
 enum Vocabulary {
     static let types: [String: (String, String)] = [
         "elderly": ("ผู้สูงอายุ", "elderly"), "bedridden": ("ผู้ป่วยติดเตียง", "bedridden"), "wheelchair": ("ผู้ใช้รถเข็น", "wheelchair users"),
         "dialysis": ("ผู้ป่วยฟอกไต", "dialysis"), "cancer": ("ผู้ป่วยมะเร็ง", "cancer"),
-    ]
-    static let mobilities: [String: (String, String)] = [
-        "ambulatory": ("เดินได้", "ambulatory"), "wheelchair": ("รถเข็น", "wheelchair"), "stretcher": ("เปลนอน", "stretcher"),
     ]
 
     static func type(_ key: String, _ language: ReportLanguage) -> String {
@@ -291,7 +290,7 @@ enum Vocabulary {
     }
 
     static func mobility(_ key: String, _ language: ReportLanguage) -> String {
-        mobilities[key].map { language == .thai ? $0.0 : $0.1 } ?? key
+        Mobility(rawValue: key).map { Words(language == .thai ? .th : .en).mobility($0) } ?? key
     }
 }
 
