@@ -95,6 +95,10 @@ struct TranscriptTests {
         for block in blocks {
             if block.connects {
                 client = try server.running.connect()
+                // The transcripts plan days (PLAN ... iterations=2000): in a debug build beside the
+                // rest of the suite that can take longer than a test client's usual 5 s, and a
+                // reply read late would shift every answer after it.
+                try client?.socket.setReadTimeout(seconds: 120)
             }
             guard let connection = client else {
                 Issue.record("docs/protocol.md:\(block.line): the first transcript must open a connection (start with S: 220)")
